@@ -1,0 +1,42 @@
+/**
+ * What every channel adapter turns a provider's message into. The ingest pipeline knows nothing
+ * else of WhatsApp, Telegram, e-mail or the web chat.
+ */
+export interface InboundAttachment {
+  storageKey: string;
+  filename: string;
+  contentType: string;
+  sizeBytes: number;
+}
+
+export interface InboundMessage {
+  channel: string;
+  /** The comune owning the channel account the message arrived on. */
+  comuneId: number;
+  /** The provider's id of this message, unique within the channel: the idempotency key. */
+  externalId: string;
+  sender: { address: string; displayName?: string | null };
+  text?: string | null;
+  attachments?: InboundAttachment[];
+  location?: { lat: number; lng: number } | null;
+  ticket?: {
+    type?: string;
+    category?: string | null;
+    subject?: string | null;
+    payload?: unknown;
+    /** Thread into this ticket (a reply quoting its reference). */
+    reference?: string | null;
+    /** Always open a new ticket (a new report from the app). */
+    forceNew?: boolean;
+  };
+  correlationId?: string;
+}
+
+export interface IngestResult {
+  duplicate: boolean;
+  ticketId: string;
+  ticketReference: string;
+  ticketCreated: boolean;
+  messageId: string;
+  comuneId: number;
+}

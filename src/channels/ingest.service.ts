@@ -1,0 +1,274 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { RejectedInputError } from '../common/errors.js';
+import { currentCorrelationId } from '../common/correlation.js';
+import { ComuniService } from '../comuni/comuni.service.js';
+import { appendOutbox, OutboxRelay } from '../outbox/outbox.js';
+import { appendEvents } from '../tickets/event-log.js';
+import { TicketTypeRegistry } from '../tickets/ticket-types.js';
+import { MESSAGE_COLUMNS, toMessageView } from '../tickets/ticket-views.js';
+import { RealtimeService } from '../realtime/realtime.service.js';
+import { roomsForTicket } from '../realtime/rooms.js';
+import { Metrics } from '../ops/metrics.js';
+import type { InboundMessage, IngestResult } from './inbound-message.js';
+
+interface TicketRow {
+  id: string;
+  reference: string;
+  comune_id: number;
+  group_id: number | null;
+  assignee_id: number | null;
+  offered_to_id: number | null;
+  status: string;
+}
+
+/**
+ * The one way a citizen's message enters Sportello. In a single transaction it stores the
+ * citizen (by channel identity), the ticket (the citizen's open one, or a new one) and the
+ * message, plus the routing job in the outbox; only after the commit does the caller
+ * acknowledge to the provider. The provider's message id makes it idempotent.
+ */
+@Injectable()
+export class IngestService {
+  private readonly logger = new Logger(IngestService.name);
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly comuni: ComuniService,
+    private readonly types: TicketTypeRegistry,
+    private readonly relay: OutboxRelay,
+    private readonly realtime: RealtimeService,
+    private readonly metrics: Metrics,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async ingest(input: InboundMessage): Promise<IngestResult> {
+    const msg = withoutNul(input);
+    try {
+      this.validate(msg);
+    } catch (err) {
+      this.metrics.ingested.inc({ channel: msg.channel, outcome: 'rejected' });
+      throw err;
+    }
+    const type = this.types.get(msg.ticket?.type ?? 'request');
+    const payload = type.parsePayload(msg.ticket?.payload);
+    if (type.requiresLocation && !msg.location) {
+      this.metrics.ingested.inc({ channel: msg.channel, outcome: 'rejected' });
+      throw new RejectedInputError('location', `a ${type.name} needs a position`);
+    }
+    // A geolocated report belongs to the comune where it happened, whichever comune's channel carried it.
+    let comuneId = msg.comuneId;
+    if (msg.location && type.requiresLocation) {
+      comuneId = (await this.comuni.locate(msg.location.lat, msg.location.lng)) ?? msg.comuneId;
+    }
+    const correlationId = msg.correlationId ?? currentCorrelationId();
+
+    let result: IngestResult & { ticket: TicketRow };
+    try {
+      result = await this.ds.transaction((m) => this.store(m, msg, comuneId, type.name, payload, correlationId));
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') {
+        // Same provider message stored by a concurrent delivery: answer as a duplicate.
+        const dup = await this.findDuplicate(this.ds.manager, msg);
+        if (dup) return this.countDuplicate(msg, dup);
+      }
+      throw err;
+    }
+    if (result.duplicate) return this.countDuplicate(msg, result);
+
+    this.metrics.ingested.inc({ channel: msg.channel, outcome: 'stored' });
+    this.relay.kick();
+    void this.announce(result.messageId, result.ticket, correlationId);
+    const { ticket: _t, ...out } = result;
+    return out;
+  }
+
+  private countDuplicate(msg: InboundMessage, r: IngestResult): IngestResult {
+    this.metrics.ingested.inc({ channel: msg.channel, outcome: 'duplicate' });
+    return { duplicate: true, ticketId: r.ticketId, ticketReference: r.ticketReference, ticketCreated: false, messageId: r.messageId, comuneId: r.comuneId };
+  }
+
+  private validate(msg: InboundMessage): void {
+    if (!msg.externalId || msg.externalId.length > 300) throw new RejectedInputError('externalId', 'is missing or longer than 300 characters');
+    if (!msg.sender.address || msg.sender.address.length > 300) throw new RejectedInputError('sender', 'is missing or longer than 300 characters');
+    const text = msg.text ?? '';
+    if (text.length > this.config.maxMessageLength) {
+      throw new RejectedInputError('text', `is longer than ${this.config.maxMessageLength} characters`, 413);
+    }
+    if (!text.trim() && !(msg.attachments?.length) && !msg.location) {
+      throw new RejectedInputError('text', 'a message needs a text, an attachment or a position');
+    }
+    if (msg.location) {
+      const { lat, lng } = msg.location;
+      if (typeof lat !== 'number' || !Number.isFinite(lat) || lat < -90 || lat > 90) throw new RejectedInputError('location.lat', 'must be a latitude between -90 and 90');
+      if (typeof lng !== 'number' || !Number.isFinite(lng) || lng < -180 || lng > 180) throw new RejectedInputError('location.lng', 'must be a longitude between -180 and 180');
+    }
+    if (msg.ticket?.category && msg.ticket.category.length > 100) throw new RejectedInputError('category', 'is longer than 100 characters');
+    if (msg.ticket?.subject && msg.ticket.subject.length > 300) throw new RejectedInputError('subject', 'is longer than 300 characters');
+  }
+
+  private async findDuplicate(m: EntityManager, msg: InboundMessage): Promise<(IngestResult & { ticket: TicketRow }) | null> {
+    const rows = await m.query(
+      `SELECT m.id AS message_id, t.id, t.reference, t.comune_id, t.group_id, t.assignee_id, t.offered_to_id, t.status
+         FROM messages m JOIN tickets t ON t.id = m.ticket_id
+        WHERE m.channel = $1 AND m.external_id = $2`,
+      [msg.channel, msg.externalId],
+    );
+    if (rows.length === 0) return null;
+    const r = rows[0];
+    return {
+      duplicate: true, ticketId: String(r.id), ticketReference: r.reference, ticketCreated: false,
+      messageId: String(r.message_id), comuneId: r.comune_id, ticket: r,
+    };
+  }
+
+  private async store(
+    m: EntityManager,
+    msg: InboundMessage,
+    comuneId: number,
+    typeName: string,
+    payload: Record<string, unknown>,
+    correlationId: string | undefined,
+  ): Promise<IngestResult & { ticket: TicketRow }> {
+    // One sender's messages are stored one at a time: no two "new" tickets for one conversation.
+    await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`${msg.channel}|${msg.sender.address}`]);
+
+    const dup = await this.findDuplicate(m, msg);
+    if (dup) return dup;
+
+    const identity = await this.upsertIdentity(m, msg);
+    let ticket: TicketRow | null = null;
+    let created = false;
+
+    if (!msg.ticket?.forceNew) {
+      const params: unknown[] = [identity.citizenId, comuneId];
+      let where = `citizen_id = $1 AND comune_id = $2 AND status IN ('new','open','waiting_citizen')`;
+      if (msg.ticket?.reference) {
+        params.push(msg.ticket.reference.toUpperCase());
+        where = `citizen_id = $1 AND comune_id = $2 AND reference = $3 AND status IN ('new','open','waiting_citizen')`;
+      } else {
+        params.push(identity.identityId);
+        where += ` AND citizen_identity_id = $3`;
+      }
+      const rows: TicketRow[] = await m.query(
+        `SELECT id, reference, comune_id, group_id, assignee_id, offered_to_id, status FROM tickets
+          WHERE ${where} ORDER BY id DESC LIMIT 1 FOR UPDATE`,
+        params,
+      );
+      ticket = rows[0] ?? null;
+    }
+
+    if (!ticket) {
+      const year = new Date().getFullYear();
+      const rows: TicketRow[] = await m.query(
+        `INSERT INTO tickets (comune_id, reference, type, category, subject, channel, citizen_id, citizen_identity_id,
+                              location, payload)
+         SELECT c.id, c.reference_prefix || '-' || $2::text || '-' || lpad(next_ticket_number(c.id)::text, 6, '0'),
+                $3, $4, $5, $6, $7, $8,
+                CASE WHEN $9::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($10::float8, $9::float8), 4326)::geography END,
+                $11::jsonb
+           FROM comuni c WHERE c.id = $1
+         RETURNING id, reference, comune_id, group_id, assignee_id, offered_to_id, status`,
+        [
+          comuneId, String(year), typeName, msg.ticket?.category ?? null,
+          msg.ticket?.subject ?? deriveSubject(msg.text), msg.channel, identity.citizenId, identity.identityId,
+          msg.location?.lat ?? null, msg.location?.lng ?? null, JSON.stringify(payload),
+        ],
+      );
+      if (rows.length === 0) throw new RejectedInputError('comune', `unknown comune ${comuneId}`, 404);
+      ticket = rows[0];
+      created = true;
+      await appendEvents(m, [{
+        ticketId: ticket.id, comuneId, type: 'ticket.created', actorType: 'citizen',
+        data: { channel: msg.channel, type: typeName, reference: ticket.reference },
+      }]);
+      await appendOutbox(m, 'ticket.route', { ticketId: String(ticket.id), comuneId, correlationId });
+    }
+
+    const [message] = await m.query(
+      `INSERT INTO messages (ticket_id, comune_id, direction, author_type, text, channel, external_id, delivery_status)
+       VALUES ($1, $2, 'inbound', 'citizen', $3, $4, $5, 'received') RETURNING id`,
+      [ticket.id, ticket.comune_id, msg.text ?? null, msg.channel, msg.externalId],
+    );
+    if (msg.attachments?.length) {
+      const params: unknown[] = [];
+      const values = msg.attachments.map((a) => {
+        params.push(message.id, ticket!.comune_id, a.storageKey, a.filename, a.contentType, a.sizeBytes);
+        const b = params.length - 6;
+        return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6})`;
+      });
+      await m.query(
+        `INSERT INTO attachments (message_id, comune_id, storage_key, filename, content_type, size_bytes) VALUES ${values.join(', ')}`,
+        params,
+      );
+    }
+    await m.query(
+      `UPDATE tickets SET last_message_at = now(), updated_at = now(),
+              status = CASE WHEN status = 'waiting_citizen' THEN 'open' ELSE status END
+        WHERE id = $1`,
+      [ticket.id],
+    );
+    await appendEvents(m, [{
+      ticketId: ticket.id, comuneId: ticket.comune_id, type: 'message.received', actorType: 'citizen',
+      data: { messageId: String(message.id), channel: msg.channel, attachments: msg.attachments?.length ?? 0 },
+    }]);
+    if (!created && ticket.status === 'waiting_citizen') {
+      await appendEvents(m, [{ ticketId: ticket.id, comuneId: ticket.comune_id, type: 'status.changed', actorType: 'citizen', data: { from: 'waiting_citizen', to: 'open' } }]);
+    }
+
+    return {
+      duplicate: false, ticketId: String(ticket.id), ticketReference: ticket.reference, ticketCreated: created,
+      messageId: String(message.id), comuneId: ticket.comune_id, ticket,
+    };
+  }
+
+  private async upsertIdentity(m: EntityManager, msg: InboundMessage): Promise<{ identityId: string; citizenId: string }> {
+    const found = await m.query(
+      `UPDATE citizen_identities SET display_name = COALESCE($3, display_name)
+        WHERE channel = $1 AND address = $2 RETURNING id, citizen_id`,
+      [msg.channel, msg.sender.address, msg.sender.displayName ?? null],
+    );
+    if (found.length) return { identityId: String(found[0].id), citizenId: String(found[0].citizen_id) };
+    const [citizen] = await m.query(`INSERT INTO citizens (display_name) VALUES ($1) RETURNING id`, [msg.sender.displayName ?? null]);
+    const [identity] = await m.query(
+      `INSERT INTO citizen_identities (citizen_id, channel, address, display_name) VALUES ($1, $2, $3, $4) RETURNING id`,
+      [citizen.id, msg.channel, msg.sender.address, msg.sender.displayName ?? null],
+    );
+    return { identityId: String(identity.id), citizenId: String(citizen.id) };
+  }
+
+  /** Tells the operators who can see the ticket; best effort, after the commit. */
+  private async announce(messageId: string, ticket: TicketRow, correlationId?: string): Promise<void> {
+    try {
+      const rows = await this.ds.query(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.id = $1`, [messageId]);
+      if (!rows.length) return;
+      this.realtime.toAgents(
+        roomsForTicket({ comuneId: ticket.comune_id, groupId: ticket.group_id, assigneeId: ticket.assignee_id, offeredToId: ticket.offered_to_id }),
+        'message.created',
+        { ticketId: String(ticket.id), message: toMessageView(rows[0]), correlationId },
+      );
+    } catch (err) {
+      this.logger.warn(`could not announce message ${messageId}: ${(err as Error).message}`);
+    }
+  }
+}
+
+const NUL = /\u0000/g;
+/** PostgreSQL text cannot hold NUL characters; they carry no meaning in a message, so they are dropped. */
+function withoutNul(msg: InboundMessage): InboundMessage {
+  const clean = (v: string | null | undefined) => (typeof v === 'string' ? v.replace(NUL, '') : v);
+  return {
+    ...msg,
+    externalId: msg.externalId.replace(NUL, ''),
+    sender: { address: msg.sender.address.replace(NUL, ''), displayName: clean(msg.sender.displayName) },
+    text: clean(msg.text),
+    ticket: msg.ticket ? { ...msg.ticket, category: clean(msg.ticket.category), subject: clean(msg.ticket.subject), reference: clean(msg.ticket.reference) } : undefined,
+  };
+}
+
+function deriveSubject(text: string | null | undefined): string | null {
+  if (!text) return null;
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length > 80 ? `${oneLine.slice(0, 77)}…` : oneLine || null;
+}

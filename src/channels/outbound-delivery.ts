@@ -1,0 +1,95 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { TenantScope } from '../common/tenant-scope.js';
+import { Metrics } from '../ops/metrics.js';
+import { RealtimeService } from '../realtime/realtime.service.js';
+import { roomsForTicket } from '../realtime/rooms.js';
+import { MESSAGE_COLUMNS, toMessageView } from '../tickets/ticket-views.js';
+import { ChannelRegistry } from './channel-registry.js';
+import { PermanentDeliveryError, type OutboundMessage } from './channel-adapter.js';
+import { TypedWorker, type JobHandlers } from '../jobs/typed-worker.js';
+
+/**
+ * Sends one stored operator reply through its ticket's channel and records the delivery state.
+ * Safe to run twice: a message already sent is not sent again.
+ */
+@Injectable()
+export class OutboundDelivery {
+  private readonly logger = new Logger(OutboundDelivery.name);
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly registry: ChannelRegistry,
+    private readonly realtime: RealtimeService,
+    private readonly metrics: Metrics,
+  ) {}
+
+  async deliver(messageId: string, comuneId: number, job?: Job): Promise<void> {
+    const scope = TenantScope.ofComune(comuneId);
+    const params: unknown[] = [messageId];
+    const rows = await this.ds.query(
+      `SELECT m.id, m.ticket_id, m.comune_id, m.text, m.internal, m.delivery_status, m.created_at,
+              t.reference, t.channel AS ticket_channel, i.channel AS identity_channel, i.address, i.display_name,
+              o.name AS operator_name
+         FROM messages m JOIN tickets t ON t.id = m.ticket_id
+         JOIN citizen_identities i ON i.id = t.citizen_identity_id
+         LEFT JOIN operators o ON o.id = m.author_operator_id
+        WHERE m.id = $1 AND ${scope.sql('m.comune_id', params)}`, params);
+    const r = rows[0];
+    if (!r || r.internal || r.delivery_status !== 'queued') return;
+    const adapter = this.registry.get(r.identity_channel);
+    if (!adapter) {
+      await this.setStatus(r.id, 'failed', `no adapter for channel ${r.identity_channel}`);
+      throw new UnrecoverableError(`no adapter for channel ${r.identity_channel}`);
+    }
+    const attachments = await this.ds.query(
+      `SELECT storage_key AS "storageKey", filename, content_type AS "contentType" FROM attachments WHERE message_id = $1`, [r.id]);
+    const out: OutboundMessage = {
+      messageId: String(r.id), ticketId: String(r.ticket_id), ticketReference: r.reference, comuneId: r.comune_id,
+      text: r.text ?? '', recipient: { channel: r.identity_channel, address: r.address, displayName: r.display_name },
+      operatorName: r.operator_name, attachments, createdAt: r.created_at,
+    };
+    try {
+      const result = await adapter.deliver(out);
+      await this.setStatus(r.id, result.status, null, result.externalId);
+      this.metrics.deliveries.inc({ channel: adapter.channel, outcome: result.status });
+    } catch (err) {
+      // Unknown errors are treated like transient ones: retried with backoff, failed at the last attempt.
+      const permanent = err instanceof PermanentDeliveryError;
+      const lastAttempt = !job || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (permanent || lastAttempt) {
+        await this.setStatus(r.id, 'failed', (err as Error).message);
+        this.metrics.deliveries.inc({ channel: adapter.channel, outcome: 'failed' });
+        if (permanent) throw new UnrecoverableError((err as Error).message);
+      } else {
+        this.metrics.deliveries.inc({ channel: adapter.channel, outcome: 'retry' });
+      }
+      throw err;
+    }
+  }
+
+  /** Records a delivery state (also used by channels receiving the provider's status callbacks). */
+  async setStatus(messageId: string, status: string, error: string | null, externalId?: string): Promise<void> {
+    const rows = await this.ds.query(
+      `UPDATE messages SET delivery_status = $2, delivery_error = $3, external_id = COALESCE($4, external_id)
+        WHERE id = $1 RETURNING ticket_id`, [messageId, status, error, externalId ?? null]);
+    if (!rows.length) return;
+    const [view] = await this.ds.query(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.id = $1`, [messageId]);
+    const [t] = await this.ds.query(`SELECT comune_id, group_id, assignee_id, offered_to_id FROM tickets WHERE id = $1`, [rows[0].ticket_id]);
+    this.realtime.toAgents(
+      roomsForTicket({ comuneId: t.comune_id, groupId: t.group_id, assigneeId: t.assignee_id, offeredToId: t.offered_to_id }),
+      'message.updated', { ticketId: String(rows[0].ticket_id), message: toMessageView(view) });
+  }
+}
+
+/** Base of every channel's outbound worker: the channel folder only adds its queue name and rate limit. */
+export abstract class OutboundProcessor extends TypedWorker<'message.deliver'> {
+  protected readonly handlers: JobHandlers<'message.deliver'> = {
+    'message.deliver': (p, job) => this.delivery.deliver(p.messageId, p.comuneId, job),
+  };
+
+  constructor(protected readonly delivery: OutboundDelivery, protected readonly metrics: Metrics) {
+    super();
+  }
+}

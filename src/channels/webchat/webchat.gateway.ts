@@ -1,0 +1,144 @@
+import { Inject, Logger } from '@nestjs/common';
+import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
+import { randomUUID } from 'node:crypto';
+import type { Namespace, Socket } from 'socket.io';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import { RejectedInputError } from '../../common/errors.js';
+import { newCorrelationId, withCorrelation } from '../../common/correlation.js';
+import { ComuniService } from '../../comuni/comuni.service.js';
+import type { Comune } from '../../comuni/comune.entity.js';
+import { Metrics } from '../../ops/metrics.js';
+import type { WebchatAck, WebchatClientEvents, WebchatServerEvents } from '../../realtime/events.js';
+import { rooms } from '../../realtime/rooms.js';
+import { MESSAGE_COLUMNS, toCitizenMessageView, toMessageView } from '../../tickets/ticket-views.js';
+import { IngestService } from '../ingest.service.js';
+import { WebchatSessions } from './webchat-session.js';
+
+interface WebchatData { comune: Comune; address: string; sent: number[] }
+type WebchatSocket = Socket<WebchatClientEvents, WebchatServerEvents, Record<string, never>, WebchatData>;
+
+export const WEBCHAT_CHANNEL = 'webchat';
+const BURST = 10;
+const BURST_WINDOW_MS = 10_000;
+
+/** The citizen's side of the web chat a comune embeds in its site. */
+@WebSocketGateway({ namespace: '/webchat' })
+export class WebchatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+  private readonly logger = new Logger(WebchatGateway.name);
+  private readonly sessions: WebchatSessions;
+  @WebSocketServer() server!: Namespace;
+
+  constructor(
+    private readonly comuni: ComuniService,
+    private readonly ingest: IngestService,
+    private readonly ds: DataSource,
+    private readonly metrics: Metrics,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.sessions = new WebchatSessions(config.jwtSecret);
+  }
+
+  afterInit(ns: Namespace): void {
+    ns.use((socket, next) => {
+      const auth = (socket.handshake.auth ?? {}) as { tenant?: unknown; sessionToken?: unknown };
+      if (typeof auth.tenant !== 'string' || !/^[a-z0-9-]{1,60}$/.test(auth.tenant)) {
+        return next(new Error('tenant: the comune slug is missing or malformed'));
+      }
+      this.comuni
+        .findBySlug(auth.tenant)
+        .then((comune) => {
+          if (!comune) return next(new Error(`tenant: unknown comune "${auth.tenant}"`));
+          const resumed = this.sessions.verify(auth.sessionToken, comune.id);
+          socket.data.comune = comune;
+          socket.data.sent = [];
+          if (resumed) {
+            socket.data.address = resumed;
+            (socket.data as WebchatData & { token?: string }).token = auth.sessionToken as string;
+          } else {
+            const fresh = this.sessions.issue(comune.id);
+            socket.data.address = fresh.address;
+            (socket.data as WebchatData & { token?: string }).token = fresh.token;
+          }
+          next();
+        })
+        .catch(() => next(new Error('service temporarily unavailable')));
+    });
+  }
+
+  async handleConnection(socket: WebchatSocket): Promise<void> {
+    this.metrics.socketConnections.inc({ namespace: '/webchat' });
+    const { comune, address } = socket.data;
+    if (!comune) return void socket.disconnect(true);
+    await socket.join(rooms.webchatSession(address));
+    socket.emit('session', { sessionToken: (socket.data as WebchatData & { token: string }).token, comune: { slug: comune.slug, name: comune.name } });
+    try {
+      socket.emit('history', await this.history(address));
+    } catch (err) {
+      this.logger.warn(`history for a web-chat session failed: ${(err as Error).message}`);
+    }
+  }
+
+  handleDisconnect(): void {
+    this.metrics.socketConnections.dec({ namespace: '/webchat' });
+  }
+
+  @SubscribeMessage('message')
+  async onMessage(@ConnectedSocket() socket: WebchatSocket, @MessageBody() body: unknown): Promise<WebchatAck> {
+    return withCorrelation(newCorrelationId(), async () => {
+      try {
+        const now = Date.now();
+        socket.data.sent = socket.data.sent.filter((t) => now - t < BURST_WINDOW_MS);
+        if (socket.data.sent.length >= BURST) throw new RejectedInputError('message', 'too many messages, please wait a few seconds', 429);
+        socket.data.sent.push(now);
+        const input = parseWebchatMessage(body);
+        const result = await this.ingest.ingest({
+          channel: WEBCHAT_CHANNEL,
+          comuneId: socket.data.comune.id,
+          externalId: `${socket.data.address}:${input.clientMessageId ?? randomUUID()}`,
+          sender: { address: socket.data.address },
+          text: input.text,
+          location: input.location,
+        });
+        return { ok: true, ticketReference: result.ticketReference, messageId: result.messageId, duplicate: result.duplicate };
+      } catch (err) {
+        if (err instanceof RejectedInputError) {
+          return { ok: false, error: { status: err.status, field: err.field, message: err.message } };
+        }
+        this.logger.error({ err }, 'web-chat message failed');
+        return { ok: false, error: { status: 503, field: 'message', message: 'the message could not be stored, please retry' } };
+      }
+    });
+  }
+
+  /** The messages of the session's latest ticket, as the citizen sees them (no internal notes). */
+  private async history(address: string): Promise<Parameters<WebchatServerEvents['history']>[0]> {
+    const [t] = await this.ds.query(
+      `SELECT t.id, t.reference FROM tickets t JOIN citizen_identities i ON i.id = t.citizen_identity_id
+        WHERE i.channel = $1 AND i.address = $2 ORDER BY t.id DESC LIMIT 1`, [WEBCHAT_CHANNEL, address]);
+    if (!t) return { ticketReference: null, messages: [] };
+    const rows = await this.ds.query(
+      `SELECT ${MESSAGE_COLUMNS}, o.name AS operator_name FROM messages m LEFT JOIN operators o ON o.id = m.author_operator_id
+        WHERE m.ticket_id = $1 AND NOT m.internal ORDER BY m.id DESC LIMIT 200`, [t.id]);
+    return {
+      ticketReference: t.reference,
+      messages: rows.reverse().map((r: any) => toCitizenMessageView(toMessageView(r), t.reference, r.operator_name ?? undefined)),
+    };
+  }
+}
+
+export function parseWebchatMessage(body: unknown): { text: string | null; clientMessageId?: string; location: { lat: number; lng: number } | null } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new RejectedInputError('message', 'must be an object with a "text"');
+  const b = body as Record<string, unknown>;
+  if (b.text !== undefined && b.text !== null && typeof b.text !== 'string') throw new RejectedInputError('text', 'must be a text');
+  if (b.clientMessageId !== undefined && (typeof b.clientMessageId !== 'string' || !/^[A-Za-z0-9_-]{1,100}$/.test(b.clientMessageId))) {
+    throw new RejectedInputError('clientMessageId', 'must be 1–100 letters, digits, "-" or "_"');
+  }
+  let location: { lat: number; lng: number } | null = null;
+  if (b.location !== undefined && b.location !== null) {
+    const l = b.location as Record<string, unknown>;
+    if (typeof l !== 'object' || typeof l.lat !== 'number' || typeof l.lng !== 'number') throw new RejectedInputError('location', 'must be {lat, lng} numbers');
+    location = { lat: l.lat, lng: l.lng };
+  }
+  return { text: (b.text as string | undefined) ?? null, clientMessageId: b.clientMessageId as string | undefined, location };
+}

@@ -1,0 +1,7 @@
+import { loadConfig } from '../config/config.js';
+import { ensureDatabase, runMigrations } from '../database/data-source.js';
+
+const config = loadConfig();
+await ensureDatabase(config.databaseUrl);
+const done = await runMigrations(config.databaseUrl);
+console.log(done.length ? `Applied migrations: ${done.join(', ')}` : 'Database schema is up to date.');

@@ -1,0 +1,28 @@
+import { DataSource } from 'typeorm';
+import { loadConfig } from '../config/config.js';
+import { dataSourceOptions, ensureDatabase, runMigrations } from '../database/data-source.js';
+import { importComuni } from '../comuni/comuni-import.js';
+import { DEFAULT_DEMO_PASSWORD, seedDemo } from '../database/demo-seed.js';
+
+/** Migrates, imports the comuni and (with --demo) creates the demo accounts. */
+export async function prepareDatabase(options: { demo: boolean; password?: string }): Promise<void> {
+  const config = loadConfig();
+  await ensureDatabase(config.databaseUrl);
+  await runMigrations(config.databaseUrl);
+  const ds = new DataSource(dataSourceOptions(config.databaseUrl));
+  await ds.initialize();
+  try {
+    const n = await importComuni(ds, config.comuniGeojson);
+    console.log(`Imported ${n} comuni with their boundaries and competence groups.`);
+    if (options.demo) {
+      await seedDemo(ds, options.password ?? DEFAULT_DEMO_PASSWORD);
+      console.log('Demo accounts ready.');
+    }
+  } finally {
+    await ds.destroy();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await prepareDatabase({ demo: process.argv.includes('--demo'), password: process.env.DEMO_PASSWORD || undefined });
+}

@@ -1,0 +1,25 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+/** 4xx answer naming the field(s) at fault. */
+export class InvalidInputException extends HttpException {
+  constructor(fields: FieldProblem[], message = 'Invalid input') {
+    super({ statusCode: HttpStatus.BAD_REQUEST, error: 'Bad Request', message, fields }, HttpStatus.BAD_REQUEST);
+  }
+}
+
+export function invalidField(field: string, message: string): InvalidInputException {
+  return new InvalidInputException([{ field, message }], `${field}: ${message}`);
+}
+
+/** Raised by the ingest pipeline and channels for input they refuse; each transport maps it to its own 4xx. */
+export class RejectedInputError extends Error {
+  constructor(readonly field: string, message: string, readonly status = 400) {
+    super(message);
+    this.name = 'RejectedInputError';
+  }
+}

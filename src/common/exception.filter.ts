@@ -1,0 +1,53 @@
+import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { Response } from 'express';
+import { RejectedInputError } from './errors.js';
+import { currentCorrelationId } from './correlation.js';
+
+/**
+ * One exception filter for HTTP: 4xx keep their (field-level) body, malformed or oversize bodies
+ * become 400/413, anything unexpected becomes a 500 with an error id and no internals.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const res = host.switchToHttp().getResponse<Response>();
+    if (res.headersSent) return;
+
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const body = exception.getResponse();
+      res.status(status).json(typeof body === 'string' ? { statusCode: status, message: body } : body);
+      return;
+    }
+    if (exception instanceof RejectedInputError) {
+      res.status(exception.status).json({
+        statusCode: exception.status,
+        error: 'Bad Request',
+        message: `${exception.field}: ${exception.message}`,
+        fields: [{ field: exception.field, message: exception.message }],
+      });
+      return;
+    }
+    const e = exception as { type?: string; status?: number; message?: string };
+    // body-parser errors: malformed JSON, oversize body, wrong charset.
+    if (e && typeof e.status === 'number' && e.status >= 400 && e.status < 500 && typeof e.type === 'string') {
+      const message = e.type === 'entity.too.large' ? 'request body is too large'
+        : e.type === 'entity.parse.failed' ? 'request body is not valid JSON' : e.message ?? 'bad request';
+      res.status(e.status).json({ statusCode: e.status, error: 'Bad Request', message, fields: [{ field: 'body', message }] });
+      return;
+    }
+    const pgCode = (exception as { code?: unknown })?.code;
+    if (pgCode === '22021' || pgCode === '22P05' || pgCode === '54000') {
+      // Text PostgreSQL cannot store (a NUL byte, a broken encoding): the client's input, not our fault.
+      res.status(400).json({ statusCode: 400, error: 'Bad Request', message: 'the request contains characters that cannot be stored', fields: [{ field: 'body', message: 'contains characters that cannot be stored' }] });
+      return;
+    }
+    const errorId = randomUUID();
+    this.logger.error({ err: exception, errorId, correlationId: currentCorrelationId() }, 'unhandled error');
+    res.status(500).json({ statusCode: 500, message: 'Internal server error', errorId });
+  }
+}

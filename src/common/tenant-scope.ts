@@ -1,0 +1,57 @@
+import type { Role } from '../operators/operator.entity.js';
+
+/**
+ * Which comuni a piece of code may read or write. Every query on a tenant-owned table takes one.
+ * It can only be made from an authenticated principal or, in a worker, from the comune id the
+ * job carries: there is no "unscoped" default to fall back to.
+ */
+export class TenantScope {
+  private constructor(
+    /** null means every comune (the metropolitan administrator). */
+    readonly comuneIds: readonly number[] | null,
+  ) {}
+
+  static ofPrincipal(principal: Principal): TenantScope {
+    if (principal.role === 'metro_admin') return new TenantScope(null);
+    if (principal.comuneId === null) throw new Error('an operator without a comune has no scope');
+    return new TenantScope([principal.comuneId]);
+  }
+
+  /** For workers and channel adapters: the comune named by the job or the channel account. */
+  static ofComune(comuneId: number): TenantScope {
+    if (!Number.isInteger(comuneId) || comuneId <= 0) throw new Error(`invalid comune id ${comuneId}`);
+    return new TenantScope([comuneId]);
+  }
+
+  get isMetropolitan(): boolean {
+    return this.comuneIds === null;
+  }
+
+  allows(comuneId: number): boolean {
+    return this.comuneIds === null || this.comuneIds.includes(comuneId);
+  }
+
+  /**
+   * SQL condition restricting `column` to this scope; pushes its parameter into `params`.
+   * Metropolitan scope yields `TRUE`.
+   */
+  sql(column: string, params: unknown[]): string {
+    if (this.comuneIds === null) return 'TRUE';
+    params.push(this.comuneIds);
+    return `${column} = ANY($${params.length}::int[])`;
+  }
+}
+
+/** The authenticated operator behind a request or a socket. */
+export interface Principal {
+  operatorId: number;
+  comuneId: number | null;
+  role: Role;
+  groupIds: number[];
+  name: string;
+}
+
+/** Supervisors, managers and the metropolitan admin see every ticket of their comuni. */
+export function seesWholeComune(p: Principal): boolean {
+  return p.role !== 'operator';
+}

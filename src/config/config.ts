@@ -1,0 +1,115 @@
+/**
+ * Configuration read from the environment once, at boot, and validated with a clear
+ * message for every bad variable. Nothing else in the code reads process.env.
+ */
+export type ProcessRole = 'all' | 'api' | 'worker';
+
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  role: ProcessRole;
+  port: number;
+  databaseUrl: string;
+  redisUrl: string;
+  /** Prefix for every Redis key this instance writes (BullMQ queues, Socket.IO channels). */
+  redisPrefix: string;
+  jwtSecret: string;
+  jwtTtlSeconds: number;
+  offerTimeoutMs: number;
+  presenceGraceMs: number;
+  maxMessageLength: number;
+  maxAttachmentBytes: number;
+  outboxPollMs: number;
+  sweepIntervalMs: number;
+  workerConcurrency: number;
+  storageDir: string;
+  comuniGeojson: string;
+  logLevel: string;
+  corsOrigins: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const DEV_JWT_SECRET = 'sportello-development-secret-change-me';
+
+export function loadConfig(source: Record<string, string | undefined> = process.env): AppConfig {
+  const problems: string[] = [];
+  const str = (name: string, fallback: string): string => {
+    const v = source[name];
+    return v === undefined || v === '' ? fallback : v;
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = source[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be a whole number between ${min} and ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return n;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = source[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+      return fallback;
+    }
+    return raw as T;
+  };
+  const url = (name: string, fallback: string, protocols: string[]): string => {
+    const raw = str(name, fallback);
+    try {
+      const u = new URL(raw);
+      if (!protocols.includes(u.protocol)) {
+        problems.push(`${name} must be a ${protocols.join(' or ')} URL (got "${u.protocol}")`);
+      }
+    } catch {
+      problems.push(`${name} is not a valid URL`);
+    }
+    return raw;
+  };
+
+  const env = oneOf('NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+  const jwtSecret = str('JWT_SECRET', env === 'production' ? '' : DEV_JWT_SECRET);
+  if (env === 'production' && (jwtSecret.length < 32 || jwtSecret === DEV_JWT_SECRET)) {
+    problems.push('JWT_SECRET must be set to a random string of at least 32 characters in production');
+  }
+
+  const config: AppConfig = {
+    env,
+    role: oneOf('SPORTELLO_ROLE', ['all', 'api', 'worker'] as const, 'all'),
+    port: int('PORT', 3000, 0, 65535),
+    databaseUrl: url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/sportello', ['postgres:', 'postgresql:']),
+    redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    redisPrefix: str('REDIS_PREFIX', 'sportello'),
+    jwtSecret,
+    jwtTtlSeconds: int('JWT_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600),
+    offerTimeoutMs: int('OFFER_TIMEOUT_MS', 60_000, 1_000, 3_600_000),
+    presenceGraceMs: int('PRESENCE_GRACE_MS', 15_000, 0, 600_000),
+    maxMessageLength: int('MAX_MESSAGE_LENGTH', 4_000, 1, 100_000),
+    maxAttachmentBytes: int('MAX_ATTACHMENT_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    outboxPollMs: int('OUTBOX_POLL_MS', 1_000, 50, 60_000),
+    sweepIntervalMs: int('SWEEP_INTERVAL_MS', 10_000, 100, 600_000),
+    workerConcurrency: int('WORKER_CONCURRENCY', 8, 1, 256),
+    storageDir: str('STORAGE_DIR', 'var/storage'),
+    comuniGeojson: str('COMUNI_GEOJSON', 'data/comuni-citta-metropolitana-bari.geojson'),
+    logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    corsOrigins: str('CORS_ORIGINS', '*').split(',').map((s) => s.trim()).filter(Boolean),
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export function runsApi(config: AppConfig): boolean {
+  return config.role === 'all' || config.role === 'api';
+}
+export function runsWorkers(config: AppConfig): boolean {
+  return config.role === 'all' || config.role === 'worker';
+}

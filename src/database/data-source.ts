@@ -1,0 +1,58 @@
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { Comune } from '../comuni/comune.entity.js';
+import { CompetenceGroup } from '../comuni/competence-group.entity.js';
+import { Operator, OperatorGroup } from '../operators/operator.entity.js';
+import { Citizen, CitizenIdentity } from '../citizens/citizen.entity.js';
+import { ChannelAccount } from '../channels/channel-account.entity.js';
+import { Ticket } from '../tickets/ticket.entity.js';
+import { Attachment, Message } from '../tickets/message.entity.js';
+import { TicketEvent } from '../tickets/ticket-event.entity.js';
+import { OutboxEntry } from '../outbox/outbox.entity.js';
+import { CoreSchema1764000000000 } from './migrations/1764000000000-CoreSchema.js';
+
+export const ENTITIES = [
+  Comune, CompetenceGroup, Operator, OperatorGroup, Citizen, CitizenIdentity, ChannelAccount,
+  Ticket, Message, Attachment, TicketEvent, OutboxEntry,
+];
+export const MIGRATIONS = [CoreSchema1764000000000];
+
+export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: databaseUrl,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    // The schema is owned by migrations, never synchronized from the entities.
+    synchronize: false,
+    extra: { max: 20, connectionTimeoutMillis: 5_000 },
+    logging: false,
+  };
+}
+
+/** Creates the database named in the URL when it does not exist yet (first run of the demo). */
+export async function ensureDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`DATABASE_URL names an unusual database "${name}"`);
+  url.pathname = '/postgres';
+  const admin = new DataSource({ type: 'postgres', url: url.toString() });
+  await admin.initialize();
+  try {
+    const rows: unknown[] = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (rows.length === 0) await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.destroy();
+  }
+}
+
+export async function runMigrations(databaseUrl: string): Promise<string[]> {
+  const ds = new DataSource(dataSourceOptions(databaseUrl));
+  await ds.initialize();
+  try {
+    const done = await ds.runMigrations({ transaction: 'each' });
+    return done.map((m) => m.name);
+  } finally {
+    await ds.destroy();
+  }
+}

@@ -1,0 +1,33 @@
+import { WorkerHost } from '@nestjs/bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { withCorrelation } from '../common/correlation.js';
+import type { Metrics } from '../ops/metrics.js';
+import type { JobName, JobPayloads } from './jobs.js';
+
+export type JobHandlers<N extends JobName> = { [K in N]: (payload: JobPayloads[K], job: Job) => Promise<unknown> };
+
+/**
+ * A BullMQ worker whose handlers are a typed map from job name to function: a job name of the
+ * queue without a handler does not compile. Each job runs inside its correlation id and is timed.
+ */
+export abstract class TypedWorker<N extends JobName> extends WorkerHost {
+  protected abstract readonly handlers: JobHandlers<N>;
+  protected abstract readonly metrics: Metrics;
+
+  async process(job: Job): Promise<unknown> {
+    const handler = (this.handlers as Record<string, ((p: unknown, j: Job) => Promise<unknown>) | undefined>)[job.name];
+    if (!handler) throw new UnrecoverableError(`no handler for job "${job.name}" on queue ${job.queueName}`);
+    const data = job.data as { correlationId?: string };
+    const stop = this.metrics.jobDuration.startTimer({ queue: job.queueName, job: job.name });
+    return withCorrelation(data?.correlationId, async () => {
+      try {
+        const out = await handler(job.data, job);
+        stop({ outcome: 'completed' });
+        return out;
+      } catch (err) {
+        stop({ outcome: 'failed' });
+        throw err;
+      }
+    });
+  }
+}

@@ -1,0 +1,48 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { BullModule } from '@nestjs/bullmq';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { APP_CONFIG, type AppConfig } from './config/config.js';
+import { dataSourceOptions } from './database/data-source.js';
+import { DEFAULT_JOB_OPTIONS } from './jobs/jobs.js';
+import { JobsService } from './jobs/jobs.service.js';
+import { redisOptionsFromUrl } from './jobs/redis-connection.js';
+import { ALL_QUEUES } from './channels/channels.js';
+import { Metrics } from './ops/metrics.js';
+import { OutboxRelay } from './outbox/outbox.js';
+import { RealtimeService } from './realtime/realtime.service.js';
+import { ComuniService } from './comuni/comuni.service.js';
+import { TicketNotifier } from './tickets/ticket-notifier.js';
+import { TicketTypeRegistry } from './tickets/ticket-types.js';
+import { AttachmentStorage, LocalDiskStorage } from './storage/storage.js';
+
+/**
+ * The shared lower layer every feature module stands on: configuration, database, queues,
+ * real-time publishing, metrics, storage. Feature modules never import each other in a circle;
+ * what two of them need lives here.
+ */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forConfig(config: AppConfig): DynamicModule {
+    const providers = [
+      { provide: APP_CONFIG, useValue: config },
+      Metrics, RealtimeService, JobsService, OutboxRelay, ComuniService, TicketNotifier,
+      { provide: TicketTypeRegistry, useValue: new TicketTypeRegistry() },
+      { provide: AttachmentStorage, useClass: LocalDiskStorage },
+    ];
+    return {
+      module: PlatformModule,
+      imports: [
+        TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl), retryAttempts: 3, retryDelay: 1000 }),
+        BullModule.forRoot({
+          connection: { ...redisOptionsFromUrl(config.redisUrl), maxRetriesPerRequest: null },
+          prefix: config.redisPrefix,
+          defaultJobOptions: DEFAULT_JOB_OPTIONS,
+        }),
+        ...ALL_QUEUES.map((name) => BullModule.registerQueue({ name })),
+      ],
+      providers,
+      exports: [...providers.map((p) => ('provide' in p ? p.provide : p)), BullModule],
+    };
+  }
+}

@@ -1,0 +1,86 @@
+import { Inject, Logger } from '@nestjs/common';
+import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
+import type { Namespace, Socket } from 'socket.io';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { AuthService } from '../auth/auth.service.js';
+import type { Principal } from '../common/tenant-scope.js';
+import { Metrics } from '../ops/metrics.js';
+import { PRESENCES, type Presence } from '../operators/operator.entity.js';
+import { PresenceService } from '../operators/presence.service.js';
+import type { AgentClientEvents, AgentServerEvents } from './events.js';
+import { rooms, roomsForPrincipal } from './rooms.js';
+
+type AgentSocket = Socket<AgentClientEvents, AgentServerEvents, Record<string, never>, { principal: Principal }>;
+
+/**
+ * The operators' real-time connection. The handshake carries the access token and is refused
+ * before anything else happens when it is wrong; the socket then joins only the rooms of the
+ * operator's own comune, groups and self.
+ */
+@WebSocketGateway({ namespace: '/agent' })
+export class AgentGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+  private readonly logger = new Logger(AgentGateway.name);
+  @WebSocketServer() server!: Namespace;
+
+  constructor(
+    private readonly auth: AuthService,
+    private readonly presence: PresenceService,
+    private readonly metrics: Metrics,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  afterInit(ns: Namespace): void {
+    ns.use((socket, next) => {
+      const token = (socket.handshake.auth as { token?: unknown })?.token;
+      this.auth
+        .verify(typeof token === 'string' ? token : undefined)
+        .then((principal) => {
+          socket.data.principal = principal;
+          next();
+        })
+        .catch((err: Error) => next(new Error(`unauthorized: ${err.message}`)));
+    });
+  }
+
+  async handleConnection(socket: AgentSocket): Promise<void> {
+    const principal = socket.data.principal;
+    if (!principal) return void socket.disconnect(true);
+    this.metrics.socketConnections.inc({ namespace: '/agent' });
+    await socket.join(roomsForPrincipal(principal));
+    const wanted = (socket.handshake.auth as { presence?: string }).presence;
+    const presence: Presence = wanted === 'away' || wanted === 'offline' ? wanted : 'online';
+    try {
+      await this.presence.set(principal, presence);
+    } catch (err) {
+      this.logger.warn(`presence on connect failed for operator ${principal.operatorId}: ${(err as Error).message}`);
+    }
+  }
+
+  async handleDisconnect(socket: AgentSocket): Promise<void> {
+    this.metrics.socketConnections.dec({ namespace: '/agent' });
+    const principal = socket.data.principal;
+    if (!principal) return;
+    // A reload or a network blip is not leaving: wait, then go offline only if no socket came back.
+    const timer = setTimeout(() => void this.offlineIfGone(principal), this.config.presenceGraceMs);
+    timer.unref();
+  }
+
+  private async offlineIfGone(principal: Principal): Promise<void> {
+    try {
+      const sockets = await this.server.in(rooms.operator(principal.operatorId)).fetchSockets();
+      if (sockets.length === 0) await this.presence.set(principal, 'offline');
+    } catch (err) {
+      this.logger.warn(`presence check failed for operator ${principal.operatorId}: ${(err as Error).message}`);
+    }
+  }
+
+  @SubscribeMessage('presence.set')
+  async setPresence(@ConnectedSocket() socket: AgentSocket, @MessageBody() body: { presence?: unknown }) {
+    const presence = body?.presence;
+    if (typeof presence !== 'string' || !(PRESENCES as readonly string[]).includes(presence)) {
+      return { ok: false, error: `presence must be one of ${PRESENCES.join(', ')}` };
+    }
+    await this.presence.set(socket.data.principal, presence as Presence);
+    return { ok: true };
+  }
+}

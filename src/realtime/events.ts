@@ -1,0 +1,79 @@
+/**
+ * The Socket.IO contract, typed both ways. Agent namespace `/agent`, citizen namespace `/webchat`.
+ */
+export interface TicketSummary {
+  id: string;
+  reference: string;
+  comuneId: number;
+  type: string;
+  category: string | null;
+  priority: string;
+  status: string;
+  queueState: string;
+  subject: string | null;
+  channel: string;
+  groupId: number | null;
+  assigneeId: number | null;
+  offeredToId: number | null;
+  offerExpiresAt: string | null;
+  waitingSince: string | null;
+  createdAt: string;
+  lastMessageAt: string;
+  location: { lat: number; lng: number } | null;
+}
+
+export interface MessageView {
+  id: string;
+  ticketId: string;
+  direction: 'inbound' | 'outbound';
+  authorType: string;
+  authorOperatorId: number | null;
+  internal: boolean;
+  text: string | null;
+  channel: string;
+  deliveryStatus: string;
+  deliveryError: string | null;
+  createdAt: string;
+  attachments: Array<{ id: string; filename: string; contentType: string; sizeBytes: number; url: string }>;
+}
+
+export interface AgentServerEvents {
+  'ticket.created': (p: { ticket: TicketSummary; correlationId?: string }) => void;
+  'ticket.offered': (p: { ticket: TicketSummary; expiresAt: string }) => void;
+  'ticket.assigned': (p: { ticket: TicketSummary }) => void;
+  'ticket.updated': (p: { ticket: TicketSummary; change: string }) => void;
+  'message.created': (p: { ticketId: string; message: MessageView; correlationId?: string }) => void;
+  /** Delivery state of an outbound message changed (sent, delivered, read, failed). */
+  'message.updated': (p: { ticketId: string; message: MessageView }) => void;
+  'presence.updated': (p: { operatorId: number; presence: string; comuneId: number | null }) => void;
+}
+
+export interface AgentClientEvents {
+  'presence.set': (p: { presence: string }, ack?: (r: { ok: boolean; error?: string }) => void) => void;
+}
+
+/** A message as the citizen sees it: no internal notes, no operator ids. */
+export interface CitizenMessageView {
+  id: string;
+  direction: 'inbound' | 'outbound';
+  author: 'citizen' | 'operator' | 'bot' | 'system';
+  authorName?: string;
+  text: string | null;
+  createdAt: string;
+  ticketReference: string;
+  attachments: Array<{ filename: string; contentType: string }>;
+}
+
+export interface WebchatServerEvents {
+  session: (p: { sessionToken: string; comune: { slug: string; name: string } }) => void;
+  history: (p: { ticketReference: string | null; messages: CitizenMessageView[] }) => void;
+  message: (p: CitizenMessageView) => void;
+}
+
+export type WebchatAck =
+  | { ok: true; ticketReference: string; messageId: string; duplicate: boolean }
+  | { ok: false; error: { status: number; field: string; message: string } };
+
+export interface WebchatClientEvents {
+  message: (p: { text?: string; clientMessageId?: string; location?: { lat: number; lng: number } }, ack?: (r: WebchatAck) => void) => void;
+}

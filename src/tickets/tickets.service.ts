@@ -1,0 +1,212 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { currentCorrelationId } from '../common/correlation.js';
+import { invalidField } from '../common/errors.js';
+import { seesWholeComune, TenantScope, type Principal } from '../common/tenant-scope.js';
+import { appendOutbox, OutboxRelay } from '../outbox/outbox.js';
+import type { MessageView, TicketSummary } from '../realtime/events.js';
+import { RealtimeService } from '../realtime/realtime.service.js';
+import { roomsForTicket } from '../realtime/rooms.js';
+import { AssignmentService } from '../routing/assignment.service.js';
+import { appendEvents } from './event-log.js';
+import { TicketNotifier } from './ticket-notifier.js';
+import { TicketTypeRegistry } from './ticket-types.js';
+import { MESSAGE_COLUMNS, TICKET_SUMMARY_COLUMNS, toMessageView, toTicketSummary } from './ticket-views.js';
+import { PRIORITIES, TICKET_STATUSES } from './ticket.entity.js';
+
+export interface TicketFilters {
+  status?: string[];
+  queueState?: string[];
+  groupId?: number;
+  assigneeId?: number;
+  channel?: string;
+  type?: string;
+  category?: string;
+  q?: string;
+  from?: Date;
+  to?: Date;
+  mine?: boolean;
+  limit?: number;
+  beforeId?: string;
+}
+
+export interface TicketDetail extends TicketSummary {
+  citizen: { id: string; displayName: string | null; identities: Array<{ channel: string; address: string; displayName: string | null }> };
+  payload: Record<string, unknown>;
+  firstResponseAt: string | null;
+  resolvedAt: string | null;
+  messages: MessageView[];
+}
+
+/** What operators do with tickets: find, read, reply, annotate, change. Always within their scope. */
+@Injectable()
+export class TicketsService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly assignment: AssignmentService,
+    private readonly notifier: TicketNotifier,
+    private readonly relay: OutboxRelay,
+    private readonly realtime: RealtimeService,
+    private readonly types: TicketTypeRegistry,
+  ) {}
+
+  /** SQL restricting tickets `t` to what the principal may see: their comune; for a plain operator, their groups and their own. */
+  private visibility(principal: Principal, params: unknown[]): string {
+    const scope = TenantScope.ofPrincipal(principal);
+    const tenant = scope.sql('t.comune_id', params);
+    if (seesWholeComune(principal)) return tenant;
+    params.push(principal.groupIds, principal.operatorId);
+    const g = params.length - 1;
+    return `${tenant} AND (t.group_id = ANY($${g}::int[]) OR t.assignee_id = $${g + 1} OR t.offered_to_id = $${g + 1})`;
+  }
+
+  async list(principal: Principal, f: TicketFilters): Promise<TicketSummary[]> {
+    const params: unknown[] = [];
+    const where = [this.visibility(principal, params)];
+    const add = (sql: (n: number) => string, value: unknown) => { params.push(value); where.push(sql(params.length)); };
+    if (f.status?.length) add((n) => `t.status = ANY($${n}::text[])`, f.status);
+    if (f.queueState?.length) add((n) => `t.queue_state = ANY($${n}::text[])`, f.queueState);
+    if (f.groupId !== undefined) add((n) => `t.group_id = $${n}`, f.groupId);
+    if (f.assigneeId !== undefined) add((n) => `t.assignee_id = $${n}`, f.assigneeId);
+    if (f.mine) add((n) => `(t.assignee_id = $${n} OR t.offered_to_id = $${n})`, principal.operatorId);
+    if (f.channel) add((n) => `t.channel = $${n}`, f.channel);
+    if (f.type) add((n) => `t.type = $${n}`, f.type);
+    if (f.category) add((n) => `t.category = $${n}`, f.category);
+    if (f.from) add((n) => `t.created_at >= $${n}`, f.from);
+    if (f.to) add((n) => `t.created_at < $${n}`, f.to);
+    if (f.beforeId) add((n) => `t.id < $${n}`, f.beforeId);
+    if (f.q) add((n) => `(t.reference ILIKE $${n} OR t.subject ILIKE $${n})`, `%${f.q.replace(/[%_\\]/g, '\\$&')}%`);
+    params.push(Math.min(f.limit ?? 50, 200));
+    const rows = await this.ds.query(
+      `SELECT ${TICKET_SUMMARY_COLUMNS} FROM tickets t WHERE ${where.join(' AND ')} ORDER BY t.id DESC LIMIT $${params.length}`, params);
+    return rows.map(toTicketSummary);
+  }
+
+  async get(principal: Principal, ticketId: string): Promise<TicketDetail> {
+    const row = await this.findVisible(principal, ticketId);
+    const [messages, identities] = await Promise.all([
+      this.ds.query(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.ticket_id = $1 ORDER BY m.id`, [row.id]),
+      this.ds.query(`SELECT channel, address, display_name FROM citizen_identities WHERE citizen_id = $1 ORDER BY id`, [row.citizen_id]),
+    ]);
+    return {
+      ...toTicketSummary(row),
+      payload: row.payload,
+      firstResponseAt: row.first_response_at ? new Date(row.first_response_at).toISOString() : null,
+      resolvedAt: row.resolved_at ? new Date(row.resolved_at).toISOString() : null,
+      citizen: {
+        id: String(row.citizen_id),
+        displayName: row.citizen_name,
+        identities: identities.map((i: any) => ({ channel: i.channel, address: i.address, displayName: i.display_name })),
+      },
+      messages: messages.map(toMessageView),
+    };
+  }
+
+  async events(principal: Principal, ticketId: string): Promise<unknown[]> {
+    const row = await this.findVisible(principal, ticketId);
+    const rows = await this.ds.query(
+      `SELECT id, type, actor_type, actor_operator_id, data, created_at FROM ticket_events WHERE ticket_id = $1 ORDER BY id`, [row.id]);
+    return rows.map((r: any) => ({
+      id: String(r.id), type: r.type, actorType: r.actor_type, actorOperatorId: r.actor_operator_id, data: r.data,
+      createdAt: new Date(r.created_at).toISOString(),
+    }));
+  }
+
+  /**
+   * An operator's reply (sent to the citizen on the ticket's channel) or internal note (never sent).
+   * Replying to a ticket offered to you, or waiting in your group's queue, takes it.
+   */
+  async reply(principal: Principal, ticketId: string, text: string, internal: boolean): Promise<MessageView> {
+    const row = await this.findVisible(principal, ticketId);
+    const correlationId = currentCorrelationId();
+    const { messageId, took } = await this.ds.transaction(async (m) => {
+      const took = internal ? false : await this.assignment.acceptIn(m, principal, String(row.id), false);
+      const [t] = await m.query(`SELECT status FROM tickets WHERE id = $1 FOR UPDATE`, [row.id]);
+      if (!internal && (t.status === 'closed')) throw new ConflictException('this ticket is closed; reopen it to reply');
+      const [msg] = await m.query(
+        `INSERT INTO messages (ticket_id, comune_id, direction, author_type, author_operator_id, internal, text, channel, delivery_status)
+         VALUES ($1, $2, 'outbound', 'operator', $3, $4, $5, $6, $7) RETURNING id`,
+        [row.id, row.comune_id, principal.operatorId, internal, text, row.channel, internal ? 'not_sent' : 'queued']);
+      if (!internal) {
+        await m.query(
+          `UPDATE tickets SET first_response_at = COALESCE(first_response_at, now()), last_message_at = now(), updated_at = now(),
+                  status = CASE WHEN status = 'new' THEN 'open' ELSE status END WHERE id = $1`, [row.id]);
+        await appendOutbox(m, 'message.deliver', { messageId: String(msg.id), comuneId: row.comune_id, channel: row.channel, correlationId });
+      }
+      await appendEvents(m, [{
+        ticketId: String(row.id), comuneId: row.comune_id, type: internal ? 'note.added' : 'message.sent',
+        actorType: 'operator', actorOperatorId: principal.operatorId, data: { messageId: String(msg.id) },
+      }]);
+      return { messageId: String(msg.id), took };
+    });
+    if (!internal) this.relay.kick();
+    const [view] = await this.ds.query(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.id = $1`, [messageId]);
+    const message = toMessageView(view);
+    if (took) await this.notifier.notify([String(row.id)], 'ticket.assigned', 'assigned');
+    const [fresh] = await this.notifier.summaries([String(row.id)]);
+    this.realtime.toAgents(roomsForTicket(fresh), 'message.created', { ticketId: String(row.id), message, correlationId });
+    return message;
+  }
+
+  async update(principal: Principal, ticketId: string, change: { status?: string; priority?: string; category?: string | null; type?: string }): Promise<TicketSummary> {
+    const row = await this.findVisible(principal, ticketId);
+    if (change.status !== undefined && !(TICKET_STATUSES as readonly string[]).includes(change.status)) throw invalidField('status', `must be one of ${TICKET_STATUSES.join(', ')}`);
+    if (change.priority !== undefined && !(PRIORITIES as readonly string[]).includes(change.priority)) throw invalidField('priority', `must be one of ${PRIORITIES.join(', ')}`);
+    if (change.type !== undefined) this.types.get(change.type);
+    let freed = false;
+    await this.ds.transaction(async (m) => {
+      const [t] = await m.query(`SELECT status, priority, category, type, assignee_id, queue_state FROM tickets WHERE id = $1 FOR UPDATE`, [row.id]);
+      const events: Parameters<typeof appendEvents>[1] = [];
+      const ev = (type: string, data: Record<string, unknown>) => events.push({ ticketId: String(row.id), comuneId: row.comune_id, type, actorType: 'operator', actorOperatorId: principal.operatorId, data });
+      if (change.status !== undefined && change.status !== t.status) {
+        if (!this.types.canTransition(t.type, t.status, change.status)) throw new ConflictException(`a ticket cannot go from ${t.status} to ${change.status}`);
+        const closing = change.status === 'resolved' || change.status === 'closed';
+        const reopening = (t.status === 'resolved' || t.status === 'closed') && !closing;
+        const queueState = closing ? 'done' : reopening ? (t.assignee_id !== null ? 'assigned' : 'queued') : t.queue_state;
+        await m.query(
+          `UPDATE tickets SET status = $2, queue_state = $3,
+                  resolved_at = CASE WHEN $2 = 'resolved' THEN now() WHEN $4::boolean THEN NULL ELSE resolved_at END,
+                  offered_to_id = CASE WHEN $3 = 'done' THEN NULL ELSE offered_to_id END,
+                  waiting_since = CASE WHEN $4::boolean AND assignee_id IS NULL THEN now() ELSE waiting_since END,
+                  updated_at = now() WHERE id = $1`, [row.id, change.status, queueState, reopening]);
+        ev(reopening ? 'ticket.reopened' : 'status.changed', { from: t.status, to: change.status });
+        freed = closing || reopening;
+      }
+      for (const field of ['priority', 'category', 'type'] as const) {
+        if (change[field] !== undefined && change[field] !== t[field]) {
+          await m.query(`UPDATE tickets SET ${field} = $2, updated_at = now() WHERE id = $1`, [row.id, change[field]]);
+          ev(`${field}.changed`, { from: t[field], to: change[field] });
+        }
+      }
+      await appendEvents(m, events);
+    });
+    await this.notifier.notify([String(row.id)], 'ticket.updated', 'updated');
+    if (freed) await this.assignment.dispatch(row.comune_id);
+    const [summary] = await this.notifier.summaries([String(row.id)]);
+    return summary;
+  }
+
+  async attachment(principal: Principal, attachmentId: string): Promise<{ storageKey: string; filename: string; contentType: string }> {
+    if (!/^\d{1,18}$/.test(attachmentId)) throw new NotFoundException('attachment not found');
+    const params: unknown[] = [attachmentId];
+    const vis = this.visibility(principal, params);
+    const rows = await this.ds.query(
+      `SELECT a.storage_key, a.filename, a.content_type FROM attachments a
+         JOIN messages m ON m.id = a.message_id JOIN tickets t ON t.id = m.ticket_id
+        WHERE a.id = $1 AND ${vis}`, params);
+    if (!rows.length) throw new NotFoundException('attachment not found');
+    return { storageKey: rows[0].storage_key, filename: rows[0].filename, contentType: rows[0].content_type };
+  }
+
+  /** The ticket if the principal may see it; 404 otherwise (another comune's ticket does not exist for you). */
+  private async findVisible(principal: Principal, ticketId: string): Promise<any> {
+    if (!/^\d{1,18}$/.test(ticketId)) throw new NotFoundException(`ticket ${ticketId} not found`);
+    const params: unknown[] = [ticketId];
+    const vis = this.visibility(principal, params);
+    const rows = await this.ds.query(
+      `SELECT ${TICKET_SUMMARY_COLUMNS}, t.citizen_id, t.payload, t.first_response_at, t.resolved_at, c.display_name AS citizen_name
+         FROM tickets t JOIN citizens c ON c.id = t.citizen_id WHERE t.id = $1 AND ${vis}`, params);
+    if (!rows.length) throw new NotFoundException(`ticket ${ticketId} not found`);
+    return rows[0];
+  }
+}
