@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { updateReturning } from '../database/sql.js';
 import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { RejectedInputError } from '../common/errors.js';
@@ -224,7 +225,7 @@ export class IngestService {
   }
 
   private async upsertIdentity(m: EntityManager, msg: InboundMessage): Promise<{ identityId: string; citizenId: string }> {
-    const found = await m.query(
+    const found = await updateReturning(m,
       `UPDATE citizen_identities SET display_name = COALESCE($3, display_name)
         WHERE channel = $1 AND address = $2 RETURNING id, citizen_id`,
       [msg.channel, msg.sender.address, msg.sender.displayName ?? null],

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { updateReturning } from '../database/sql.js';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { TenantScope } from '../common/tenant-scope.js';
@@ -71,7 +72,7 @@ export class OutboundDelivery {
 
   /** Records a delivery state (also used by channels receiving the provider's status callbacks). */
   async setStatus(messageId: string, status: string, error: string | null, externalId?: string): Promise<void> {
-    const rows = await this.ds.query(
+    const rows = await updateReturning(this.ds,
       `UPDATE messages SET delivery_status = $2, delivery_error = $3, external_id = COALESCE($4, external_id)
         WHERE id = $1 RETURNING ticket_id`, [messageId, status, error, externalId ?? null]);
     if (!rows.length) return;

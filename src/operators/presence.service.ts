@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { updateReturning } from '../database/sql.js';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../common/tenant-scope.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
@@ -19,7 +20,7 @@ export class PresenceService {
   ) {}
 
   async set(principal: Principal, presence: Presence): Promise<{ presence: Presence; changed: boolean }> {
-    const rows = await this.ds.query(
+    const rows = await updateReturning(this.ds,
       `UPDATE operators SET presence = $2, presence_changed_at = now() WHERE id = $1 AND presence <> $2 RETURNING id`,
       [principal.operatorId, presence]);
     const changed = rows.length > 0;

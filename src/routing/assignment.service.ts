@@ -1,4 +1,5 @@
 import { ConflictException, ForbiddenException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { updateReturning } from '../database/sql.js';
 import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { currentCorrelationId } from '../common/correlation.js';
@@ -207,7 +208,7 @@ export class AssignmentService {
    */
   async handBack(operatorId: number, comuneId: number): Promise<string[]> {
     const ids = await this.ds.transaction(async (m) => {
-      const rows: Array<{ id: string }> = await m.query(
+      const rows = await updateReturning<{ id: string }>(m,
         `UPDATE tickets SET queue_state = 'queued', assignee_id = NULL, offered_to_id = NULL, offer_expires_at = NULL,
                 declined_by = array_append(declined_by, $2::int), updated_at = now()
           WHERE comune_id = $1 AND ((queue_state = 'offered' AND offered_to_id = $2)

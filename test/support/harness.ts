@@ -1,0 +1,214 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { io, type Socket } from 'socket.io-client';
+import request from 'supertest';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DataSource } from 'typeorm';
+import { loadConfig, type AppConfig } from '../../src/config/config.js';
+import { createApp } from '../../src/bootstrap.js';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { runMigrations, dataSourceOptions } from '../../src/database/data-source.js';
+import { importComuni } from '../../src/comuni/comuni-import.js';
+import { seedDemo } from '../../src/database/demo-seed.js';
+import { adminUrl, databaseUrl, REDIS_URL, SHARED_GEOJSON, TEMPLATE_DB, TEST_PASSWORD } from './env.js';
+
+export { TEST_PASSWORD };
+
+/**
+ * The template database is built once (migrations, the 41 comuni from ../shared/data, demo
+ * accounts); each test file then gets its own copy with CREATE DATABASE … TEMPLATE. It is rebuilt
+ * only when the migrations or seed code change; runs in parallel wait on an advisory lock.
+ */
+let templateReady: Promise<void> | undefined;
+
+async function buildTemplate(): Promise<void> {
+  const hash = createHash('sha256');
+  for (const dir of ['src/database', 'src/database/migrations', 'src/comuni']) {
+    for (const f of readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) hash.update(readFileSync(join(dir, f)));
+  }
+  hash.update(readFileSync(SHARED_GEOJSON));
+  const fingerprint = hash.digest('hex').slice(0, 16);
+
+  const admin = new pg.Client({ connectionString: adminUrl() });
+  await admin.connect();
+  try {
+    await admin.query(`SELECT pg_advisory_lock(4242)`);
+    const rows = await admin.query(
+      `SELECT shobj_description(oid, 'pg_database') AS note FROM pg_database WHERE datname = $1`, [TEMPLATE_DB]);
+    if (rows.rows[0]?.note === fingerprint) return;
+    await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DB} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${TEMPLATE_DB}`);
+    await runMigrations(databaseUrl(TEMPLATE_DB));
+    const ds = new DataSource(dataSourceOptions(databaseUrl(TEMPLATE_DB)));
+    await ds.initialize();
+    await importComuni(ds, SHARED_GEOJSON);
+    await seedDemo(ds, TEST_PASSWORD);
+    await ds.destroy();
+    await admin.query(`COMMENT ON DATABASE ${TEMPLATE_DB} IS '${fingerprint}'`);
+  } finally {
+    await admin.query(`SELECT pg_advisory_unlock(4242)`).catch(() => undefined);
+    await admin.end();
+  }
+}
+
+/** A fresh database copied from the migrated, seeded template: one per test file. */
+export async function createTestDatabase(): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
+  templateReady ??= buildTemplate();
+  await templateReady;
+  const name = `sportello_test_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl() });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    name,
+    url: databaseUrl(name),
+    drop: async () => {
+      const a = new pg.Client({ connectionString: adminUrl() });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+      await a.end();
+    },
+  };
+}
+
+export interface TestApp {
+  app: NestExpressApplication;
+  url: string;
+  config: AppConfig;
+  ds: DataSource;
+  http: ReturnType<typeof request>;
+  close: () => Promise<void>;
+}
+
+/** Boots the real application (API + workers by default) on a random port, against real PostgreSQL and Redis. */
+export async function startApp(
+  env: Record<string, string> = {},
+  db?: { url: string; drop: () => Promise<void> },
+): Promise<TestApp> {
+  const database = db ?? (await createTestDatabase());
+  const storage = mkdtempSync(join(tmpdir(), 'sportello-storage-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: database.url,
+    REDIS_URL,
+    REDIS_PREFIX: `test-${randomBytes(5).toString('hex')}`,
+    PORT: '0',
+    OUTBOX_POLL_MS: '200',
+    SWEEP_INTERVAL_MS: '1000',
+    PRESENCE_GRACE_MS: '300',
+    STORAGE_DIR: storage,
+    COMUNI_GEOJSON: SHARED_GEOJSON,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const app = await createApp(config, { logger: false });
+  await app.listen(0, '127.0.0.1');
+  const port = (app.getHttpServer().address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  const ds = app.get(DataSource);
+  return {
+    app, url, config, ds, http: request(url),
+    close: async () => {
+      await app.close();
+      if (!db) await database.drop();
+      await clearRedisPrefix(config.redisUrl, config.redisPrefix);
+      rmSync(storage, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function clearRedisPrefix(redisUrl: string, prefix: string): Promise<void> {
+  const r = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  r.on('error', () => undefined);
+  try {
+    await r.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await r.del(...keys);
+    } while (cursor !== '0');
+  } catch { /* Redis may be the one a test stopped */ } finally {
+    r.disconnect();
+  }
+}
+
+export async function login(t: TestApp, email: string, password = TEST_PASSWORD): Promise<string> {
+  const res = await t.http.post('/api/auth/login').send({ email, password });
+  if (res.status !== 200) throw new Error(`login ${email}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.accessToken;
+}
+
+/** Resolves with the first event of that name (optionally matching), or rejects after `ms`. */
+export function nextEvent<T = any>(socket: Socket, event: string, match: (p: T) => boolean = () => true, ms = 5000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { socket.off(event, handler); reject(new Error(`no "${event}" within ${ms} ms`)); }, ms);
+    timer.unref();
+    const handler = (p: T) => {
+      if (!match(p)) return;
+      clearTimeout(timer);
+      socket.off(event, handler);
+      resolve(p);
+    };
+    socket.on(event, handler);
+  });
+}
+
+/** Collects every event of a name, to assert later that something did NOT arrive. */
+export function collect<T = any>(socket: Socket, event: string): T[] {
+  const seen: T[] = [];
+  socket.on(event, (p: T) => seen.push(p));
+  return seen;
+}
+
+export async function connectAgent(t: TestApp, token: string, presence: 'online' | 'away' | 'offline' = 'online'): Promise<Socket> {
+  const s = io(`${t.url}/agent`, { auth: { token, presence }, transports: ['websocket'], reconnection: false, forceNew: true });
+  await new Promise<void>((resolve, reject) => {
+    s.once('connect', () => resolve());
+    s.once('connect_error', (e) => reject(e));
+  });
+  return s;
+}
+
+export async function connectCitizen(t: TestApp, tenant: string, sessionToken?: string): Promise<{ socket: Socket; sessionToken: string; history: any }> {
+  const s = io(`${t.url}/webchat`, { auth: { tenant, sessionToken }, transports: ['websocket'], reconnection: false, forceNew: true });
+  const session = nextEvent<{ sessionToken: string }>(s, 'session');
+  const history = nextEvent(s, 'history');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      s.once('connect', () => resolve());
+      s.once('connect_error', (e) => reject(e));
+    });
+  } catch (err) {
+    session.catch(() => undefined);
+    history.catch(() => undefined);
+    s.disconnect();
+    throw err;
+  }
+  return { socket: s, sessionToken: (await session).sessionToken, history: await history };
+}
+
+export function citizenSays(socket: Socket, text: string, clientMessageId?: string): Promise<any> {
+  return socket.timeout(5000).emitWithAck('message', { text, clientMessageId });
+}
+
+/** Waits until `check` returns a truthy value, polling; for states reached through queues. */
+export async function eventually<T>(check: () => Promise<T | undefined | null | false>, ms = 8000, what = 'condition'): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`${what} not reached within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
