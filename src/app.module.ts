@@ -1,24 +1,17 @@
-import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { runsApi, runsWorkers, type AppConfig } from './config/config.js';
+import type { AppConfig } from './config/config.js';
 import { currentCorrelationId } from './common/correlation.js';
+import { rolesOf } from './common/roles.js';
 import { PlatformModule } from './platform.module.js';
 import { AuthModule } from './auth/auth.module.js';
-import { AssignmentService } from './routing/assignment.service.js';
-import { RoutingProcessor } from './routing/routing.processor.js';
-import { PresenceService } from './operators/presence.service.js';
-import { OperatorsController } from './operators/operators.controller.js';
-import { TicketsService } from './tickets/tickets.service.js';
-import { TicketsController } from './tickets/tickets.controller.js';
-import { IngestService } from './channels/ingest.service.js';
-import { ChannelRegistry } from './channels/channel-registry.js';
-import { OutboundDelivery } from './channels/outbound-delivery.js';
-import { ChannelsBootstrap } from './channels/channels.bootstrap.js';
-import { WebchatGateway } from './channels/webchat/webchat.gateway.js';
-import { WebchatAdapter, WebchatOutboundProcessor } from './channels/webchat/webchat.adapter.js';
-import { AppChannelController, AppKeys } from './channels/app/app-channel.controller.js';
-import { AppAdapter, AppOutboundProcessor } from './channels/app/app.adapter.js';
-import { AgentGateway } from './realtime/agent.gateway.js';
+import { RoutingModule } from './routing/routing.module.js';
+import { OperatorsModule } from './operators/operators.module.js';
+import { TicketsModule } from './tickets/tickets.module.js';
+import { ChannelsCoreModule } from './channels/channels-core.module.js';
+import { WebchatModule } from './channels/webchat/webchat.module.js';
+import { AppChannelModule } from './channels/app/app-channel.module.js';
+import { RealtimeModule } from './realtime/realtime.module.js';
 import { HealthController } from './ops/health.controller.js';
 
 /**
@@ -28,18 +21,7 @@ import { HealthController } from './ops/health.controller.js';
 @Module({})
 export class AppModule {
   static forConfig(config: AppConfig): DynamicModule {
-    const api = runsApi(config);
-    const workers = runsWorkers(config);
-    const controllers: Type[] = [HealthController];
-    const providers: Provider[] = [
-      AssignmentService, PresenceService, TicketsService, IngestService, ChannelRegistry, OutboundDelivery,
-      WebchatAdapter, AppAdapter, ChannelsBootstrap,
-    ];
-    if (api) {
-      controllers.push(TicketsController, OperatorsController, AppChannelController);
-      providers.push(AppKeys, AgentGateway, WebchatGateway);
-    }
-    if (workers) providers.push(RoutingProcessor, WebchatOutboundProcessor, AppOutboundProcessor);
+    const roles = rolesOf(config);
     return {
       module: AppModule,
       imports: [
@@ -56,9 +38,15 @@ export class AppModule {
         }),
         PlatformModule.forConfig(config),
         AuthModule,
+        RoutingModule.register(roles),
+        OperatorsModule.register(roles),
+        TicketsModule.register(roles),
+        ChannelsCoreModule,
+        WebchatModule.register(roles),
+        AppChannelModule.register(roles),
+        RealtimeModule.register(roles),
       ],
-      controllers,
-      providers,
+      controllers: [HealthController],
     };
   }
 }

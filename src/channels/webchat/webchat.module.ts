@@ -1,0 +1,22 @@
+import { Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
+import type { ProcessRoles } from '../../common/roles.js';
+import { ChannelRegistry } from '../channel-registry.js';
+import { WebchatAdapter, WebchatOutboundProcessor } from './webchat.adapter.js';
+import { WebchatGateway } from './webchat.gateway.js';
+
+/** The web chat a comune embeds in its site: Socket.IO namespace /webchat. */
+@Module({})
+export class WebchatModule implements OnModuleInit {
+  constructor(private readonly registry: ChannelRegistry, private readonly adapter: WebchatAdapter) {}
+
+  static register(roles: ProcessRoles): DynamicModule {
+    return {
+      module: WebchatModule,
+      providers: [WebchatAdapter, ...(roles.api ? [WebchatGateway] : []), ...(roles.workers ? [WebchatOutboundProcessor] : [])],
+    };
+  }
+
+  onModuleInit(): void {
+    this.registry.register(this.adapter);
+  }
+}
