@@ -11,6 +11,8 @@ import { TicketsModule } from './tickets/tickets.module.js';
 import { ChannelsCoreModule } from './channels/channels-core.module.js';
 import { WebchatModule } from './channels/webchat/webchat.module.js';
 import { AppChannelModule } from './channels/app/app-channel.module.js';
+import { ChannelAccountsModule } from './channels/accounts/accounts.module.js';
+import { TelegramModule } from './channels/telegram/telegram.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { HealthController } from './ops/health.controller.js';
 
@@ -33,7 +35,7 @@ export class AppModule {
               return correlationId ? { correlationId } : {};
             },
             autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
-            redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'],
+            redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'req.headers["x-telegram-bot-api-secret-token"]'],
           },
         }),
         PlatformModule.forConfig(config),
@@ -44,6 +46,8 @@ export class AppModule {
         ChannelsCoreModule,
         WebchatModule.register(roles),
         AppChannelModule.register(roles),
+        ChannelAccountsModule.register(roles),
+        TelegramModule.register(roles),
         RealtimeModule.register(roles),
       ],
       controllers: [HealthController],

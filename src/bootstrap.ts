@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { json, urlencoded, type NextFunction, type Request, type Response } from 'express';
+import { json, raw, urlencoded, type NextFunction, type Request, type Response } from 'express';
 import { AppModule } from './app.module.js';
 import { ALL_QUEUES } from './channels/channels.js';
 import { runsApi, type AppConfig } from './config/config.js';
@@ -30,6 +30,9 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
     const id = typeof given === 'string' && /^[\w-]{8,100}$/.test(given) ? given : undefined;
     withCorrelation(id, () => next());
   });
+  // Provider webhooks authenticate the exact bytes they sent (WhatsApp's HMAC, Telegram's secret
+  // header): their bodies stay raw Buffers here, and the channel parses them only once authenticated.
+  app.use(['/webhooks/whatsapp', '/webhooks/telegram'], raw({ type: () => true, limit: '2mb' }));
   // Photos come base64-encoded in JSON from the app channel: the body limit leaves room for three.
   app.use(json({ limit: Math.ceil(config.maxAttachmentBytes * 1.4 * 3 + 64 * 1024) }));
   app.use(urlencoded({ extended: false, limit: '100kb' }));

@@ -25,6 +25,25 @@ export interface AppConfig {
   comuniGeojson: string;
   logLevel: string;
   corsOrigins: string[];
+  /** Channels WhatsApp and Telegram (src/channels/whatsapp, whatsapp-web, telegram). */
+  messaging: MessagingConfig;
+}
+
+export interface MessagingConfig {
+  /** Base of the Meta Graph API, with its version (a stand-in on 127.0.0.1 in tests). */
+  graphApiBaseUrl: string;
+  /** Telegram Bot API root, telegraf's `apiRoot`. */
+  telegramApiRoot: string;
+  /** `webhook` (production) or `polling` (development without a public URL). */
+  telegramMode: 'webhook' | 'polling';
+  /** Public URL of this instance: webhook URLs and the contact pages' links are built on it. */
+  publicBaseUrl: string;
+  /** Start whatsapp-web.js clients (a Chromium each) in the worker process. */
+  whatsappWebEnabled: boolean;
+  whatsappWebDataDir: string;
+  chromiumPath: string;
+  /** How often ticket events are scanned for citizen notifications. */
+  notifyPollMs: number;
 }
 
 export class ConfigError extends Error {
@@ -100,6 +119,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     comuniGeojson: str('COMUNI_GEOJSON', 'data/comuni-citta-metropolitana-bari.geojson'),
     logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     corsOrigins: str('CORS_ORIGINS', '*').split(',').map((s) => s.trim()).filter(Boolean),
+    messaging: {
+      graphApiBaseUrl: url('GRAPH_API_BASE_URL', 'https://graph.facebook.com/v21.0', ['https:', 'http:']).replace(/\/+$/, ''),
+      telegramApiRoot: url('TELEGRAM_API_ROOT', 'https://api.telegram.org', ['https:', 'http:']).replace(/\/+$/, ''),
+      telegramMode: oneOf('TELEGRAM_MODE', ['webhook', 'polling'] as const, 'webhook'),
+      publicBaseUrl: url('PUBLIC_BASE_URL', 'http://localhost:3000', ['https:', 'http:']).replace(/\/+$/, ''),
+      whatsappWebEnabled: oneOf('WHATSAPP_WEB_ENABLED', ['true', 'false'] as const, 'false') === 'true',
+      whatsappWebDataDir: str('WHATSAPP_WEB_DATA_DIR', 'var/whatsapp-web'),
+      chromiumPath: str('CHROMIUM_PATH', '/usr/bin/chromium'),
+      notifyPollMs: int('CHANNEL_NOTIFY_POLL_MS', 1_000, 50, 600_000),
+    },
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

@@ -1,0 +1,68 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { updateReturning } from '../../database/sql.js';
+import { RealtimeService } from '../../realtime/realtime.service.js';
+import { roomsForTicket } from '../../realtime/rooms.js';
+import { appendEvents } from '../../tickets/event-log.js';
+import { TicketNotifier } from '../../tickets/ticket-notifier.js';
+import { MESSAGE_COLUMNS, toMessageView } from '../../tickets/ticket-views.js';
+
+/**
+ * What chat channels add to the ingest pipeline: a position sent into an open conversation
+ * becomes the ticket's position, and a citizen's edit of a sent message updates the stored
+ * message (the previous text stays in the ticket's event log).
+ */
+@Injectable()
+export class InboundExtras {
+  private readonly logger = new Logger(InboundExtras.name);
+
+  constructor(private readonly ds: DataSource, private readonly realtime: RealtimeService, private readonly notifier: TicketNotifier) {}
+
+  /** Gives an existing ticket without a position the one the citizen just sent. */
+  async locateTicket(ticketId: string, location: { lat: number; lng: number }, channel: string): Promise<boolean> {
+    const updated = await this.ds.transaction(async (m) => {
+      const list = await updateReturning(m,
+        `UPDATE tickets SET location = ST_SetSRID(ST_MakePoint($2::float8, $3::float8), 4326)::geography, updated_at = now()
+          WHERE id = $1 AND location IS NULL RETURNING comune_id`, [ticketId, location.lng, location.lat]);
+      if (!list.length) return false;
+      await appendEvents(m, [{ ticketId, comuneId: list[0].comune_id, type: 'location.added', actorType: 'citizen', data: { ...location, channel } }]);
+      return true;
+    });
+    if (updated) await this.notifier.notify([ticketId], 'ticket.updated', 'location');
+    return updated;
+  }
+
+  /**
+   * Replaces the text of a stored citizen message. Returns false when no such message is stored
+   * (the caller then stores the edited message as new) and true otherwise, also when the text was already this one.
+   */
+  async editMessage(channel: string, externalId: string, text: string | null): Promise<boolean> {
+    const result = await this.ds.transaction(async (m) => {
+      const rows = await m.query(
+        `SELECT m.id, m.text, m.ticket_id, m.comune_id FROM messages m
+          WHERE m.channel = $1 AND m.external_id = $2 AND m.direction = 'inbound' FOR UPDATE`, [channel, externalId]);
+      if (!rows.length) return null;
+      const r = rows[0];
+      if ((r.text ?? null) === (text ?? null)) return { changed: false, id: String(r.id), ticketId: String(r.ticket_id) };
+      await m.query(`UPDATE messages SET text = $2 WHERE id = $1`, [r.id, text]);
+      await appendEvents(m, [{
+        ticketId: String(r.ticket_id), comuneId: r.comune_id, type: 'message.edited', actorType: 'citizen',
+        data: { messageId: String(r.id), channel, previousText: r.text, text },
+      }]);
+      return { changed: true, id: String(r.id), ticketId: String(r.ticket_id) };
+    });
+    if (!result) return false;
+    if (result.changed) await this.announce(result.id, result.ticketId);
+    return true;
+  }
+
+  private async announce(messageId: string, ticketId: string): Promise<void> {
+    try {
+      const [view] = await this.ds.query(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.id = $1`, [messageId]);
+      const [t] = await this.notifier.summaries([ticketId]);
+      if (view && t) this.realtime.toAgents(roomsForTicket(t), 'message.updated', { ticketId, message: toMessageView(view) });
+    } catch (err) {
+      this.logger.warn(`could not announce the edit of message ${messageId}: ${(err as Error).message}`);
+    }
+  }
+}
