@@ -25,6 +25,8 @@ export interface AppConfig {
   comuniGeojson: string;
   logLevel: string;
   corsOrigins: string[];
+  /** The e-mail and PEC channel (src/channels/email). */
+  email: EmailConfig;
   /** Channels WhatsApp and Telegram (src/channels/whatsapp, whatsapp-web, telegram). */
   messaging: MessagingConfig;
 }
@@ -44,6 +46,23 @@ export interface MessagingConfig {
   chromiumPath: string;
   /** How often ticket events are scanned for citizen notifications. */
   notifyPollMs: number;
+}
+
+export interface EmailConfig {
+  /** Run the built-in SMTP server receiving the comuni's mail (MX or forwarding). */
+  smtpEnabled: boolean;
+  smtpHost: string;
+  smtpPort: number;
+  /** Largest message the SMTP server accepts (and IMAP polling fetches), in bytes. */
+  maxMessageBytes: number;
+  /** When set, senders must authenticate (a comune's own mail server forwarding to us). */
+  smtpAuth: { user: string; password: string } | null;
+  /** PEM files for STARTTLS; without them STARTTLS is not offered. */
+  smtpTls: { keyFile: string; certFile: string } | null;
+  /** How often the mailboxes of accounts with IMAP settings are polled. */
+  imapPollMs: number;
+  /** Transport for accounts without their own SMTP settings (a local sink in development). */
+  defaultSmtpUrl: string;
 }
 
 export class ConfigError extends Error {
@@ -119,6 +138,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     comuniGeojson: str('COMUNI_GEOJSON', 'data/comuni-citta-metropolitana-bari.geojson'),
     logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     corsOrigins: str('CORS_ORIGINS', '*').split(',').map((s) => s.trim()).filter(Boolean),
+    email: loadEmailConfig(source, env, { str, int, oneOf, url, problems }),
     messaging: {
       graphApiBaseUrl: url('GRAPH_API_BASE_URL', 'https://graph.facebook.com/v21.0', ['https:', 'http:']).replace(/\/+$/, ''),
       telegramApiRoot: url('TELEGRAM_API_ROOT', 'https://api.telegram.org', ['https:', 'http:']).replace(/\/+$/, ''),
@@ -132,6 +152,35 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+interface Readers {
+  str: (name: string, fallback: string) => string;
+  int: (name: string, fallback: number, min: number, max: number) => number;
+  oneOf: <T extends string>(name: string, allowed: readonly T[], fallback: T) => T;
+  url: (name: string, fallback: string, protocols: string[]) => string;
+  problems: string[];
+}
+
+function loadEmailConfig(source: Record<string, string | undefined>, env: AppConfig['env'], r: Readers): EmailConfig {
+  // Test runs boot many apps at once: none of them binds the SMTP port unless a test asks for it.
+  const smtpEnabled = r.oneOf('EMAIL_SMTP_ENABLED', ['true', 'false'] as const, env === 'test' ? 'false' : 'true') === 'true';
+  const user = r.str('EMAIL_SMTP_AUTH_USER', '');
+  const password = r.str('EMAIL_SMTP_AUTH_PASSWORD', '');
+  if (Boolean(user) !== Boolean(password)) r.problems.push('EMAIL_SMTP_AUTH_USER and EMAIL_SMTP_AUTH_PASSWORD must be set together');
+  const keyFile = r.str('EMAIL_SMTP_TLS_KEY_FILE', '');
+  const certFile = r.str('EMAIL_SMTP_TLS_CERT_FILE', '');
+  if (Boolean(keyFile) !== Boolean(certFile)) r.problems.push('EMAIL_SMTP_TLS_KEY_FILE and EMAIL_SMTP_TLS_CERT_FILE must be set together');
+  return {
+    smtpEnabled,
+    smtpHost: r.str('EMAIL_SMTP_HOST', '127.0.0.1'),
+    smtpPort: r.int('EMAIL_SMTP_PORT', 2525, 0, 65535),
+    maxMessageBytes: r.int('EMAIL_MAX_MESSAGE_BYTES', 25 * 1024 * 1024, 1024, 200 * 1024 * 1024),
+    smtpAuth: user && password ? { user, password } : null,
+    smtpTls: keyFile && certFile ? { keyFile, certFile } : null,
+    imapPollMs: r.int('EMAIL_IMAP_POLL_MS', 60_000, 100, 3_600_000),
+    defaultSmtpUrl: r.url('EMAIL_DEFAULT_SMTP_URL', 'smtp://127.0.0.1:1025', ['smtp:', 'smtps:']),
+  };
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

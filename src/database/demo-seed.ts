@@ -37,5 +37,12 @@ export async function seedDemo(ds: DataSource, password = DEFAULT_DEMO_PASSWORD)
         `INSERT INTO channel_accounts (comune_id, channel, label, key_hash) VALUES ($1, 'app', $2, $3) ON CONFLICT (key_hash) DO NOTHING`,
         [c.id, `App BariUnica – ${c.name}`, AppKeys.hash(`demo-app-key-${c.slug}`)]);
     }
+    // Bari's URP mailbox: mail to urp@bari.demo reaches the built-in SMTP server (EMAIL_SMTP_PORT);
+    // replies leave through EMAIL_DEFAULT_SMTP_URL (a local sink in development). See the README.
+    await m.query(
+      `INSERT INTO channel_accounts (comune_id, channel, label, config)
+       SELECT c.id, 'email', 'E-mail URP – Bari', $1::jsonb FROM comuni c
+        WHERE c.slug = 'bari' AND NOT EXISTS (SELECT 1 FROM channel_accounts a WHERE a.comune_id = c.id AND a.channel = 'email')`,
+      [JSON.stringify({ address: 'urp@bari.demo', displayName: 'URP Comune di Bari', aliases: ['protocollo@bari.demo'] })]);
   });
 }

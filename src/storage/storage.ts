@@ -41,7 +41,33 @@ const SIGNATURES: Array<{ type: string; ext: string; test: (b: Buffer) => boolea
   { type: 'image/gif', ext: 'gif', test: (b) => b.subarray(0, 6).toString('latin1') === 'GIF87a' || b.subarray(0, 6).toString('latin1') === 'GIF89a' },
   { type: 'image/webp', ext: 'webp', test: (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP' },
   { type: 'application/pdf', ext: 'pdf', test: (b) => b.subarray(0, 5).toString('latin1') === '%PDF-' },
+  // OpenDocument: a ZIP whose first entry is the uncompressed "mimetype" file naming the format.
+  { type: 'application/vnd.oasis.opendocument.text', ext: 'odt', test: (b) => odfMimetype(b) === 'application/vnd.oasis.opendocument.text' },
+  { type: 'application/vnd.oasis.opendocument.spreadsheet', ext: 'ods', test: (b) => odfMimetype(b) === 'application/vnd.oasis.opendocument.spreadsheet' },
+  // Office Open XML: a ZIP holding [Content_Types].xml and the part folder of its kind.
+  { type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', ext: 'docx', test: (b) => ooxmlKind(b) === 'word/' },
+  { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', ext: 'xlsx', test: (b) => ooxmlKind(b) === 'xl/' },
+  { type: 'application/vnd.openxmlformats-officedocument.presentationml.presentation', ext: 'pptx', test: (b) => ooxmlKind(b) === 'ppt/' },
+  // A CAdES signed file (.p7m, what Italian digital signatures produce): DER SEQUENCE holding the signedData OID.
+  { type: 'application/pkcs7-mime', ext: 'p7m', test: (b) => b[0] === 0x30 && b.subarray(0, 32).includes(PKCS7_SIGNED_DATA_OID) },
 ];
+
+const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+const PKCS7_SIGNED_DATA_OID = Buffer.from([0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02]);
+
+function odfMimetype(b: Buffer): string | null {
+  if (!b.subarray(0, 4).equals(ZIP_MAGIC) || b.subarray(30, 38).toString('latin1') !== 'mimetype') return null;
+  const m = /^application\/vnd\.oasis\.opendocument\.[a-z]+/.exec(b.subarray(38, 100).toString('latin1'));
+  return m ? m[0] : null;
+}
+
+function ooxmlKind(b: Buffer): string | null {
+  if (!b.subarray(0, 4).equals(ZIP_MAGIC)) return null;
+  // Entry names are stored in clear in the local headers; the part folders come early in the archive.
+  const head = b.subarray(0, Math.min(b.length, 64 * 1024)).toString('latin1');
+  if (!head.includes('[Content_Types].xml')) return null;
+  return ['word/', 'xl/', 'ppt/'].find((k) => head.includes(k)) ?? null;
+}
 
 /** The type of a file judged by its first bytes, not by what the sender claims. */
 export function sniffContentType(bytes: Buffer): { type: string; ext: string } | null {

@@ -1,0 +1,140 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { EMAIL_CHANNEL, normalizeAddress } from './email-headers.js';
+
+/**
+ * A comune's mailbox, as stored in `channel_accounts` (channel `email`):
+ *
+ * config:  { address, displayName?, aliases?: string[], domains?: string[], pec?: boolean,
+ *            imap?: { host, port?, secure?, mailbox?, processedMailbox? },
+ *            smtp?: { host, port?, secure? } }
+ * secrets: { imap?: { user, pass }, smtp?: { user, pass } }
+ *
+ * Mail reaching the built-in SMTP server for `address`, one of the `aliases`, or any address of
+ * one of the `domains` belongs to this account; `imap` makes the poller read an existing mailbox;
+ * `smtp` is how replies leave (without it, the instance's default transport).
+ */
+export interface EmailAccount {
+  id: number;
+  comuneId: number;
+  label: string;
+  address: string;
+  displayName: string | null;
+  aliases: string[];
+  domains: string[];
+  pec: boolean;
+  imap: { host: string; port: number; secure: boolean; mailbox: string; processedMailbox: string | null; user: string; pass: string } | null;
+  smtp: { host: string; port: number; secure: boolean; user: string | null; pass: string | null } | null;
+}
+
+export interface ConfigProblem { field: string; message: string }
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const HOST = /^[A-Za-z0-9.-]{1,253}$|^\[[0-9a-fA-F:.]+\]$/;
+
+/**
+ * Reads and checks an e-mail account's settings. Problems name the field (`config.imap.host`), so
+ * an admin API can answer 400 with them; secrets are never echoed.
+ */
+export function parseEmailAccount(
+  row: { id: number; comuneId: number; label: string; config: unknown; secrets: unknown },
+): { account: EmailAccount | null; problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  const config = isObject(row.config) ? row.config : {};
+  const secrets = isObject(row.secrets) ? row.secrets : {};
+  const address = normalizeAddress(typeof config.address === 'string' ? config.address : null);
+  if (!address) problems.push({ field: 'config.address', message: 'must be the e-mail address of the mailbox' });
+
+  const list = (name: 'aliases' | 'domains', check: (s: string) => string | null): string[] => {
+    const v = config[name];
+    if (v === undefined) return [];
+    if (!Array.isArray(v)) { problems.push({ field: `config.${name}`, message: 'must be a list' }); return []; }
+    return v.flatMap((x, i) => {
+      const ok = typeof x === 'string' ? check(x) : null;
+      if (!ok) problems.push({ field: `config.${name}[${i}]`, message: name === 'aliases' ? 'must be an e-mail address' : 'must be a domain name' });
+      return ok ? [ok] : [];
+    });
+  };
+  const aliases = list('aliases', normalizeAddress);
+  const domains = list('domains', (d) => (/^(?=.{1,253}$)([a-z0-9-]+\.)+[a-z]{2,}$/i.test(d.trim()) ? d.trim().toLowerCase() : null));
+
+  const port = (v: unknown, field: string, fallback: number): number => {
+    if (v === undefined) return fallback;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535) { problems.push({ field, message: 'must be a port number' }); return fallback; }
+    return v;
+  };
+  const host = (v: unknown, field: string): string => {
+    if (typeof v !== 'string' || !HOST.test(v)) { problems.push({ field, message: 'must be a host name' }); return ''; }
+    return v;
+  };
+  const credentials = (section: 'imap' | 'smtp', required: boolean): { user: string; pass: string } | null => {
+    const s = secrets[section];
+    if (isObject(s) && typeof s.user === 'string' && s.user && typeof s.pass === 'string' && s.pass) return { user: s.user, pass: s.pass };
+    if (required || s !== undefined) problems.push({ field: `secrets.${section}`, message: 'must hold "user" and "pass"' });
+    return null;
+  };
+
+  let imap: EmailAccount['imap'] = null;
+  if (config.imap !== undefined) {
+    const c = isObject(config.imap) ? config.imap : {};
+    const secure = c.secure === undefined ? true : c.secure === true;
+    const creds = credentials('imap', true);
+    const mailbox = typeof c.mailbox === 'string' && c.mailbox ? c.mailbox : 'INBOX';
+    const processed = typeof c.processedMailbox === 'string' && c.processedMailbox ? c.processedMailbox : null;
+    imap = {
+      host: host(c.host, 'config.imap.host'), port: port(c.port, 'config.imap.port', secure ? 993 : 143), secure,
+      mailbox, processedMailbox: processed, user: creds?.user ?? '', pass: creds?.pass ?? '',
+    };
+  }
+  let smtp: EmailAccount['smtp'] = null;
+  if (config.smtp !== undefined) {
+    const c = isObject(config.smtp) ? config.smtp : {};
+    const secure = c.secure === undefined ? true : c.secure === true;
+    const creds = credentials('smtp', false);
+    smtp = { host: host(c.host, 'config.smtp.host'), port: port(c.port, 'config.smtp.port', secure ? 465 : 587), secure, user: creds?.user ?? null, pass: creds?.pass ?? null };
+  }
+  if (config.pec !== undefined && typeof config.pec !== 'boolean') problems.push({ field: 'config.pec', message: 'must be true or false' });
+  const displayName = typeof config.displayName === 'string' && config.displayName.trim() ? config.displayName.trim().slice(0, 120) : null;
+
+  if (problems.length || !address) return { account: null, problems };
+  return {
+    account: { id: row.id, comuneId: row.comuneId, label: row.label, address, displayName, aliases, domains, pec: config.pec === true, imap, smtp },
+    problems,
+  };
+}
+
+/** The comuni's enabled mailboxes, read fresh each time (a handful of rows; admins change them live). */
+@Injectable()
+export class EmailAccounts {
+  constructor(private readonly ds: DataSource) {}
+
+  async all(): Promise<EmailAccount[]> {
+    const rows: Array<{ id: number; comune_id: number; label: string; config: unknown; secrets: unknown }> = await this.ds.query(
+      `SELECT id, comune_id, label, config, secrets FROM channel_accounts WHERE channel = $1 AND enabled ORDER BY id`, [EMAIL_CHANNEL]);
+    return rows.flatMap((r) => {
+      const { account } = parseEmailAccount({ id: r.id, comuneId: r.comune_id, label: r.label, config: r.config, secrets: r.secrets });
+      return account ? [account] : [];
+    });
+  }
+
+  async byId(id: number): Promise<EmailAccount | null> {
+    return (await this.all()).find((a) => a.id === id) ?? null;
+  }
+
+  /** The account an address delivers to: exact address or alias first, then a domain. */
+  async forRecipient(address: string): Promise<EmailAccount | null> {
+    const a = normalizeAddress(address);
+    if (!a) return null;
+    const accounts = await this.all();
+    const exact = accounts.find((x) => x.address === a || x.aliases.includes(a));
+    if (exact) return exact;
+    const domain = a.slice(a.lastIndexOf('@') + 1);
+    return accounts.find((x) => x.domains.includes(domain)) ?? null;
+  }
+
+  /** Every address the comuni's mailboxes send from: mail from one of them is our own coming back. */
+  async ownAddresses(): Promise<Set<string>> {
+    return new Set((await this.all()).flatMap((a) => [a.address, ...a.aliases]));
+  }
+}
