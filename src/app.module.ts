@@ -11,6 +11,7 @@ import { TicketsModule } from './tickets/tickets.module.js';
 import { ChannelsCoreModule } from './channels/channels-core.module.js';
 import { WebchatModule } from './channels/webchat/webchat.module.js';
 import { AppChannelModule } from './channels/app/app-channel.module.js';
+import { WhatsappModule } from './channels/whatsapp/whatsapp.module.js';
 import { EmailModule } from './channels/email/email.module.js';
 import { ChannelAccountsModule } from './channels/accounts/accounts.module.js';
 import { TelegramModule } from './channels/telegram/telegram.module.js';
@@ -47,6 +48,7 @@ export class AppModule {
         ChannelsCoreModule,
         WebchatModule.register(roles),
         AppChannelModule.register(roles),
+        WhatsappModule.register(roles),
         EmailModule.register(roles),
         ChannelAccountsModule.register(roles),
         TelegramModule.register(roles),
