@@ -12,6 +12,8 @@ import { ChannelsCoreModule } from './channels/channels-core.module.js';
 import { WebchatModule } from './channels/webchat/webchat.module.js';
 import { AppChannelModule } from './channels/app/app-channel.module.js';
 import { WhatsappModule } from './channels/whatsapp/whatsapp.module.js';
+import { ConsoleModule } from './console/console.module.js';
+import { WebModule } from './web/web.module.js';
 import { EmailModule } from './channels/email/email.module.js';
 import { ChannelAccountsModule } from './channels/accounts/accounts.module.js';
 import { TelegramModule } from './channels/telegram/telegram.module.js';
@@ -49,6 +51,8 @@ export class AppModule {
         WebchatModule.register(roles),
         AppChannelModule.register(roles),
         WhatsappModule.register(roles),
+        ConsoleModule.register(roles),
+        WebModule.register(roles),
         EmailModule.register(roles),
         ChannelAccountsModule.register(roles),
         TelegramModule.register(roles),

@@ -204,11 +204,14 @@ export class IngestService {
         params,
       );
     }
+    // A position shared later in the conversation (the web chat's "share my position") becomes the ticket's.
     await m.query(
       `UPDATE tickets SET last_message_at = now(), updated_at = now(),
-              status = CASE WHEN status = 'waiting_citizen' THEN 'open' ELSE status END
+              status = CASE WHEN status = 'waiting_citizen' THEN 'open' ELSE status END,
+              location = CASE WHEN $2::float8 IS NULL THEN location
+                              ELSE ST_SetSRID(ST_MakePoint($3::float8, $2::float8), 4326)::geography END
         WHERE id = $1`,
-      [ticket.id],
+      [ticket.id, created ? null : msg.location?.lat ?? null, msg.location?.lng ?? null],
     );
     await appendEvents(m, [{
       ticketId: ticket.id, comuneId: ticket.comune_id, type: 'message.received', actorType: 'citizen',

@@ -25,6 +25,12 @@ export interface AppConfig {
   comuniGeojson: string;
   logLevel: string;
   corsOrigins: string[];
+  /** Agent console and web-chat widget (src/web): where their builds are, and the map tiles. */
+  consoleDistDir: string;
+  widgetDistDir: string;
+  /** Leaflet tile URL template (e.g. https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png); empty: no tiles. */
+  mapTileUrl: string;
+  mapTileAttribution: string;
   /** The e-mail and PEC channel (src/channels/email). */
   email: EmailConfig;
   /** Channels WhatsApp and Telegram (src/channels/whatsapp, whatsapp-web, telegram). */
@@ -138,6 +144,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     comuniGeojson: str('COMUNI_GEOJSON', 'data/comuni-citta-metropolitana-bari.geojson'),
     logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     corsOrigins: str('CORS_ORIGINS', '*').split(',').map((s) => s.trim()).filter(Boolean),
+    consoleDistDir: str('CONSOLE_DIST_DIR', 'agent-console/dist'),
+    widgetDistDir: str('WIDGET_DIST_DIR', 'widget/dist'),
+    mapTileUrl: mapTileUrl(str('MAP_TILE_URL', ''), problems),
+    mapTileAttribution: str('MAP_TILE_ATTRIBUTION', '© OpenStreetMap contributors'),
     email: loadEmailConfig(source, env, { str, int, oneOf, url, problems }),
     messaging: {
       graphApiBaseUrl: url('GRAPH_API_BASE_URL', 'https://graph.facebook.com/v21.0', ['https:', 'http:']).replace(/\/+$/, ''),
@@ -181,6 +191,14 @@ function loadEmailConfig(source: Record<string, string | undefined>, env: AppCon
     imapPollMs: r.int('EMAIL_IMAP_POLL_MS', 60_000, 100, 3_600_000),
     defaultSmtpUrl: r.url('EMAIL_DEFAULT_SMTP_URL', 'smtp://127.0.0.1:1025', ['smtp:', 'smtps:']),
   };
+}
+
+/** A tile template must be http(s) and name {z}, {x} and {y}. */
+function mapTileUrl(raw: string, problems: string[]): string {
+  if (!raw) return '';
+  const ok = /^https?:\/\/[^\s]+$/.test(raw) && ['{z}', '{x}', '{y}'].every((p) => raw.includes(p));
+  if (!ok) problems.push('MAP_TILE_URL must be an http(s) URL template containing {z}, {x} and {y} (or empty for no tiles)');
+  return ok ? raw : '';
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -9,6 +9,7 @@ import { PRESENCES, type Presence } from '../operators/operator.entity.js';
 import { PresenceService } from '../operators/presence.service.js';
 import type { AgentClientEvents, AgentServerEvents } from './events.js';
 import { rooms, roomsForPrincipal } from './rooms.js';
+import { ConversationSignals } from './conversation-signals.js';
 
 type AgentSocket = Socket<AgentClientEvents, AgentServerEvents, Record<string, never>, { principal: Principal }>;
 
@@ -27,6 +28,7 @@ export class AgentGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     private readonly presence: PresenceService,
     private readonly metrics: Metrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly signals: ConversationSignals,
   ) {}
 
   afterInit(ns: Namespace): void {
@@ -82,5 +84,19 @@ export class AgentGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     }
     await this.presence.set(socket.data.principal, presence as Presence);
     return { ok: true };
+  }
+
+  @SubscribeMessage('typing')
+  async typing(@ConnectedSocket() socket: AgentSocket, @MessageBody() body: { ticketId?: unknown; typing?: unknown }): Promise<void> {
+    if (typeof body?.ticketId !== 'string') return;
+    await this.signals.operatorTyping(socket.data.principal, body.ticketId, body.typing === true)
+      .catch((err: Error) => this.logger.debug(`typing signal dropped: ${err.message}`));
+  }
+
+  @SubscribeMessage('ticket.read')
+  async read(@ConnectedSocket() socket: AgentSocket, @MessageBody() body: { ticketId?: unknown; upToMessageId?: unknown }) {
+    if (typeof body?.ticketId !== 'string' || typeof body.upToMessageId !== 'string') return { ok: false, error: 'ticketId and upToMessageId are required' };
+    const ok = await this.signals.operatorRead(socket.data.principal, body.ticketId, body.upToMessageId);
+    return ok ? { ok: true } : { ok: false, error: `ticket ${body.ticketId} not found` };
   }
 }

@@ -46,10 +46,16 @@ export interface AgentServerEvents {
   /** Delivery state of an outbound message changed (sent, delivered, read, failed). */
   'message.updated': (p: { ticketId: string; message: MessageView }) => void;
   'presence.updated': (p: { operatorId: number; presence: string; comuneId: number | null }) => void;
+  /** The citizen is (or stopped) typing in the web chat of this ticket. */
+  'citizen.typing': (p: { ticketId: string; typing: boolean }) => void;
 }
 
 export interface AgentClientEvents {
   'presence.set': (p: { presence: string }, ack?: (r: { ok: boolean; error?: string }) => void) => void;
+  /** The operator is (or stopped) typing a reply; reaches the citizen of a web-chat ticket. */
+  typing: (p: { ticketId: string; typing: boolean }) => void;
+  /** The operator has read the citizen's messages up to this one. */
+  'ticket.read': (p: { ticketId: string; upToMessageId: string }, ack?: (r: { ok: boolean; error?: string }) => void) => void;
 }
 
 /** A message as the citizen sees it: no internal notes, no operator ids. */
@@ -68,6 +74,10 @@ export interface WebchatServerEvents {
   session: (p: { sessionToken: string; comune: { slug: string; name: string } }) => void;
   history: (p: { ticketReference: string | null; messages: CitizenMessageView[] }) => void;
   message: (p: CitizenMessageView) => void;
+  /** An operator is (or stopped) typing an answer. */
+  typing: (p: { typing: boolean }) => void;
+  /** The operator has read the citizen's messages up to this one. */
+  read: (p: { upToMessageId: string }) => void;
 }
 
 export type WebchatAck =
@@ -76,4 +86,7 @@ export type WebchatAck =
 
 export interface WebchatClientEvents {
   message: (p: { text?: string; clientMessageId?: string; location?: { lat: number; lng: number } }, ack?: (r: WebchatAck) => void) => void;
+  typing: (p: { typing: boolean }) => void;
+  /** The citizen has seen the operator's messages up to this one. */
+  read: (p: { upToMessageId: string }) => void;
 }

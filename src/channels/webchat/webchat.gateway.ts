@@ -11,6 +11,7 @@ import type { Comune } from '../../comuni/comune.entity.js';
 import { Metrics } from '../../ops/metrics.js';
 import type { WebchatAck, WebchatClientEvents, WebchatServerEvents } from '../../realtime/events.js';
 import { rooms } from '../../realtime/rooms.js';
+import { ConversationSignals } from '../../realtime/conversation-signals.js';
 import { MESSAGE_COLUMNS, toCitizenMessageView, toMessageView } from '../../tickets/ticket-views.js';
 import { IngestService } from '../ingest.service.js';
 import { WebchatSessions } from './webchat-session.js';
@@ -35,6 +36,7 @@ export class WebchatGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     private readonly ds: DataSource,
     private readonly metrics: Metrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly signals: ConversationSignals,
   ) {
     this.sessions = new WebchatSessions(config.jwtSecret);
   }
@@ -109,6 +111,19 @@ export class WebchatGateway implements OnGatewayInit, OnGatewayConnection, OnGat
         return { ok: false, error: { status: 503, field: 'message', message: 'the message could not be stored, please retry' } };
       }
     });
+  }
+
+  @SubscribeMessage('typing')
+  async onTyping(@ConnectedSocket() socket: WebchatSocket, @MessageBody() body: { typing?: unknown }): Promise<void> {
+    await this.signals.citizenTyping(socket.data.address, body?.typing === true)
+      .catch((err: Error) => this.logger.debug(`typing signal dropped: ${err.message}`));
+  }
+
+  @SubscribeMessage('read')
+  async onRead(@ConnectedSocket() socket: WebchatSocket, @MessageBody() body: { upToMessageId?: unknown }): Promise<void> {
+    if (typeof body?.upToMessageId !== 'string') return;
+    await this.signals.citizenRead(socket.data.address, body.upToMessageId)
+      .catch((err: Error) => this.logger.warn(`read state not stored: ${err.message}`));
   }
 
   /** The messages of the session's latest ticket, as the citizen sees them (no internal notes). */

@@ -3,6 +3,7 @@ import type { ProcessRoles } from '../../common/roles.js';
 import { ChannelRegistry } from '../channel-registry.js';
 import { WebchatAdapter, WebchatOutboundProcessor } from './webchat.adapter.js';
 import { WebchatGateway } from './webchat.gateway.js';
+import { ConversationSignals } from '../../realtime/conversation-signals.js';
 
 /** The web chat a comune embeds in its site: Socket.IO namespace /webchat. */
 @Module({})
@@ -12,7 +13,7 @@ export class WebchatModule implements OnModuleInit {
   static register(roles: ProcessRoles): DynamicModule {
     return {
       module: WebchatModule,
-      providers: [WebchatAdapter, ...(roles.api ? [WebchatGateway] : []), ...(roles.workers ? [WebchatOutboundProcessor] : [])],
+      providers: [WebchatAdapter, ...(roles.api ? [WebchatGateway, ConversationSignals] : []), ...(roles.workers ? [WebchatOutboundProcessor] : [])],
     };
   }
 

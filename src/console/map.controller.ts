@@ -1,0 +1,33 @@
+import { Controller, Get, Inject, NotFoundException, Param } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { CurrentPrincipal } from '../auth/auth.guard.js';
+import { TenantScope, type Principal } from '../common/tenant-scope.js';
+
+/**
+ * What the console's map needs: the tile server (none by default: the map then draws the comune's
+ * boundary on a plain background, so it works offline) and the comune's boundary.
+ */
+@ApiTags('console')
+@ApiBearerAuth()
+@Controller('api/console')
+export class MapController {
+  constructor(private readonly ds: DataSource, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  @Get('map')
+  map() {
+    return { tileUrl: this.config.mapTileUrl || null, attribution: this.config.mapTileAttribution };
+  }
+
+  /** Simplified boundary (a few hundred points) as GeoJSON. Boundaries © ISTAT, CC-BY 4.0. */
+  @Get('comuni/:id/boundary')
+  async boundary(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
+    const comuneId = Number(id);
+    if (!Number.isInteger(comuneId) || comuneId <= 0 || !TenantScope.ofPrincipal(p).allows(comuneId)) throw new NotFoundException(`comune ${id} not found`);
+    const [row] = await this.ds.query(
+      `SELECT name, ST_AsGeoJSON(ST_SimplifyPreserveTopology(boundary, 0.0005), 5) AS geojson FROM comuni WHERE id = $1 AND boundary IS NOT NULL`, [comuneId]);
+    if (!row) throw new NotFoundException(`comune ${id} has no boundary`);
+    return { type: 'Feature', properties: { name: row.name, attribution: '© ISTAT, CC-BY 4.0' }, geometry: JSON.parse(row.geojson) };
+  }
+}

@@ -1,0 +1,12 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { ProcessRoles } from '../common/roles.js';
+import { WebController } from './web.controller.js';
+import { WidgetController } from './widget.controller.js';
+
+/** The front-ends served by the API (console, widget, demo site) and the widget's REST endpoints. */
+@Module({})
+export class WebModule {
+  static register(roles: ProcessRoles): DynamicModule {
+    return { module: WebModule, controllers: roles.api ? [WidgetController, WebController] : [] };
+  }
+}
