@@ -11,6 +11,7 @@ import { TicketsModule } from './tickets/tickets.module.js';
 import { ChannelsCoreModule } from './channels/channels-core.module.js';
 import { WebchatModule } from './channels/webchat/webchat.module.js';
 import { AppChannelModule } from './channels/app/app-channel.module.js';
+import { NotificationsModule } from './channels/notifications/notifications.module.js';
 import { WhatsappModule } from './channels/whatsapp/whatsapp.module.js';
 import { ConsoleModule } from './console/console.module.js';
 import { WebModule } from './web/web.module.js';
@@ -50,6 +51,7 @@ export class AppModule {
         ChannelsCoreModule,
         WebchatModule.register(roles),
         AppChannelModule.register(roles),
+        NotificationsModule.register(roles),
         WhatsappModule.register(roles),
         ConsoleModule.register(roles),
         WebModule.register(roles),

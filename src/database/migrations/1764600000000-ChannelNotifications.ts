@@ -21,7 +21,8 @@ export class ChannelNotifications1764600000000 implements MigrationInterface {
         created_at  timestamptz NOT NULL DEFAULT now()
       )`);
     // "Taken in charge" is said once per ticket, however many times it is transferred or reassigned.
-    await q.query(`CREATE UNIQUE INDEX channel_notifications_taken_once ON channel_notifications (ticket_id) WHERE kind = 'taken_in_charge'`);
+    await q.query(`CREATE UNIQUE INDEX channel_notifications_taken_once ON channel_notifications (ticket_id)
+      WHERE kind = 'taken_in_charge' AND message_id IS NOT NULL`);
     await q.query(`CREATE INDEX channel_notifications_message ON channel_notifications (message_id) WHERE message_id IS NOT NULL`);
     await q.query(`CREATE INDEX ticket_events_notifiable ON ticket_events (created_at, id)
       WHERE type IN ('ticket.assigned', 'status.changed')`);

@@ -1,0 +1,129 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import { appendOutbox, OutboxRelay } from '../../outbox/outbox.js';
+import { RealtimeService } from '../../realtime/realtime.service.js';
+import { roomsForTicket } from '../../realtime/rooms.js';
+import { appendEvents } from '../../tickets/event-log.js';
+import { TicketNotifier } from '../../tickets/ticket-notifier.js';
+import { MESSAGE_COLUMNS, toMessageView } from '../../tickets/ticket-views.js';
+import { ChannelRegistry } from '../channel-registry.js';
+import { notificationText, type NotificationKind } from './notification-texts.js';
+
+/**
+ * Channels where a citizen is reached after they left: the web chat shows the conversation live
+ * while open (and its history on return), and the app reads the ticket's state over its API.
+ */
+export const NOTIFIED_CHANNELS = ['whatsapp', 'whatsapp-web', 'telegram', 'email'];
+
+/** Events older than this are not notified any more: news that late would confuse more than help. */
+const LOOKBACK = '1 hour';
+
+/**
+ * Tells citizens on their own channel when their ticket is taken in charge and when it is
+ * resolved. It reads the ticket event log (no change to the core services): each notifiable event
+ * becomes, in one transaction, a row in channel_notifications (unique per event, and once per
+ * ticket for "taken in charge"), a system message on the ticket and a `message.deliver` outbox
+ * entry — so the notice goes through the channel's own queue, rate limits and retries, and its
+ * delivery state shows in the console like any reply.
+ */
+@Injectable()
+export class NotificationScanner implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(NotificationScanner.name);
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private running: Promise<number> | null = null;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly relay: OutboxRelay,
+    private readonly registry: ChannelRegistry,
+    private readonly realtime: RealtimeService,
+    private readonly notifier: TicketNotifier,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const tick = async () => {
+      if (this.stopped) return;
+      await this.scan().catch((err) => this.logger.warn(`notification scan failed: ${(err as Error).message}`));
+      if (this.stopped) return;
+      this.timer = setTimeout(tick, this.config.messaging.notifyPollMs);
+      this.timer.unref();
+    };
+    this.timer = setTimeout(tick, this.config.messaging.notifyPollMs);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  /** One pass; returns how many notices were queued. Concurrent calls share the pass. */
+  scan(): Promise<number> {
+    this.running ??= this.pass().finally(() => { this.running = null; });
+    return this.running;
+  }
+
+  private async pass(): Promise<number> {
+    const events: Array<{ id: string; ticket_id: string; comune_id: number; kind: NotificationKind }> = await this.ds.query(
+      `SELECT e.id, e.ticket_id, e.comune_id,
+              CASE WHEN e.type = 'ticket.assigned' THEN 'taken_in_charge' ELSE 'resolved' END AS kind
+         FROM ticket_events e
+        WHERE e.created_at > now() - interval '${LOOKBACK}'
+          AND (e.type = 'ticket.assigned' OR (e.type = 'status.changed' AND e.data->>'to' = 'resolved'))
+          AND NOT EXISTS (SELECT 1 FROM channel_notifications n WHERE n.event_id = e.id)
+        ORDER BY e.id LIMIT 200`);
+    let queued = 0;
+    for (const e of events) {
+      const made = await this.notify(e);
+      if (made) {
+        queued++;
+        await this.announce(made.messageId, e.ticket_id);
+      }
+    }
+    if (queued) this.relay.kick();
+    return queued;
+  }
+
+  private async notify(e: { id: string; ticket_id: string; comune_id: number; kind: NotificationKind }): Promise<{ messageId: string } | null> {
+    return this.ds.transaction(async (m) => {
+      const [t] = await m.query(
+        `SELECT t.id, t.reference, t.status, t.comune_id, c.name AS comune, i.channel
+           FROM tickets t JOIN comuni c ON c.id = t.comune_id JOIN citizen_identities i ON i.id = t.citizen_identity_id
+          WHERE t.id = $1 FOR UPDATE OF t`, [e.ticket_id]);
+      // A channel not notified, or not available in this build, still gets its row: the event is settled either way.
+      const sendable = t && NOTIFIED_CHANNELS.includes(t.channel) && this.registry.get(t.channel) !== undefined
+        && (e.kind === 'resolved' ? t.status === 'resolved' : ['new', 'open', 'waiting_citizen'].includes(t.status));
+      // "Taken in charge" is said once per ticket, however often it is reassigned (the ticket row lock orders concurrent scanners).
+      const saidBefore = e.kind === 'taken_in_charge' && t
+        ? (await m.query(`SELECT 1 FROM channel_notifications WHERE ticket_id = $1 AND kind = 'taken_in_charge' AND message_id IS NOT NULL`, [t.id])).length > 0
+        : false;
+      const [row] = await m.query(
+        `INSERT INTO channel_notifications (event_id, ticket_id, comune_id, kind) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (event_id) DO NOTHING RETURNING id`, [e.id, e.ticket_id, e.comune_id, e.kind]);
+      // No row: another scanner settled this event. A row without a message: seen, nothing to say.
+      if (!row || saidBefore) return null;
+      if (!sendable) return null;
+      const [msg] = await m.query(
+        `INSERT INTO messages (ticket_id, comune_id, direction, author_type, text, channel, delivery_status)
+         VALUES ($1, $2, 'outbound', 'system', $3, $4, 'queued') RETURNING id`,
+        [t.id, t.comune_id, notificationText(e.kind, t.reference, t.comune), t.channel]);
+      await m.query(`UPDATE channel_notifications SET message_id = $2 WHERE id = $1`, [row.id, msg.id]);
+      await appendEvents(m, [{ ticketId: String(t.id), comuneId: t.comune_id, type: 'citizen.notified', actorType: 'system', data: { kind: e.kind, messageId: String(msg.id), channel: t.channel } }]);
+      await appendOutbox(m, 'message.deliver', { messageId: String(msg.id), comuneId: t.comune_id, channel: t.channel });
+      return { messageId: String(msg.id) };
+    });
+  }
+
+  private async announce(messageId: string, ticketId: string): Promise<void> {
+    try {
+      const [view] = await this.ds.query(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.id = $1`, [messageId]);
+      const [t] = await this.notifier.summaries([ticketId]);
+      if (view && t) this.realtime.toAgents(roomsForTicket(t), 'message.created', { ticketId, message: toMessageView(view) });
+    } catch (err) {
+      this.logger.warn(`could not announce notification ${messageId}: ${(err as Error).message}`);
+    }
+  }
+}
