@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -130,7 +130,7 @@ export async function startDovecot(user = 'urp@bari.demo', password = 'casella-d
     'service anvil {', '  chroot =', '}',
     '',
   ].join('\n'));
-  const child: ChildProcess = spawn('dovecot', ['-F', '-c', join(dir, 'dovecot.conf')], { stdio: 'ignore' });
+  const child: ChildProcess = spawn(existsSync('/usr/sbin/dovecot') ? '/usr/sbin/dovecot' : 'dovecot', ['-F', '-c', join(dir, 'dovecot.conf')], { stdio: 'ignore' });
   let exited = false;
   child.on('exit', () => { exited = true; });
   const until = Date.now() + 10_000;
