@@ -3,6 +3,7 @@ import type { ProcessRoles } from '../../common/roles.js';
 import { ChannelRateLimiter } from '../support/rate-limiter.js';
 import { InboundExtras } from '../support/inbound-extras.js';
 import { ChannelAccountsController } from './channel-accounts.controller.js';
+import { ContactPageController } from './contact-page.controller.js';
 import { ChannelAccountsService } from './channel-accounts.service.js';
 
 /**
@@ -15,7 +16,7 @@ export class ChannelAccountsModule {
   static register(roles: ProcessRoles): DynamicModule {
     return {
       module: ChannelAccountsModule,
-      controllers: roles.api ? [ChannelAccountsController] : [],
+      controllers: roles.api ? [ChannelAccountsController, ContactPageController] : [],
       providers: [ChannelAccountsService, ChannelRateLimiter, InboundExtras],
       exports: [ChannelAccountsService, ChannelRateLimiter, InboundExtras],
     };

@@ -1,5 +1,6 @@
 import { ConflictException, ForbiddenException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { updateReturning } from '../../database/sql.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { invalidField } from '../../common/errors.js';
 import { TenantScope, type Principal } from '../../common/tenant-scope.js';
@@ -123,7 +124,7 @@ export class ChannelAccountsService {
       secrets = schema.secrets(merged);
     }
     await this.assertUnique(schema.channel, config, secrets, current.id);
-    const [row]: Row[] = await this.ds.query(
+    const [row]: Row[] = await updateReturning(this.ds,
       `UPDATE channel_accounts SET label = $2, config = $3::jsonb, secrets = $4::jsonb, enabled = $5 WHERE id = $1
        RETURNING id, comune_id, channel, label, config, secrets, enabled, created_at`,
       [current.id, change.label ?? current.label, JSON.stringify(config), JSON.stringify(secrets), change.enabled ?? current.enabled]);
