@@ -53,4 +53,130 @@ describe('agent console and web-chat widget in Chromium', () => {
     await page.getByRole('button', { name: 'Accedi' }).click();
     await page.getByRole('alert').filter({ hasText: 'Accesso non riuscito' }).waitFor();
   });
+
+  it('carries a whole conversation between the widget and the console, live, in both directions', async () => {
+    // The supervisor watches the queues from the supervision page, away so that offers go to the URP operator.
+    const sup = await newPage();
+    await signIn(sup, 'supervisore@bari.demo');
+    await sup.getByLabel('Il mio stato').selectOption('away');
+    await sup.getByRole('link', { name: 'Supervisione' }).click();
+    await sup.getByRole('heading', { name: 'Supervisione' }).waitFor();
+    // A canned response for the URP group, used below with "/".
+    const urp = await sup.locator('#canned-group option').filter({ hasText: /URP|Relazioni/ }).first().getAttribute('value');
+    await sup.getByLabel('Gruppo', { exact: true }).selectOption(urp!);
+    await sup.getByLabel('Scorciatoia').fill('orari');
+    await sup.getByLabel('Titolo').fill('Orari anagrafe');
+    await sup.getByLabel('Testo', { exact: true }).fill("L'anagrafe è aperta dal lunedì al venerdì, dalle 9 alle 12.");
+    await sup.getByRole('button', { name: 'Aggiungi risposta rapida' }).click();
+    await sup.locator('.canned-items strong').filter({ hasText: '/orari' }).waitFor();
+    expect(await seriousA11yViolations(sup)).toEqual([]);
+    await screenshot(sup, '05-supervisor');
+
+    const op = await newPage();
+    await signIn(op, 'operatore@bari.demo');
+    await op.getByRole('link', { name: /Offerti a me/ }).click();
+    expect(await seriousA11yViolations(op)).toEqual([]);
+    await screenshot(op, '02-inbox');
+
+    // The citizen, on the comune's site, on a phone.
+    const citizen = await newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, permissions: ['geolocation'], geolocation: { latitude: 41.1253, longitude: 16.8667 } });
+    await citizen.goto(`${t.url}/demo/bari`);
+    await citizen.getByRole('button', { name: 'Scrivi al Comune' }).click();
+    const chat = citizen.getByRole('dialog', { name: 'Comune di Bari' });
+    await chat.waitFor();
+    expect(await seriousA11yViolations(citizen)).toEqual([]);
+    await chat.getByLabel('Scrivi un messaggio').fill("Buongiorno, a che ora apre l'ufficio anagrafe?");
+    await chat.getByLabel('Scrivi un messaggio').press('Enter');
+    await chat.getByText(/Riferimento della tua richiesta: BA-\d{4}-\d{6}/).waitFor();
+    const reference = (await chat.getByText(/Riferimento della tua richiesta/).textContent())!.match(/BA-\d{4}-\d{6}/)![0];
+
+    // The operator is offered it without reloading: a visible card, and the row in "Offerti a me".
+    const offer = op.getByRole('region', { name: 'Nuova conversazione offerta' });
+    await offer.getByText(reference).waitFor();
+    await op.locator(`[data-ticket="${reference}"]`).waitFor();
+    await offer.getByRole('button', { name: 'Accetta' }).click();
+    const thread = op.getByRole('list', { name: 'Conversazione' });
+    await thread.getByText("Buongiorno, a che ora apre l'ufficio anagrafe?").waitFor();
+    await op.getByRole('link', { name: /Le mie conversazioni/ }).locator('.count').filter({ hasText: '1' }).waitFor();
+
+    // Typing, both ways.
+    await chat.getByLabel('Scrivi un messaggio').pressSequentially('Gra', { delay: 20 });
+    await op.getByText('Il cittadino sta scrivendo…').first().waitFor();
+    const reply = op.getByLabel('Scrivi una risposta');
+    await reply.pressSequentially('/ora', { delay: 20 });
+    await citizen.getByText('Un operatore sta scrivendo…').waitFor();
+    await op.getByRole('option', { name: /orari/ }).waitFor();
+    await reply.press('Enter');
+    await expect(reply.inputValue()).resolves.toBe("L'anagrafe è aperta dal lunedì al venerdì, dalle 9 alle 12.");
+    await reply.press('Enter');
+    await chat.getByText("L'anagrafe è aperta dal lunedì al venerdì, dalle 9 alle 12.").waitFor();
+    // The citizen has the chat open: the reply becomes "read" in the console.
+    await thread.locator('[data-kind="outbound"] [data-testid="delivery"]').filter({ hasText: 'letto' }).waitFor();
+    expect(await seriousA11yViolations(op)).toEqual([]);
+    await screenshot(op, '03-conversation');
+
+    // An internal note stays in the office.
+    await op.getByLabel('Nota interna', { exact: true }).check();
+    await op.getByLabel('Scrivi una nota interna').fill('Nota: il cittadino aveva già chiamato ieri');
+    await op.getByLabel('Scrivi una nota interna').press('Enter');
+    await thread.locator('[data-kind="note"]').getByText('Nota: il cittadino aveva già chiamato ieri').waitFor();
+    await op.getByLabel('Risposta al cittadino').check();
+    await reply.fill('Le serve altro?');
+    await reply.press('Enter');
+    await chat.getByText('Le serve altro?').waitFor();
+    await expect(chat.getByText('Nota: il cittadino').count()).resolves.toBe(0);
+
+    // Markup from a citizen is shown as text and runs nowhere.
+    const hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script><b>grassetto</b>';
+    await chat.getByLabel('Scrivi un messaggio').fill(hostile);
+    await chat.getByLabel('Scrivi un messaggio').press('Enter');
+    await thread.getByText(hostile, { exact: true }).waitFor();
+    await chat.getByText(hostile, { exact: true }).waitFor();
+    await expect(op.evaluate('window.__pwned')).resolves.toBeUndefined();
+    await expect(citizen.evaluate('window.__pwned')).resolves.toBeUndefined();
+    await expect(thread.locator('b, script, img[src="x"]').count()).resolves.toBe(0);
+
+    // A photo and the position from the widget.
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEklEQVR4nGP4z8CAFWEXHbQSACj/P8Fu7N9hAAAAAElFTkSuQmCC', 'base64');
+    await citizen.locator('#sw-file').setInputFiles({ name: 'lampione.png', mimeType: 'image/png', buffer: png });
+    const photo = thread.locator('img[alt="lampione.png"]');
+    await photo.waitFor();
+    // Served to the <img> by the attachment route (authorized by the console's cookie) and decoded.
+    await expect(photo.evaluate((img: any) => (img.complete && img.naturalWidth ? img.naturalWidth
+      : new Promise((done) => { img.onload = () => done(img.naturalWidth); img.onerror = () => done(-1); })))).resolves.toBe(8);
+    await chat.getByRole('button', { name: 'Condividi la posizione' }).click();
+    await thread.getByText('Ho condiviso la mia posizione.').waitFor();
+
+    // Reloading the site keeps the conversation, without the note.
+    await citizen.reload();
+    await citizen.getByRole('dialog', { name: 'Comune di Bari' }).getByText('Le serve altro?').waitFor();
+    await expect(citizen.getByText('Nota: il cittadino').count()).resolves.toBe(0);
+
+    // Transfer to local taxes: the ticket leaves the operator and appears in that group's queue, live.
+    const tributi = sup.locator('tr[data-group="tributi"] [data-testid="queued"]');
+    await expect(tributi.textContent()).resolves.toBe('0');
+    await op.getByRole('button', { name: 'Trasferisci' }).click();
+    const dialog = op.getByRole('dialog', { name: 'Trasferisci il ticket' });
+    const tributiId = await dialog.locator('#tr-group option').filter({ hasText: /Tribut/ }).getAttribute('value');
+    await dialog.getByLabel('Gruppo di destinazione').selectOption(tributiId!);
+    await dialog.getByLabel('Nota per chi riceve (interna)').fill('Domanda sulla TARI, non di competenza URP');
+    await dialog.getByRole('button', { name: 'Trasferisci' }).click();
+    await sup.locator('tr[data-group="tributi"] [data-testid="queued"]').filter({ hasText: '1' }).waitFor();
+    await op.getByRole('link', { name: /Le mie conversazioni/ }).locator('.count').filter({ hasText: '0' }).waitFor();
+
+    // The supervisor opens it: the history lists every step, the report's position is on the map (no tiles here).
+    const [ticket] = (await t.http.get('/api/tickets').query({ q: reference }).set('Authorization', `Bearer ${await (await import('../support/harness.js')).login(t, 'supervisore@bari.demo')}`)).body;
+    expect(ticket.location).toEqual({ lat: 41.1253, lng: 16.8667 });
+    await sup.goto(`${t.url}/console/inbox/all/${ticket.id}`);
+    await sup.getByTestId('ticket-group').filter({ hasText: /Tribut/ }).waitFor();
+    await sup.getByRole('tab', { name: 'Mappa' }).click();
+    await sup.locator('.leaflet-container path').first().waitFor();
+    await sup.getByText('Mappa senza sfondo').waitFor();
+    await sup.getByRole('tab', { name: 'Cronologia' }).click();
+    for (const type of ['ticket.created', 'offer.made', 'ticket.assigned', 'message.sent', 'note.added', 'ticket.transferred']) {
+      await sup.locator(`[data-testid="history"] [data-event="${type}"]`).first().waitFor();
+    }
+    expect(await seriousA11yViolations(sup)).toEqual([]);
+    await screenshot(sup, '04-conversation-supervisor');
+  });
 });

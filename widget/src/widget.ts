@@ -89,7 +89,9 @@ class SportelloWidget {
 
     const conn = el('p', { class: 'conn', role: 'status', hidden: '' }, this.t('reconnecting'));
     const notice = el('p', { class: 'notice', role: 'status', hidden: '' });
-    const log = el('ol', { class: 'log', role: 'log', 'aria-label': this.t('log'), 'aria-live': 'polite', tabindex: '0' });
+    const logBox = el('div', { class: 'log', role: 'log', 'aria-label': this.t('log'), 'aria-live': 'polite', tabindex: '0' });
+    const log = el('ol', { class: 'items' });
+    logBox.append(log);
     const typing = el('p', { class: 'typing', 'aria-live': 'polite' });
 
     const composer = el('form', { class: 'composer', novalidate: '' });
@@ -115,11 +117,11 @@ class SportelloWidget {
     text.addEventListener('input', () => this.onTyping());
 
     const leave = this.leaveForm();
-    panel.append(head, conn, notice, log, typing, composer, leave);
+    panel.append(head, conn, notice, logBox, typing, composer, leave);
     root.append(launcher, panel);
     this.shadow.append(style, root);
     panel.addEventListener('keydown', (e) => { if (e.key === 'Escape') this.close(); });
-    Object.assign(this.ui, { launcher, panel, conn, notice, log, typing, composer, text, error, leave, title: panel.querySelector('h2') as HTMLElement });
+    Object.assign(this.ui, { launcher, panel, conn, notice, log, logBox, typing, composer, text, error, leave, title: panel.querySelector('h2') as HTMLElement });
     this.renderMessages();
     this.applyAvailability();
   }
@@ -264,7 +266,7 @@ class SportelloWidget {
       if (mine && m === lastMine && this.readUpTo && BigInt(m.id) <= BigInt(this.readUpTo)) li.append(el('span', { class: 'state' }, this.t('read')));
       log.append(li);
     }
-    log.scrollTop = log.scrollHeight;
+    this.ui.logBox.scrollTop = this.ui.logBox.scrollHeight;
   }
 
   private setOperatorTyping(on: boolean): void {

@@ -13,7 +13,7 @@ const dict = {
   'app.mainNav': { it: 'Navigazione principale', en: 'Main navigation' },
   'app.connection.lost': { it: 'Connessione persa: riconnessione in corso…', en: 'Connection lost: reconnecting…' },
   'app.notifications.enable': { it: 'Attiva notifiche', en: 'Enable notifications' },
-  'presence.label': { it: 'Stato', en: 'Status' },
+  'presence.label': { it: 'Il mio stato', en: 'My status' },
   'presence.online': { it: 'Disponibile', en: 'Online' },
   'presence.away': { it: 'Assente', en: 'Away' },
   'presence.offline': { it: 'Non in linea', en: 'Offline' },
