@@ -19,6 +19,7 @@ import { EmailModule } from './channels/email/email.module.js';
 import { ChannelAccountsModule } from './channels/accounts/accounts.module.js';
 import { TelegramModule } from './channels/telegram/telegram.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
+import { AnalyticsModule } from './analytics/analytics.module.js';
 import { HealthController } from './ops/health.controller.js';
 
 /**
@@ -59,6 +60,7 @@ export class AppModule {
         ChannelAccountsModule.register(roles),
         TelegramModule.register(roles),
         RealtimeModule.register(roles),
+        AnalyticsModule.register(roles),
       ],
       controllers: [HealthController],
     };

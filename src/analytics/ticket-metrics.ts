@@ -130,12 +130,13 @@ export function computeTicketFacts(ticket: TicketState, events: TicketEventRow[]
   const target = (m: MetricName) => (m === 'first_response' ? sla.firstResponseSecs : m === 'next_response' ? sla.nextResponseSecs : sla.resolutionSecs);
   const stop = (c: Clock, metric: MetricName, t: number, operatorId: number | null) => {
     pause(c, t);
-    const businessS = Math.round(c.pieces.reduce((s, [a, b]) => s + businessMs(cal, a, b), 0) / 1000);
+    const bms = c.pieces.reduce((s, [a, b]) => s + businessMs(cal, a, b), 0);
+    const businessS = Math.round(bms / 1000);
     const limit = target(metric);
     samples.push({
       metric, seq: ++seq[metric], startedAt: c.start, endedAt: t, day: day(t),
       wallS: Math.max(0, Math.round((t - c.start) / 1000)), businessS,
-      breached: limit !== null && businessS > limit, operatorId, groupId, type, category, priority,
+      breached: limit !== null && bms > limit * 1000, operatorId, groupId, type, category, priority,
     });
   };
 

@@ -25,6 +25,8 @@ export interface AppConfig {
   comuniGeojson: string;
   logLevel: string;
   corsOrigins: string[];
+  /** Response-time analytics, SLAs and CSAT (src/analytics). */
+  analytics: AnalyticsConfig;
   /** Agent console and web-chat widget (src/web): where their builds are, and the map tiles. */
   consoleDistDir: string;
   widgetDistDir: string;
@@ -69,6 +71,15 @@ export interface EmailConfig {
   imapPollMs: number;
   /** Transport for accounts without their own SMTP settings (a local sink in development). */
   defaultSmtpUrl: string;
+}
+
+export interface AnalyticsConfig {
+  /** Safety-net poll of the metrics recompute queue (a PostgreSQL notification wakes it at once). */
+  pollMs: number;
+  /** How often running SLA clocks are checked for imminent and past due times. */
+  slaCheckMs: number;
+  /** Ask the citizen for a 1–5 rating after resolution. */
+  csatEnabled: boolean;
 }
 
 export class ConfigError extends Error {
@@ -144,6 +155,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     comuniGeojson: str('COMUNI_GEOJSON', 'data/comuni-citta-metropolitana-bari.geojson'),
     logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     corsOrigins: str('CORS_ORIGINS', '*').split(',').map((s) => s.trim()).filter(Boolean),
+    analytics: {
+      pollMs: int('ANALYTICS_POLL_MS', 2_000, 50, 600_000),
+      slaCheckMs: int('SLA_CHECK_MS', 15_000, 100, 3_600_000),
+      csatEnabled: oneOf('CSAT_ENABLED', ['true', 'false'] as const, 'true') === 'true',
+    },
     consoleDistDir: str('CONSOLE_DIST_DIR', 'agent-console/dist'),
     widgetDistDir: str('WIDGET_DIST_DIR', 'widget/dist'),
     mapTileUrl: mapTileUrl(str('MAP_TILE_URL', ''), problems),

@@ -46,8 +46,23 @@ export interface AgentServerEvents {
   /** Delivery state of an outbound message changed (sent, delivered, read, failed). */
   'message.updated': (p: { ticketId: string; message: MessageView }) => void;
   'presence.updated': (p: { operatorId: number; presence: string; comuneId: number | null }) => void;
+  /** An SLA clock of a ticket is close to its due time (to the assignee and the group's supervisors). */
+  'sla.warning': (p: SlaAlert) => void;
+  /** An SLA clock of a ticket passed its due time. */
+  'sla.breached': (p: SlaAlert) => void;
   /** The citizen is (or stopped) typing in the web chat of this ticket. */
   'citizen.typing': (p: { ticketId: string; typing: boolean }) => void;
+}
+
+/** A running SLA clock that needs attention. */
+export interface SlaAlert {
+  ticketId: string;
+  reference: string;
+  comuneId: number;
+  groupId: number | null;
+  assigneeId: number | null;
+  kind: 'first_response' | 'next_response' | 'resolution';
+  dueAt: string;
 }
 
 export interface AgentClientEvents {
@@ -74,6 +89,8 @@ export interface WebchatServerEvents {
   session: (p: { sessionToken: string; comune: { slug: string; name: string } }) => void;
   history: (p: { ticketReference: string | null; messages: CitizenMessageView[] }) => void;
   message: (p: CitizenMessageView) => void;
+  /** After resolution: the citizen is asked for a 1–5 rating of this ticket (answer with `csat`). */
+  'csat.request': (p: { ticketReference: string }) => void;
   /** An operator is (or stopped) typing an answer. */
   typing: (p: { typing: boolean }) => void;
   /** The operator has read the citizen's messages up to this one. */
@@ -86,6 +103,8 @@ export type WebchatAck =
 
 export interface WebchatClientEvents {
   message: (p: { text?: string; clientMessageId?: string; location?: { lat: number; lng: number } }, ack?: (r: WebchatAck) => void) => void;
+  /** The citizen's satisfaction rating (1–5) of a resolved ticket of this session, with an optional comment. */
+  csat: (p: { ticketReference: string; rating: number; comment?: string }, ack?: (r: { ok: true } | { ok: false; error: { status: number; field: string; message: string } }) => void) => void;
   typing: (p: { typing: boolean }) => void;
   /** The citizen has seen the operator's messages up to this one. */
   read: (p: { upToMessageId: string }) => void;

@@ -159,14 +159,17 @@ export class Analytics1764500000000 implements MigrationInterface {
 
     await q.query(`
       CREATE TABLE analytics_dirty (
-        ticket_id  bigint PRIMARY KEY,
+        -- Append-only marks (never a conflicting upsert): a transaction writing an event never
+        -- waits for the recompute worker, and a mark added during a recompute is a later row.
+        id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        ticket_id  bigint NOT NULL,
         comune_id  integer NOT NULL,
         queued_at  timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(`
       CREATE FUNCTION ticket_events_mark_dirty() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        INSERT INTO analytics_dirty (ticket_id, comune_id) VALUES (NEW.ticket_id, NEW.comune_id) ON CONFLICT DO NOTHING;
+        INSERT INTO analytics_dirty (ticket_id, comune_id) VALUES (NEW.ticket_id, NEW.comune_id);
         PERFORM pg_notify('analytics_dirty', '');
         RETURN NULL;
       END $$`);
@@ -189,9 +192,12 @@ export class Analytics1764500000000 implements MigrationInterface {
     // Live tiles: open and unassigned tickets of a comune without walking its history.
     await q.query(`CREATE INDEX tickets_open_backlog ON tickets (comune_id, queue_state, waiting_since)
       WHERE status IN ('new','open','waiting_citizen')`);
+    // Drill-down from a volume to the tickets created in a period.
+    await q.query(`CREATE INDEX tickets_comune_created ON tickets (comune_id, created_at)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX IF EXISTS tickets_comune_created`);
     await q.query(`DROP INDEX IF EXISTS tickets_open_backlog`);
     await q.query(`DROP TRIGGER IF EXISTS ticket_events_mark_dirty ON ticket_events`);
     await q.query(`DROP FUNCTION IF EXISTS ticket_events_mark_dirty`);

@@ -1,0 +1,428 @@
+import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { invalidField } from '../common/errors.js';
+import { seesWholeComune, TenantScope, type Principal } from '../common/tenant-scope.js';
+import { isIsoDate, localDate } from './business-time.js';
+import { merge, percentile, type Histogram } from './histogram.js';
+import { emptyCell, type Dim, type RollupCell } from './rollups.js';
+import type { MetricName } from './ticket-metrics.js';
+
+export const BREAKDOWNS = ['none', 'comune', 'day', 'group', 'operator', 'channel', 'type', 'category', 'priority'] as const;
+export type Breakdown = (typeof BREAKDOWNS)[number];
+const FILTER_DIMS = ['group', 'operator', 'channel', 'type', 'category', 'priority'] as const;
+const MAX_SPAN_DAYS = 731;
+/** Open-data cells with fewer tickets than this are merged into "altro" (or dropped): no one is identifiable. */
+export const OPEN_DATA_MIN_COUNT = 3;
+
+export interface AnalyticsFilter {
+  from?: string;
+  to?: string;
+  comuneId?: number;
+  breakdown?: Breakdown;
+  groupId?: number;
+  operatorId?: number;
+  channel?: string;
+  type?: string;
+  category?: string;
+  priority?: string;
+}
+
+interface Resolved {
+  comuneIds: number[];
+  from: string;
+  to: string;
+  breakdown: Breakdown;
+  filter: { dim: Dim; key: string } | null;
+}
+
+export interface MetricSummary {
+  count: number;
+  breached: number;
+  avgWallSeconds: number | null;
+  avgBusinessSeconds: number | null;
+  p50WallSeconds: number | null;
+  p90WallSeconds: number | null;
+  p50BusinessSeconds: number | null;
+  p90BusinessSeconds: number | null;
+}
+
+const COLS = `comune_id, key, to_char(period_start, 'YYYY-MM-DD') AS day, created, created_by_hour, messages_in, reopened, csat_n, csat_sum, csat_by_rating,
+  frt_n, frt_wall_sum, frt_bus_sum, frt_breached, frt_hist_wall, frt_hist_bus,
+  nrt_n, nrt_wall_sum, nrt_bus_sum, nrt_breached, nrt_hist_wall, nrt_hist_bus,
+  res_n, res_wall_sum, res_bus_sum, res_breached, res_hist_wall, res_hist_bus`;
+
+/**
+ * Dashboard queries. Every figure over a period is read from the rollups (months wholly inside
+ * the period from monthly rows, the rest from daily rows), never from tickets or messages; live
+ * tiles read partial indexes of open tickets and running SLA clocks. Scoped by TenantScope:
+ * managers and supervisors see their comune, the metropolitan admin every comune.
+ */
+@Injectable()
+export class AnalyticsService {
+  private comuniCache: { at: number; rows: Array<{ id: number; name: string; istat_code: string; slug: string }> } | null = null;
+
+  constructor(private readonly ds: DataSource) {}
+
+  async comuni(): Promise<Array<{ id: number; name: string; istat_code: string; slug: string }>> {
+    if (this.comuniCache && Date.now() - this.comuniCache.at < 60_000) return this.comuniCache.rows;
+    const rows = await this.ds.query(`SELECT id, name, istat_code, slug FROM comuni ORDER BY name`);
+    this.comuniCache = { at: Date.now(), rows };
+    return rows;
+  }
+
+  /** The comuni a request covers: a manager's own, or for the metropolitan admin every one or the one named. */
+  async scopeComuni(p: Principal, comuneId?: number): Promise<number[]> {
+    const scope = TenantScope.ofPrincipal(p);
+    if (comuneId !== undefined) {
+      if (!scope.allows(comuneId)) throw new ForbiddenException({ statusCode: 403, error: 'Forbidden', message: 'comuneId: outside your comune', fields: [{ field: 'comuneId', message: 'outside your comune' }] });
+      if (!(await this.comuni()).some((c) => c.id === comuneId)) throw invalidField('comuneId', `unknown comune ${comuneId}`);
+      return [comuneId];
+    }
+    return scope.isMetropolitan ? (await this.comuni()).map((c) => c.id) : [...scope.comuneIds!];
+  }
+
+  async resolve(p: Principal, f: AnalyticsFilter): Promise<Resolved> {
+    const comuneIds = await this.scopeComuni(p, f.comuneId);
+    const today = localDate(Date.now(), 'Europe/Rome');
+    const to = f.to ?? today;
+    const from = f.from ?? shiftDays(to, -29);
+    if (!isIsoDate(from)) throw invalidField('from', 'must be a date YYYY-MM-DD');
+    if (!isIsoDate(to)) throw invalidField('to', 'must be a date YYYY-MM-DD');
+    if (from > to) throw invalidField('from', 'must not be after "to"');
+    if (daysBetween(from, to) + 1 > MAX_SPAN_DAYS) throw invalidField('from', `the period is limited to ${MAX_SPAN_DAYS} days`);
+    const given = FILTER_DIMS.filter((d) => filterValue(f, d) !== undefined);
+    if (given.length > 1) throw invalidField(fieldOf(given[1]), `filter on one dimension at a time (already filtering on ${fieldOf(given[0])})`);
+    const filter = given.length ? { dim: given[0] as Dim, key: String(filterValue(f, given[0])) } : null;
+    const breakdown = f.breakdown ?? 'none';
+    if (filter && (FILTER_DIMS as readonly string[]).includes(breakdown) && breakdown !== filter.dim) {
+      throw invalidField('breakdown', `cannot break down by ${breakdown} while filtering on ${fieldOf(filter.dim as typeof FILTER_DIMS[number])}; the figures are pre-aggregated per single dimension`);
+    }
+    return { comuneIds, from, to, breakdown, filter };
+  }
+
+  /** Rollup rows of the period for one dimension, merged per group key. */
+  private async cells(r: Resolved, dim: Dim, key: string | null, groupBy: (row: any) => string, dailyOnly = false): Promise<Map<string, RollupCell>> {
+    const { months, days } = dailyOnly ? { months: [], days: [[r.from, r.to]] as Array<[string, string]> } : splitPeriod(r.from, r.to);
+    const parts: string[] = [];
+    const params: unknown[] = [r.comuneIds, dim];
+    let keyCond = '';
+    if (key !== null) { params.push(key); keyCond = ` AND key = $${params.length}`; }
+    if (months.length) { params.push(months); parts.push(`(period = 'month' AND period_start = ANY($${params.length}::date[]))`); }
+    for (const [a, b] of days) { params.push(a, b); parts.push(`(period = 'day' AND period_start BETWEEN $${params.length - 1}::date AND $${params.length}::date)`); }
+    const out = new Map<string, RollupCell>();
+    if (!parts.length) return out;
+    const rows = await this.ds.query(
+      `SELECT ${COLS} FROM analytics_rollups WHERE comune_id = ANY($1::int[]) AND dim = $2${keyCond} AND (${parts.join(' OR ')})`, params);
+    for (const row of rows) {
+      const g = groupBy(row);
+      let c = out.get(g);
+      if (!c) { c = emptyCell(); out.set(g, c); }
+      addRow(c, row);
+    }
+    return out;
+  }
+
+  private async breakdownCells(r: Resolved): Promise<Map<string, RollupCell>> {
+    const base = r.filter ?? { dim: 'all' as Dim, key: '*' };
+    switch (r.breakdown) {
+      case 'none': return this.cells(r, base.dim, base.key, () => 'total');
+      case 'comune': return this.cells(r, base.dim, base.key, (x) => String(x.comune_id));
+      case 'day': return this.cells(r, base.dim, base.key, (x) => x.day, true);
+      default: return this.cells(r, r.breakdown as Dim, r.filter?.key ?? null, (x) => x.key);
+    }
+  }
+
+  async responseTimes(p: Principal, f: AnalyticsFilter) {
+    const r = await this.resolve(p, f);
+    const cells = await this.breakdownCells(r);
+    const labels = await this.labels(r.breakdown, [...cells.keys()]);
+    return {
+      period: { from: r.from, to: r.to }, breakdown: r.breakdown, filter: r.filter,
+      rows: [...cells.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, c]) => ({
+        key, label: labels.get(key) ?? key,
+        firstResponse: summary(c.frt), nextResponse: summary(c.nrt), resolution: summary(c.res),
+      })),
+    };
+  }
+
+  async volumes(p: Principal, f: AnalyticsFilter) {
+    const r = await this.resolve(p, f);
+    const cells = await this.breakdownCells(r);
+    const labels = await this.labels(r.breakdown, [...cells.keys()]);
+    const total = emptyCell();
+    for (const c of cells.values()) addCell(total, c);
+    return {
+      period: { from: r.from, to: r.to }, breakdown: r.breakdown, filter: r.filter,
+      rows: [...cells.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, c]) => ({
+        key, label: labels.get(key) ?? key, created: c.created, messagesIn: c.messagesIn, reopened: c.reopened, resolved: c.res.n,
+      })),
+      byHourOfDay: total.createdByHour.map((created, hour) => ({ hour, created })),
+    };
+  }
+
+  async sla(p: Principal, f: AnalyticsFilter) {
+    const r = await this.resolve(p, f);
+    const cells = await this.breakdownCells(r);
+    const labels = await this.labels(r.breakdown, [...cells.keys()]);
+    const pct = (m: RollupCell['frt']) => (m.n ? Math.round((1000 * (m.n - m.breached)) / m.n) / 10 : null);
+    return {
+      period: { from: r.from, to: r.to }, breakdown: r.breakdown, filter: r.filter,
+      rows: [...cells.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, c]) => ({
+        key, label: labels.get(key) ?? key,
+        firstResponseBreaches: c.frt.breached, nextResponseBreaches: c.nrt.breached, resolutionBreaches: c.res.breached,
+        firstResponseMetPct: pct(c.frt), nextResponseMetPct: pct(c.nrt), resolutionMetPct: pct(c.res),
+      })),
+    };
+  }
+
+  async csat(p: Principal, f: AnalyticsFilter) {
+    const r = await this.resolve(p, f);
+    const cells = await this.breakdownCells(r);
+    const labels = await this.labels(r.breakdown, [...cells.keys()]);
+    return {
+      period: { from: r.from, to: r.to }, breakdown: r.breakdown, filter: r.filter,
+      rows: [...cells.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).filter(([, c]) => c.csatN > 0).map(([key, c]) => ({
+        key, label: labels.get(key) ?? key, responses: c.csatN, average: Math.round((100 * c.csatSum) / c.csatN) / 100,
+        rating1: c.csatByRating[0], rating2: c.csatByRating[1], rating3: c.csatByRating[2], rating4: c.csatByRating[3], rating5: c.csatByRating[4],
+      })),
+    };
+  }
+
+  /** Where requests come from: counts per ~1 km cell and category (only tickets with a position). */
+  async map(p: Principal, f: AnalyticsFilter) {
+    const r = await this.resolve(p, { ...f, breakdown: 'none', category: undefined });
+    const cells = await this.cells(r, 'area', null, (x) => `${x.comune_id}|${x.key}`);
+    const rows = [...cells.entries()].map(([k, c]) => {
+      const [comuneId, key] = k.split('|');
+      const [la, ln, ...cat] = key.split(':');
+      return { comuneId: Number(comuneId), lat: (Number(la) + 0.5) / 100, lng: (Number(ln) + 0.5) / 100, category: cat.join(':'), count: c.created };
+    }).filter((x) => x.count > 0 && (f.category === undefined || x.category === f.category));
+    return { period: { from: r.from, to: r.to }, cellSizeDegrees: 0.01, rows: rows.sort((a, b) => b.count - a.count) };
+  }
+
+  /** Counts per day, comune, category and channel; no personal data, small cells merged. */
+  async openData(p: Principal, f: AnalyticsFilter) {
+    const r = await this.resolve(p, { ...f, breakdown: 'none' });
+    const cells = await this.cells(r, 'category_channel', null, (x) => `${x.day}|${x.comune_id}|${x.key}`, true);
+    const comuni = new Map((await this.comuni()).map((c) => [c.id, c]));
+    const merged = new Map<string, number>();
+    const add = (k: string, n: number) => merged.set(k, (merged.get(k) ?? 0) + n);
+    for (const [k, c] of cells) {
+      if (c.created <= 0) continue;
+      const [day, comuneId, category, channel] = k.split('|');
+      if (c.created >= OPEN_DATA_MIN_COUNT) add(`${day}|${comuneId}|${category}|${channel}`, c.created);
+      else add(`${day}|${comuneId}|altro|altro`, c.created);
+    }
+    const rows = [...merged.entries()].filter(([, n]) => n >= OPEN_DATA_MIN_COUNT).map(([k, n]) => {
+      const [day, comuneId, category, channel] = k.split('|');
+      const c = comuni.get(Number(comuneId));
+      return { date: day, comuneIstat: c?.istat_code ?? '', comune: c?.name ?? '', category: category === '-' ? 'non classificata' : category, channel, tickets: n };
+    }).sort((a, b) => (a.date + a.comune + a.category + a.channel < b.date + b.comune + b.category + b.channel ? -1 : 1));
+    return { period: { from: r.from, to: r.to }, minimumCount: OPEN_DATA_MIN_COUNT, licence: 'CC-BY 4.0', rows };
+  }
+
+  /** Live tiles: what is happening now (not a period). */
+  async live(p: Principal, f: { comuneId?: number; groupId?: number }) {
+    const comuneIds = await this.scopeComuni(p, f.comuneId);
+    const params: unknown[] = [comuneIds];
+    let groupCond = '';
+    if (f.groupId !== undefined) { params.push(f.groupId); groupCond = ` AND t.group_id = $2`; }
+    const [t] = await this.ds.query(
+      `SELECT count(*)::int AS open,
+              count(*) FILTER (WHERE t.status = 'waiting_citizen')::int AS waiting_citizen,
+              count(*) FILTER (WHERE t.queue_state IN ('unrouted','queued','offered'))::int AS unassigned,
+              extract(epoch FROM now() - min(t.waiting_since) FILTER (WHERE t.queue_state IN ('queued','offered')))::int AS oldest_wait_seconds
+         FROM tickets t WHERE t.comune_id = ANY($1::int[]) AND t.status IN ('new','open','waiting_citizen')${groupCond}`, params);
+    const [s] = await this.ds.query(
+      `SELECT count(*) FILTER (WHERE m.next_due_at <= now())::int AS breached,
+              count(*) FILTER (WHERE m.next_due_at > now() AND m.next_due_at <= now() + make_interval(secs => coalesce(p.warn_before_secs, 1800)))::int AS at_risk
+         FROM ticket_metrics m LEFT JOIN sla_policies p ON p.id = m.sla_policy_id
+         ${f.groupId !== undefined ? 'JOIN tickets t ON t.id = m.ticket_id AND t.group_id = $2' : ''}
+        WHERE m.comune_id = ANY($1::int[]) AND m.next_due_at IS NOT NULL AND m.next_due_at <= now() + interval '1 day'`, params);
+    const [o] = await this.ds.query(
+      `SELECT count(*)::int AS online FROM operators o WHERE o.comune_id = ANY($1::int[]) AND o.presence = 'online'
+          ${f.groupId !== undefined ? 'AND EXISTS (SELECT 1 FROM operator_groups og WHERE og.operator_id = o.id AND og.group_id = $2)' : ''}`, params);
+    return {
+      at: new Date().toISOString(),
+      open: t.open, waitingCitizen: t.waiting_citizen, unassigned: t.unassigned, oldestWaitSeconds: t.oldest_wait_seconds,
+      onlineOperators: o.online, slaAtRisk: s.at_risk, slaBreached: s.breached,
+    };
+  }
+
+  /** Open tickets per group now: the backlog table. */
+  async backlog(p: Principal, f: { comuneId?: number }) {
+    const comuneIds = await this.scopeComuni(p, f.comuneId);
+    const rows = await this.ds.query(
+      `SELECT t.comune_id, t.group_id, g.name AS group_name, count(*)::int AS open,
+              count(*) FILTER (WHERE t.queue_state IN ('unrouted','queued','offered'))::int AS unassigned,
+              count(*) FILTER (WHERE t.status = 'waiting_citizen')::int AS waiting_citizen,
+              extract(epoch FROM now() - min(t.waiting_since) FILTER (WHERE t.queue_state IN ('queued','offered')))::int AS oldest_wait_seconds
+         FROM tickets t LEFT JOIN competence_groups g ON g.id = t.group_id
+        WHERE t.comune_id = ANY($1::int[]) AND t.status IN ('new','open','waiting_citizen')
+        GROUP BY t.comune_id, t.group_id, g.name ORDER BY t.comune_id, g.name NULLS FIRST`, [comuneIds]);
+    return {
+      rows: rows.map((x: any) => ({
+        comuneId: x.comune_id, groupId: x.group_id, group: x.group_name ?? 'non instradati', open: x.open, unassigned: x.unassigned,
+        waitingCitizen: x.waiting_citizen, oldestWaitSeconds: x.oldest_wait_seconds,
+      })),
+    };
+  }
+
+  /** The tickets behind a number: samples of a metric (or tickets created) in the period, newest first. */
+  async drilldown(p: Principal, f: AnalyticsFilter & { metric: MetricName | 'created'; breached?: boolean; limit?: number; offset?: number }) {
+    const r = await this.resolve(p, { ...f, breakdown: 'none' });
+    const limit = Math.min(f.limit ?? 50, 500);
+    const offset = f.offset ?? 0;
+    const params: unknown[] = [r.comuneIds];
+    const where: string[] = [];
+    const col: Record<string, string> = { group: 'group_id', operator: 'operator_id', channel: 'channel', type: 'type', category: 'category', priority: 'priority' };
+    if (f.metric === 'created') {
+      params.push(r.from, shiftDays(r.to, 1));
+      where.push(`t.comune_id = ANY($1::int[])`, `t.created_at >= ($2::date::timestamp AT TIME ZONE 'Europe/Rome')`, `t.created_at < ($3::date::timestamp AT TIME ZONE 'Europe/Rome')`);
+      if (r.filter) {
+        const c = r.filter.dim === 'operator' ? 'assignee_id' : col[r.filter.dim];
+        params.push(r.filter.key === '-' ? null : r.filter.key);
+        where.push(`t.${c} IS NOT DISTINCT FROM $${params.length}::${c.endsWith('_id') ? 'int' : 'text'}`);
+      }
+      params.push(limit, offset);
+      const rows = await this.ds.query(
+        `SELECT t.id, t.reference, t.comune_id, t.created_at, t.status, t.channel, t.type, t.category, t.priority, t.group_id, t.assignee_id
+           FROM tickets t WHERE ${where.join(' AND ')} ORDER BY t.created_at DESC, t.id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`, params);
+      return {
+        period: { from: r.from, to: r.to }, metric: f.metric, filter: r.filter,
+        rows: rows.map((x: any) => ({
+          ticketId: String(x.id), reference: x.reference, comuneId: x.comune_id, createdAt: new Date(x.created_at).toISOString(), status: x.status,
+          channel: x.channel, type: x.type, category: x.category, priority: x.priority, groupId: x.group_id, operatorId: x.assignee_id,
+        })),
+      };
+    }
+    params.push(f.metric, r.from, r.to);
+    where.push(`s.comune_id = ANY($1::int[])`, `s.metric = $2`, `s.day BETWEEN $3::date AND $4::date`);
+    if (r.filter) {
+      const c = col[r.filter.dim];
+      params.push(r.filter.key === '-' ? null : r.filter.key);
+      where.push(`s.${c} IS NOT DISTINCT FROM $${params.length}::${c.endsWith('_id') ? 'int' : 'text'}`);
+    }
+    if (f.breached !== undefined) { params.push(f.breached); where.push(`s.breached = $${params.length}`); }
+    params.push(limit, offset);
+    const rows = await this.ds.query(
+      `SELECT s.ticket_id, t.reference, s.comune_id, to_char(s.day, 'YYYY-MM-DD') AS day, s.started_at, s.ended_at, s.wall_s, s.business_s,
+              s.breached, s.operator_id, s.group_id, s.channel, s.type, s.category, s.priority
+         FROM analytics_samples s JOIN tickets t ON t.id = s.ticket_id
+        WHERE ${where.join(' AND ')} ORDER BY s.day DESC, s.ticket_id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`, params);
+    return {
+      period: { from: r.from, to: r.to }, metric: f.metric, filter: r.filter,
+      rows: rows.map((x: any) => ({
+        ticketId: String(x.ticket_id), reference: x.reference, comuneId: x.comune_id, day: x.day,
+        startedAt: new Date(x.started_at).toISOString(), endedAt: new Date(x.ended_at).toISOString(),
+        wallSeconds: x.wall_s, businessSeconds: x.business_s, breached: x.breached, operatorId: x.operator_id, groupId: x.group_id,
+        channel: x.channel, type: x.type, category: x.category, priority: x.priority,
+      })),
+    };
+  }
+
+  /** A ticket's SLA policy and due times; anyone who can see the ticket can see them. */
+  async ticketSla(p: Principal, ticketId: string) {
+    if (!/^\d{1,18}$/.test(ticketId)) throw new NotFoundException(`ticket ${ticketId} not found`);
+    const params: unknown[] = [ticketId];
+    const scope = TenantScope.ofPrincipal(p).sql('t.comune_id', params);
+    let vis = scope;
+    if (!seesWholeComune(p)) {
+      params.push(p.groupIds, p.operatorId);
+      vis += ` AND (t.group_id = ANY($${params.length - 1}::int[]) OR t.assignee_id = $${params.length} OR t.offered_to_id = $${params.length})`;
+    }
+    const [row] = await this.ds.query(
+      `SELECT t.id, t.reference, m.sla_policy_id, sp.name AS policy_name, m.first_response_due_at, m.next_response_due_at, m.resolution_due_at,
+              m.paused, m.breaches, m.first_response_wall_s, m.first_response_business_s, m.resolution_wall_s, m.resolution_business_s, m.reopen_count
+         FROM tickets t LEFT JOIN ticket_metrics m ON m.ticket_id = t.id LEFT JOIN sla_policies sp ON sp.id = m.sla_policy_id
+        WHERE t.id = $1 AND ${vis}`, params);
+    if (!row) throw new NotFoundException(`ticket ${ticketId} not found`);
+    const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
+    return {
+      ticketId: String(row.id), reference: row.reference,
+      policy: row.sla_policy_id ? { id: row.sla_policy_id, name: row.policy_name } : null,
+      firstResponseDueAt: iso(row.first_response_due_at), nextResponseDueAt: iso(row.next_response_due_at), resolutionDueAt: iso(row.resolution_due_at),
+      paused: row.paused ?? false, breaches: row.breaches ?? 0, reopenCount: row.reopen_count ?? 0,
+      firstResponse: { wallSeconds: row.first_response_wall_s, businessSeconds: row.first_response_business_s },
+      resolution: { wallSeconds: row.resolution_wall_s, businessSeconds: row.resolution_business_s },
+    };
+  }
+
+  private async labels(breakdown: Breakdown, keys: string[]): Promise<Map<string, string>> {
+    const ids = keys.filter((k) => /^\d+$/.test(k)).map(Number);
+    const out = new Map<string, string>([['-', 'non assegnato'], ['total', 'Totale']]);
+    if (breakdown === 'comune') for (const c of await this.comuni()) out.set(String(c.id), c.name);
+    if (breakdown === 'group' && ids.length) {
+      for (const g of await this.ds.query(`SELECT id, name FROM competence_groups WHERE id = ANY($1::int[])`, [ids])) out.set(String(g.id), g.name);
+    }
+    if (breakdown === 'operator' && ids.length) {
+      for (const o of await this.ds.query(`SELECT id, name FROM operators WHERE id = ANY($1::int[])`, [ids])) out.set(String(o.id), o.name);
+    }
+    return out;
+  }
+}
+
+function filterValue(f: AnalyticsFilter, d: typeof FILTER_DIMS[number]): unknown {
+  return d === 'group' ? f.groupId : d === 'operator' ? f.operatorId : f[d];
+}
+function fieldOf(d: typeof FILTER_DIMS[number]): string {
+  return d === 'group' ? 'groupId' : d === 'operator' ? 'operatorId' : d;
+}
+
+function summary(m: RollupCell['frt']): MetricSummary {
+  return {
+    count: m.n, breached: m.breached,
+    avgWallSeconds: m.n ? Math.round(m.wallSum / m.n) : null, avgBusinessSeconds: m.n ? Math.round(m.busSum / m.n) : null,
+    p50WallSeconds: percentile(m.histWall, 0.5), p90WallSeconds: percentile(m.histWall, 0.9),
+    p50BusinessSeconds: percentile(m.histBus, 0.5), p90BusinessSeconds: percentile(m.histBus, 0.9),
+  };
+}
+
+function addRow(c: RollupCell, x: any): void {
+  c.created += x.created; c.messagesIn += x.messages_in; c.reopened += x.reopened;
+  c.csatN += x.csat_n; c.csatSum += x.csat_sum;
+  (x.created_by_hour as number[]).forEach((v, i) => { c.createdByHour[i] += v; });
+  (x.csat_by_rating as number[]).forEach((v, i) => { c.csatByRating[i] += v; });
+  for (const p of ['frt', 'nrt', 'res'] as const) {
+    const m = c[p];
+    m.n += x[`${p}_n`]; m.wallSum += Number(x[`${p}_wall_sum`]); m.busSum += Number(x[`${p}_bus_sum`]); m.breached += x[`${p}_breached`];
+    merge(m.histWall, x[`${p}_hist_wall`] as Histogram); merge(m.histBus, x[`${p}_hist_bus`] as Histogram);
+  }
+}
+
+function addCell(into: RollupCell, c: RollupCell): void {
+  into.created += c.created; into.messagesIn += c.messagesIn; into.reopened += c.reopened; into.csatN += c.csatN; into.csatSum += c.csatSum;
+  c.createdByHour.forEach((v, i) => { into.createdByHour[i] += v; });
+  c.csatByRating.forEach((v, i) => { into.csatByRating[i] += v; });
+  for (const p of ['frt', 'nrt', 'res'] as const) {
+    into[p].n += c[p].n; into[p].wallSum += c[p].wallSum; into[p].busSum += c[p].busSum; into[p].breached += c[p].breached;
+    merge(into[p].histWall, c[p].histWall); merge(into[p].histBus, c[p].histBus);
+  }
+}
+
+export function shiftDays(day: string, n: number): string {
+  const t = Date.parse(`${day}T00:00:00Z`) + n * 86_400_000;
+  return new Date(t).toISOString().slice(0, 10);
+}
+function daysBetween(a: string, b: string): number {
+  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
+}
+
+/** Whole calendar months inside [from, to], and the leftover day ranges. */
+export function splitPeriod(from: string, to: string): { months: string[]; days: Array<[string, string]> } {
+  const months: string[] = [];
+  const days: Array<[string, string]> = [];
+  let cursor = from;
+  while (cursor <= to) {
+    const monthStart = `${cursor.slice(0, 7)}-01`;
+    const next = shiftDays(`${cursor.slice(0, 7)}-28`, 4).slice(0, 7) + '-01';
+    const monthEnd = shiftDays(next, -1);
+    if (cursor === monthStart && monthEnd <= to) {
+      months.push(monthStart);
+    } else {
+      days.push([cursor, monthEnd < to ? monthEnd : to]);
+    }
+    cursor = next;
+  }
+  return { months, days };
+}

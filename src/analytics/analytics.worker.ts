@@ -1,0 +1,131 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { MetricsRecomputer } from './metrics-recomputer.js';
+import { CsatService } from './csat.service.js';
+import { SlaMonitor } from './sla-monitor.js';
+
+const BATCH = 200;
+/** Advisory lock namespace: one recompute of a given ticket at a time across instances. */
+const TICKET_LOCK = 7302;
+
+/**
+ * Keeps the metrics current. A trigger on the event log appends a mark per event; this worker
+ * takes marks in batches, recomputes those tickets and moves the rollups, all in one transaction
+ * (a crash leaves the marks for the next run). A PostgreSQL notification wakes it within
+ * milliseconds of a commit; a timer is the safety net. It also runs the SLA monitor.
+ */
+@Injectable()
+export class AnalyticsWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(AnalyticsWorker.name);
+  private listener: pg.Client | null = null;
+  private timer: NodeJS.Timeout | undefined;
+  private slaTimer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | null = null;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly recomputer: MetricsRecomputer,
+    private readonly csat: CsatService,
+    private readonly sla: SlaMonitor,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.listen();
+    const poll = () => {
+      if (this.stopped) return;
+      this.kick();
+      this.timer = setTimeout(poll, this.config.analytics.pollMs);
+      this.timer.unref();
+    };
+    poll();
+    const check = () => {
+      if (this.stopped) return;
+      void this.sla.check().catch((err) => this.logger.warn(`SLA check failed: ${(err as Error).message}`)).finally(() => {
+        if (this.stopped) return;
+        this.slaTimer = setTimeout(check, this.config.analytics.slaCheckMs);
+        this.slaTimer.unref();
+      });
+    };
+    this.slaTimer = setTimeout(check, Math.min(1000, this.config.analytics.slaCheckMs));
+    this.slaTimer.unref();
+  }
+
+  private async listen(): Promise<void> {
+    try {
+      const client = new pg.Client({ connectionString: this.config.databaseUrl });
+      client.on('error', (err) => {
+        this.logger.warn(`analytics listener lost: ${err.message}; polling every ${this.config.analytics.pollMs} ms`);
+        this.listener = null;
+      });
+      client.on('notification', () => this.kick());
+      await client.connect();
+      await client.query('LISTEN analytics_dirty');
+      this.listener = client;
+    } catch (err) {
+      this.logger.warn(`analytics listener not started (${(err as Error).message}); polling only`);
+    }
+  }
+
+  /** Process pending marks now; calls during a run coalesce into one more run. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) { this.again = true; return; }
+    this.running = this.drain().finally(() => {
+      this.running = null;
+      if (this.again && !this.stopped) { this.again = false; this.kick(); }
+    });
+  }
+
+  /** Recomputes until no mark is left; returns how many tickets were recomputed. */
+  async drain(): Promise<number> {
+    let total = 0;
+    try {
+      for (;;) {
+        const n = await this.processBatch();
+        total += n;
+        if (n === 0 || this.stopped) break;
+      }
+    } catch (err) {
+      this.logger.warn(`metrics recompute deferred: ${(err as Error).message}`);
+    }
+    return total;
+  }
+
+  /** Waits for the current run (tests and benchmarks call this after writing events). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async processBatch(): Promise<number> {
+    const done = await this.ds.transaction(async (m) => {
+      const marks: Array<{ id: string; ticket_id: string }> = await m.query(
+        `SELECT id, ticket_id FROM analytics_dirty ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, [BATCH * 5]);
+      if (marks.length === 0) return null;
+      const ids = [...new Set(marks.map((r) => String(r.ticket_id)))].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)).slice(0, BATCH);
+      // Another instance recomputing one of these tickets keeps it; its marks stay for later.
+      const locked: Array<{ id: string }> = await m.query(
+        `SELECT id FROM unnest($1::bigint[]) AS id WHERE pg_try_advisory_xact_lock($2, (id % 2147483647)::int)`, [ids, TICKET_LOCK]);
+      const mine = new Set(locked.map((r) => String(r.id)));
+      const recomputed = await this.recomputer.recompute(m, [...mine]);
+      const taken = marks.filter((r) => mine.has(String(r.ticket_id))).map((r) => r.id);
+      await m.query(`DELETE FROM analytics_dirty WHERE id = ANY($1::bigint[])`, [taken]);
+      return { recomputed, taken: taken.length };
+    });
+    if (!done) return 0;
+    if (this.config.analytics.csatEnabled && done.recomputed.length) await this.csat.requestAfterResolution(done.recomputed);
+    return done.taken;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.slaTimer) clearTimeout(this.slaTimer);
+    await this.running?.catch(() => undefined);
+    await this.listener?.end().catch(() => undefined);
+  }
+}
