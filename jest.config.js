@@ -8,4 +8,6 @@ export default {
   },
   testMatch: ['<rootDir>/test/**/*.spec.ts'],
   testTimeout: 30000,
+  // A leaked reconnecting client must never hang CI; leaks are hunted with --detectOpenHandles.
+  forceExit: true,
 };

@@ -1,4 +1,4 @@
-import { Controller, Get, Header, HttpStatus, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Header, HttpStatus, Inject, Res, type OnApplicationShutdown } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Redis } from 'ioredis';
@@ -21,7 +21,7 @@ async function timed<T>(p: Promise<T>, ms: number): Promise<T> {
 @ApiTags('operations')
 @Public()
 @Controller()
-export class HealthController {
+export class HealthController implements OnApplicationShutdown {
   private readonly redis: Redis;
 
   constructor(
@@ -32,6 +32,10 @@ export class HealthController {
   ) {
     this.redis = new Redis({ ...redisOptionsFromUrl(config.redisUrl), lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
     this.redis.on('error', () => undefined);
+  }
+
+  onApplicationShutdown(): void {
+    this.redis.disconnect();
   }
 
   /** Liveness: the process answers. */
