@@ -110,6 +110,7 @@ describe('agent console and web-chat widget in Chromium', () => {
     await expect(reply.inputValue()).resolves.toBe("L'anagrafe è aperta dal lunedì al venerdì, dalle 9 alle 12.");
     await reply.press('Enter');
     await chat.getByText("L'anagrafe è aperta dal lunedì al venerdì, dalle 9 alle 12.").waitFor();
+    await screenshot(citizen, '06-widget-phone');
     // The citizen has the chat open: the reply becomes "read" in the console.
     await thread.locator('[data-kind="outbound"] [data-testid="delivery"]').filter({ hasText: 'letto' }).waitFor();
     expect(await seriousA11yViolations(op)).toEqual([]);
@@ -178,5 +179,67 @@ describe('agent console and web-chat widget in Chromium', () => {
     }
     expect(await seriousA11yViolations(sup)).toEqual([]);
     await screenshot(sup, '04-conversation-supervisor');
+  });
+
+  it('out of hours, the widget takes a message, a contact and an explicit consent, and the console shows them', async () => {
+    await t.ds.query(`INSERT INTO webchat_settings (comune_id, opening_hours) SELECT id, '{}'::jsonb FROM comuni WHERE slug = 'modugno'`);
+    const citizen = await newPage({ viewport: { width: 1280, height: 800 } });
+    await citizen.goto(`${t.url}/demo/modugno`);
+    await citizen.getByRole('button', { name: 'Scrivi al Comune' }).click();
+    const chat = citizen.getByRole('dialog', { name: 'Comune di Modugno' });
+    await chat.getByText('In questo momento l’ufficio è chiuso.').waitFor();
+    await expect(chat.getByLabel('Scrivi un messaggio').isVisible()).resolves.toBe(false);
+    expect(await seriousA11yViolations(citizen)).toEqual([]);
+
+    await chat.getByLabel('Il tuo messaggio').fill('Vorrei sapere come richiedere il certificato di residenza.');
+    await chat.getByLabel('E-mail o telefono per essere aggiornato').fill('maria.rossi@example.it');
+    await chat.getByRole('button', { name: 'Lascia il messaggio' }).click();
+    // Without the consent box ticked nothing is sent.
+    await expect(chat.getByRole('checkbox').evaluate((b: any) => b === b.getRootNode().activeElement)).resolves.toBe(true);
+    await expect(t.ds.query(`SELECT count(*)::int AS n FROM tickets t JOIN comuni c ON c.id = t.comune_id WHERE c.slug = 'modugno'`)).resolves.toEqual([{ n: 0 }]);
+    await chat.getByRole('checkbox').check();
+    await chat.getByRole('button', { name: 'Lascia il messaggio' }).click();
+    const done = chat.getByText(/Messaggio ricevuto \(riferimento MO\w*-\d{4}-\d{6}\)\. Ti aggiorneremo a maria\.rossi@example\.it\./);
+    await done.waitFor();
+    await screenshot(citizen, '07-widget-out-of-hours');
+    const reference = (await done.textContent())!.match(/[A-Z]+-\d{4}-\d{6}/)![0];
+
+    const sup = await newPage();
+    await signIn(sup, 'supervisore@modugno.demo');
+    await sup.getByRole('link', { name: /Tutti i ticket del comune/ }).click();
+    await sup.locator(`[data-ticket="${reference}"]`).click();
+    const panel = sup.getByTestId('citizen-panel');
+    await panel.getByText('maria.rossi@example.it').waitFor();
+    await panel.getByTestId('consent-privacy').filter({ hasText: /^Dato il .* \(Web chat\)$/ }).waitFor();
+  });
+
+  it('enters a request taken by phone, with the citizen’s consent, and routes it like any other', async () => {
+    const op = await newPage();
+    await signIn(op, 'operatore@bitonto.demo');
+    await op.getByRole('link', { name: 'Nuova richiesta' }).click();
+    await op.getByRole('heading', { name: 'Nuova richiesta per conto del cittadino' }).waitFor();
+    await op.getByLabel('Nome e cognome').fill('Giuseppe Verdi');
+    await op.getByLabel('Numero di telefono').fill('080 123 4567');
+    await op.getByLabel('Descrizione').fill('Chiede come prenotare la carta d’identità elettronica.');
+    await op.getByRole('button', { name: 'Registra la richiesta' }).click();
+    // The privacy consent is required and named.
+    await op.getByText('the citizen must agree to the privacy notice before the request is recorded').waitFor();
+    await op.getByLabel(/informativa privacy/).check();
+    await op.getByLabel(/vuole essere aggiornato/).check();
+    await op.getByRole('button', { name: 'Registra la richiesta' }).click();
+    const created = op.getByText(/Richiesta registrata con riferimento [A-Z]+-\d{4}-\d{6}\./);
+    await created.waitFor();
+    const reference = (await created.textContent())!.match(/[A-Z]+-\d{4}-\d{6}/)![0];
+    // Routed like any other: the URP operator, online, is offered it.
+    await op.getByRole('region', { name: 'Nuova conversazione offerta' }).getByText(reference).waitFor();
+    const [row] = await t.ds.query(
+      `SELECT t.channel, t.queue_state, i.address, c.display_name FROM tickets t JOIN citizen_identities i ON i.id = t.citizen_identity_id
+         JOIN citizens c ON c.id = t.citizen_id WHERE t.reference = $1`, [reference]);
+    expect(row).toEqual({ channel: 'phone', queue_state: 'offered', address: 'tel:+390801234567', display_name: 'Giuseppe Verdi' });
+    await op.getByRole('region', { name: 'Nuova conversazione offerta' }).getByRole('button', { name: 'Accetta' }).click();
+    await op.getByRole('tab', { name: 'Cronologia' }).click();
+    await op.locator('[data-testid="history"] [data-event="ticket.entered_for_citizen"]').waitFor();
+    await op.getByRole('tab', { name: 'Cittadino' }).click();
+    await op.getByTestId('consent-privacy').filter({ hasText: /\(Telefono\)$/ }).waitFor();
   });
 });

@@ -52,6 +52,8 @@ export function ConversationView({ ticketId, onClose }: { ticketId: string; onCl
   useEffect(() => {
     if (!lastInbound || lastInbound.deliveryStatus === 'read' || document.visibilityState !== 'visible') return;
     store.socket.emit('ticket.read', { ticketId, upToMessageId: lastInbound.id });
+    const upTo = BigInt(lastInbound.id);
+    setMessages((list) => list.map((m) => (m.direction === 'inbound' && m.deliveryStatus === 'received' && BigInt(m.id) <= upTo ? { ...m, deliveryStatus: 'read' } : m)));
   }, [lastInbound?.id, ticketId, store]);
 
   if (error) return <div className="conversation"><p className="error" role="alert">{t('errors.generic', { error })}</p></div>;

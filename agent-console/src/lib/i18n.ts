@@ -175,7 +175,7 @@ const dict = {
   'new.channel': { it: 'Come è arrivata', en: 'How it came in' },
   'new.citizen': { it: 'Il cittadino', en: 'The citizen' },
   'new.name': { it: 'Nome e cognome', en: 'Full name' },
-  'new.phone': { it: 'Telefono', en: 'Phone' },
+  'new.phone': { it: 'Numero di telefono', en: 'Phone number' },
   'new.email': { it: 'E-mail', en: 'E-mail' },
   'new.fiscalCode': { it: 'Codice fiscale', en: 'Fiscal code' },
   'new.request': { it: 'La richiesta', en: 'The request' },
