@@ -11,6 +11,7 @@ import { TicketsModule } from './tickets/tickets.module.js';
 import { ChannelsCoreModule } from './channels/channels-core.module.js';
 import { WebchatModule } from './channels/webchat/webchat.module.js';
 import { AppChannelModule } from './channels/app/app-channel.module.js';
+import { WhatsappWebModule } from './channels/whatsapp-web/whatsapp-web.module.js';
 import { NotificationsModule } from './channels/notifications/notifications.module.js';
 import { WhatsappModule } from './channels/whatsapp/whatsapp.module.js';
 import { ConsoleModule } from './console/console.module.js';
@@ -52,6 +53,7 @@ export class AppModule {
         ChannelsCoreModule,
         WebchatModule.register(roles),
         AppChannelModule.register(roles),
+        WhatsappWebModule.register(roles),
         NotificationsModule.register(roles),
         WhatsappModule.register(roles),
         ConsoleModule.register(roles),
