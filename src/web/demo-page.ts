@@ -47,6 +47,8 @@ export function demoPage(comune: Pick<Comune, 'name' | 'slug'>): string {
   <h2 id="contatti">Parla con l'URP</h2>
   <p>Usa il pulsante <strong>«Scrivi al Comune»</strong> in basso a destra. Questa pagina lo ottiene con una sola riga:</p>
   <p><code>&lt;script src="/widget.js" data-comune="${escapeHtml(comune.slug)}" defer&gt;&lt;/script&gt;</code></p>
+  <h2 id="privacy">Informativa privacy (sintesi)</h2>
+  <p>I dati che scrivi nella chat sono trattati dal Comune di ${name}, titolare del trattamento, solo per rispondere alla tua richiesta e tenerti aggiornato sul contatto che indichi (art. 6.1.e GDPR). Sono conservati per il tempo necessario alla pratica; puoi chiederne copia o la cancellazione all'URP.</p>
 </main>
 <footer>Comune di ${name} — pagina dimostrativa, i contenuti non sono ufficiali.</footer>
 <script src="/widget.js" data-comune="${escapeHtml(comune.slug)}" defer></script>
