@@ -4,6 +4,15 @@ import { AppKeys } from '../channels/app/app-channel.controller.js';
 
 export const DEFAULT_DEMO_PASSWORD = 'sportello-demo';
 
+/** Bari's demo messaging accounts: [channel, label, config, secrets]. */
+export const DEMO_MESSAGING_ACCOUNTS: Array<[string, string, Record<string, unknown>, Record<string, unknown>]> = [
+  ['whatsapp', 'WhatsApp URP – Bari', { phoneNumberId: '100000000000001', displayPhoneNumber: '+39 080 5771111', notificationTemplate: { name: 'aggiornamento_pratica', language: 'it' } },
+    { accessToken: 'demo-whatsapp-access-token', appSecret: 'demo-whatsapp-app-secret', verifyToken: 'demo-whatsapp-verify-token' }],
+  ['telegram', 'Telegram URP – Bari', { botUsername: 'urp_bari_demo_bot' },
+    { botToken: '1000000001:demo-telegram-bot-token-replace-me', webhookSecret: 'demo-telegram-webhook-secret' }],
+  ['whatsapp-web', 'WhatsApp Web URP – Bari', { displayPhoneNumber: '+39 080 5771112' }, {}],
+];
+
 /**
  * Demo accounts for every comune: operatore@<slug>.demo (URP group), supervisore@<slug>.demo
  * (all groups), manager@<slug>.demo, plus admin@metro.demo; and an app API key per comune,
@@ -44,5 +53,14 @@ export async function seedDemo(ds: DataSource, password = DEFAULT_DEMO_PASSWORD)
        SELECT c.id, 'email', 'E-mail URP – Bari', $1::jsonb FROM comuni c
         WHERE c.slug = 'bari' AND NOT EXISTS (SELECT 1 FROM channel_accounts a WHERE a.comune_id = c.id AND a.channel = 'email')`,
       [JSON.stringify({ address: 'urp@bari.demo', displayName: 'URP Comune di Bari', aliases: ['protocollo@bari.demo'] })]);
+    // Bari's WhatsApp number (Cloud API), Telegram bot and whatsapp-web.js number, with demo
+    // credentials to replace with the comune's real ones (README: "Channels: WhatsApp and Telegram").
+    for (const [channel, label, config, secrets] of DEMO_MESSAGING_ACCOUNTS) {
+      await m.query(
+        `INSERT INTO channel_accounts (comune_id, channel, label, config, secrets)
+         SELECT c.id, $1, $2, $3::jsonb, $4::jsonb FROM comuni c
+          WHERE c.slug = 'bari' AND NOT EXISTS (SELECT 1 FROM channel_accounts a WHERE a.comune_id = c.id AND a.channel = $1)`,
+        [channel, label, JSON.stringify(config), JSON.stringify(secrets)]);
+    }
   });
 }

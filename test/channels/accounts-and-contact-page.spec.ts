@@ -88,4 +88,16 @@ describe('channel accounts and the contact page', () => {
     expect(other.text.match(/role="img"/g)).toHaveLength(1);
     expect((await t.http.get('/contatti/atlantide')).status).toBe(404);
   });
+
+  it('seeds Bari with one account of each messaging channel, ready for the webhooks and the contact page', async () => {
+    const rows = await t.ds.query(`SELECT a.id, a.channel FROM channel_accounts a JOIN comuni c ON c.id = a.comune_id
+      WHERE c.slug = 'bari' AND a.channel IN ('whatsapp', 'telegram', 'whatsapp-web') ORDER BY a.channel`);
+    expect(rows.map((r: any) => r.channel)).toEqual(['telegram', 'whatsapp', 'whatsapp-web']);
+    const wa = rows.find((r: any) => r.channel === 'whatsapp');
+    const verify = await t.http.get(`/webhooks/whatsapp/${wa.id}`).query({ 'hub.mode': 'subscribe', 'hub.verify_token': 'demo-whatsapp-verify-token', 'hub.challenge': '31337' });
+    expect(verify.text).toBe('31337');
+    const page = await t.http.get('/contatti/bari');
+    expect(page.text).toContain('href="https://wa.me/390805771111"');
+    expect(page.text).toContain('href="https://t.me/urp_bari_demo_bot"');
+  });
 });
