@@ -138,3 +138,36 @@ export class EmailAccounts {
     return new Set((await this.all()).flatMap((a) => [a.address, ...a.aliases]));
   }
 }
+
+const CONFIG_KEYS = ['address', 'displayName', 'aliases', 'domains', 'pec', 'imap', 'smtp'];
+const IMAP_KEYS = ['host', 'port', 'secure', 'mailbox', 'processedMailbox'];
+const SMTP_KEYS = ['host', 'port', 'secure'];
+
+function unknownKeys(input: Record<string, unknown>, prefix: string, allowed: string[]): ConfigProblem[] {
+  return Object.keys(input).filter((k) => !allowed.includes(k))
+    .map((k) => ({ field: `${prefix}.${k}`, message: `is not a setting of an e-mail account (known: ${allowed.join(', ')})` }));
+}
+
+/** Problems of the public settings alone (the channel accounts admin API checks secrets apart). */
+export function emailConfigProblems(config: Record<string, unknown>): ConfigProblem[] {
+  const problems = unknownKeys(config, 'config', CONFIG_KEYS);
+  if (isObject(config.imap)) problems.push(...unknownKeys(config.imap, 'config.imap', IMAP_KEYS));
+  if (isObject(config.smtp)) problems.push(...unknownKeys(config.smtp, 'config.smtp', SMTP_KEYS));
+  const fakeSecrets = { imap: { user: 'u', pass: 'p' }, smtp: { user: 'u', pass: 'p' } };
+  const { problems: parsed } = parseEmailAccount({ id: 0, comuneId: 0, label: '', config, secrets: fakeSecrets });
+  return [...problems, ...parsed.filter((p) => !p.field.startsWith('secrets.'))];
+}
+
+/** Problems of the secrets: `imap` and `smtp`, each `{ user, pass }`, and IMAP settings need IMAP credentials. */
+export function emailSecretsProblems(secrets: Record<string, unknown>, config?: Record<string, unknown>): ConfigProblem[] {
+  const problems = unknownKeys(secrets, 'secrets', ['imap', 'smtp']);
+  for (const k of ['imap', 'smtp'] as const) {
+    const s = secrets[k];
+    if (s === undefined) continue;
+    if (!isObject(s) || typeof s.user !== 'string' || !s.user || typeof s.pass !== 'string' || !s.pass || Object.keys(s).some((x) => x !== 'user' && x !== 'pass')) {
+      problems.push({ field: `secrets.${k}`, message: 'must be {"user": "…", "pass": "…"}' });
+    }
+  }
+  if (config?.imap !== undefined && secrets.imap === undefined) problems.push({ field: 'secrets.imap', message: 'is required when config.imap is set' });
+  return problems;
+}

@@ -1,11 +1,33 @@
 import { Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import type { ProcessRoles } from '../../common/roles.js';
+import { invalidField } from '../../common/errors.js';
+import { ACCOUNT_SCHEMAS, type AccountSchema } from '../accounts/account-schemas.js';
 import { ChannelRegistry } from '../channel-registry.js';
-import { EmailAccounts } from './email-accounts.js';
+import { emailConfigProblems, emailSecretsProblems, EmailAccounts } from './email-accounts.js';
 import { EmailAdapter, EmailOutboundProcessor } from './email.adapter.js';
+import { EmailAccountCheck } from './email-account-check.js';
 import { EmailImapPoller } from './email-imap.poller.js';
 import { EmailInbound } from './email-inbound.service.js';
 import { EmailSmtpServer } from './email-smtp.server.js';
+
+/** How the channel accounts admin API checks an e-mail account (config public, `imap`/`smtp` credentials secret). */
+export const EMAIL_ACCOUNT_SCHEMA: AccountSchema = {
+  channel: 'email',
+  secretNames: ['imap', 'smtp'],
+  config(input) {
+    const [first] = emailConfigProblems(input);
+    if (first) throw invalidField(first.field, first.message);
+    return input;
+  },
+  secrets(merged) {
+    const [first] = emailSecretsProblems(merged);
+    if (first) throw invalidField(first.field, first.message);
+    return merged;
+  },
+};
+
+// At import: the admin API's request DTO lists the known channels when its module is loaded.
+ACCOUNT_SCHEMAS.set(EMAIL_ACCOUNT_SCHEMA.channel, EMAIL_ACCOUNT_SCHEMA);
 
 /**
  * E-mail and PEC: inbound through the built-in SMTP server (API role, like any other entry
@@ -21,7 +43,7 @@ export class EmailModule implements OnModuleInit {
       module: EmailModule,
       providers: [
         EmailAccounts, EmailAdapter, EmailInbound,
-        ...(roles.api ? [EmailSmtpServer] : []),
+        ...(roles.api ? [EmailSmtpServer, EmailAccountCheck] : []),
         ...(roles.workers ? [EmailImapPoller, EmailOutboundProcessor] : []),
       ],
       exports: [EmailAccounts],

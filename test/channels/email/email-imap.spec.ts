@@ -1,5 +1,5 @@
 import { ImapFlow } from 'imapflow';
-import { createTestDatabase, eventually, startApp, type TestApp } from '../../support/harness.js';
+import { createTestDatabase, eventually, login, startApp, type TestApp } from '../../support/harness.js';
 import { autoReply, pecEnvelope } from './fixtures.js';
 import { startDovecot, type Dovecot } from './mail-standins.js';
 
@@ -99,7 +99,8 @@ describe('e-mail channel over IMAP', () => {
       const c = new ImapFlow({ host: '127.0.0.1', port: dovecot.port, secure: false, auth: { user: dovecot.user, pass: dovecot.password }, logger: false });
       await c.connect();
       try {
-        return { inbox: (await c.status('INBOX', { messages: true })).messages, elaborati: (await c.status('Elaborati', { messages: true })).messages };
+        const messages = async (box: string) => { const st = await c.status(box, { messages: true }); return st ? st.messages : undefined; };
+        return { inbox: await messages('INBOX'), elaborati: await messages('Elaborati') };
       } finally {
         await c.logout();
       }
@@ -107,5 +108,22 @@ describe('e-mail channel over IMAP', () => {
     await eventually(async () => (await counts()).inbox === 4, 5000, 'message moved').catch(() => undefined);
     expect(await counts()).toEqual({ inbox: 4, elaborati: 1 });
     expect((await stored()).at(-1)).toMatchObject({ address: 'carla@example.it', text: 'Gli alberi del parco vanno potati.' });
+  });
+
+  it('tells the administrator who saves a polled mailbox whether the IMAP login works', async () => {
+    const token = await login(t!, 'manager@bari.demo');
+    const save = (pass: string) => t!.http.post('/api/channel-accounts').set('Authorization', `Bearer ${token}`).send({
+      channel: 'email', label: 'Casella di prova', enabled: false,
+      config: { address: 'prova@comune.bari.it', imap: { host: '127.0.0.1', port: dovecot.port, secure: false } },
+      secrets: { imap: { user: dovecot.user, pass } },
+    });
+    const wrong = await save('sbagliata');
+    expect(wrong.status).toBe(201);
+    expect(wrong.body.connection.ok).toBe(false);
+    expect(wrong.body.connection.detail).toMatch(/^IMAP 127\.0\.0\.1:\d+: login refused/);
+    expect(JSON.stringify(wrong.body)).not.toContain('sbagliata');
+    const right = await save(dovecot.password);
+    expect(right.body.connection.ok).toBe(true);
+    expect(right.body.connection.detail).toMatch(/^IMAP 127\.0\.0\.1: logged in, INBOX holds \d+ messages$/);
   });
 });

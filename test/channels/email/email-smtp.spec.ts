@@ -8,6 +8,8 @@ import { connectAgent, eventually, login, nextEvent, startApp, type TestApp } fr
 import { autoReply, pecEnvelope, pecReceipt, postfixBounce } from './fixtures.js';
 import { deliverRaw, startSmtpSink, type SmtpSink } from './mail-standins.js';
 
+type MailOptions = Parameters<ReturnType<typeof nodemailer.createTransport>['sendMail']>[0];
+
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
 const EXE = Buffer.from([0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00, 0x04, 0x00]);
 const PEC_BOX = 'urp@pec.comune.bari.it';
@@ -26,7 +28,10 @@ describe('e-mail channel over SMTP', () => {
 
   beforeAll(async () => {
     sink = await startSmtpSink();
-    t = await startApp({ EMAIL_SMTP_ENABLED: 'true', EMAIL_SMTP_PORT: '0', EMAIL_DEFAULT_SMTP_URL: `smtp://127.0.0.1:${sink.port}` });
+    t = await startApp({
+      EMAIL_SMTP_ENABLED: 'true', EMAIL_SMTP_PORT: '0', EMAIL_DEFAULT_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+      EMAIL_MAX_MESSAGE_BYTES: String(1024 * 1024), MAX_ATTACHMENT_BYTES: String(200 * 1024),
+    });
     port = t.app.get(EmailSmtpServer).port!;
     [{ id: bariId }] = await t.ds.query(`SELECT id FROM comuni WHERE slug = 'bari'`);
     await t.ds.query(
@@ -40,7 +45,7 @@ describe('e-mail channel over SMTP', () => {
   });
 
   /** A citizen's mail client sending to the comune (through its MX, which is us). */
-  async function citizenMail(m: nodemailer.SendMailOptions & { messageId: string }): Promise<void> {
+  async function citizenMail(m: MailOptions & { messageId: string }): Promise<void> {
     const tr = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
     try {
       await tr.sendMail({ to: 'urp@bari.demo', ...m });
@@ -132,6 +137,44 @@ describe('e-mail channel over SMTP', () => {
     await expect(citizenMail({ to: 'nessuno@bari.demo', from: 'x@example.it', subject: 's', text: 't', messageId: '<unknown-rcpt@example.it>' }))
       .rejects.toMatchObject({ responseCode: 550 });
     expect(await count(`SELECT count(*)::int AS n FROM messages`)).toBe(before);
+  });
+
+  it('holds mail and attachments to their size limits', async () => {
+    const acct = await demoAccount();
+    await citizenMail({
+      from: 'big@example.it', subject: 'Planimetria', text: 'Allego la planimetria.', messageId: '<size-1@example.it>',
+      attachments: [{ filename: 'planimetria.pdf', content: Buffer.concat([PDF, Buffer.alloc(300 * 1024, 0x20)]) }],
+    });
+    const m = await messageByExternal(`${acct}:size-1@example.it`);
+    expect(m.text).toBe('Allego la planimetria.\n\n[allegato «planimetria.pdf» non conservato: supera 0.2 MB]');
+    expect(await attachmentsOf(m.id)).toEqual([]);
+    await expect(citizenMail({
+      from: 'big@example.it', subject: 'Troppo', text: 'x', messageId: '<size-2@example.it>',
+      attachments: [{ filename: 'enorme.pdf', content: Buffer.concat([PDF, Buffer.alloc(1100 * 1024, 0x20)]) }],
+    })).rejects.toMatchObject({ responseCode: 552 });
+    expect(await messageByExternal(`${acct}:size-2@example.it`)).toBeUndefined();
+  });
+
+  it('lets a manager connect a mailbox through the channel accounts API, checking every field and hiding secrets', async () => {
+    const token = await login(t, 'manager@bari.demo');
+    const bad = await t.http.post('/api/channel-accounts').set('Authorization', `Bearer ${token}`)
+      .send({ channel: 'email', label: 'Tributi', config: { address: 'tributi(at)comune.bari.it' } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('config.address');
+    const noCreds = await t.http.post('/api/channel-accounts').set('Authorization', `Bearer ${token}`)
+      .send({ channel: 'email', label: 'Tributi', config: { address: 'tributi@comune.bari.it', imap: { host: 'imap.comune.bari.it' } } });
+    // Saved (secrets may follow), but the admin is told at once that it cannot work yet.
+    expect(noCreds.status).toBe(201);
+    expect(noCreds.body.connection).toEqual({ ok: false, detail: 'secrets.imap: must hold "user" and "pass"' });
+    await t.ds.query(`DELETE FROM channel_accounts WHERE id = $1`, [noCreds.body.id]);
+    const ok = await t.http.post('/api/channel-accounts').set('Authorization', `Bearer ${token}`)
+      .send({ channel: 'email', label: 'Tributi', config: { address: 'tributi@comune.bari.it', smtp: { host: '127.0.0.1', port: sink.port, secure: false } },
+        secrets: { smtp: { user: 'tributi', pass: 'segretissima' } } });
+    expect(ok.status).toBe(201);
+    expect(JSON.stringify(ok.body)).not.toContain('segretissima');
+    // Mail for the new address is accepted at once.
+    await citizenMail({ to: 'tributi@comune.bari.it', from: 'contribuente@example.it', subject: 'IMU', text: 'Scadenza IMU?', messageId: '<api-1@example.it>' });
+    expect((await messageByExternal(`${ok.body.id}:api-1@example.it`)).text).toBe('Scadenza IMU?');
   });
 
   it('stores a Message-ID once, even when five deliveries of it race', async () => {
