@@ -150,7 +150,7 @@ export async function login(t: TestApp, email: string, password = TEST_PASSWORD)
 }
 
 /** Resolves with the first event of that name (optionally matching), or rejects after `ms`. */
-export function nextEvent<T = any>(socket: Socket, event: string, match: (p: T) => boolean = () => true, ms = 5000): Promise<T> {
+export function nextEvent<T = any>(socket: Socket, event: string, match: (p: T) => boolean = () => true, ms = 10_000): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => { socket.off(event, handler); reject(new Error(`no "${event}" within ${ms} ms`)); }, ms);
     timer.unref();
