@@ -21,6 +21,7 @@ export const PAGES: ConsolePage[] = [
   { path: 'inbox', label: { it: 'Conversazioni', en: 'Conversations' }, component: lazy(() => import('../inbox/InboxPage')) },
   { path: 'new', label: { it: 'Nuova richiesta', en: 'New request' }, roles: ['operator', 'supervisor', 'manager'], component: lazy(() => import('../newticket/NewTicketPage')) },
   { path: 'supervisor', label: { it: 'Supervisione', en: 'Supervision' }, roles: ['supervisor', 'manager', 'metro_admin'], component: lazy(() => import('../supervisor/SupervisorPage')) },
+  { path: 'dashboard', label: { it: 'Cruscotto', en: 'Dashboard' }, roles: ['supervisor', 'manager', 'metro_admin'], component: lazy(() => import('../dashboard/DashboardPage')) },
 ];
 
 export const pagesFor = (me: Principal): ConsolePage[] => PAGES.filter((p) => !p.roles || p.roles.includes(me.role));
