@@ -27,7 +27,7 @@ class LoopbackClient extends EventEmitter {
   async destroy(): Promise<void> { this.destroyed = true; }
 }
 
-function message(over: Partial<WwebjsMessage> & { id: string }): WwebjsMessage {
+function message(over: Omit<Partial<WwebjsMessage>, 'id'> & { id: string }): WwebjsMessage {
   const { id, ...rest } = over;
   return {
     id: { fromMe: false, remote: rest.from ?? '393471112233@c.us', id, _serialized: `false_${rest.from ?? '393471112233@c.us'}_${id}` },
