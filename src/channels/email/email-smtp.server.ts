@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -21,7 +21,7 @@ function smtpError(code: number, message: string): Error & { responseCode: numbe
  * and a failure answers 451 so that the sending server retries.
  */
 @Injectable()
-export class EmailSmtpServer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class EmailSmtpServer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(EmailSmtpServer.name);
   private server: SMTPServer | null = null;
   private boundPort: number | null = null;
@@ -53,6 +53,7 @@ export class EmailSmtpServer implements OnApplicationBootstrap, OnApplicationShu
       logger: false,
       maxClients: 200,
       socketTimeout: 60_000,
+      closeTimeout: 5_000,
       onAuth: (auth, _session, cb) => {
         const a = c.smtpAuth;
         if (a && auth.username && auth.password && sameSecret(auth.username, a.user) && sameSecret(auth.password, a.password)) {
@@ -77,9 +78,11 @@ export class EmailSmtpServer implements OnApplicationBootstrap, OnApplicationShu
     });
     server.on('error', (err) => this.logger.warn(`SMTP server: ${err.message}`));
     await new Promise<void>((resolve, reject) => {
-      server.server.once('error', reject);
+      const failed = (err: Error) => reject(new Error(
+        `the e-mail SMTP server cannot listen on ${c.smtpHost}:${c.smtpPort} (${err.message}); set EMAIL_SMTP_PORT, or EMAIL_SMTP_ENABLED=false to run without it`));
+      server.server.once('error', failed);
       server.listen(c.smtpPort, c.smtpHost, () => {
-        server.server.off('error', reject);
+        server.server.off('error', failed);
         resolve();
       });
     });
@@ -112,7 +115,8 @@ export class EmailSmtpServer implements OnApplicationBootstrap, OnApplicationShu
     });
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the database closes: a mail being stored finishes (idle connections are cut after 5 s). */
+  async onModuleDestroy(): Promise<void> {
     const s = this.server;
     this.server = null;
     if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
