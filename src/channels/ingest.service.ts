@@ -79,7 +79,8 @@ export class IngestService {
     if (result.duplicate) return this.countDuplicate(msg, result);
 
     this.metrics.ingested.inc({ channel: msg.channel, outcome: 'stored' });
-    this.relay.kick();
+    // Only a new ticket has an outbox entry (its routing job); a message on an open ticket has none.
+    if (result.ticketCreated) this.relay.kick();
     void this.announce(result.messageId, result.ticket, correlationId);
     const { ticket: _t, ...out } = result;
     return out;
