@@ -206,7 +206,8 @@ describe('Telegram channel', () => {
     }, 15000);
 
     it('waits out a 429 retry_after, then delivers', async () => {
-      tg.plan('/sendMessage', { status: 429, body: { ok: false, error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } } });
+      tg.plan('/sendMessage', { status: 429, body: { ok: false, error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } } }, 1,
+        (r) => TelegramStandin.params(r).text === 'Risposta dopo il limite');
       const id = await reply('Risposta dopo il limite');
       expect(await finalState(id)).toMatchObject({ delivery_status: 'sent' });
       const calls = sendTo(9010).filter((r) => TelegramStandin.params(r).text === 'Risposta dopo il limite');
@@ -215,7 +216,8 @@ describe('Telegram channel', () => {
     });
 
     it('retries a 5xx with backoff', async () => {
-      tg.plan('/sendMessage', { status: 502, body: { ok: false, error_code: 502, description: 'Bad Gateway' } }, 2);
+      tg.plan('/sendMessage', { status: 502, body: { ok: false, error_code: 502, description: 'Bad Gateway' } }, 2,
+        (r) => TelegramStandin.params(r).text === 'Risposta dopo un errore del server');
       const id = await reply('Risposta dopo un errore del server');
       expect(await finalState(id)).toMatchObject({ delivery_status: 'sent' });
       expect(sendTo(9010).filter((r) => TelegramStandin.params(r).text === 'Risposta dopo un errore del server')).toHaveLength(3);
@@ -224,7 +226,8 @@ describe('Telegram channel', () => {
     it('does not retry a permanent refusal and tells the operator why, in Italian', async () => {
       const agent = await connectAgent(t, managerToken);
       sockets.push(agent);
-      tg.plan('/sendMessage', { status: 403, body: { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' } });
+      tg.plan('/sendMessage', { status: 403, body: { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' } }, 1,
+        (r) => TelegramStandin.params(r).text === 'Risposta a chi ha bloccato il bot');
       const failed = nextEvent(agent, 'message.updated', (p: any) => p.message.deliveryStatus === 'failed');
       const id = await reply('Risposta a chi ha bloccato il bot');
       const pushed = await failed;

@@ -180,15 +180,17 @@ describe('WhatsApp Cloud API channel', () => {
     });
 
     it('retries 429 and 5xx answers, then delivers', async () => {
-      graph.plan(`/${PHONE_ID}/messages`, { status: 429, body: GraphStandin.error(130429, 'Rate limit hit') });
-      graph.plan(`/${PHONE_ID}/messages`, { status: 500, body: GraphStandin.error(1, 'An unknown error occurred') });
+      const ours = (r: any) => r.json?.text?.body === 'Risposta dopo due errori temporanei';
+      graph.plan(`/${PHONE_ID}/messages`, { status: 429, body: GraphStandin.error(130429, 'Rate limit hit') }, 1, ours);
+      graph.plan(`/${PHONE_ID}/messages`, { status: 500, body: GraphStandin.error(1, 'An unknown error occurred') }, 1, ours);
       const id = await reply('Risposta dopo due errori temporanei');
       expect(await settled(id)).toMatchObject({ delivery_status: 'sent' });
       expect(callsWith('Risposta dopo due errori temporanei')).toHaveLength(3);
     });
 
     it('does not retry a permanent error', async () => {
-      graph.plan(`/${PHONE_ID}/messages`, { status: 400, body: GraphStandin.error(131026, 'Message undeliverable', 'Message Undeliverable.') });
+      graph.plan(`/${PHONE_ID}/messages`, { status: 400, body: GraphStandin.error(131026, 'Message undeliverable', 'Message Undeliverable.') }, 1,
+        (r) => r.json?.text?.body === 'Risposta a un numero non raggiungibile');
       const id = await reply('Risposta a un numero non raggiungibile');
       expect(await settled(id)).toEqual({ delivery_status: 'failed', delivery_error: 'WhatsApp non ha potuto consegnare il messaggio: il numero non è raggiungibile su WhatsApp.' });
       await new Promise((r) => setTimeout(r, 1200)); // a retry with backoff would have come by now

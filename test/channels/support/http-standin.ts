@@ -28,7 +28,7 @@ export interface Planned {
 export class HttpStandin {
   readonly received: Received[] = [];
   private server!: Server;
-  private readonly plans = new Map<string, Planned[]>();
+  private readonly plans: Array<{ suffix: string; answer: Planned; match?: (r: Received) => boolean }> = [];
   private waiters: Array<{ match: (r: Received) => boolean; resolve: (r: Received) => void }> = [];
   url = '';
 
@@ -47,7 +47,7 @@ export class HttpStandin {
         if (type.startsWith('multipart/form-data')) Object.assign(r, parseMultipart(body, type));
         if (type.includes('application/x-www-form-urlencoded')) r.form = Object.fromEntries(new URLSearchParams(body.toString('utf8')));
         this.received.push(r);
-        const planned = this.takePlan(url.pathname);
+        const planned = this.takePlan(url.pathname, r);
         if (planned) {
           res.writeHead(planned.status, { 'content-type': 'application/json', ...planned.headers });
           res.end(JSON.stringify(planned.body));
@@ -64,18 +64,18 @@ export class HttpStandin {
     return this;
   }
 
-  /** The next `times` calls whose path ends with `pathSuffix` get this answer instead of the normal one. */
-  plan(pathSuffix: string, answer: Planned, times = 1): void {
-    const list = this.plans.get(pathSuffix) ?? [];
-    for (let i = 0; i < times; i++) list.push(answer);
-    this.plans.set(pathSuffix, list);
+  /**
+   * The next `times` calls whose path ends with `pathSuffix` (and that `match`, when given: other
+   * traffic, such as a notification, must not use up a planned failure) get this answer instead.
+   */
+  plan(pathSuffix: string, answer: Planned, times = 1, match?: (r: Received) => boolean): void {
+    for (let i = 0; i < times; i++) this.plans.push({ suffix: pathSuffix, answer, match });
   }
 
-  private takePlan(path: string): Planned | undefined {
-    for (const [suffix, list] of this.plans) {
-      if (path.endsWith(suffix) && list.length) return list.shift();
-    }
-    return undefined;
+  private takePlan(path: string, r: Received): Planned | undefined {
+    const i = this.plans.findIndex((p) => path.endsWith(p.suffix) && (!p.match || p.match(r)));
+    if (i === -1) return undefined;
+    return this.plans.splice(i, 1)[0].answer;
   }
 
   calls(pathSuffix: string): Received[] {
