@@ -65,7 +65,17 @@ export async function createTestDatabase(): Promise<{ name: string; url: string;
   const admin = new pg.Client({ connectionString: adminUrl() });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`);
+    // Copying a template fails while another session is connected to it (a parallel run building
+    // or copying it): wait and retry rather than fail the test file.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`);
+        break;
+      } catch (err) {
+        if (!/being accessed by other users/.test((err as Error).message) || attempt >= 40) throw err;
+        await new Promise((r) => setTimeout(r, 250 + Math.random() * 250));
+      }
+    }
   } finally {
     await admin.end();
   }
