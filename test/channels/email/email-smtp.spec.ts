@@ -129,7 +129,7 @@ describe('e-mail channel over SMTP', () => {
 
     // HTML-only mail is read as text.
     await citizenMail({ from: 'html.only@example.it', subject: 'Orari', messageId: '<html-1@example.it>', html: '<div><b>Quali sono</b> gli orari dell&#39;URP?</div>' });
-    expect((await messageByExternal(`${acct}:html-1@example.it`)).text).toMatch(/QUALI SONO|Quali sono/i);
+    expect((await messageByExternal(`${acct}:html-1@example.it`)).text).toBe("Quali sono gli orari dell'URP?");
   });
 
   it('refuses mail for unknown mailboxes at RCPT, with 550', async () => {
