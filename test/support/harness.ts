@@ -21,36 +21,40 @@ import { adminUrl, databaseUrl, REDIS_URL, SHARED_GEOJSON, TEMPLATE_DB, TEST_PAS
 export { TEST_PASSWORD };
 
 /**
- * The template database is built once (migrations, the 41 comuni from ../shared/data, demo
- * accounts); each test file then gets its own copy with CREATE DATABASE … TEMPLATE. It is rebuilt
- * only when the migrations or seed code change; runs in parallel wait on an advisory lock.
+ * The template database is built once per version of the schema and seed code (migrations, the
+ * 41 comuni from ../shared/data, demo accounts) and named after that version, so test runs of
+ * different checkouts never rebuild each other's template. Each test file then gets its own copy
+ * with CREATE DATABASE … TEMPLATE. Parallel runs wait on an advisory lock while it is built.
  */
-let templateReady: Promise<void> | undefined;
+let templateReady: Promise<string> | undefined;
 
-async function buildTemplate(): Promise<void> {
+async function buildTemplate(): Promise<string> {
   const hash = createHash('sha256');
   for (const dir of ['src/database', 'src/database/migrations', 'src/comuni']) {
     for (const f of readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) hash.update(readFileSync(join(dir, f)));
   }
   hash.update(readFileSync(SHARED_GEOJSON));
-  const fingerprint = hash.digest('hex').slice(0, 16);
+  const fingerprint = hash.digest('hex').slice(0, 12);
+  const template = `${TEMPLATE_DB}_${fingerprint}`;
 
   const admin = new pg.Client({ connectionString: adminUrl() });
   await admin.connect();
   try {
     await admin.query(`SELECT pg_advisory_lock(4242)`);
     const rows = await admin.query(
-      `SELECT shobj_description(oid, 'pg_database') AS note FROM pg_database WHERE datname = $1`, [TEMPLATE_DB]);
-    if (rows.rows[0]?.note === fingerprint) return;
-    await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DB} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${TEMPLATE_DB}`);
-    await runMigrations(databaseUrl(TEMPLATE_DB));
-    const ds = new DataSource(dataSourceOptions(databaseUrl(TEMPLATE_DB)));
+      `SELECT shobj_description(oid, 'pg_database') AS note FROM pg_database WHERE datname = $1`, [template]);
+    if (rows.rows[0]?.note === 'complete') return template;
+    // Absent, or left half-built by a run that was killed: build it.
+    await admin.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${template}`);
+    await runMigrations(databaseUrl(template));
+    const ds = new DataSource(dataSourceOptions(databaseUrl(template)));
     await ds.initialize();
     await importComuni(ds, SHARED_GEOJSON);
     await seedDemo(ds, TEST_PASSWORD);
     await ds.destroy();
-    await admin.query(`COMMENT ON DATABASE ${TEMPLATE_DB} IS '${fingerprint}'`);
+    await admin.query(`COMMENT ON DATABASE ${template} IS 'complete'`);
+    return template;
   } finally {
     await admin.query(`SELECT pg_advisory_unlock(4242)`).catch(() => undefined);
     await admin.end();
@@ -60,7 +64,7 @@ async function buildTemplate(): Promise<void> {
 /** A fresh database copied from the migrated, seeded template: one per test file. */
 export async function createTestDatabase(): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
   templateReady ??= buildTemplate();
-  await templateReady;
+  const template = await templateReady;
   const name = `sportello_test_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl() });
   await admin.connect();
@@ -69,7 +73,7 @@ export async function createTestDatabase(): Promise<{ name: string; url: string;
     // or copying it): wait and retry rather than fail the test file.
     for (let attempt = 0; ; attempt++) {
       try {
-        await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`);
+        await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
         break;
       } catch (err) {
         if (!/being accessed by other users/.test((err as Error).message) || attempt >= 40) throw err;
