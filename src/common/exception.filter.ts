@@ -46,8 +46,31 @@ export class AllExceptionsFilter implements ExceptionFilter {
       res.status(400).json({ statusCode: 400, error: 'Bad Request', message: 'the request contains characters that cannot be stored', fields: [{ field: 'body', message: 'contains characters that cannot be stored' }] });
       return;
     }
+    if (isDatabaseUnavailable(exception)) {
+      // PostgreSQL is down or restarting: nothing was stored, and the client should retry shortly.
+      res.status(503).setHeader('Retry-After', '5');
+      res.json({ statusCode: 503, error: 'Service Unavailable', message: 'the service is temporarily unavailable, please retry' });
+      return;
+    }
     const errorId = randomUUID();
     this.logger.error({ err: exception, errorId, correlationId: currentCorrelationId() }, 'unhandled error');
     res.status(500).json({ statusCode: 500, message: 'Internal server error', errorId });
   }
+}
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const DROPPED = /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect|Connection is not established/i;
+
+/**
+ * Whether an error means the database could not be reached (refused, dropped, shutting down,
+ * starting up) rather than that the request was wrong: those are answered 503, not 500.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e = err as { code?: unknown; message?: unknown; driverError?: unknown } | undefined, depth = 0; e && depth < 3; e = e.driverError as typeof e, depth++) {
+    const code = typeof e.code === 'string' ? e.code : '';
+    // 08xxx: connection exceptions; 57P01-03: admin/crash shutdown, cannot connect now.
+    if (UNREACHABLE.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03') return true;
+    if (typeof e.message === 'string' && DROPPED.test(e.message)) return true;
+  }
+  return false;
 }
