@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import type { Principal } from '../common/tenant-scope.js';
 import { TICKET_SUMMARY_COLUMNS, toTicketSummary } from '../tickets/ticket-views.js';
-import { isTicketId, visibleTickets } from './ticket-visibility.js';
+import { isTicketId, visibleTickets } from '../tickets/ticket-visibility.js';
 
 /**
  * Who the citizen behind a ticket is, as far as this operator may know: their channel identities,

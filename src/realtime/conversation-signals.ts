@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../common/tenant-scope.js';
 import { OutboundDelivery } from '../channels/outbound-delivery.js';
-import { visibleTickets } from '../console/ticket-visibility.js';
+import { visibleTickets } from '../tickets/ticket-visibility.js';
 import { RealtimeService } from './realtime.service.js';
 import { roomsForTicket } from './rooms.js';
 

@@ -2,7 +2,7 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import { DataSource } from 'typeorm';
 import { currentCorrelationId } from '../common/correlation.js';
 import { invalidField } from '../common/errors.js';
-import { seesWholeComune, TenantScope, type Principal } from '../common/tenant-scope.js';
+import type { Principal } from '../common/tenant-scope.js';
 import { appendOutbox, OutboxRelay } from '../outbox/outbox.js';
 import type { MessageView, TicketSummary } from '../realtime/events.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
@@ -12,6 +12,7 @@ import { appendEvents } from './event-log.js';
 import { TicketNotifier } from './ticket-notifier.js';
 import { TicketTypeRegistry } from './ticket-types.js';
 import { MESSAGE_COLUMNS, TICKET_SUMMARY_COLUMNS, toMessageView, toTicketSummary } from './ticket-views.js';
+import { isTicketId, visibleTickets } from './ticket-visibility.js';
 import { PRIORITIES, TICKET_STATUSES } from './ticket.entity.js';
 
 export interface TicketFilters {
@@ -50,19 +51,9 @@ export class TicketsService {
     private readonly types: TicketTypeRegistry,
   ) {}
 
-  /** SQL restricting tickets `t` to what the principal may see: their comune; for a plain operator, their groups and their own. */
-  private visibility(principal: Principal, params: unknown[]): string {
-    const scope = TenantScope.ofPrincipal(principal);
-    const tenant = scope.sql('t.comune_id', params);
-    if (seesWholeComune(principal)) return tenant;
-    params.push(principal.groupIds, principal.operatorId);
-    const g = params.length - 1;
-    return `${tenant} AND (t.group_id = ANY($${g}::int[]) OR t.assignee_id = $${g + 1} OR t.offered_to_id = $${g + 1})`;
-  }
-
   async list(principal: Principal, f: TicketFilters): Promise<TicketSummary[]> {
     const params: unknown[] = [];
-    const where = [this.visibility(principal, params)];
+    const where = [visibleTickets(principal, params)];
     const add = (sql: (n: number) => string, value: unknown) => { params.push(value); where.push(sql(params.length)); };
     if (f.status?.length) add((n) => `t.status = ANY($${n}::text[])`, f.status);
     if (f.queueState?.length) add((n) => `t.queue_state = ANY($${n}::text[])`, f.queueState);
@@ -187,9 +178,9 @@ export class TicketsService {
   }
 
   async attachment(principal: Principal, attachmentId: string): Promise<{ storageKey: string; filename: string; contentType: string }> {
-    if (!/^\d{1,18}$/.test(attachmentId)) throw new NotFoundException('attachment not found');
+    if (!isTicketId(attachmentId)) throw new NotFoundException('attachment not found');
     const params: unknown[] = [attachmentId];
-    const vis = this.visibility(principal, params);
+    const vis = visibleTickets(principal, params);
     const rows = await this.ds.query(
       `SELECT a.storage_key, a.filename, a.content_type FROM attachments a
          JOIN messages m ON m.id = a.message_id JOIN tickets t ON t.id = m.ticket_id
@@ -200,9 +191,9 @@ export class TicketsService {
 
   /** The ticket if the principal may see it; 404 otherwise (another comune's ticket does not exist for you). */
   private async findVisible(principal: Principal, ticketId: string): Promise<any> {
-    if (!/^\d{1,18}$/.test(ticketId)) throw new NotFoundException(`ticket ${ticketId} not found`);
+    if (!isTicketId(ticketId)) throw new NotFoundException(`ticket ${ticketId} not found`);
     const params: unknown[] = [ticketId];
-    const vis = this.visibility(principal, params);
+    const vis = visibleTickets(principal, params);
     const rows = await this.ds.query(
       `SELECT ${TICKET_SUMMARY_COLUMNS}, t.citizen_id, t.payload, t.first_response_at, t.resolved_at, c.display_name AS citizen_name
          FROM tickets t JOIN citizens c ON c.id = t.citizen_id WHERE t.id = $1 AND ${vis}`, params);
