@@ -13,15 +13,19 @@ import pg from 'pg';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+// Re-run only the rollup phase on an already generated data set (its scratch tables still present).
+const rollupsOnly = args.includes('--rollups-only');
 const dbUrl = args.includes('--db') ? args[args.indexOf('--db') + 1] : 'postgres://postgres@127.0.0.1:5432/sportello_bench';
 const TICKETS = quick ? 20_000 : 2_000_000;
 const MESSAGES_PER_TICKET = 5;
 const DAYS = 365;
 const GAMMA = 1.05;
 
+const bucket = (col) => `CASE WHEN ${col} > 0 THEN ceil(ln(${col}) / ln(${GAMMA}) - 1e-9)::int + 1 ELSE 0 END`;
 const log = (m) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
 
 async function main() {
+  if (!rollupsOnly) {
   const admin = new pg.Client({ connectionString: dbUrl.replace(/\/[^/]+$/, '/postgres') });
   await admin.connect();
   const name = new URL(dbUrl).pathname.slice(1);
@@ -34,6 +38,7 @@ async function main() {
     env: { ...process.env, DATABASE_URL: dbUrl, DEMO_PASSWORD: process.env.DEMO_PASSWORD ?? 'bench-password', COMUNI_GEOJSON: process.env.COMUNI_GEOJSON ?? 'data/comuni-citta-metropolitana-bari.geojson' },
   });
 
+  }
   const db = new pg.Client({ connectionString: dbUrl });
   await db.connect();
   const q = async (label, sql, params) => {
@@ -45,7 +50,10 @@ async function main() {
   await db.query(`SET maintenance_work_mem = '512MB'; SET work_mem = '256MB'; SET synchronous_commit = off`);
   // Bulk load: no per-row triggers (the dirty marks) nor FK checks; the data is consistent by construction.
   await db.query(`SET session_replication_role = replica`);
+  // The CTEs below join on thousands of groups: hash joins, never nested loops over CTE scans.
+  await db.query(`SET enable_nestloop = off`);
 
+  if (!rollupsOnly) {
   await q('operators', `
     INSERT INTO operators (comune_id, email, name, password_hash, role, capacity)
     SELECT c.id, format('bench-%s-%s@bench.invalid', c.id, i), format('Operatore %s %s', c.name, i),
@@ -115,7 +123,6 @@ async function main() {
       FROM bench_plan WHERE resolved`);
 
   // Samples: a first response, one next response (messages 3 → 4) and the resolution of resolved tickets.
-  const bucket = (col) => `CASE WHEN ${col} > 0 THEN ceil(ln(${col}) / ln(${GAMMA}) - 1e-9)::int + 1 ELSE 0 END`;
   await q('samples', `
     INSERT INTO analytics_samples (ticket_id, metric, seq, comune_id, day, started_at, ended_at, wall_s, business_s, breached,
                                    operator_id, group_id, channel, type, category, priority)
@@ -140,6 +147,9 @@ async function main() {
            CASE WHEN NOT p.resolved THEN p.created_at + interval '3 days' END, CASE WHEN NOT p.resolved THEN 'resolution' END
       FROM bench_plan p JOIN tickets t ON t.id = p.ticket_id`);
 
+  }
+  await q('clear rollups', `TRUNCATE analytics_rollups`);
+  await db.query(`DROP TABLE IF EXISTS bench_vol`);
   // Rollups, daily: samples per metric and dimension, then the volumes on top.
   const dims = {
     all: `'*'`, group: `coalesce(group_id::text, '-')`, operator: `coalesce(operator_id::text, '-')`, channel: 'channel', type: 'type',
