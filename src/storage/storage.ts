@@ -50,7 +50,19 @@ const SIGNATURES: Array<{ type: string; ext: string; test: (b: Buffer) => boolea
   { type: 'application/vnd.openxmlformats-officedocument.presentationml.presentation', ext: 'pptx', test: (b) => ooxmlKind(b) === 'ppt/' },
   // A CAdES signed file (.p7m, what Italian digital signatures produce): DER SEQUENCE holding the signedData OID.
   { type: 'application/pkcs7-mime', ext: 'p7m', test: (b) => b[0] === 0x30 && b.subarray(0, 32).includes(PKCS7_SIGNED_DATA_OID) },
+  // Voice notes and audio (WhatsApp and Telegram voice messages are Ogg/Opus).
+  { type: 'audio/ogg', ext: 'ogg', test: (b) => b.subarray(0, 4).toString('latin1') === 'OggS' },
+  { type: 'audio/mpeg', ext: 'mp3', test: (b) => b.subarray(0, 3).toString('latin1') === 'ID3' || (b.length > 2 && b[0] === 0xff && (b[1] & 0xe0) === 0xe0) },
+  { type: 'audio/amr', ext: 'amr', test: (b) => b.subarray(0, 5).toString('latin1') === '#!AMR' },
+  // ISO base media ("ftyp" at offset 4): which one depends on the brand.
+  { type: 'audio/mp4', ext: 'm4a', test: (b) => isoBrand(b)?.startsWith('M4A') === true },
+  { type: 'video/3gpp', ext: '3gp', test: (b) => isoBrand(b)?.startsWith('3gp') === true },
+  { type: 'video/mp4', ext: 'mp4', test: (b) => isoBrand(b) !== null },
 ];
+
+function isoBrand(b: Buffer): string | null {
+  return b.subarray(4, 8).toString('latin1') === 'ftyp' ? b.subarray(8, 12).toString('latin1') : null;
+}
 
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 const PKCS7_SIGNED_DATA_OID = Buffer.from([0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02]);
