@@ -6,10 +6,11 @@ import { RejectedInputError } from '../common/errors.js';
 import { currentCorrelationId } from '../common/correlation.js';
 import { ComuniService } from '../comuni/comuni.service.js';
 import { appendOutbox, OutboxRelay } from '../outbox/outbox.js';
-import { appendEvents } from '../tickets/event-log.js';
+import { appendEvents, type TicketEventInput } from '../tickets/event-log.js';
 import { TicketTypeRegistry } from '../tickets/ticket-types.js';
 import { MESSAGE_COLUMNS, toMessageView } from '../tickets/ticket-views.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
+import { TicketNotifier } from '../tickets/ticket-notifier.js';
 import { roomsForTicket } from '../realtime/rooms.js';
 import { Metrics } from '../ops/metrics.js';
 import type { InboundMessage, IngestResult } from './inbound-message.js';
@@ -40,6 +41,7 @@ export class IngestService {
     private readonly types: TicketTypeRegistry,
     private readonly relay: OutboxRelay,
     private readonly realtime: RealtimeService,
+    private readonly notifier: TicketNotifier,
     private readonly metrics: Metrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -82,6 +84,7 @@ export class IngestService {
     // Only a new ticket has an outbox entry (its routing job); a message on an open ticket has none.
     if (result.ticketCreated) this.relay.kick();
     void this.announce(result.messageId, result.ticket, correlationId);
+    if (!result.ticketCreated && msg.location) void this.notifier.notify([result.ticketId], 'ticket.updated', 'location');
     const { ticket: _t, ...out } = result;
     return out;
   }
@@ -214,13 +217,17 @@ export class IngestService {
         WHERE id = $1`,
       [ticket.id, created ? null : msg.location?.lat ?? null, msg.location?.lng ?? null],
     );
-    await appendEvents(m, [{
+    const events: TicketEventInput[] = [{
       ticketId: ticket.id, comuneId: ticket.comune_id, type: 'message.received', actorType: 'citizen',
       data: { messageId: String(message.id), channel: msg.channel, attachments: msg.attachments?.length ?? 0 },
-    }]);
-    if (!created && ticket.status === 'waiting_citizen') {
-      await appendEvents(m, [{ ticketId: ticket.id, comuneId: ticket.comune_id, type: 'status.changed', actorType: 'citizen', data: { from: 'waiting_citizen', to: 'open' } }]);
+    }];
+    if (!created && msg.location) {
+      events.push({ ticketId: ticket.id, comuneId: ticket.comune_id, type: 'location.changed', actorType: 'citizen', data: { ...msg.location, channel: msg.channel } });
     }
+    if (!created && ticket.status === 'waiting_citizen') {
+      events.push({ ticketId: ticket.id, comuneId: ticket.comune_id, type: 'status.changed', actorType: 'citizen', data: { from: 'waiting_citizen', to: 'open' } });
+    }
+    await appendEvents(m, events);
 
     return {
       duplicate: false, ticketId: String(ticket.id), ticketReference: ticket.reference, ticketCreated: created,

@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { updateReturning } from '../../database/sql.js';
 import { RealtimeService } from '../../realtime/realtime.service.js';
 import { roomsForTicket } from '../../realtime/rooms.js';
 import { appendEvents } from '../../tickets/event-log.js';
@@ -8,29 +7,15 @@ import { TicketNotifier } from '../../tickets/ticket-notifier.js';
 import { MESSAGE_COLUMNS, toMessageView } from '../../tickets/ticket-views.js';
 
 /**
- * What chat channels add to the ingest pipeline: a position sent into an open conversation
- * becomes the ticket's position, and a citizen's edit of a sent message updates the stored
- * message (the previous text stays in the ticket's event log).
+ * What chat channels add to the ingest pipeline: a citizen's edit of a sent message updates the
+ * stored message (the previous text stays in the ticket's event log). (A position sent into an
+ * open conversation is handled by the ingest pipeline itself.)
  */
 @Injectable()
 export class InboundExtras {
   private readonly logger = new Logger(InboundExtras.name);
 
   constructor(private readonly ds: DataSource, private readonly realtime: RealtimeService, private readonly notifier: TicketNotifier) {}
-
-  /** Gives an existing ticket without a position the one the citizen just sent. */
-  async locateTicket(ticketId: string, location: { lat: number; lng: number }, channel: string): Promise<boolean> {
-    const updated = await this.ds.transaction(async (m) => {
-      const list = await updateReturning(m,
-        `UPDATE tickets SET location = ST_SetSRID(ST_MakePoint($2::float8, $3::float8), 4326)::geography, updated_at = now()
-          WHERE id = $1 AND location IS NULL RETURNING comune_id`, [ticketId, location.lng, location.lat]);
-      if (!list.length) return false;
-      await appendEvents(m, [{ ticketId, comuneId: list[0].comune_id, type: 'location.added', actorType: 'citizen', data: { ...location, channel } }]);
-      return true;
-    });
-    if (updated) await this.notifier.notify([ticketId], 'ticket.updated', 'location');
-    return updated;
-  }
 
   /**
    * Replaces the text of a stored citizen message. Returns false when no such message is stored

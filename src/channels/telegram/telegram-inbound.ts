@@ -101,7 +101,7 @@ export class TelegramInbound {
       else notes.push(got.note);
     }
     try {
-      const result = await this.ingest.ingest({
+      await this.ingest.ingest({
         channel: TELEGRAM_CHANNEL,
         comuneId: account.comuneId,
         externalId: n.externalId,
@@ -111,7 +111,6 @@ export class TelegramInbound {
         location: n.location,
         ticket: n.location ? { type: 'report' } : undefined,
       });
-      if (n.location && !result.ticketCreated && !result.duplicate) await this.extras.locateTicket(result.ticketId, n.location, TELEGRAM_CHANNEL);
     } catch (err) {
       if (err instanceof RejectedInputError) {
         // Telegram would deliver the same refused update again and again: it is answered, and the citizen told why.

@@ -10,7 +10,6 @@ import { AttachmentStorage } from '../../storage/storage.js';
 import type { InboundAttachment } from '../inbound-message.js';
 import { IngestService } from '../ingest.service.js';
 import { ChannelAccountsService, type LoadedAccount } from '../accounts/channel-accounts.service.js';
-import { InboundExtras } from '../support/inbound-extras.js';
 import { storeInboundMedia, withNotes } from '../support/inbound-media.js';
 import { normalizeWwebjsMessage, WHATSAPP_WEB_CHANNEL, type WwebjsMessage } from './wwebjs-normalize.js';
 
@@ -43,7 +42,6 @@ export class WhatsappWebSessions implements OnApplicationBootstrap, OnApplicatio
   constructor(
     private readonly accounts: ChannelAccountsService,
     private readonly ingest: IngestService,
-    private readonly extras: InboundExtras,
     @Inject(AttachmentStorage) private readonly storage: AttachmentStorage,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() @Inject(WWEBJS_CLIENT_FACTORY) private readonly factory?: WwebjsClientFactory,
@@ -160,12 +158,11 @@ export class WhatsappWebSessions implements OnApplicationBootstrap, OnApplicatio
       }
     }
     try {
-      const result = await this.ingest.ingest({
+      await this.ingest.ingest({
         channel: WHATSAPP_WEB_CHANNEL, comuneId: account.comuneId, externalId: n.externalId,
         sender: { address: n.address, displayName: n.displayName }, text: withNotes(n.text, notes), attachments,
         location: n.location, ticket: n.location ? { type: 'report' } : undefined,
       });
-      if (n.location && !result.ticketCreated && !result.duplicate) await this.extras.locateTicket(result.ticketId, n.location, WHATSAPP_WEB_CHANNEL);
     } catch (err) {
       if (err instanceof RejectedInputError) {
         this.logger.warn(`whatsapp-web message ${n.externalId} refused: ${err.field} ${err.message}`);

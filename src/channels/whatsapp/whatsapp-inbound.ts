@@ -8,7 +8,6 @@ import type { InboundAttachment } from '../inbound-message.js';
 import { IngestService } from '../ingest.service.js';
 import { OutboundDelivery } from '../outbound-delivery.js';
 import type { LoadedAccount } from '../accounts/channel-accounts.service.js';
-import { InboundExtras } from '../support/inbound-extras.js';
 import { readLimited, storeInboundMedia, withNotes } from '../support/inbound-media.js';
 import { redactSecrets } from '../support/secrets.js';
 import { GraphApi, GraphApiError } from './graph-api.js';
@@ -24,7 +23,6 @@ export class WhatsappInbound {
 
   constructor(
     private readonly ingest: IngestService,
-    private readonly extras: InboundExtras,
     private readonly delivery: OutboundDelivery,
     private readonly ds: DataSource,
     @Inject(AttachmentStorage) private readonly storage: AttachmentStorage,
@@ -70,7 +68,6 @@ export class WhatsappInbound {
         location: n.location,
         ticket: n.location ? { type: 'report' } : undefined,
       });
-      if (n.location && !result.ticketCreated && !result.duplicate) await this.extras.locateTicket(result.ticketId, n.location, WHATSAPP_CHANNEL);
       return !result.duplicate;
     } catch (err) {
       // Meta would deliver a refused message for days: it is acknowledged and the refusal logged.
