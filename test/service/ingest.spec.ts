@@ -64,6 +64,16 @@ describe('ingest pipeline and the app channel', () => {
     expect(g.code).toBe('lavori-pubblici');
   });
 
+  it('takes a position sent later in the conversation as the ticket’s, and logs it', async () => {
+    const first = await post({ messageId: 'loc-1', citizen: { id: 'u-loc' }, text: 'C’è un problema in piazza' });
+    await post({ messageId: 'loc-2', citizen: { id: 'u-loc' }, location: { lat: 41.1257, lng: 16.8686 } }).expect(201);
+    const [t1] = await t.ds.query(`SELECT id, ST_Y(location::geometry) AS lat, ST_X(location::geometry) AS lng FROM tickets WHERE reference = $1`, [first.body.ticketReference]);
+    expect({ lat: Number(t1.lat), lng: Number(t1.lng) }).toEqual({ lat: 41.1257, lng: 16.8686 });
+    const events = await t.ds.query(`SELECT data FROM ticket_events WHERE ticket_id = $1 AND type = 'location.changed'`, [t1.id]);
+    expect(events).toHaveLength(1);
+    expect(events[0].data).toMatchObject({ lat: 41.1257, lng: 16.8686, channel: 'app' });
+  });
+
   it('refuses bad input with a 4xx naming the field and stores nothing', async () => {
     const before = await count(`SELECT count(*)::int AS n FROM messages`);
     const cases: Array<[object, string | undefined, number, string]> = [
