@@ -26,7 +26,7 @@ export const EMAIL_ACCOUNT_SCHEMA: AccountSchema = {
   },
 };
 
-// At import: the admin API's request DTO lists the known channels when its module is loaded.
+// Registered at import, so the channel-accounts API knows e-mail accounts.
 ACCOUNT_SCHEMAS.set(EMAIL_ACCOUNT_SCHEMA.channel, EMAIL_ACCOUNT_SCHEMA);
 
 /**
