@@ -1,29 +1,18 @@
 // Ingest benchmark: the raw ceiling of the parts (plain pg transaction with the same inserts, plain
 // BullMQ add + process, plain Socket.IO emit) and the real pipeline (the app in its own process,
 // app-channel HTTP in, operator's socket event out), measured in the same run on the same servers.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
 import pg from 'pg';
 import { Queue, Worker } from 'bullmq';
 import { Server } from 'socket.io';
 import { io as connect } from 'socket.io-client';
 import { clearRedisPrefix, createTestDatabase } from '../../test/support/harness.js';
-import { REDIS_URL, SHARED_GEOJSON, TEST_PASSWORD } from '../../test/support/env.js';
+import { REDIS_URL, TEST_PASSWORD } from '../../test/support/env.js';
+import { figures, loadAverage, pct, pool, scrapeStages, startBenchApp, type Figures, type StageFigure } from '../support.js';
 
-export interface Figures { messages: number; seconds: number; perSecond: number; p50: number; p95: number; p99: number }
-
-const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN; };
-const figures = (lat: number[], ms: number): Figures => ({
-  messages: lat.length, seconds: ms / 1000, perSecond: Math.round(lat.length / (ms / 1000)),
-  p50: Math.round(pct(lat, 0.5)), p95: Math.round(pct(lat, 0.95)), p99: Math.round(pct(lat, 0.99)),
-});
-async function pool(n: number, width: number, fn: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => { while (next < n) await fn(next++); }));
-}
+export type { Figures };
 
 /** The same work the pipeline does, on the bare libraries. */
 export async function rawCeiling(dbUrl: string, n: number, width: number): Promise<Figures> {
@@ -75,26 +64,38 @@ export async function rawCeiling(dbUrl: string, n: number, width: number): Promi
   return figures(lat, ms);
 }
 
+export interface PipelineResult {
+  figures: Figures;
+  /** Client-side: from sending the request to its 201. */
+  http: { p50: number; p95: number; p99: number };
+  stages: StageFigure[];
+  /** From the data: outbox wait, routing job wait and run, route → offer (ms, p50/p95). */
+  routing: Array<{ stage: string; count: number; p50: number; p95: number }>;
+  failed: number;
+}
+
 /** The application in its own process, fed through the app channel; latency to the operator's socket. */
-export async function pipeline(dbUrl: string, n: number, width: number): Promise<Figures> {
+export async function pipeline(dbUrl: string, n: number, width: number, citizens: number): Promise<PipelineResult> {
   const prefix = `bench-app-${randomBytes(3).toString('hex')}`;
-  const port = 3900 + Math.floor(Math.random() * 80);
-  const app = spawn(process.execPath, ['--import', resolve('test/fault/support/register-ts.mjs'), 'src/main.ts'], {
-    env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: dbUrl, REDIS_URL, REDIS_PREFIX: prefix, PORT: String(port), LOG_LEVEL: 'warn', COMUNI_GEOJSON: SHARED_GEOJSON },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const app = await startBenchApp(dbUrl, prefix);
   try {
-    await new Promise<void>((ok, fail) => {
-      app.stdout!.on('data', (d: Buffer) => { if (d.toString().includes(' listening on ')) ok(); });
-      app.once('exit', (c) => fail(new Error(`app exited ${c}`)));
-    });
-    const base = `http://127.0.0.1:${port}`;
+    const base = app.base;
     const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'supervisore@bari.demo', password: TEST_PASSWORD }) });
     const { accessToken } = await login.json() as { accessToken: string };
     const agent = connect(`${base}/agent`, { auth: { token: accessToken, presence: 'online' }, transports: ['websocket'] });
     await new Promise<void>((ok, fail) => { agent.once('connect', () => ok()); agent.once('connect_error', fail); });
+    // Warm-up (JIT, pools, prepared plans), not counted.
+    await pool(200, 32, async (i) => {
+      const r = await fetch(`${base}/api/app/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'demo-app-key-bari' },
+        body: JSON.stringify({ messageId: `w-${i}`, citizen: { id: `warm-${i % 50}` }, text: `warm-up ${i}` }) });
+      await r.arrayBuffer();
+    });
+    await fetch(`${base}/metrics`).then((r) => r.text());
+    const warmStages = new Map((await scrapeStages(base)).map((s) => [s.stage, s]));
+
     const sentAt = new Map<string, number>();
     const lat: number[] = [];
+    const httpLat: number[] = [];
     let done!: () => void;
     const all = new Promise<void>((ok) => { done = ok; });
     agent.on('message.created', (p: { message: { text: string } }) => {
@@ -108,34 +109,86 @@ export async function pipeline(dbUrl: string, n: number, width: number): Promise
     let failed = 0;
     await pool(n, width, async (i) => {
       const text = `bench ${prefix} ${i}`;
-      sentAt.set(text, performance.now());
+      const t = performance.now();
+      sentAt.set(text, t);
       const r = await fetch(`${base}/api/app/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'demo-app-key-bari' },
-        body: JSON.stringify({ messageId: `b-${i}`, citizen: { id: `bench-${i % 500}` }, text }) });
+        body: JSON.stringify({ messageId: `b-${i}`, citizen: { id: `bench-${i % citizens}` }, text }) });
       if (r.status !== 201) failed++;
       await r.arrayBuffer();
+      httpLat.push(performance.now() - t);
     });
     await Promise.race([all, new Promise((r) => setTimeout(r, 30_000))]);
     const ms = performance.now() - t0;
     agent.disconnect();
-    if (failed) console.warn(`  ${failed} requests were not answered 201`);
-    return figures(lat, ms);
+    // Routing of the tickets opened by the run may still be going on: let it finish before reading its timings.
+    const db = new pg.Client({ connectionString: dbUrl });
+    await db.connect();
+    for (let i = 0; i < 300; i++) {
+      const [{ n: left }] = (await db.query(`SELECT count(*)::int AS n FROM tickets WHERE queue_state = 'unrouted'`)).rows;
+      if (left === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const stages = (await scrapeStages(base)).map((s) => {
+      // Subtract the warm-up's share from the means (counts and sums are cumulative).
+      const w = warmStages.get(s.stage);
+      if (!w) return s;
+      const count = s.count - w.count;
+      return { ...s, count, meanMs: count > 0 ? Math.round(((s.meanMs * s.count - w.meanMs * w.count) / count) * 100) / 100 : 0 };
+    });
+    const routing = await routingFromData(db, prefix, t0);
+    await db.end();
+    return { figures: figures(lat, ms), http: { p50: Math.round(pct(httpLat, 0.5)), p95: Math.round(pct(httpLat, 0.95)), p99: Math.round(pct(httpLat, 0.99)) }, stages, routing, failed };
   } finally {
-    app.kill('SIGTERM');
+    await app.stop();
     await clearRedisPrefix(REDIS_URL, prefix);
   }
 }
 
-export async function runIngestBenchmark(quick: boolean): Promise<{ raw: Figures; pipeline: Figures; ratio: number }> {
-  const n = quick ? 1_000 : 20_000;
+/** Stage times of the tickets the run opened, from timestamps already stored: outbox rows, BullMQ jobs, ticket events. */
+async function routingFromData(db: pg.Client, prefix: string, t0: number): Promise<PipelineResult['routing']> {
+  const since = new Date(Date.now() - (performance.now() - t0));
+  const out: PipelineResult['routing'] = [];
+  const add = (stage: string, xs: number[]) => { if (xs.length) out.push({ stage, count: xs.length, p50: Math.round(pct(xs, 0.5) * 10) / 10, p95: Math.round(pct(xs, 0.95) * 10) / 10 }); };
+  // created_at is now() of the ingest transaction (its start); published_at is the relay's now().
+  const ob = (await db.query(`SELECT extract(epoch FROM published_at - created_at) * 1000 AS ms FROM outbox WHERE topic = 'ticket.route' AND created_at >= $1 AND published_at IS NOT NULL`, [since])).rows;
+  add('ingest tx start → outbox published (relay)', ob.map((r) => Number(r.ms)));
+  const connection = { host: '127.0.0.1', port: Number(new URL(REDIS_URL).port || 6379) };
+  const queue = new Queue('routing', { connection, prefix });
+  const jobs = (await queue.getJobs(['completed'], 0, 20_000)).filter((j) => j.name === 'ticket.route' && j.timestamp >= since.getTime());
+  add('route job: added → picked up', jobs.filter((j) => j.processedOn).map((j) => j.processedOn! - j.timestamp));
+  add('route job: picked up → finished (route + dispatch)', jobs.filter((j) => j.finishedOn && j.processedOn).map((j) => j.finishedOn! - j.processedOn!));
+  await queue.close();
+  const ev = (await db.query(`
+    SELECT extract(epoch FROM r.created_at - t.created_at) * 1000 AS routed, extract(epoch FROM o.created_at - r.created_at) * 1000 AS offered
+      FROM tickets t JOIN ticket_events r ON r.ticket_id = t.id AND r.type = 'ticket.routed'
+      LEFT JOIN LATERAL (SELECT created_at FROM ticket_events WHERE ticket_id = t.id AND type = 'offer.made' ORDER BY id LIMIT 1) o ON true
+     WHERE t.created_at >= $1`, [since])).rows;
+  add('ticket stored → routed (route tx start)', ev.map((r) => Number(r.routed)));
+  add('routed → offered (dispatch tx start)', ev.filter((r) => r.offered !== null).map((r) => Number(r.offered)));
+  return out;
+}
+
+export async function runIngestBenchmark(quick: boolean): Promise<{ raw: Figures; pipeline: PipelineResult; ratio: number }> {
+  const n = Number(process.env.BENCH_INGEST_N ?? (quick ? 1_000 : 20_000));
   const width = 64;
+  const citizens = Math.max(1, Math.round(n / 10));
+  console.log(`  ${n} messages, ${citizens} citizens (${citizens} tickets opened, the rest follow-ups), ${width} in flight; load average before: ${loadAverage()}`);
+  // Separate databases: the raw ceiling's tickets must not be routed by the application's sweep.
+  const rawDb = await createTestDatabase();
   const db = await createTestDatabase();
   try {
-    const raw = await rawCeiling(db.url, n, width);
+    const raw = await rawCeiling(rawDb.url, n, width).finally(() => rawDb.drop());
     console.log(`  raw ceiling   ${raw.perSecond} msg/s  p50 ${raw.p50} ms  p95 ${raw.p95} ms  p99 ${raw.p99} ms  (${raw.messages} messages)`);
-    const pipe = await pipeline(db.url, n, width);
-    console.log(`  pipeline      ${pipe.perSecond} msg/s  p50 ${pipe.p50} ms  p95 ${pipe.p95} ms  p99 ${pipe.p99} ms  (${pipe.messages} messages)`);
-    const ratio = Math.round((pipe.perSecond / raw.perSecond) * 100) / 100;
-    console.log(`  ratio         ${ratio} of the raw ceiling`);
+    const pipe = await pipeline(db.url, n, width, citizens);
+    const f = pipe.figures;
+    console.log(`  pipeline      ${f.perSecond} msg/s  p50 ${f.p50} ms  p95 ${f.p95} ms  p99 ${f.p99} ms  (${f.messages} messages${pipe.failed ? `, ${pipe.failed} not answered 201` : ''})`);
+    console.log(`                HTTP answer (201, client side) p50 ${pipe.http.p50} ms  p95 ${pipe.http.p95} ms  p99 ${pipe.http.p99} ms`);
+    const ratio = Math.round((f.perSecond / raw.perSecond) * 100) / 100;
+    console.log(`  ratio         ${ratio} of the raw ceiling; load average after: ${loadAverage()}`);
+    console.log('  stages in the app process (STAGE_TIMING): mean / p95 bucket bound, ms');
+    for (const s of pipe.stages) console.log(`    ${s.stage.padEnd(22)} ${String(s.meanMs).padStart(8)}  ≤${s.p95Ms}  (${s.count})`);
+    console.log('  routing, from stored timestamps: p50 / p95, ms');
+    for (const s of pipe.routing) console.log(`    ${s.stage.padEnd(50)} ${String(s.p50).padStart(8)}  ${String(s.p95).padStart(8)}  (${s.count})`);
     return { raw, pipeline: pipe, ratio };
   } finally {
     await db.drop();

@@ -12,7 +12,7 @@ import { MESSAGE_COLUMNS, toMessageView } from '../tickets/ticket-views.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { TicketNotifier } from '../tickets/ticket-notifier.js';
 import { roomsForTicket } from '../realtime/rooms.js';
-import { Metrics } from '../ops/metrics.js';
+import { Metrics, type Lap } from '../ops/metrics.js';
 import type { InboundMessage, IngestResult } from './inbound-message.js';
 
 interface TicketRow {
@@ -47,6 +47,7 @@ export class IngestService {
   ) {}
 
   async ingest(input: InboundMessage): Promise<IngestResult> {
+    const lap = this.metrics.laps(this.config.stageTiming);
     const msg = withoutNul(input);
     try {
       this.validate(msg);
@@ -66,10 +67,12 @@ export class IngestService {
       comuneId = (await this.comuni.locate(msg.location.lat, msg.location.lng)) ?? msg.comuneId;
     }
     const correlationId = msg.correlationId ?? currentCorrelationId();
+    lap('ingest.validate');
 
     let result: IngestResult & { ticket: TicketRow };
     try {
-      result = await this.ds.transaction((m) => this.store(m, msg, comuneId, type.name, payload, correlationId));
+      result = await this.ds.transaction((m) => { lap('ingest.begin'); return this.store(m, msg, comuneId, type.name, payload, correlationId, lap); });
+      lap('ingest.commit');
     } catch (err) {
       if ((err as { code?: string }).code === '23505') {
         // Same provider message stored by a concurrent delivery: answer as a duplicate.
@@ -135,14 +138,18 @@ export class IngestService {
     typeName: string,
     payload: Record<string, unknown>,
     correlationId: string | undefined,
+    lap: Lap,
   ): Promise<IngestResult & { ticket: TicketRow }> {
     // One sender's messages are stored one at a time: no two "new" tickets for one conversation.
     await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`${msg.channel}|${msg.sender.address}`]);
+    lap('ingest.lock');
 
     const dup = await this.findDuplicate(m, msg);
+    lap('ingest.duplicate');
     if (dup) return dup;
 
     const identity = await this.upsertIdentity(m, msg);
+    lap('ingest.identity');
     let ticket: TicketRow | null = null;
     let created = false;
 
@@ -162,6 +169,7 @@ export class IngestService {
         params,
       );
       ticket = rows[0] ?? null;
+      lap('ingest.ticket.select');
     }
 
     if (!ticket) {
@@ -189,6 +197,7 @@ export class IngestService {
         data: { channel: msg.channel, type: typeName, reference: ticket.reference },
       }]);
       await appendOutbox(m, 'ticket.route', { ticketId: String(ticket.id), comuneId, correlationId });
+      lap('ingest.ticket.insert');
     }
 
     const [message] = await m.query(
@@ -196,6 +205,7 @@ export class IngestService {
        VALUES ($1, $2, 'inbound', 'citizen', $3, $4, $5, 'received') RETURNING id`,
       [ticket.id, ticket.comune_id, msg.text ?? null, msg.channel, msg.externalId],
     );
+    lap('ingest.message.insert');
     if (msg.attachments?.length) {
       const params: unknown[] = [];
       const values = msg.attachments.map((a) => {
@@ -217,6 +227,7 @@ export class IngestService {
         WHERE id = $1`,
       [ticket.id, created ? null : msg.location?.lat ?? null, msg.location?.lng ?? null],
     );
+    lap('ingest.ticket.update');
     const events: TicketEventInput[] = [{
       ticketId: ticket.id, comuneId: ticket.comune_id, type: 'message.received', actorType: 'citizen',
       data: { messageId: String(message.id), channel: msg.channel, attachments: msg.attachments?.length ?? 0 },
@@ -228,6 +239,7 @@ export class IngestService {
       events.push({ ticketId: ticket.id, comuneId: ticket.comune_id, type: 'status.changed', actorType: 'citizen', data: { from: 'waiting_citizen', to: 'open' } });
     }
     await appendEvents(m, events);
+    lap('ingest.events');
 
     return {
       duplicate: false, ticketId: String(ticket.id), ticketReference: ticket.reference, ticketCreated: created,
@@ -253,13 +265,16 @@ export class IngestService {
   /** Tells the operators who can see the ticket; best effort, after the commit. */
   private async announce(messageId: string, ticket: TicketRow, correlationId?: string): Promise<void> {
     try {
+      const lap = this.metrics.laps(this.config.stageTiming);
       const rows = await this.ds.query(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.id = $1`, [messageId]);
+      lap('announce.select');
       if (!rows.length) return;
       this.realtime.toAgents(
         roomsForTicket({ comuneId: ticket.comune_id, groupId: ticket.group_id, assigneeId: ticket.assignee_id, offeredToId: ticket.offered_to_id }),
         'message.created',
         { ticketId: String(ticket.id), message: toMessageView(rows[0]), correlationId },
       );
+      lap('announce.emit');
     } catch (err) {
       this.logger.warn(`could not announce message ${messageId}: ${(err as Error).message}`);
     }

@@ -21,6 +21,8 @@ export interface AppConfig {
   outboxPollMs: number;
   sweepIntervalMs: number;
   workerConcurrency: number;
+  /** Benchmarks only: time each stage of the message path into sportello_stage_seconds (off: no cost). */
+  stageTiming: boolean;
   storageDir: string;
   comuniGeojson: string;
   logLevel: string;
@@ -151,6 +153,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     outboxPollMs: int('OUTBOX_POLL_MS', 1_000, 50, 60_000),
     sweepIntervalMs: int('SWEEP_INTERVAL_MS', 10_000, 100, 600_000),
     workerConcurrency: int('WORKER_CONCURRENCY', 8, 1, 256),
+    stageTiming: oneOf('STAGE_TIMING', ['true', 'false'] as const, 'false') === 'true',
     storageDir: str('STORAGE_DIR', 'var/storage'),
     comuniGeojson: str('COMUNI_GEOJSON', 'data/comuni-citta-metropolitana-bari.geojson'),
     logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),

@@ -78,18 +78,24 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async publishBatch(limit: number): Promise<number> {
-    return this.ds.transaction(async (m) => {
+    const lap = this.metrics.laps(this.config.stageTiming);
+    const published = await this.ds.transaction(async (m) => {
+      lap('relay.begin');
       const rows: Array<{ id: string; topic: JobName; payload: any }> = await m.query(
         `SELECT id, topic, payload FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [limit],
       );
+      lap('relay.select');
       if (rows.length === 0) return 0;
       const requests: JobRequest[] = rows.map((r) => ({ name: r.topic, payload: r.payload }));
       await withTimeout(this.jobs.enqueueMany(requests), 5_000, 'BullMQ did not answer in 5 s');
+      lap('relay.enqueue');
       await m.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
       this.metrics.outboxPublished.inc(rows.length);
       return rows.length;
     });
+    if (published) lap('relay.commit');
+    return published;
   }
 
   async onApplicationShutdown(): Promise<void> {

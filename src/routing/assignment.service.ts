@@ -6,6 +6,7 @@ import { currentCorrelationId } from '../common/correlation.js';
 import { invalidField } from '../common/errors.js';
 import { seesWholeComune, TenantScope, type Principal } from '../common/tenant-scope.js';
 import { JobsService } from '../jobs/jobs.service.js';
+import { Metrics } from '../ops/metrics.js';
 import { appendEvents } from '../tickets/event-log.js';
 import { TicketNotifier } from '../tickets/ticket-notifier.js';
 import { rooms } from '../realtime/rooms.js';
@@ -50,11 +51,13 @@ export class AssignmentService {
     private readonly ds: DataSource,
     private readonly jobs: JobsService,
     private readonly notifier: TicketNotifier,
+    private readonly metrics: Metrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Job step: pick the group of a freshly stored ticket and put it in that group's queue. */
   async route(ticketId: string, comuneId: number): Promise<void> {
+    const lap = this.metrics.laps(this.config.stageTiming);
     const scope = TenantScope.ofComune(comuneId);
     const routed = await this.ds.transaction(async (m) => {
       const t = await this.lockTicket(m, ticketId, scope);
@@ -83,15 +86,19 @@ export class AssignmentService {
       await appendEvents(m, [{ ticketId: t.id, comuneId: t.comune_id, type: 'ticket.routed', actorType: 'system', data: { groupId: group.id, group: code } }]);
       return t;
     });
+    lap('route.tx');
     if (!routed) return;
     await this.notifier.notify([ticketId], 'ticket.created', 'routed', [], currentCorrelationId());
+    lap('route.notify');
     await this.dispatch(comuneId);
   }
 
   /** Offers the comune's queued tickets, oldest first, to operators with free capacity. */
   async dispatch(comuneId: number): Promise<number> {
+    const lap = this.metrics.laps(this.config.stageTiming);
     const offers = await this.ds.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock($1, $2)`, [DISPATCH_LOCK, comuneId]);
+      lap('dispatch.lock');
       const candidates: CandidateOperator[] = (await m.query(
         `SELECT o.id, o.capacity, o.last_offered_at, array_agg(og.group_id) AS group_ids,
                 (SELECT count(*)::int FROM tickets t
@@ -124,6 +131,7 @@ export class AssignmentService {
       })));
       return made;
     });
+    lap('dispatch.tx');
     if (offers.length === 0) return 0;
     try {
       await this.jobs.enqueueMany(offers.map((o) => ({
@@ -135,7 +143,9 @@ export class AssignmentService {
       // The periodic sweep expires overdue offers when the timer could not be set.
       this.logger.warn(`offer timers not set: ${(err as Error).message}`);
     }
+    lap('dispatch.enqueue');
     await this.notifier.notify(offers.map((o) => o.ticketId), 'ticket.offered', 'offered');
+    lap('dispatch.notify');
     return offers.length;
   }
 

@@ -12,6 +12,7 @@ import { AttachmentStorage, IMAGE_TYPES, sniffContentType } from '../../storage/
 import { MESSAGE_COLUMNS, toCitizenMessageView, toMessageView } from '../../tickets/ticket-views.js';
 import type { InboundAttachment } from '../inbound-message.js';
 import { IngestService } from '../ingest.service.js';
+import { Metrics } from '../../ops/metrics.js';
 
 export const APP_CHANNEL = 'app';
 
@@ -78,13 +79,16 @@ export class AppChannelController {
     private readonly ingest: IngestService,
     private readonly ds: DataSource,
     @Inject(AttachmentStorage) private readonly storage: AttachmentStorage,
+    private readonly metrics: Metrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** 201 when stored, 200 when the same messageId was already stored (nothing new is created). */
   @Post('messages')
   async post(@Headers('x-api-key') key: string | undefined, @Body() body: AppMessageDto, @Res({ passthrough: true }) res: Response) {
+    const lap = this.metrics.laps(this.config.stageTiming);
     const account = await this.keys.resolve(key);
+    lap('http.apikey');
     const attachments = await this.storePhotos(body.photos ?? []);
     const result = await this.ingest.ingest({
       channel: APP_CHANNEL,

@@ -1,0 +1,95 @@
+// Shared pieces of the benchmarks: percentiles, a bounded pool of in-flight operations, the
+// application as a separate process on 127.0.0.1, its RSS, and its per-stage timings.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createServer } from 'node:net';
+import { REDIS_URL, SHARED_GEOJSON } from '../test/support/env.js';
+
+export interface Figures { messages: number; seconds: number; perSecond: number; p50: number; p95: number; p99: number }
+
+export const pct = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
+};
+export const figures = (lat: number[], ms: number): Figures => ({
+  messages: lat.length, seconds: Math.round(ms) / 1000, perSecond: Math.round(lat.length / (ms / 1000)),
+  p50: Math.round(pct(lat, 0.5)), p95: Math.round(pct(lat, 0.95)), p99: Math.round(pct(lat, 0.99)),
+});
+
+/** Runs fn(0..n-1) with at most `width` calls in flight. */
+export async function pool(n: number, width: number, fn: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(width, n) }, async () => { while (next < n) await fn(next++); }));
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address() as { port: number }; s.close(() => ok(port)); });
+  });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Resident memory of a process, in bytes (Linux). */
+export function rssBytes(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+export function loadAverage(): string {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+}
+
+export interface BenchApp { base: string; pid: number; proc: ChildProcess; stop: () => Promise<void> }
+
+/**
+ * The application (`src/main.ts`, role `all`) in its own process, from the sources through the
+ * TypeScript loader; STAGE_TIMING on so its /metrics tell where the time goes.
+ */
+export async function startBenchApp(dbUrl: string, prefix: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<BenchApp> {
+  const port = await freePort();
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', resolve('test/fault/support/register-ts.mjs'), 'src/main.ts'], {
+    env: {
+      ...process.env, NODE_ENV: 'test', DATABASE_URL: dbUrl, REDIS_URL, REDIS_PREFIX: prefix, PORT: String(port), LOG_LEVEL: 'warn',
+      COMUNI_GEOJSON: SHARED_GEOJSON, STORAGE_DIR: mkdtempSync(join(tmpdir(), 'sportello-bench-')), STAGE_TIMING: 'true', ...env,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error('application not listening within 120 s')), 120_000);
+    proc.stdout!.on('data', (d: Buffer) => { if (d.toString().includes(' listening on ')) { clearTimeout(timer); ok(); } });
+    proc.once('exit', (c) => { clearTimeout(timer); fail(new Error(`application exited ${c}`)); });
+  });
+  return {
+    base: `http://127.0.0.1:${port}`,
+    pid: proc.pid!,
+    proc,
+    stop: async () => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      await new Promise<void>((ok) => { proc.once('exit', () => ok()); proc.kill('SIGTERM'); setTimeout(() => proc.kill('SIGKILL'), 15_000).unref(); });
+    },
+  };
+}
+
+export interface StageFigure { stage: string; count: number; meanMs: number; p95Ms: number }
+
+/** Reads sportello_stage_seconds from the app's /metrics: count, mean and a bucket-bound p95 per stage. */
+export async function scrapeStages(base: string): Promise<StageFigure[]> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const stages = new Map<string, { count: number; sum: number; buckets: Array<[number, number]> }>();
+  const get = (s: string) => { let v = stages.get(s); if (!v) { v = { count: 0, sum: 0, buckets: [] }; stages.set(s, v); } return v; };
+  for (const line of text.split('\n')) {
+    let m = /^sportello_stage_seconds_bucket\{le="([^"]+)",stage="([^"]+)"\} (\S+)/.exec(line);
+    if (m) { get(m[2]).buckets.push([m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[3])]); continue; }
+    m = /^sportello_stage_seconds_(sum|count)\{stage="([^"]+)"\} (\S+)/.exec(line);
+    if (m) get(m[2])[m[1] as 'sum' | 'count'] = Number(m[3]);
+  }
+  return [...stages].filter(([, v]) => v.count > 0).map(([stage, v]) => {
+    const p95 = v.buckets.sort((a, b) => a[0] - b[0]).find(([, c]) => c >= 0.95 * v.count)?.[0] ?? Infinity;
+    return { stage, count: v.count, meanMs: Math.round((v.sum / v.count) * 100_000) / 100, p95Ms: p95 * 1000 };
+  });
+}
