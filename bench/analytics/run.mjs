@@ -15,7 +15,9 @@ export async function runAnalyticsBenchmark({ quick = false, db, iterations = 40
   const dbUrl = db ?? `postgres://postgres@127.0.0.1:5432/${quick ? 'sportello_bench_quick' : 'sportello_bench'}`;
   const base = `http://127.0.0.1:${port}`;
   const app = spawn('node', ['dist/main.js'], {
-    env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), SPORTELLO_ROLE: 'api', REDIS_PREFIX: 'bench-analytics', LOG_LEVEL: 'warn', NODE_ENV: 'development' },
+    env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), SPORTELLO_ROLE: 'api', REDIS_PREFIX: 'bench-analytics', LOG_LEVEL: 'warn', NODE_ENV: 'development',
+      // Only the HTTP API is measured: no mail server or other listeners of the full app.
+      EMAIL_SMTP_ENABLED: 'false' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {

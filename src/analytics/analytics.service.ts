@@ -46,10 +46,12 @@ export interface MetricSummary {
   p90BusinessSeconds: number | null;
 }
 
-const COLS = `comune_id, key, to_char(period_start, 'YYYY-MM-DD') AS day, created, created_by_hour, messages_in, reopened, csat_n, csat_sum, csat_by_rating,
-  frt_n, frt_wall_sum, frt_bus_sum, frt_breached, frt_hist_wall, frt_hist_bus,
-  nrt_n, nrt_wall_sum, nrt_bus_sum, nrt_breached, nrt_hist_wall, nrt_hist_bus,
-  res_n, res_wall_sum, res_bus_sum, res_breached, res_hist_wall, res_hist_bus`;
+const BASE_COLS = `comune_id, key, to_char(period_start, 'YYYY-MM-DD') AS day, created, created_by_hour, messages_in, reopened, csat_n, csat_sum, csat_by_rating,
+  frt_n, frt_wall_sum, frt_bus_sum, frt_breached, nrt_n, nrt_wall_sum, nrt_bus_sum, nrt_breached, res_n, res_wall_sum, res_bus_sum, res_breached`;
+/** Open data and the map need the new-ticket counts only. */
+const COUNT_COLS = `comune_id, key, to_char(period_start, 'YYYY-MM-DD') AS day, created`;
+/** Histograms are the heavy part of a row: only response-time tables read them. */
+const HIST_COLS = `, frt_hist_wall, frt_hist_bus, nrt_hist_wall, nrt_hist_bus, res_hist_wall, res_hist_bus`;
 
 /**
  * Dashboard queries. Every figure over a period is read from the rollups (months wholly inside
@@ -101,10 +103,13 @@ export class AnalyticsService {
   }
 
   /** Rollup rows of the period for one dimension, merged per group key. */
-  private async cells(r: Resolved, dim: Dim, key: string | null, groupBy: (row: any) => string, dailyOnly = false): Promise<Map<string, RollupCell>> {
-    const { months, days } = dailyOnly ? { months: [], days: [[r.from, r.to]] as Array<[string, string]> } : splitPeriod(r.from, r.to);
+  private async cells(r: Resolved, dim: Dim, key: string | null, groupBy: (row: any) => string, dailyOnly = false, histograms = false, countsOnly = false): Promise<Map<string, RollupCell>> {
+    // Nothing is recorded after today: a month that ends after today is whole up to "to" when "to" is today or later.
+    const today = localDate(Date.now(), 'Europe/Rome');
+    const { months, days } = dailyOnly ? { months: [], days: [[r.from, r.to]] as Array<[string, string]> } : splitPeriod(r.from, r.to >= today ? endOfMonth(r.to) : r.to);
     const parts: string[] = [];
-    const params: unknown[] = [r.comuneIds, dim];
+    const single = r.comuneIds.length === 1;
+    const params: unknown[] = [single ? r.comuneIds[0] : r.comuneIds, dim];
     let keyCond = '';
     if (key !== null) { params.push(key); keyCond = ` AND key = $${params.length}`; }
     if (months.length) { params.push(months); parts.push(`(period = 'month' AND period_start = ANY($${params.length}::date[]))`); }
@@ -112,7 +117,8 @@ export class AnalyticsService {
     const out = new Map<string, RollupCell>();
     if (!parts.length) return out;
     const rows = await this.ds.query(
-      `SELECT ${COLS} FROM analytics_rollups WHERE comune_id = ANY($1::int[]) AND dim = $2${keyCond} AND (${parts.join(' OR ')})`, params);
+      `SELECT ${countsOnly ? COUNT_COLS : BASE_COLS + (histograms ? HIST_COLS : '')} FROM analytics_rollups
+        WHERE ${single ? 'comune_id = $1::int' : 'comune_id = ANY($1::int[])'} AND dim = $2${keyCond} AND (${parts.join(' OR ')})`, params);
     for (const row of rows) {
       const g = groupBy(row);
       let c = out.get(g);
@@ -122,19 +128,19 @@ export class AnalyticsService {
     return out;
   }
 
-  private async breakdownCells(r: Resolved): Promise<Map<string, RollupCell>> {
+  private async breakdownCells(r: Resolved, histograms = false): Promise<Map<string, RollupCell>> {
     const base = r.filter ?? { dim: 'all' as Dim, key: '*' };
     switch (r.breakdown) {
-      case 'none': return this.cells(r, base.dim, base.key, () => 'total');
-      case 'comune': return this.cells(r, base.dim, base.key, (x) => String(x.comune_id));
-      case 'day': return this.cells(r, base.dim, base.key, (x) => x.day, true);
-      default: return this.cells(r, r.breakdown as Dim, r.filter?.key ?? null, (x) => x.key);
+      case 'none': return this.cells(r, base.dim, base.key, () => 'total', false, histograms);
+      case 'comune': return this.cells(r, base.dim, base.key, (x) => String(x.comune_id), false, histograms);
+      case 'day': return this.cells(r, base.dim, base.key, (x) => x.day, true, histograms);
+      default: return this.cells(r, r.breakdown as Dim, r.filter?.key ?? null, (x) => x.key, false, histograms);
     }
   }
 
   async responseTimes(p: Principal, f: AnalyticsFilter) {
     const r = await this.resolve(p, f);
-    const cells = await this.breakdownCells(r);
+    const cells = await this.breakdownCells(r, true);
     const labels = await this.labels(r.breakdown, [...cells.keys()]);
     return {
       period: { from: r.from, to: r.to }, breakdown: r.breakdown, filter: r.filter,
@@ -191,7 +197,7 @@ export class AnalyticsService {
   /** Where requests come from: counts per ~1 km cell and category (only tickets with a position). */
   async map(p: Principal, f: AnalyticsFilter) {
     const r = await this.resolve(p, { ...f, breakdown: 'none', category: undefined });
-    const cells = await this.cells(r, 'area', null, (x) => `${x.comune_id}|${x.key}`);
+    const cells = await this.cells(r, 'area', null, (x) => `${x.comune_id}|${x.key}`, false, false, true);
     const rows = [...cells.entries()].map(([k, c]) => {
       const [comuneId, key] = k.split('|');
       const [la, ln, ...cat] = key.split(':');
@@ -203,7 +209,7 @@ export class AnalyticsService {
   /** Counts per day, comune, category and channel; no personal data, small cells merged. */
   async openData(p: Principal, f: AnalyticsFilter) {
     const r = await this.resolve(p, { ...f, breakdown: 'none' });
-    const cells = await this.cells(r, 'category_channel', null, (x) => `${x.day}|${x.comune_id}|${x.key}`, true);
+    const cells = await this.cells(r, 'category_channel', null, (x) => `${x.day}|${x.comune_id}|${x.key}`, true, false, true);
     const comuni = new Map((await this.comuni()).map((c) => [c.id, c]));
     const merged = new Map<string, number>();
     const add = (k: string, n: number) => merged.set(k, (merged.get(k) ?? 0) + n);
@@ -217,7 +223,7 @@ export class AnalyticsService {
       const [day, comuneId, category, channel] = k.split('|');
       const c = comuni.get(Number(comuneId));
       return { date: day, comuneIstat: c?.istat_code ?? '', comune: c?.name ?? '', category: category === '-' ? 'non classificata' : category, channel, tickets: n };
-    }).sort((a, b) => (a.date + a.comune + a.category + a.channel < b.date + b.comune + b.category + b.channel ? -1 : 1));
+    }).map((x) => ({ x, k: `${x.date}|${x.comune}|${x.category}|${x.channel}` })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0)).map(({ x }) => x);
     return { period: { from: r.from, to: r.to }, minimumCount: OPEN_DATA_MIN_COUNT, licence: 'CC-BY 4.0', rows };
   }
 
@@ -278,7 +284,7 @@ export class AnalyticsService {
     const col: Record<string, string> = { group: 'group_id', operator: 'operator_id', channel: 'channel', type: 'type', category: 'category', priority: 'priority' };
     if (f.metric === 'created') {
       params.push(r.from, shiftDays(r.to, 1));
-      where.push(`t.comune_id = ANY($1::int[])`, `t.created_at >= ($2::date::timestamp AT TIME ZONE 'Europe/Rome')`, `t.created_at < ($3::date::timestamp AT TIME ZONE 'Europe/Rome')`);
+      where.push(r.comuneIds.length === 1 ? `t.comune_id = ($1::int[])[1]` : `t.comune_id = ANY($1::int[])`, `t.created_at >= ($2::date::timestamp AT TIME ZONE 'Europe/Rome')`, `t.created_at < ($3::date::timestamp AT TIME ZONE 'Europe/Rome')`);
       if (r.filter) {
         const c = r.filter.dim === 'operator' ? 'assignee_id' : col[r.filter.dim];
         params.push(r.filter.key === '-' ? null : r.filter.key);
@@ -297,7 +303,7 @@ export class AnalyticsService {
       };
     }
     params.push(f.metric, r.from, r.to);
-    where.push(`s.comune_id = ANY($1::int[])`, `s.metric = $2`, `s.day BETWEEN $3::date AND $4::date`);
+    where.push(r.comuneIds.length === 1 ? `s.comune_id = ($1::int[])[1]` : `s.comune_id = ANY($1::int[])`, `s.metric = $2`, `s.day BETWEEN $3::date AND $4::date`);
     if (r.filter) {
       const c = col[r.filter.dim];
       params.push(r.filter.key === '-' ? null : r.filter.key);
@@ -379,14 +385,16 @@ function summary(m: RollupCell['frt']): MetricSummary {
 }
 
 function addRow(c: RollupCell, x: any): void {
-  c.created += x.created; c.messagesIn += x.messages_in; c.reopened += x.reopened;
+  c.created += x.created;
+  if (x.messages_in === undefined) return;
+  c.messagesIn += x.messages_in; c.reopened += x.reopened;
   c.csatN += x.csat_n; c.csatSum += x.csat_sum;
   (x.created_by_hour as number[]).forEach((v, i) => { c.createdByHour[i] += v; });
   (x.csat_by_rating as number[]).forEach((v, i) => { c.csatByRating[i] += v; });
   for (const p of ['frt', 'nrt', 'res'] as const) {
     const m = c[p];
     m.n += x[`${p}_n`]; m.wallSum += Number(x[`${p}_wall_sum`]); m.busSum += Number(x[`${p}_bus_sum`]); m.breached += x[`${p}_breached`];
-    merge(m.histWall, x[`${p}_hist_wall`] as Histogram); merge(m.histBus, x[`${p}_hist_bus`] as Histogram);
+    if (x[`${p}_hist_wall`]) { merge(m.histWall, x[`${p}_hist_wall`] as Histogram); merge(m.histBus, x[`${p}_hist_bus`] as Histogram); }
   }
 }
 
@@ -398,6 +406,10 @@ function addCell(into: RollupCell, c: RollupCell): void {
     into[p].n += c[p].n; into[p].wallSum += c[p].wallSum; into[p].busSum += c[p].busSum; into[p].breached += c[p].breached;
     merge(into[p].histWall, c[p].histWall); merge(into[p].histBus, c[p].histBus);
   }
+}
+
+function endOfMonth(day: string): string {
+  return shiftDays(`${shiftDays(`${day.slice(0, 7)}-28`, 4).slice(0, 7)}-01`, -1);
 }
 
 export function shiftDays(day: string, n: number): string {

@@ -99,7 +99,8 @@ export class Analytics1764500000000 implements MigrationInterface {
         updated_at                 timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(`CREATE INDEX ticket_metrics_due ON ticket_metrics (next_due_at) WHERE next_due_at IS NOT NULL`);
-    await q.query(`CREATE INDEX ticket_metrics_comune_due ON ticket_metrics (comune_id, next_due_at) WHERE next_due_at IS NOT NULL`);
+    // Live "SLA at risk / breached" tiles: answered from the index alone.
+    await q.query(`CREATE INDEX ticket_metrics_comune_due ON ticket_metrics (comune_id, next_due_at) INCLUDE (sla_policy_id) WHERE next_due_at IS NOT NULL`);
 
     await q.query(`
       CREATE TABLE analytics_samples (
@@ -146,6 +147,9 @@ export class Analytics1764500000000 implements MigrationInterface {
         res_breached integer NOT NULL DEFAULT 0, res_hist_wall jsonb NOT NULL DEFAULT '{}', res_hist_bus jsonb NOT NULL DEFAULT '{}',
         PRIMARY KEY (period, comune_id, dim, period_start, key)
       )`);
+    // Open data and the map read only new-ticket counts of many small rows: an index-only scan.
+    await q.query(`CREATE INDEX analytics_rollups_counts ON analytics_rollups (dim, period, period_start) INCLUDE (comune_id, key, created)
+      WHERE dim IN ('category_channel', 'area')`);
     // Adding histograms and counters is what keeps the rollups incremental.
     await q.query(`
       CREATE FUNCTION hist_add(a jsonb, b jsonb) RETURNS jsonb LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -190,7 +194,7 @@ export class Analytics1764500000000 implements MigrationInterface {
     await q.query(`CREATE INDEX csat_surveys_comune ON csat_surveys (comune_id, answered_at) WHERE answered_at IS NOT NULL`);
 
     // Live tiles: open and unassigned tickets of a comune without walking its history.
-    await q.query(`CREATE INDEX tickets_open_backlog ON tickets (comune_id, queue_state, waiting_since)
+    await q.query(`CREATE INDEX tickets_open_backlog ON tickets (comune_id, queue_state, waiting_since) INCLUDE (status, group_id)
       WHERE status IN ('new','open','waiting_citizen')`);
     // Drill-down from a volume to the tickets created in a period.
     await q.query(`CREATE INDEX tickets_comune_created ON tickets (comune_id, created_at)`);
