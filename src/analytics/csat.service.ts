@@ -32,7 +32,12 @@ export class CsatService {
   async requestAfterResolution(tickets: RecomputedTicket[]): Promise<void> {
     const now = Date.now();
     const candidates = tickets.filter((t) => t.status === 'resolved' && t.resolvedAt && now - t.resolvedAt.getTime() < ASK_WITHIN_MS);
-    for (const t of candidates) {
+    if (!candidates.length) return;
+    // Already asked (the usual case: the survey's own event brings the ticket back here): no locks taken.
+    const asked: Array<{ ticket_id: string }> = await this.ds.query(
+      `SELECT ticket_id FROM csat_surveys WHERE ticket_id = ANY($1::bigint[])`, [candidates.map((t) => t.ticketId)]);
+    const done = new Set(asked.map((r) => String(r.ticket_id)));
+    for (const t of candidates.filter((c) => !done.has(c.ticketId))) {
       try {
         const asked = await this.ds.transaction(async (m) => {
           const [row] = await m.query(
@@ -71,6 +76,8 @@ export class CsatService {
   async answer(channel: string, address: string, comuneId: number, input: unknown): Promise<void> {
     const { reference, rating, comment } = parseCsatAnswer(input);
     await this.ds.transaction(async (m) => {
+      // The ticket row first, as every writer of a ticket does: the same lock order, no deadlock.
+      await m.query(`SELECT id FROM tickets WHERE reference = $1 AND comune_id = $2 FOR UPDATE`, [reference, comuneId]);
       const [s] = await m.query(
         `SELECT s.ticket_id, s.answered_at, s.requested_at, t.comune_id FROM csat_surveys s
            JOIN tickets t ON t.id = s.ticket_id JOIN citizen_identities i ON i.id = t.citizen_identity_id
