@@ -1,19 +1,20 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { updateReturning } from '../database/sql.js';
 import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { RejectedInputError } from '../common/errors.js';
 import { currentCorrelationId } from '../common/correlation.js';
 import { ComuniService } from '../comuni/comuni.service.js';
-import { appendOutbox, OutboxRelay } from '../outbox/outbox.js';
+import { OutboxRelay } from '../outbox/outbox.js';
 import { appendEvents, type TicketEventInput } from '../tickets/event-log.js';
 import { TicketTypeRegistry } from '../tickets/ticket-types.js';
-import { MESSAGE_COLUMNS, toMessageView } from '../tickets/ticket-views.js';
+import { toMessageView } from '../tickets/ticket-views.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { TicketNotifier } from '../tickets/ticket-notifier.js';
 import { roomsForTicket } from '../realtime/rooms.js';
 import { Metrics, type Lap } from '../ops/metrics.js';
 import type { InboundMessage, IngestResult } from './inbound-message.js';
+
+interface DupRow extends TicketRow { message_id: number }
 
 interface TicketRow {
   id: string;
@@ -69,7 +70,7 @@ export class IngestService {
     const correlationId = msg.correlationId ?? currentCorrelationId();
     lap('ingest.validate');
 
-    let result: IngestResult & { ticket: TicketRow };
+    let result: IngestResult & { ticket: TicketRow; message?: Record<string, unknown> };
     try {
       result = await this.ds.transaction((m) => { lap('ingest.begin'); return this.store(m, msg, comuneId, type.name, payload, correlationId, lap); });
       lap('ingest.commit');
@@ -86,9 +87,9 @@ export class IngestService {
     this.metrics.ingested.inc({ channel: msg.channel, outcome: 'stored' });
     // Only a new ticket has an outbox entry (its routing job); a message on an open ticket has none.
     if (result.ticketCreated) this.relay.kick();
-    void this.announce(result.messageId, result.ticket, correlationId);
+    this.announce(result.message!, result.ticket, correlationId);
     if (!result.ticketCreated && msg.location) void this.notifier.notify([result.ticketId], 'ticket.updated', 'location');
-    const { ticket: _t, ...out } = result;
+    const { ticket: _t, message: _m, ...out } = result;
     return out;
   }
 
@@ -139,99 +140,123 @@ export class IngestService {
     payload: Record<string, unknown>,
     correlationId: string | undefined,
     lap: Lap,
-  ): Promise<IngestResult & { ticket: TicketRow }> {
+  ): Promise<IngestResult & { ticket: TicketRow; message?: Record<string, unknown> }> {
     // One sender's messages are stored one at a time: no two "new" tickets for one conversation.
+    // Its own statement: what follows must read with a snapshot taken after the lock is granted.
     await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`${msg.channel}|${msg.sender.address}`]);
     lap('ingest.lock');
 
-    const dup = await this.findDuplicate(m, msg);
-    lap('ingest.duplicate');
-    if (dup) return dup;
-
-    const identity = await this.upsertIdentity(m, msg);
-    lap('ingest.identity');
-    let ticket: TicketRow | null = null;
-    let created = false;
-
-    if (!msg.ticket?.forceNew) {
-      const params: unknown[] = [identity.citizenId, comuneId];
-      let where = `citizen_id = $1 AND comune_id = $2 AND status IN ('new','open','waiting_citizen')`;
-      if (msg.ticket?.reference) {
-        params.push(msg.ticket.reference.toUpperCase());
-        where = `citizen_id = $1 AND comune_id = $2 AND reference = $3 AND status IN ('new','open','waiting_citizen')`;
-      } else {
-        params.push(identity.identityId);
-        where += ` AND citizen_identity_id = $3`;
-      }
-      const rows: TicketRow[] = await m.query(
-        `SELECT id, reference, comune_id, group_id, assignee_id, offered_to_id, status FROM tickets
-          WHERE ${where} ORDER BY id DESC LIMIT 1 FOR UPDATE`,
-        params,
-      );
-      ticket = rows[0] ?? null;
-      lap('ingest.ticket.select');
+    // Round trips are the cost of this transaction (it holds a pooled connection for all of them):
+    // the duplicate check, the identity and the citizen's open ticket are read in one statement.
+    const forceNew = Boolean(msg.ticket?.forceNew);
+    const [found]: Array<{ dup: DupRow | null; identity: { id: number; citizen_id: number } | null; ticket: TicketRow | null }> = await m.query(
+      `WITH dup AS (
+         SELECT m.id AS message_id, t.id, t.reference, t.comune_id, t.group_id, t.assignee_id, t.offered_to_id, t.status
+           FROM messages m JOIN tickets t ON t.id = m.ticket_id
+          WHERE m.channel = $1 AND m.external_id = $2
+       ), ident AS (
+         UPDATE citizen_identities SET display_name = COALESCE($4, display_name)
+          WHERE channel = $1 AND address = $3 AND NOT EXISTS (SELECT 1 FROM dup)
+          RETURNING id, citizen_id
+       ), open AS (
+         SELECT t.id, t.reference, t.comune_id, t.group_id, t.assignee_id, t.offered_to_id, t.status
+           FROM tickets t JOIN ident i ON t.citizen_id = i.citizen_id
+          WHERE NOT $5::boolean AND t.comune_id = $6 AND t.status IN ('new','open','waiting_citizen')
+            AND CASE WHEN $7::text IS NULL THEN t.citizen_identity_id = i.id ELSE t.reference = $7::text END
+          ORDER BY t.id DESC LIMIT 1 FOR UPDATE OF t
+       )
+       SELECT (SELECT row_to_json(dup) FROM dup) AS dup, (SELECT row_to_json(ident) FROM ident) AS identity,
+              (SELECT row_to_json(open) FROM open) AS ticket`,
+      [msg.channel, msg.externalId, msg.sender.address, msg.sender.displayName ?? null, forceNew, comuneId,
+        msg.ticket?.reference ? msg.ticket.reference.toUpperCase() : null],
+    );
+    lap('ingest.lookup');
+    if (found.dup) {
+      const d = found.dup;
+      return {
+        duplicate: true, ticketId: String(d.id), ticketReference: d.reference, ticketCreated: false,
+        messageId: String(d.message_id), comuneId: d.comune_id, ticket: { ...d, id: String(d.id) },
+      };
     }
+
+    const identity = found.identity
+      ? { identityId: String(found.identity.id), citizenId: String(found.identity.citizen_id) }
+      : await this.insertIdentity(m, msg);
+    let ticket: TicketRow | null = found.ticket ? { ...found.ticket, id: String(found.ticket.id) } : null;
+    let created = false;
 
     if (!ticket) {
       const year = new Date().getFullYear();
+      // The ticket, its "created" event and its routing job (outbox) in one statement.
       const rows: TicketRow[] = await m.query(
-        `INSERT INTO tickets (comune_id, reference, type, category, subject, channel, citizen_id, citizen_identity_id,
-                              location, payload)
-         SELECT c.id, c.reference_prefix || '-' || $2::text || '-' || lpad(next_ticket_number(c.id)::text, 6, '0'),
-                $3, $4, $5, $6, $7, $8,
-                CASE WHEN $9::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($10::float8, $9::float8), 4326)::geography END,
-                $11::jsonb
-           FROM comuni c WHERE c.id = $1
-         RETURNING id, reference, comune_id, group_id, assignee_id, offered_to_id, status`,
+        `WITH t AS (
+           INSERT INTO tickets (comune_id, reference, type, category, subject, channel, citizen_id, citizen_identity_id,
+                                location, payload)
+           SELECT c.id, c.reference_prefix || '-' || $2::text || '-' || lpad(next_ticket_number(c.id)::text, 6, '0'),
+                  $3, $4, $5, $6, $7, $8,
+                  CASE WHEN $9::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($10::float8, $9::float8), 4326)::geography END,
+                  $11::jsonb
+             FROM comuni c WHERE c.id = $1
+           RETURNING id, reference, comune_id, group_id, assignee_id, offered_to_id, status
+         ), ev AS (
+           INSERT INTO ticket_events (ticket_id, comune_id, type, actor_type, data)
+           SELECT id, comune_id, 'ticket.created', 'citizen', jsonb_build_object('channel', $6::text, 'type', $3::text, 'reference', reference) FROM t
+         ), ob AS (
+           INSERT INTO outbox (topic, payload)
+           SELECT 'ticket.route', jsonb_strip_nulls(jsonb_build_object('ticketId', id::text, 'comuneId', comune_id, 'correlationId', $12::text)) FROM t
+         )
+         SELECT * FROM t`,
         [
           comuneId, String(year), typeName, msg.ticket?.category ?? null,
           msg.ticket?.subject ?? deriveSubject(msg.text), msg.channel, identity.citizenId, identity.identityId,
-          msg.location?.lat ?? null, msg.location?.lng ?? null, JSON.stringify(payload),
+          msg.location?.lat ?? null, msg.location?.lng ?? null, JSON.stringify(payload), correlationId ?? null,
         ],
       );
       if (rows.length === 0) throw new RejectedInputError('comune', `unknown comune ${comuneId}`, 404);
       ticket = rows[0];
       created = true;
-      await appendEvents(m, [{
-        ticketId: ticket.id, comuneId, type: 'ticket.created', actorType: 'citizen',
-        data: { channel: msg.channel, type: typeName, reference: ticket.reference },
-      }]);
-      await appendOutbox(m, 'ticket.route', { ticketId: String(ticket.id), comuneId, correlationId });
       lap('ingest.ticket.insert');
     }
 
+    // The message, the ticket's last activity (and a position shared later in the conversation, the
+    // web chat's "share my position", which becomes the ticket's) and its event, in one statement.
+    const attachmentCount = msg.attachments?.length ?? 0;
     const [message] = await m.query(
-      `INSERT INTO messages (ticket_id, comune_id, direction, author_type, text, channel, external_id, delivery_status)
-       VALUES ($1, $2, 'inbound', 'citizen', $3, $4, $5, 'received') RETURNING id`,
-      [ticket.id, ticket.comune_id, msg.text ?? null, msg.channel, msg.externalId],
+      `WITH msg AS (
+         INSERT INTO messages (ticket_id, comune_id, direction, author_type, text, channel, external_id, delivery_status)
+         VALUES ($1, $2, 'inbound', 'citizen', $3, $4, $5, 'received')
+         RETURNING id, ticket_id, direction, author_type, author_operator_id, internal, text, channel, delivery_status, delivery_error, created_at
+       ), upd AS (
+         UPDATE tickets SET last_message_at = now(), updated_at = now(),
+                status = CASE WHEN status = 'waiting_citizen' THEN 'open' ELSE status END,
+                location = CASE WHEN $6::float8 IS NULL THEN location
+                                ELSE ST_SetSRID(ST_MakePoint($7::float8, $6::float8), 4326)::geography END
+          WHERE id = $1
+       ), ev AS (
+         INSERT INTO ticket_events (ticket_id, comune_id, type, actor_type, data)
+         SELECT $1, $2, 'message.received', 'citizen', jsonb_build_object('messageId', id::text, 'channel', $4::text, 'attachments', $8::int) FROM msg
+       )
+       SELECT * FROM msg`,
+      [ticket.id, ticket.comune_id, msg.text ?? null, msg.channel, msg.externalId,
+        created ? null : msg.location?.lat ?? null, msg.location?.lng ?? null, attachmentCount],
     );
     lap('ingest.message.insert');
-    if (msg.attachments?.length) {
+    message.attachments = [];
+    if (attachmentCount) {
       const params: unknown[] = [];
-      const values = msg.attachments.map((a) => {
+      const values = msg.attachments!.map((a) => {
         params.push(message.id, ticket!.comune_id, a.storageKey, a.filename, a.contentType, a.sizeBytes);
         const b = params.length - 6;
         return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6})`;
       });
-      await m.query(
-        `INSERT INTO attachments (message_id, comune_id, storage_key, filename, content_type, size_bytes) VALUES ${values.join(', ')}`,
+      const stored: Array<{ id: string; filename: string; content_type: string; size_bytes: number }> = await m.query(
+        `INSERT INTO attachments (message_id, comune_id, storage_key, filename, content_type, size_bytes) VALUES ${values.join(', ')}
+         RETURNING id, filename, content_type, size_bytes`,
         params,
       );
+      message.attachments = stored.map((a) => ({ id: String(a.id), filename: a.filename, contentType: a.content_type, sizeBytes: a.size_bytes }));
     }
-    // A position shared later in the conversation (the web chat's "share my position") becomes the ticket's.
-    await m.query(
-      `UPDATE tickets SET last_message_at = now(), updated_at = now(),
-              status = CASE WHEN status = 'waiting_citizen' THEN 'open' ELSE status END,
-              location = CASE WHEN $2::float8 IS NULL THEN location
-                              ELSE ST_SetSRID(ST_MakePoint($3::float8, $2::float8), 4326)::geography END
-        WHERE id = $1`,
-      [ticket.id, created ? null : msg.location?.lat ?? null, msg.location?.lng ?? null],
-    );
-    lap('ingest.ticket.update');
-    const events: TicketEventInput[] = [{
-      ticketId: ticket.id, comuneId: ticket.comune_id, type: 'message.received', actorType: 'citizen',
-      data: { messageId: String(message.id), channel: msg.channel, attachments: msg.attachments?.length ?? 0 },
-    }];
+    const events: TicketEventInput[] = [];
     if (!created && msg.location) {
       events.push({ ticketId: ticket.id, comuneId: ticket.comune_id, type: 'location.changed', actorType: 'citizen', data: { ...msg.location, channel: msg.channel } });
     }
@@ -239,44 +264,35 @@ export class IngestService {
       events.push({ ticketId: ticket.id, comuneId: ticket.comune_id, type: 'status.changed', actorType: 'citizen', data: { from: 'waiting_citizen', to: 'open' } });
     }
     await appendEvents(m, events);
-    lap('ingest.events');
 
     return {
       duplicate: false, ticketId: String(ticket.id), ticketReference: ticket.reference, ticketCreated: created,
-      messageId: String(message.id), comuneId: ticket.comune_id, ticket,
+      messageId: String(message.id), comuneId: ticket.comune_id, ticket, message,
     };
   }
 
-  private async upsertIdentity(m: EntityManager, msg: InboundMessage): Promise<{ identityId: string; citizenId: string }> {
-    const found = await updateReturning(m,
-      `UPDATE citizen_identities SET display_name = COALESCE($3, display_name)
-        WHERE channel = $1 AND address = $2 RETURNING id, citizen_id`,
+  private async insertIdentity(m: EntityManager, msg: InboundMessage): Promise<{ identityId: string; citizenId: string }> {
+    const [identity] = await m.query(
+      `WITH c AS (INSERT INTO citizens (display_name) VALUES ($3) RETURNING id)
+       INSERT INTO citizen_identities (citizen_id, channel, address, display_name) SELECT id, $1, $2, $3 FROM c
+       RETURNING id, citizen_id`,
       [msg.channel, msg.sender.address, msg.sender.displayName ?? null],
     );
-    if (found.length) return { identityId: String(found[0].id), citizenId: String(found[0].citizen_id) };
-    const [citizen] = await m.query(`INSERT INTO citizens (display_name) VALUES ($1) RETURNING id`, [msg.sender.displayName ?? null]);
-    const [identity] = await m.query(
-      `INSERT INTO citizen_identities (citizen_id, channel, address, display_name) VALUES ($1, $2, $3, $4) RETURNING id`,
-      [citizen.id, msg.channel, msg.sender.address, msg.sender.displayName ?? null],
-    );
-    return { identityId: String(identity.id), citizenId: String(citizen.id) };
+    return { identityId: String(identity.id), citizenId: String(identity.citizen_id) };
   }
 
-  /** Tells the operators who can see the ticket; best effort, after the commit. */
-  private async announce(messageId: string, ticket: TicketRow, correlationId?: string): Promise<void> {
+  /** Tells the operators who can see the ticket; best effort, after the commit, from the row the insert returned. */
+  private announce(message: Record<string, unknown>, ticket: TicketRow, correlationId?: string): void {
     try {
       const lap = this.metrics.laps(this.config.stageTiming);
-      const rows = await this.ds.query(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.id = $1`, [messageId]);
-      lap('announce.select');
-      if (!rows.length) return;
       this.realtime.toAgents(
         roomsForTicket({ comuneId: ticket.comune_id, groupId: ticket.group_id, assigneeId: ticket.assignee_id, offeredToId: ticket.offered_to_id }),
         'message.created',
-        { ticketId: String(ticket.id), message: toMessageView(rows[0]), correlationId },
+        { ticketId: String(ticket.id), message: toMessageView(message), correlationId },
       );
       lap('announce.emit');
     } catch (err) {
-      this.logger.warn(`could not announce message ${messageId}: ${(err as Error).message}`);
+      this.logger.warn(`could not announce message ${String(message.id)}: ${(err as Error).message}`);
     }
   }
 }

@@ -34,6 +34,9 @@ const LOCKED_COLUMNS = `id, comune_id, type, category, subject, status, queue_st
 /** Lock id space for pg_advisory_xact_lock(int, int): one dispatcher per comune at a time. */
 const DISPATCH_LOCK = 7301;
 
+/** A comune's dispatch running in this process, and the one run queued behind it (shared by its callers). */
+interface DispatchFlight { next: { promise: Promise<number>; start: () => void } | null }
+
 interface Offer { ticketId: string; comuneId: number; operatorId: number; offerSeq: number }
 
 /**
@@ -46,6 +49,7 @@ interface Offer { ticketId: string; comuneId: number; operatorId: number; offerS
 @Injectable()
 export class AssignmentService {
   private readonly logger = new Logger(AssignmentService.name);
+  private readonly dispatching = new Map<number, DispatchFlight>();
 
   constructor(
     private readonly ds: DataSource,
@@ -93,8 +97,43 @@ export class AssignmentService {
     await this.dispatch(comuneId);
   }
 
-  /** Offers the comune's queued tickets, oldest first, to operators with free capacity. */
-  async dispatch(comuneId: number): Promise<number> {
+  /**
+   * Offers the comune's queued tickets, oldest first, to operators with free capacity.
+   * Calls for one comune in this process share runs: a call while a dispatch is running waits for
+   * one more run that starts after it (so it sees the caller's committed change), and any number of
+   * calls in that wait share that same run. Concurrent route jobs of one comune otherwise queue on
+   * its advisory lock, each redoing the same work.
+   */
+  dispatch(comuneId: number): Promise<number> {
+    const flight = this.dispatching.get(comuneId);
+    if (!flight) {
+      const fresh: DispatchFlight = { next: null };
+      this.dispatching.set(comuneId, fresh);
+      return this.runDispatch(comuneId, fresh);
+    }
+    if (!flight.next) {
+      let start!: () => void;
+      const promise = new Promise<number>((resolve, reject) => {
+        start = () => { this.runDispatch(comuneId, flight).then(resolve, reject); };
+      });
+      flight.next = { promise, start };
+    }
+    return flight.next.promise;
+  }
+
+  private runDispatch(comuneId: number, flight: DispatchFlight): Promise<number> {
+    return this.dispatchNow(comuneId).finally(() => {
+      const next = flight.next;
+      if (!next) {
+        this.dispatching.delete(comuneId);
+        return;
+      }
+      flight.next = null;
+      next.start();
+    });
+  }
+
+  private async dispatchNow(comuneId: number): Promise<number> {
     const lap = this.metrics.laps(this.config.stageTiming);
     const offers = await this.ds.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock($1, $2)`, [DISPATCH_LOCK, comuneId]);
