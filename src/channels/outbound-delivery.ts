@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { updateReturning } from '../database/sql.js';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { DataSource } from 'typeorm';
@@ -17,8 +17,6 @@ import { TypedWorker, type JobHandlers } from '../jobs/typed-worker.js';
  */
 @Injectable()
 export class OutboundDelivery {
-  private readonly logger = new Logger(OutboundDelivery.name);
-
   constructor(
     private readonly ds: DataSource,
     private readonly registry: ChannelRegistry,
@@ -70,19 +68,33 @@ export class OutboundDelivery {
     }
   }
 
-  /** Records a delivery state (also used by channels receiving the provider's status callbacks). */
-  async setStatus(messageId: string, status: string, error: string | null, externalId?: string): Promise<void> {
+  /**
+   * Records a delivery state (also used by channels receiving the provider's status callbacks and
+   * receipts). States only move forward — queued → sent → delivered → read — and failed is final,
+   * so a late or out-of-order report never undoes a later one. Returns whether the state moved.
+   */
+  async setStatus(messageId: string, status: string, error: string | null, externalId?: string): Promise<boolean> {
+    const earlier = status === 'failed' ? DELIVERY_ORDER : DELIVERY_ORDER.slice(0, Math.max(DELIVERY_ORDER.indexOf(status), 0));
     const rows = await updateReturning(this.ds,
       `UPDATE messages SET delivery_status = $2, delivery_error = $3, external_id = COALESCE($4, external_id)
-        WHERE id = $1 RETURNING ticket_id`, [messageId, status, error, externalId ?? null]);
-    if (!rows.length) return;
+        WHERE id = $1 AND delivery_status = ANY($5::text[]) RETURNING ticket_id`,
+      [messageId, status, error, externalId ?? null, earlier]);
+    if (!rows.length) {
+      // The provider's id still matters for the receipts that follow.
+      if (externalId) await this.ds.query(`UPDATE messages SET external_id = COALESCE(external_id, $2) WHERE id = $1`, [messageId, externalId]);
+      return false;
+    }
     const [view] = await this.ds.query(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.id = $1`, [messageId]);
     const [t] = await this.ds.query(`SELECT comune_id, group_id, assignee_id, offered_to_id FROM tickets WHERE id = $1`, [rows[0].ticket_id]);
     this.realtime.toAgents(
       roomsForTicket({ comuneId: t.comune_id, groupId: t.group_id, assigneeId: t.assignee_id, offeredToId: t.offered_to_id }),
       'message.updated', { ticketId: String(rows[0].ticket_id), message: toMessageView(view) });
+    return true;
   }
 }
+
+/** The forward order of delivery states of an outbound message ("failed" can follow any but itself). */
+const DELIVERY_ORDER = ['queued', 'sent', 'delivered', 'read'];
 
 /** Base of every channel's outbound worker: the channel folder only adds its queue name and rate limit. */
 export abstract class OutboundProcessor extends TypedWorker<'message.deliver'> {

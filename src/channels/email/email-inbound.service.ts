@@ -38,7 +38,6 @@ const PARSE_OPTIONS = {
 } as const;
 
 const MAX_ATTACHMENTS = 20;
-const STATE_RANK: Record<string, number> = { queued: 0, sent: 1, delivered: 2, read: 3, failed: 4, not_sent: 4 };
 
 /**
  * Turns one raw mail received on a comune's mailbox into what Sportello does with it: a citizen's
@@ -212,9 +211,7 @@ export class EmailInbound {
       `SELECT m.id, m.delivery_status FROM email_messages e JOIN messages m ON m.id = e.message_id
         WHERE e.account_id = $1 AND e.direction = 'outbound' AND e.rfc_message_id = ANY($2::text[]) LIMIT 1`, [account.id, rfcIds]);
     if (!row) return null;
-    const current = STATE_RANK[row.delivery_status] ?? 0;
-    if (row.delivery_status === 'failed' || (state !== 'failed' && STATE_RANK[state] <= current)) return null;
-    await this.delivery.setStatus(String(row.id), state, error);
+    if (!(await this.delivery.setStatus(String(row.id), state, error))) return null;
     this.logger.log(`message ${row.id}: ${state}${error ? ` (${error})` : ''}`);
     return String(row.id);
   }

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { updateReturning } from '../../database/sql.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { RejectedInputError } from '../../common/errors.js';
 import { AttachmentStorage } from '../../storage/storage.js';
@@ -108,13 +107,7 @@ export class WhatsappInbound {
     const rows = await this.ds.query(
       `SELECT id, delivery_status FROM messages WHERE channel = $1 AND external_id = $2 AND direction = 'outbound'`, [WHATSAPP_CHANNEL, s.id]);
     if (!rows.length) return false;
-    const rank = (x: string) => STATUS_RANK[x] ?? 0;
-    const moved = await updateReturning(this.ds,
-      `UPDATE messages SET delivery_status = $2 WHERE id = $1 AND delivery_status = ANY($3::text[]) RETURNING id`,
-      [rows[0].id, s.status, Object.keys(STATUS_RANK).filter((k) => rank(k) < rank(s.status))]);
-    if (!moved.length) return false;
-    // setStatus records the error too and pushes message.updated to the console.
-    await this.delivery.setStatus(String(rows[0].id), s.status, error);
-    return true;
+    // setStatus moves states forward only, records the error and pushes message.updated to the console.
+    return this.delivery.setStatus(String(rows[0].id), s.status, error);
   }
 }

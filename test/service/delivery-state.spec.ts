@@ -1,0 +1,31 @@
+import { OutboundDelivery } from '../../src/channels/outbound-delivery.js';
+import { startApp, type TestApp } from '../support/harness.js';
+
+/** Providers report delivery out of order; what the operator sees only ever moves forward. */
+describe('delivery state of an outbound message', () => {
+  let t: TestApp;
+  beforeAll(async () => { t = await startApp(); });
+  afterAll(async () => { await t.close(); });
+
+  it('moves queued → sent → delivered → read, never back, and failed is final', async () => {
+    const res = await t.http.post('/api/app/v1/messages').set('X-Api-Key', 'demo-app-key-bari').send({ messageId: 'ds-1', citizen: { id: 'ds' }, text: 'ciao' });
+    const [ticket] = await t.ds.query(`SELECT id, comune_id FROM tickets WHERE reference = $1`, [res.body.ticketReference]);
+    const [m] = await t.ds.query(
+      `INSERT INTO messages (ticket_id, comune_id, direction, author_type, text, channel, delivery_status)
+       VALUES ($1, $2, 'outbound', 'operator', 'risposta', 'app', 'queued') RETURNING id`, [ticket.id, ticket.comune_id]);
+    const delivery = t.app.get(OutboundDelivery);
+    const state = async () => (await t.ds.query(`SELECT delivery_status, external_id FROM messages WHERE id = $1`, [m.id]))[0];
+
+    expect(await delivery.setStatus(String(m.id), 'delivered', null)).toBe(true);
+    // Our own "sent", recorded after the provider already said "delivered", does not undo it — but keeps the provider's id.
+    expect(await delivery.setStatus(String(m.id), 'sent', null, 'wamid.X1')).toBe(false);
+    expect(await state()).toEqual({ delivery_status: 'delivered', external_id: 'wamid.X1' });
+    expect(await delivery.setStatus(String(m.id), 'read', null)).toBe(true);
+    expect(await delivery.setStatus(String(m.id), 'delivered', null)).toBe(false);
+    expect((await state()).delivery_status).toBe('read');
+    expect(await delivery.setStatus(String(m.id), 'failed', 'rifiutato')).toBe(true);
+    expect(await delivery.setStatus(String(m.id), 'read', null)).toBe(false);
+    expect(await delivery.setStatus(String(m.id), 'failed', 'di nuovo')).toBe(false);
+    expect((await state()).delivery_status).toBe('failed');
+  });
+});
