@@ -2,7 +2,7 @@ import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/commo
 import { DataSource } from 'typeorm';
 import { invalidField } from '../common/errors.js';
 import { seesWholeComune, TenantScope, type Principal } from '../common/tenant-scope.js';
-import { isIsoDate, localDate } from './business-time.js';
+import { isIsoDate, localDate } from '../comuni/business-calendar.js';
 import { merge, percentile, type Histogram } from './histogram.js';
 import { emptyCell, type Dim, type RollupCell } from './rollups.js';
 import type { MetricName } from './ticket-metrics.js';

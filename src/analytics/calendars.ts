@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { DEFAULT_OPENING_HOURS, type BusinessCalendar } from './business-time.js';
+import type { BusinessCalendar } from '../comuni/business-calendar.js';
+import { ComuniService } from '../comuni/comuni.service.js';
 import type { SlaTargets } from './ticket-metrics.js';
 
 export interface SlaPolicy {
@@ -16,9 +17,6 @@ export interface SlaPolicy {
   warnBeforeSecs: number;
 }
 
-export const DEFAULT_CALENDAR: BusinessCalendar = {
-  timezone: 'Europe/Rome', openingHours: DEFAULT_OPENING_HOURS, nationalHolidays: true, patronDay: null, closures: [],
-};
 
 export function toPolicy(r: any): SlaPolicy {
   return {
@@ -55,24 +53,14 @@ export function targetsFor(policies: SlaPolicy[]): SlaTargets {
  */
 @Injectable()
 export class CalendarStore {
-  private readonly calendars = new Map<number, { value: BusinessCalendar; at: number }>();
   private readonly policies = new Map<number, { value: SlaPolicy[]; at: number }>();
   private static readonly TTL_MS = 30_000;
 
-  constructor(private readonly ds: DataSource) {}
+  constructor(private readonly ds: DataSource, private readonly comuni: ComuniService) {}
 
-  async calendar(comuneId: number): Promise<BusinessCalendar> {
-    const hit = this.calendars.get(comuneId);
-    if (hit && Date.now() - hit.at < CalendarStore.TTL_MS) return hit.value;
-    const [r] = await this.ds.query(
-      `SELECT timezone, opening_hours, national_holidays, patron_day, to_char_closures FROM (
-         SELECT *, ARRAY(SELECT to_char(d, 'YYYY-MM-DD') FROM unnest(closures) d ORDER BY d) AS to_char_closures
-           FROM comune_calendars WHERE comune_id = $1) c`, [comuneId]);
-    const value: BusinessCalendar = r
-      ? { timezone: r.timezone, openingHours: r.opening_hours, nationalHolidays: r.national_holidays, patronDay: r.patron_day, closures: r.to_char_closures }
-      : DEFAULT_CALENDAR;
-    this.calendars.set(comuneId, { value, at: Date.now() });
-    return value;
+  /** The comune's calendar (owned and cached by ComuniService, shared with the web chat). */
+  calendar(comuneId: number): Promise<BusinessCalendar> {
+    return this.comuni.calendar(comuneId);
   }
 
   async slaPolicies(comuneId: number): Promise<SlaPolicy[]> {
@@ -85,7 +73,7 @@ export class CalendarStore {
   }
 
   forget(comuneId: number): void {
-    this.calendars.delete(comuneId);
+    this.comuni.forgetCalendar(comuneId);
     this.policies.delete(comuneId);
   }
 }

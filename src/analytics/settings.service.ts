@@ -4,7 +4,7 @@ import { InvalidInputException, invalidField, type FieldProblem } from '../commo
 import { TenantScope, type Principal } from '../common/tenant-scope.js';
 import { PRIORITIES } from '../tickets/ticket.entity.js';
 import { updateReturning } from '../database/sql.js';
-import { validateCalendar, type BusinessCalendar } from './business-time.js';
+import { validateCalendar, type BusinessCalendar } from '../comuni/business-calendar.js';
 import { CalendarStore, toPolicy, type SlaPolicy } from './calendars.js';
 
 const POLICY_FIELDS = ['comuneId', 'name', 'groupId', 'priority', 'ticketType', 'firstResponseSecs', 'nextResponseSecs', 'resolutionSecs', 'warnBeforeSecs'];

@@ -1,4 +1,4 @@
-import { addBusinessMs, businessMs, localDate, localParts, type BusinessCalendar } from './business-time.js';
+import { addBusinessMs, businessMs, localDate, localParts, type BusinessCalendar } from '../comuni/business-calendar.js';
 
 /**
  * Metric definitions, computed from one ticket's event log:

@@ -2,11 +2,18 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Comune } from './comune.entity.js';
 import { CompetenceGroup } from './competence-group.entity.js';
+import { DEFAULT_OPENING_HOURS, type BusinessCalendar } from './business-calendar.js';
+
+/** The calendar of a comune that has not set its own: the usual URP hours, national holidays. */
+export const DEFAULT_CALENDAR: BusinessCalendar = {
+  timezone: 'Europe/Rome', openingHours: DEFAULT_OPENING_HOURS, nationalHolidays: true, patronDay: null, closures: [],
+};
 
 /** Lookups of comuni and their groups. Comuni and groups change rarely: kept in a short cache. */
 @Injectable()
 export class ComuniService {
   private bySlugCache = new Map<string, { comune: Comune | null; at: number }>();
+  private calendarCache = new Map<number, { value: BusinessCalendar; at: number }>();
   private static readonly TTL_MS = 30_000;
 
   constructor(private readonly ds: DataSource) {}
@@ -43,6 +50,29 @@ export class ComuniService {
       [lng, lat],
     );
     return rows[0]?.id ?? null;
+  }
+
+  /**
+   * The comune's business calendar — opening slots, national holidays, patron saint's day,
+   * closures — the one source for "is the office open" (the web chat) and for business time (SLAs).
+   */
+  async calendar(comuneId: number): Promise<BusinessCalendar> {
+    const hit = this.calendarCache.get(comuneId);
+    if (hit && Date.now() - hit.at < ComuniService.TTL_MS) return hit.value;
+    const [r] = await this.ds.query(
+      `SELECT timezone, opening_hours, national_holidays, patron_day,
+              ARRAY(SELECT to_char(d, 'YYYY-MM-DD') FROM unnest(closures) d ORDER BY d) AS closures
+         FROM comune_calendars WHERE comune_id = $1`, [comuneId]);
+    const value: BusinessCalendar = r
+      ? { timezone: r.timezone, openingHours: r.opening_hours, nationalHolidays: r.national_holidays, patronDay: r.patron_day, closures: r.closures }
+      : DEFAULT_CALENDAR;
+    this.calendarCache.set(comuneId, { value, at: Date.now() });
+    return value;
+  }
+
+  /** Drops the cached calendar after it was changed. */
+  forgetCalendar(comuneId: number): void {
+    this.calendarCache.delete(comuneId);
   }
 
   async groups(comuneId: number): Promise<CompetenceGroup[]> {

@@ -15,7 +15,7 @@ import { WebchatSessions } from '../channels/webchat/webchat-session.js';
 import { WEBCHAT_CHANNEL } from '../channels/webchat/webchat.gateway.js';
 import { AttachmentStorage, IMAGE_TYPES, sniffContentType } from '../storage/storage.js';
 import { normalizeContact, recordConsents } from '../console/consents.js';
-import { DEFAULT_OPENING_HOURS, isOpenAt, parseOpeningHours, type OpeningHours } from './opening-hours.js';
+import { isOpenAt } from '../comuni/business-calendar.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -29,6 +29,9 @@ export class LeaveMessageDto {
   @Equals(true, { message: 'you must accept the privacy notice to leave a message' }) privacyConsent!: boolean;
   @ApiPropertyOptional() @IsOptional() @Matches(/^[A-Za-z0-9_-]{1,100}$/, { message: 'must be 1–100 letters, digits, "-" or "_"' }) clientMessageId?: string;
 }
+
+/** The widget names weekdays by their English short names: ISO weekday 1 is "mon". */
+const WEEKDAY_KEYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
 /**
  * The widget's REST side, next to its Socket.IO namespace: whether anyone can answer now, a
@@ -54,14 +57,18 @@ export class WidgetController {
   @Get(':slug/availability')
   async availability(@Param('slug') slug: string) {
     const comune = await this.comune(slug);
-    const hours = await this.openingHours(comune.id);
-    const open = isOpenAt(hours, new Date(), comune.timezone);
+    // The comune's business calendar: its opening slots, and closed on holidays and the patron saint's day.
+    const calendar = await this.comuni.calendar(comune.id);
+    const open = isOpenAt(calendar, Date.now());
     const [{ n }] = await this.ds.query(
       `SELECT count(*)::int AS n FROM operators o WHERE o.comune_id = $1 AND o.presence = 'online' AND o.capacity > 0
           AND EXISTS (SELECT 1 FROM operator_groups og WHERE og.operator_id = o.id)`, [comune.id]);
+    const hours = Object.fromEntries(Object.entries(calendar.openingHours)
+      .sort(([a], [b]) => Number(a) - Number(b))
+      .map(([isoDay, slots]) => [WEEKDAY_KEYS[Number(isoDay) - 1], slots]));
     return {
       comune: { slug: comune.slug, name: comune.name },
-      open, operatorsOnline: n, live: open && n > 0, openingHours: hours, timezone: comune.timezone,
+      open, operatorsOnline: n, live: open && n > 0, openingHours: hours, timezone: calendar.timezone,
     };
   }
 
@@ -144,15 +151,6 @@ export class WidgetController {
     return this.comuni.getBySlug(slug);
   }
 
-  private async openingHours(comuneId: number): Promise<OpeningHours> {
-    const [row] = await this.ds.query(`SELECT opening_hours FROM webchat_settings WHERE comune_id = $1`, [comuneId]);
-    if (!row) return DEFAULT_OPENING_HOURS;
-    try {
-      return parseOpeningHours(row.opening_hours);
-    } catch {
-      return DEFAULT_OPENING_HOURS;
-    }
-  }
 }
 
 /** The request body as bytes, refusing with 413 as soon as it grows past the limit. */

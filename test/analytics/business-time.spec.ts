@@ -1,6 +1,6 @@
 import {
   addBusinessMs, businessMs, DEFAULT_OPENING_HOURS, easterSunday, isHoliday, localToInstant, validateCalendar, type BusinessCalendar,
-} from '../../src/analytics/business-time.js';
+} from '../../src/comuni/business-calendar.js';
 
 const H = 3600_000;
 const ROME = 'Europe/Rome';

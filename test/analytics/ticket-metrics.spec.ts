@@ -1,4 +1,4 @@
-import { DEFAULT_OPENING_HOURS, localToInstant, type BusinessCalendar } from '../../src/analytics/business-time.js';
+import { DEFAULT_OPENING_HOURS, localToInstant, type BusinessCalendar } from '../../src/comuni/business-calendar.js';
 import { computeTicketFacts, type TicketEventRow, type TicketState } from '../../src/analytics/ticket-metrics.js';
 import { exactPercentile, addTo, percentile, RELATIVE_ERROR, type Histogram } from '../../src/analytics/histogram.js';
 

@@ -5,7 +5,8 @@ import { launchChromium, screenshot, seriousA11yViolations } from './browser.js'
 
 jest.setTimeout(120_000);
 
-const ALWAYS_OPEN = JSON.stringify(Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [['00:00', '24:00']]])));
+// ISO weekdays 1–7, open all day, no holidays: the comune's business calendar for these tests.
+const ALWAYS_OPEN = JSON.stringify(Object.fromEntries(['1', '2', '3', '4', '5', '6', '7'].map((d) => [d, [['00:00', '24:00']]])));
 
 describe('agent console and web-chat widget in Chromium', () => {
   let t: TestApp;
@@ -14,7 +15,7 @@ describe('agent console and web-chat widget in Chromium', () => {
 
   beforeAll(async () => {
     [t, browser] = await Promise.all([startApp(), launchChromium()]);
-    await t.ds.query(`INSERT INTO webchat_settings (comune_id, opening_hours) SELECT id, $1::jsonb FROM comuni WHERE slug = 'bari'`, [ALWAYS_OPEN]);
+    await t.ds.query(`INSERT INTO comune_calendars (comune_id, opening_hours, national_holidays, patron_day) SELECT id, $1::jsonb, false, NULL FROM comuni WHERE slug = 'bari' ON CONFLICT (comune_id) DO UPDATE SET opening_hours = EXCLUDED.opening_hours, national_holidays = false, patron_day = NULL, closures = '{}'`, [ALWAYS_OPEN]);
   });
   afterAll(async () => {
     await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
@@ -182,7 +183,7 @@ describe('agent console and web-chat widget in Chromium', () => {
   });
 
   it('out of hours, the widget takes a message, a contact and an explicit consent, and the console shows them', async () => {
-    await t.ds.query(`INSERT INTO webchat_settings (comune_id, opening_hours) SELECT id, '{}'::jsonb FROM comuni WHERE slug = 'modugno'`);
+    await t.ds.query(`INSERT INTO comune_calendars (comune_id, opening_hours, national_holidays, patron_day) SELECT id, '{}'::jsonb, false, NULL FROM comuni WHERE slug = 'modugno' ON CONFLICT (comune_id) DO UPDATE SET opening_hours = EXCLUDED.opening_hours, national_holidays = false, patron_day = NULL, closures = '{}'`);
     const citizen = await newPage({ viewport: { width: 1280, height: 800 } });
     await citizen.goto(`${t.url}/demo/modugno`);
     await citizen.getByRole('button', { name: 'Scrivi al Comune' }).click();

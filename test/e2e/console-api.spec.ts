@@ -101,7 +101,7 @@ describe('console and widget API', () => {
   });
 
   it('says when the web chat is live, and refuses a left message without consent or contact', async () => {
-    await t.ds.query(`INSERT INTO webchat_settings (comune_id, opening_hours) SELECT id, '{}'::jsonb FROM comuni WHERE slug = 'bari'`);
+    await t.ds.query(`INSERT INTO comune_calendars (comune_id, opening_hours, national_holidays, patron_day) SELECT id, '{}'::jsonb, false, NULL FROM comuni WHERE slug = 'bari' ON CONFLICT (comune_id) DO UPDATE SET opening_hours = EXCLUDED.opening_hours, national_holidays = false, patron_day = NULL, closures = '{}'`);
     const closed = await t.http.get('/api/webchat/bari/availability').expect(200);
     expect(closed.body).toMatchObject({ open: false, live: false, comune: { slug: 'bari', name: 'Bari' } });
     await t.http.get('/api/webchat/atlantide/availability').expect(404);

@@ -3,7 +3,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * What the agent console and the web-chat widget add: canned responses per competence group,
  * the citizen's privacy consents and the contacts they left (an append-only history, the latest
- * row per purpose is the current state), and each comune's web-chat opening hours.
+ * row per purpose is the current state). (Opening hours are the comune's business calendar.)
  */
 export class ConsoleSchema1764300000000 implements MigrationInterface {
   name = 'ConsoleSchema1764300000000';
@@ -41,17 +41,9 @@ export class ConsoleSchema1764300000000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX citizen_consents_citizen ON citizen_consents (citizen_id, purpose, id DESC)`);
 
-    await q.query(`
-      CREATE TABLE webchat_settings (
-        comune_id      integer PRIMARY KEY REFERENCES comuni(id) ON DELETE CASCADE,
-        -- {"mon": [["09:00","13:00"],["15:00","17:00"]], …}; days absent are closed.
-        opening_hours  jsonb NOT NULL,
-        updated_at     timestamptz NOT NULL DEFAULT now()
-      )`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE IF EXISTS webchat_settings`);
     await q.query(`DROP TABLE IF EXISTS citizen_consents`);
     await q.query(`DROP TABLE IF EXISTS canned_responses`);
   }
