@@ -50,9 +50,17 @@ export class AppMessageDto {
   @ApiPropertyOptional({ description: 'Type-specific data, e.g. {"address": "Via Sparano 12"} for a report' }) @IsOptional() @IsObject() payload?: Record<string, unknown>;
 }
 
-/** Resolves a comune's app API key (sent as X-Api-Key) to its channel account. Keys are stored hashed. */
+/**
+ * Resolves a comune's app API key (sent as X-Api-Key) to its channel account. Keys are stored hashed.
+ * A valid key is remembered for a few seconds: under load the lookup was one of the few database
+ * round trips of every message (see docs/benchmarks.md). So a key disabled or deleted stops
+ * working on each instance within KEY_CACHE_MS; a refused key is never remembered.
+ */
 @Injectable()
 export class AppKeys {
+  static readonly KEY_CACHE_MS = 5_000;
+  private readonly valid = new Map<string, { account: { accountId: number; comuneId: number }; at: number }>();
+
   constructor(private readonly ds: DataSource) {}
 
   static hash(key: string): string {
@@ -61,10 +69,20 @@ export class AppKeys {
 
   async resolve(key: string | undefined): Promise<{ accountId: number; comuneId: number }> {
     if (!key) throw new UnauthorizedException('X-Api-Key header is missing');
+    const hash = AppKeys.hash(key);
+    const hit = this.valid.get(hash);
+    if (hit && Date.now() - hit.at < AppKeys.KEY_CACHE_MS) return hit.account;
     const rows = await this.ds.query(
-      `SELECT id, comune_id FROM channel_accounts WHERE channel = $1 AND key_hash = $2 AND enabled`, [APP_CHANNEL, AppKeys.hash(key)]);
-    if (!rows.length) throw new UnauthorizedException('X-Api-Key is not valid');
-    return { accountId: rows[0].id, comuneId: rows[0].comune_id };
+      `SELECT id, comune_id FROM channel_accounts WHERE channel = $1 AND key_hash = $2 AND enabled`, [APP_CHANNEL, hash]);
+    if (!rows.length) {
+      this.valid.delete(hash);
+      throw new UnauthorizedException('X-Api-Key is not valid');
+    }
+    const account = { accountId: rows[0].id, comuneId: rows[0].comune_id };
+    // Bounded: one entry per comune's key in practice; a flood of distinct valid keys cannot exist.
+    if (this.valid.size >= 1_000) this.valid.clear();
+    this.valid.set(hash, { account, at: Date.now() });
+    return account;
   }
 }
 
