@@ -1,26 +1,46 @@
-// `npm run bench [-- --quick]`: every benchmark, each against its raw ceiling in the same run.
-// Load comes from this process; the application runs as a separate process on 127.0.0.1.
-// Not part of `npm test`. Results: docs/benchmarks.md.
+// `npm run bench [-- --quick] [-- --only=ingest,concurrency,outbound,analytics]`: every benchmark,
+// each against its raw ceiling in the same run. Load comes from this process (and, for the
+// concurrency benchmark, from client processes it forks); the application runs as a separate
+// process on 127.0.0.1. Not part of `npm test`. Results: docs/benchmarks.md.
 import { existsSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { runIngestBenchmark } from './ingest/ingest.js';
+import { runConcurrencyBenchmark } from './concurrency/concurrency.js';
+import { runOutboundBenchmark } from './outbound/outbound.js';
+import { loadAverage } from './support.js';
 
 const quick = process.argv.includes('--quick');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const wanted = (name: string) => !only || only.includes(name);
 
 async function main(): Promise<void> {
-  console.log(`Sportello benchmarks (${quick ? 'quick' : 'full'})`);
-  console.log('\n== Ingest: app channel HTTP → stored → operator socket event');
-  await runIngestBenchmark(quick);
-
-  const analytics = resolve('bench/analytics/run.mjs');
-  if (existsSync(analytics) && existsSync(resolve('dist/main.js'))) {
-    console.log('\n== Analytics (bench/analytics)');
-    const mod = await import(pathToFileURL(analytics).href) as { runAnalyticsBenchmark?: (o: { quick: boolean }) => Promise<unknown> };
-    await mod.runAnalyticsBenchmark?.({ quick }).catch((err: Error) => console.log(`  skipped: ${err.message} (generate the data set first: node bench/analytics/generate.mjs${quick ? ' --quick' : ''})`));
-  } else {
-    console.log('\n== Analytics: skipped (needs `npm run build` and bench/analytics)');
+  const t0 = performance.now();
+  console.log(`Sportello benchmarks (${quick ? 'quick' : 'full'}): ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}; load average ${loadAverage()}`);
+  if (wanted('ingest')) {
+    console.log('\n== Ingest: app channel HTTP → stored → operator socket event');
+    await runIngestBenchmark(quick);
   }
+  if (wanted('concurrency')) {
+    console.log('\n== Concurrency: web-chat citizens + operators held by one application process');
+    await runConcurrencyBenchmark(quick);
+  }
+  if (wanted('outbound')) {
+    console.log('\n== Outbound: campaign enqueue, and the send rate under the channel limit');
+    await runOutboundBenchmark(quick);
+  }
+  if (wanted('analytics')) {
+    const analytics = resolve('bench/analytics/run.mjs');
+    if (existsSync(analytics) && existsSync(resolve('dist/main.js'))) {
+      console.log('\n== Analytics (bench/analytics)');
+      const mod = await import(pathToFileURL(analytics).href) as { runAnalyticsBenchmark?: (o: { quick: boolean }) => Promise<unknown> };
+      await mod.runAnalyticsBenchmark?.({ quick }).catch((err: Error) => console.log(`  skipped: ${err.message} (generate the data set first: node bench/analytics/generate.mjs${quick ? ' --quick' : ''})`));
+    } else {
+      console.log('\n== Analytics: skipped (needs `npm run build` and bench/analytics)');
+    }
+  }
+  console.log(`\nDone in ${Math.round((performance.now() - t0) / 1000)} s; load average ${loadAverage()}`);
   process.exit(0);
 }
 

@@ -1,7 +1,7 @@
 // Shared pieces of the benchmarks: percentiles, a bounded pool of in-flight operations, the
 // application as a separate process on 127.0.0.1, its RSS, and its per-stage timings.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
@@ -52,7 +52,11 @@ export interface BenchApp { base: string; pid: number; proc: ChildProcess; stop:
  */
 export async function startBenchApp(dbUrl: string, prefix: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<BenchApp> {
   const port = await freePort();
-  const proc = spawn(process.execPath, [...nodeArgs, '--import', resolve('test/fault/support/register-ts.mjs'), 'src/main.ts'], {
+  // BENCH_APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the application under load.
+  const extra = process.env.BENCH_APP_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  // Through sh so the open-files limit is raised to the hard limit first (10,000+ sockets); exec keeps the pid.
+  const proc = spawn('/bin/sh', ['-c', 'ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"',
+    process.execPath, ...extra, ...nodeArgs, '--import', resolve('test/fault/support/register-ts.mjs'), 'src/main.ts'], {
     env: {
       ...process.env, NODE_ENV: 'test', DATABASE_URL: dbUrl, REDIS_URL, REDIS_PREFIX: prefix, PORT: String(port), LOG_LEVEL: 'warn',
       COMUNI_GEOJSON: SHARED_GEOJSON, STORAGE_DIR: mkdtempSync(join(tmpdir(), 'sportello-bench-')), STAGE_TIMING: 'true', ...env,
@@ -92,4 +96,32 @@ export async function scrapeStages(base: string): Promise<StageFigure[]> {
     const p95 = v.buckets.sort((a, b) => a[0] - b[0]).find(([, c]) => c >= 0.95 * v.count)?.[0] ?? Infinity;
     return { stage, count: v.count, meanMs: Math.round((v.sum / v.count) * 100_000) / 100, p95Ms: p95 * 1000 };
   });
+}
+
+/** CPU time (user + system) a process has used, in ms (Linux, clock ticks of 10 ms). */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** CPU time used by every PostgreSQL server process, in ms (includes other databases' work). */
+export function postgresCpuMs(): number {
+  let total = 0;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try { if (readFileSync(`/proc/${d}/comm`, 'utf8').trim() === 'postgres') total += cpuMs(Number(d)); } catch { /* gone */ }
+  }
+  return total;
+}
+
+/** CPU of the app, PostgreSQL and this load generator between two calls, per message. */
+export function cpuMeter(appPid: number | null): (messages: number) => { appMs: number; postgresMs: number; loadGenMs: number } {
+  const a0 = appPid ? cpuMs(appPid) : 0;
+  const p0 = postgresCpuMs();
+  const l0 = process.cpuUsage();
+  return (messages) => {
+    const l = process.cpuUsage(l0);
+    const per = (ms: number) => Math.round((ms / messages) * 100) / 100;
+    return { appMs: per(appPid ? cpuMs(appPid) - a0 : 0), postgresMs: per(postgresCpuMs() - p0), loadGenMs: per((l.user + l.system) / 1000) };
+  };
 }

@@ -10,12 +10,13 @@ import { Server } from 'socket.io';
 import { io as connect } from 'socket.io-client';
 import { clearRedisPrefix, createTestDatabase } from '../../test/support/harness.js';
 import { REDIS_URL, TEST_PASSWORD } from '../../test/support/env.js';
-import { figures, loadAverage, pct, pool, scrapeStages, startBenchApp, type Figures, type StageFigure } from '../support.js';
+import { cpuMeter, figures, loadAverage, pct, pool, scrapeStages, startBenchApp, type Figures, type StageFigure } from '../support.js';
 
 export type { Figures };
+export type Cpu = ReturnType<ReturnType<typeof cpuMeter>>;
 
 /** The same work the pipeline does, on the bare libraries. */
-export async function rawCeiling(dbUrl: string, n: number, width: number): Promise<Figures> {
+export async function rawCeiling(dbUrl: string, n: number, width: number): Promise<Figures & { cpu: Cpu }> {
   const db = new pg.Pool({ connectionString: dbUrl, max: 20 });
   const prefix = `bench-raw-${randomBytes(3).toString('hex')}`;
   const connection = { host: '127.0.0.1', port: Number(new URL(REDIS_URL).port || 6379) };
@@ -36,6 +37,7 @@ export async function rawCeiling(dbUrl: string, n: number, width: number): Promi
     try { await c.query(`SELECT id FROM tickets WHERE id = $1`, [job.data.ticket]); } finally { c.release(); }
     ioServer.emit('m', job.data.id);
   }, { connection, prefix, concurrency: 8 });
+  const meter = cpuMeter(null);
   const t0 = performance.now();
   await pool(n, width, async (i) => {
     const id = `raw-${i}`;
@@ -59,9 +61,10 @@ export async function rawCeiling(dbUrl: string, n: number, width: number): Promi
   });
   await all;
   const ms = performance.now() - t0;
+  const cpu = meter(n);
   await worker.close(); await queue.close(); client.disconnect(); ioServer.close(); http.close(); await db.end();
   await clearRedisPrefix(REDIS_URL, prefix);
-  return figures(lat, ms);
+  return { ...figures(lat, ms), cpu };
 }
 
 export interface PipelineResult {
@@ -72,6 +75,7 @@ export interface PipelineResult {
   /** From the data: outbox wait, routing job wait and run, route → offer (ms, p50/p95). */
   routing: Array<{ stage: string; count: number; p50: number; p95: number }>;
   failed: number;
+  cpu: Cpu;
 }
 
 /** The application in its own process, fed through the app channel; latency to the operator's socket. */
@@ -105,6 +109,7 @@ export async function pipeline(dbUrl: string, n: number, width: number, citizens
       lat.push(performance.now() - t);
       if (lat.length === n) done();
     });
+    const meter = cpuMeter(app.pid);
     const t0 = performance.now();
     let failed = 0;
     await pool(n, width, async (i) => {
@@ -119,6 +124,7 @@ export async function pipeline(dbUrl: string, n: number, width: number, citizens
     });
     await Promise.race([all, new Promise((r) => setTimeout(r, 30_000))]);
     const ms = performance.now() - t0;
+    const cpu = meter(n);
     agent.disconnect();
     // Routing of the tickets opened by the run may still be going on: let it finish before reading its timings.
     const db = new pg.Client({ connectionString: dbUrl });
@@ -137,7 +143,7 @@ export async function pipeline(dbUrl: string, n: number, width: number, citizens
     });
     const routing = await routingFromData(db, prefix, t0);
     await db.end();
-    return { figures: figures(lat, ms), http: { p50: Math.round(pct(httpLat, 0.5)), p95: Math.round(pct(httpLat, 0.95)), p99: Math.round(pct(httpLat, 0.99)) }, stages, routing, failed };
+    return { figures: figures(lat, ms), http: { p50: Math.round(pct(httpLat, 0.5)), p95: Math.round(pct(httpLat, 0.95)), p99: Math.round(pct(httpLat, 0.99)) }, stages, routing, failed, cpu };
   } finally {
     await app.stop();
     await clearRedisPrefix(REDIS_URL, prefix);
@@ -168,7 +174,7 @@ async function routingFromData(db: pg.Client, prefix: string, t0: number): Promi
   return out;
 }
 
-export async function runIngestBenchmark(quick: boolean): Promise<{ raw: Figures; pipeline: PipelineResult; ratio: number }> {
+export async function runIngestBenchmark(quick: boolean): Promise<{ raw: Figures & { cpu: Cpu }; pipeline: PipelineResult; ratio: number }> {
   const n = Number(process.env.BENCH_INGEST_N ?? (quick ? 1_000 : 20_000));
   const width = 64;
   const citizens = Math.max(1, Math.round(n / 10));
@@ -185,6 +191,8 @@ export async function runIngestBenchmark(quick: boolean): Promise<{ raw: Figures
     console.log(`                HTTP answer (201, client side) p50 ${pipe.http.p50} ms  p95 ${pipe.http.p95} ms  p99 ${pipe.http.p99} ms`);
     const ratio = Math.round((f.perSecond / raw.perSecond) * 100) / 100;
     console.log(`  ratio         ${ratio} of the raw ceiling; load average after: ${loadAverage()}`);
+    console.log(`  CPU per message: raw: load generator (all the work) ${raw.cpu.loadGenMs} ms, PostgreSQL ${raw.cpu.postgresMs} ms`);
+    console.log(`                   pipeline: application ${pipe.cpu.appMs} ms, PostgreSQL ${pipe.cpu.postgresMs} ms, load generator ${pipe.cpu.loadGenMs} ms (2 cores = 2,000 ms of CPU per second)`);
     console.log('  stages in the app process (STAGE_TIMING): mean / p95 bucket bound, ms');
     for (const s of pipe.stages) console.log(`    ${s.stage.padEnd(22)} ${String(s.meanMs).padStart(8)}  ≤${s.p95Ms}  (${s.count})`);
     console.log('  routing, from stored timestamps: p50 / p95, ms');
