@@ -1,10 +1,11 @@
 // Shared pieces of the benchmarks: percentiles, a bounded pool of in-flight operations, the
 // application as a separate process on 127.0.0.1, its RSS, and its per-stage timings.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
+import pg from 'pg';
 import { REDIS_URL, SHARED_GEOJSON } from '../test/support/env.js';
 
 export interface Figures { messages: number; seconds: number; perSecond: number; p50: number; p95: number; p99: number }
@@ -104,24 +105,28 @@ export function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-/** CPU time used by every PostgreSQL server process, in ms (includes other databases' work). */
-export function postgresCpuMs(): number {
-  let total = 0;
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try { if (readFileSync(`/proc/${d}/comm`, 'utf8').trim() === 'postgres') total += cpuMs(Number(d)); } catch { /* gone */ }
-  }
-  return total;
+/** The server processes (backends) serving one database now, by pid. */
+async function backends(db: pg.Client): Promise<number[]> {
+  return (await db.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)).rows.map((r) => r.pid);
 }
 
-/** CPU of the app, PostgreSQL and this load generator between two calls, per message. */
-export function cpuMeter(appPid: number | null): (messages: number) => { appMs: number; postgresMs: number; loadGenMs: number } {
+/**
+ * CPU of the app, of the PostgreSQL backends serving the benchmark's database (other databases on
+ * the same server are not counted) and of this load generator between two calls, per message.
+ */
+export async function cpuMeter(dbUrl: string, appPid: number | null): Promise<(messages: number) => Promise<{ appMs: number; postgresMs: number; loadGenMs: number }>> {
+  const db = new pg.Client({ connectionString: dbUrl });
+  await db.connect();
+  const read = (pid: number) => { try { return cpuMs(pid); } catch { return 0; } };
+  const start = new Map((await backends(db)).map((pid) => [pid, read(pid)]));
   const a0 = appPid ? cpuMs(appPid) : 0;
-  const p0 = postgresCpuMs();
   const l0 = process.cpuUsage();
-  return (messages) => {
+  return async (messages) => {
     const l = process.cpuUsage(l0);
+    let postgres = 0;
+    for (const pid of await backends(db)) postgres += read(pid) - (start.get(pid) ?? 0);
+    await db.end();
     const per = (ms: number) => Math.round((ms / messages) * 100) / 100;
-    return { appMs: per(appPid ? cpuMs(appPid) - a0 : 0), postgresMs: per(postgresCpuMs() - p0), loadGenMs: per((l.user + l.system) / 1000) };
+    return { appMs: per(appPid ? cpuMs(appPid) - a0 : 0), postgresMs: per(postgres), loadGenMs: per((l.user + l.system) / 1000) };
   };
 }

@@ -13,7 +13,7 @@ import { REDIS_URL, TEST_PASSWORD } from '../../test/support/env.js';
 import { cpuMeter, figures, loadAverage, pct, pool, scrapeStages, startBenchApp, type Figures, type StageFigure } from '../support.js';
 
 export type { Figures };
-export type Cpu = ReturnType<ReturnType<typeof cpuMeter>>;
+export type Cpu = Awaited<ReturnType<Awaited<ReturnType<typeof cpuMeter>>>>;
 
 /** The same work the pipeline does, on the bare libraries. */
 export async function rawCeiling(dbUrl: string, n: number, width: number): Promise<Figures & { cpu: Cpu }> {
@@ -37,7 +37,7 @@ export async function rawCeiling(dbUrl: string, n: number, width: number): Promi
     try { await c.query(`SELECT id FROM tickets WHERE id = $1`, [job.data.ticket]); } finally { c.release(); }
     ioServer.emit('m', job.data.id);
   }, { connection, prefix, concurrency: 8 });
-  const meter = cpuMeter(null);
+  const meter = await cpuMeter(dbUrl, null);
   const t0 = performance.now();
   await pool(n, width, async (i) => {
     const id = `raw-${i}`;
@@ -61,7 +61,7 @@ export async function rawCeiling(dbUrl: string, n: number, width: number): Promi
   });
   await all;
   const ms = performance.now() - t0;
-  const cpu = meter(n);
+  const cpu = await meter(n);
   await worker.close(); await queue.close(); client.disconnect(); ioServer.close(); http.close(); await db.end();
   await clearRedisPrefix(REDIS_URL, prefix);
   return { ...figures(lat, ms), cpu };
@@ -75,6 +75,8 @@ export interface PipelineResult {
   /** From the data: outbox wait, routing job wait and run, route → offer (ms, p50/p95). */
   routing: Array<{ stage: string; count: number; p50: number; p95: number }>;
   failed: number;
+  /** Answers other than 201, by status (503 = told to retry: nothing acknowledged is lost). */
+  statuses: Record<number, number>;
   cpu: Cpu;
 }
 
@@ -100,6 +102,7 @@ export async function pipeline(dbUrl: string, n: number, width: number, citizens
     const sentAt = new Map<string, number>();
     const lat: number[] = [];
     const httpLat: number[] = [];
+    let expected = n;
     let done!: () => void;
     const all = new Promise<void>((ok) => { done = ok; });
     agent.on('message.created', (p: { message: { text: string } }) => {
@@ -107,24 +110,28 @@ export async function pipeline(dbUrl: string, n: number, width: number, citizens
       if (t === undefined) return;
       sentAt.delete(p.message.text);
       lat.push(performance.now() - t);
-      if (lat.length === n) done();
+      if (lat.length === expected) done();
     });
-    const meter = cpuMeter(app.pid);
+    const meter = await cpuMeter(dbUrl, app.pid);
     const t0 = performance.now();
     let failed = 0;
+    const statuses = new Map<number, number>();
     await pool(n, width, async (i) => {
       const text = `bench ${prefix} ${i}`;
       const t = performance.now();
       sentAt.set(text, t);
       const r = await fetch(`${base}/api/app/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'demo-app-key-bari' },
         body: JSON.stringify({ messageId: `b-${i}`, citizen: { id: `bench-${i % citizens}` }, text }) });
-      if (r.status !== 201) failed++;
+      if (r.status !== 201) { failed++; statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1); }
       await r.arrayBuffer();
       httpLat.push(performance.now() - t);
     });
+    // A message not answered 201 was not stored: the run ends when every stored one has been seen.
+    expected = n - failed;
+    if (lat.length >= expected) done();
     await Promise.race([all, new Promise((r) => setTimeout(r, 30_000))]);
     const ms = performance.now() - t0;
-    const cpu = meter(n);
+    const cpu = await meter(n);
     agent.disconnect();
     // Routing of the tickets opened by the run may still be going on: let it finish before reading its timings.
     const db = new pg.Client({ connectionString: dbUrl });
@@ -143,7 +150,7 @@ export async function pipeline(dbUrl: string, n: number, width: number, citizens
     });
     const routing = await routingFromData(db, prefix, t0);
     await db.end();
-    return { figures: figures(lat, ms), http: { p50: Math.round(pct(httpLat, 0.5)), p95: Math.round(pct(httpLat, 0.95)), p99: Math.round(pct(httpLat, 0.99)) }, stages, routing, failed, cpu };
+    return { figures: figures(lat, ms), http: { p50: Math.round(pct(httpLat, 0.5)), p95: Math.round(pct(httpLat, 0.95)), p99: Math.round(pct(httpLat, 0.99)) }, stages, routing, failed, statuses: Object.fromEntries(statuses), cpu };
   } finally {
     await app.stop();
     await clearRedisPrefix(REDIS_URL, prefix);
@@ -187,7 +194,7 @@ export async function runIngestBenchmark(quick: boolean): Promise<{ raw: Figures
     console.log(`  raw ceiling   ${raw.perSecond} msg/s  p50 ${raw.p50} ms  p95 ${raw.p95} ms  p99 ${raw.p99} ms  (${raw.messages} messages)`);
     const pipe = await pipeline(db.url, n, width, citizens);
     const f = pipe.figures;
-    console.log(`  pipeline      ${f.perSecond} msg/s  p50 ${f.p50} ms  p95 ${f.p95} ms  p99 ${f.p99} ms  (${f.messages} messages${pipe.failed ? `, ${pipe.failed} not answered 201` : ''})`);
+    console.log(`  pipeline      ${f.perSecond} msg/s  p50 ${f.p50} ms  p95 ${f.p95} ms  p99 ${f.p99} ms  (${f.messages} messages${pipe.failed ? `, ${pipe.failed} not answered 201: ${JSON.stringify(pipe.statuses)}` : ''})`);
     console.log(`                HTTP answer (201, client side) p50 ${pipe.http.p50} ms  p95 ${pipe.http.p95} ms  p99 ${pipe.http.p99} ms`);
     const ratio = Math.round((f.perSecond / raw.perSecond) * 100) / 100;
     console.log(`  ratio         ${ratio} of the raw ceiling; load average after: ${loadAverage()}`);
