@@ -11,16 +11,16 @@ import { TicketsModule } from './tickets/tickets.module.js';
 import { ChannelsCoreModule } from './channels/channels-core.module.js';
 import { WebchatModule } from './channels/webchat/webchat.module.js';
 import { AppChannelModule } from './channels/app/app-channel.module.js';
-import { WhatsappWebModule } from './channels/whatsapp-web/whatsapp-web.module.js';
-import { NotificationsModule } from './channels/notifications/notifications.module.js';
-import { WhatsappModule } from './channels/whatsapp/whatsapp.module.js';
-import { ConsoleModule } from './console/console.module.js';
-import { WebModule } from './web/web.module.js';
 import { EmailModule } from './channels/email/email.module.js';
 import { ChannelAccountsModule } from './channels/accounts/accounts.module.js';
 import { TelegramModule } from './channels/telegram/telegram.module.js';
+import { WhatsappModule } from './channels/whatsapp/whatsapp.module.js';
+import { WhatsappWebModule } from './channels/whatsapp-web/whatsapp-web.module.js';
+import { NotificationsModule } from './channels/notifications/notifications.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { AnalyticsModule } from './analytics/analytics.module.js';
+import { ConsoleModule } from './console/console.module.js';
+import { WebModule } from './web/web.module.js';
 import { HealthController } from './ops/health.controller.js';
 
 /**
@@ -53,16 +53,16 @@ export class AppModule {
         ChannelsCoreModule,
         WebchatModule.register(roles),
         AppChannelModule.register(roles),
-        WhatsappWebModule.register(roles),
-        NotificationsModule.register(roles),
-        WhatsappModule.register(roles),
-        ConsoleModule.register(roles),
-        WebModule.register(roles),
         EmailModule.register(roles),
         ChannelAccountsModule.register(roles),
         TelegramModule.register(roles),
+        WhatsappModule.register(roles),
+        WhatsappWebModule.register(roles),
+        NotificationsModule.register(roles),
         RealtimeModule.register(roles),
         AnalyticsModule.register(roles),
+        ConsoleModule.register(roles),
+        WebModule.register(roles),
       ],
       controllers: [HealthController],
     };

@@ -9,16 +9,16 @@ import { Attachment, Message } from '../tickets/message.entity.js';
 import { TicketEvent } from '../tickets/ticket-event.entity.js';
 import { OutboxEntry } from '../outbox/outbox.entity.js';
 import { CoreSchema1764000000000 } from './migrations/1764000000000-CoreSchema.js';
-import { ConsoleSchema1764300000000 } from './migrations/1764300000000-ConsoleSchema.js';
 import { EmailChannel1764460000000 } from './migrations/1764460000000-EmailChannel.js';
 import { ChannelNotifications1764600000000 } from './migrations/1764600000000-ChannelNotifications.js';
+import { ConsoleSchema1764300000000 } from './migrations/1764300000000-ConsoleSchema.js';
 import { Analytics1764500000000 } from './migrations/1764500000000-Analytics.js';
 
 export const ENTITIES = [
   Comune, CompetenceGroup, Operator, OperatorGroup, Citizen, CitizenIdentity, ChannelAccount,
   Ticket, Message, Attachment, TicketEvent, OutboxEntry,
 ];
-export const MIGRATIONS = [CoreSchema1764000000000, ConsoleSchema1764300000000, Analytics1764500000000, ChannelNotifications1764600000000, EmailChannel1764460000000];
+export const MIGRATIONS = [CoreSchema1764000000000, ConsoleSchema1764300000000, EmailChannel1764460000000, Analytics1764500000000, ChannelNotifications1764600000000];
 
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
   return {
