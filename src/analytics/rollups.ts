@@ -29,13 +29,7 @@ export const emptyCell = (): RollupCell => ({
 });
 
 /** What a ticket stored besides its samples, enough to take its contribution back later. */
-export interface StoredContrib {
-  dims: Dims;
-  created: { day: string; hour: number };
-  messagesIn: Record<string, number>;
-  reopened: Record<string, number>;
-  csat: { day: string; rating: number } | null;
-}
+export type StoredContrib = Pick<TicketFacts, 'dims' | 'created' | 'messagesIn' | 'reopened' | 'csat'>;
 
 export interface StoredSample {
   metric: MetricName;
