@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { addTo, type Histogram } from './histogram.js';
-import type { Dims, MetricName, TicketFacts } from './ticket-metrics.js';
+import type { MetricName, TicketFacts } from './ticket-metrics.js';
 
 /** Breakdown dimensions of the rollups; `all` is the comune total. */
 export const DIMS = ['all', 'group', 'operator', 'channel', 'type', 'category', 'priority', 'area', 'category_channel'] as const;
