@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { Queue } from 'bullmq';
 import { clearRedisPrefix, createTestDatabase, eventually, startApp, type TestApp } from '../support/harness.js';
 import { ticketByReference } from '../support/factories.js';
 import { REDIS_URL } from '../support/env.js';
 import { ChildApp } from './support/child-app.js';
+import { holdTicketRow } from './support/row-lock.js';
 
 /**
  * SIGTERM to a worker in the middle of a job (a deploy, a scale-down): the worker stops taking
@@ -39,10 +39,7 @@ describe('graceful shutdown of a worker process', () => {
     await eventually(async () => (await routing.getJob(jobId)) !== undefined, 10_000, 'routing job published');
 
     // Hold the ticket's row so the worker's routing transaction waits halfway through the job.
-    const holder = new pg.Client({ connectionString: db.url });
-    await holder.connect();
-    await holder.query('BEGIN');
-    await holder.query(`SELECT id FROM tickets WHERE id = $1 FOR UPDATE`, [ticket.id]);
+    const held = await holdTicketRow(db.url, ticket.id);
     worker = await ChildApp.start({ SPORTELLO_ROLE: 'worker', DATABASE_URL: db.url, REDIS_URL, REDIS_PREFIX: prefix, SWEEP_INTERVAL_MS: '600000' });
     await eventually(async () => (await routing.getJob(jobId))?.processedOn !== undefined, 30_000, 'worker inside the routing job');
 
@@ -53,8 +50,7 @@ describe('graceful shutdown of a worker process', () => {
     expect(worker.proc.exitCode).toBeNull();
     expect((await ticketByReference(api.ds, res.body.ticketReference)).queue_state).toBe('unrouted');
 
-    await holder.query('ROLLBACK');
-    await holder.end();
+    await held.release();
     // NestJS re-raises the signal once its shutdown hooks are done: a clean end is exit code 0 or SIGTERM itself.
     const end = await exited;
     expect(end.code === 0 || end.signal === 'SIGTERM').toBe(true);
