@@ -277,13 +277,13 @@ export default function DashboardPage() {
                   <tr key={r.key}>
                     <th scope="row">{r.label}</th>
                     <td className="num"><button type="button" className="btn-link" onClick={() => void openDrill('first_response', r)}
-                      aria-label={`${t(T.drill)}: ${r.label}, ${t(T.frt)}`}>{r.firstResponse.count}</button></td>
+                      aria-label={`${r.firstResponse.count} — ${t(T.drill)}: ${r.label}, ${t(T.frt)}`}>{r.firstResponse.count}</button></td>
                     <td>{dur(r.firstResponse.p50BusinessSeconds)}</td><td>{dur(r.firstResponse.p90BusinessSeconds)}</td>
                     <td className="num">{r.firstResponse.breached}</td>
                     <td>{dur(r.nextResponse.p50BusinessSeconds)}</td><td>{dur(r.nextResponse.p90BusinessSeconds)}</td>
                     <td>{dur(r.resolution.p50BusinessSeconds)}</td><td>{dur(r.resolution.p90WallSeconds)}</td>
                     <td className="num"><button type="button" className="btn-link" onClick={() => void openDrill('resolution', r)}
-                      aria-label={`${t(T.drill)}: ${r.label}, ${t(T.res)}`}>{r.resolution.breached}</button></td>
+                      aria-label={`${r.resolution.breached} — ${t(T.drill)}: ${r.label}, ${t(T.res)}`}>{r.resolution.breached}</button></td>
                   </tr>
                 ))}
               </tbody>
@@ -327,7 +327,7 @@ export default function DashboardPage() {
               <th scope="col" className="num">{t(T.messagesIn)}</th><th scope="col" className="num">{t(T.resolved)}</th></tr></thead>
             <tbody>{vol.map((v) => (
               <tr key={v.key}><th scope="row">{v.label}</th>
-                <td className="num"><button type="button" className="btn-link" onClick={() => void openDrill('created', v)} aria-label={`${t(T.drill)}: ${v.label}, ${t(T.created)}`}>{v.created}</button></td>
+                <td className="num"><button type="button" className="btn-link" onClick={() => void openDrill('created', v)} aria-label={`${v.created} — ${t(T.drill)}: ${v.label}, ${t(T.created)}`}>{v.created}</button></td>
                 <td className="num">{v.messagesIn}</td><td className="num">{v.resolved}</td></tr>
             ))}</tbody>
           </table>
