@@ -130,3 +130,34 @@ export async function cpuMeter(dbUrl: string, appPid: number | null): Promise<(m
     return { appMs: per(appPid ? cpuMs(appPid) - a0 : 0), postgresMs: per(postgres), loadGenMs: per((l.user + l.system) / 1000) };
   };
 }
+
+/**
+ * A sampling profile of the PostgreSQL backends serving one database: every `everyMs`, which
+ * statements are running (by their first words) and what they wait for. Shares of samples.
+ */
+export async function pgSampler(dbUrl: string, everyMs = 10): Promise<() => Promise<Array<{ what: string; share: number }>>> {
+  const db = new pg.Client({ connectionString: dbUrl });
+  await db.connect();
+  const counts = new Map<string, number>();
+  let total = 0;
+  let stop = false;
+  const loop = (async () => {
+    while (!stop) {
+      const rows = (await db.query(`SELECT query, wait_event_type, wait_event FROM pg_stat_activity
+        WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()`)).rows;
+      for (const r of rows) {
+        const words = String(r.query).replace(/\s+/g, ' ').trim().slice(0, 70);
+        const key = r.wait_event_type && r.wait_event_type !== 'CPU' ? `[waits ${r.wait_event_type}:${r.wait_event}] ${words}` : words;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+        total++;
+      }
+      await sleep(everyMs);
+    }
+  })();
+  return async () => {
+    stop = true;
+    await loop;
+    await db.end();
+    return [...counts].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([what, n]) => ({ what, share: Math.round((n / Math.max(1, total)) * 1000) / 10 }));
+  };
+}

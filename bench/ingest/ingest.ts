@@ -10,7 +10,7 @@ import { Server } from 'socket.io';
 import { io as connect } from 'socket.io-client';
 import { clearRedisPrefix, createTestDatabase } from '../../test/support/harness.js';
 import { REDIS_URL, TEST_PASSWORD } from '../../test/support/env.js';
-import { cpuMeter, figures, loadAverage, pct, pool, scrapeStages, startBenchApp, type Figures, type StageFigure } from '../support.js';
+import { cpuMeter, pgSampler, figures, loadAverage, pct, pool, scrapeStages, startBenchApp, type Figures, type StageFigure } from '../support.js';
 
 export type { Figures };
 export type Cpu = Awaited<ReturnType<Awaited<ReturnType<typeof cpuMeter>>>>;
@@ -78,6 +78,8 @@ export interface PipelineResult {
   /** Answers other than 201, by status (503 = told to retry: nothing acknowledged is lost). */
   statuses: Record<number, number>;
   cpu: Cpu;
+  /** Sampled statements running in PostgreSQL during the run (share of samples, %). */
+  postgres: Array<{ what: string; share: number }>;
 }
 
 /** The application in its own process, fed through the app channel; latency to the operator's socket. */
@@ -113,6 +115,7 @@ export async function pipeline(dbUrl: string, n: number, width: number, citizens
       if (lat.length === expected) done();
     });
     const meter = await cpuMeter(dbUrl, app.pid);
+    const sampler = await pgSampler(dbUrl);
     const t0 = performance.now();
     let failed = 0;
     const statuses = new Map<number, number>();
@@ -132,6 +135,7 @@ export async function pipeline(dbUrl: string, n: number, width: number, citizens
     await Promise.race([all, new Promise((r) => setTimeout(r, 30_000))]);
     const ms = performance.now() - t0;
     const cpu = await meter(n);
+    const postgres = await sampler();
     agent.disconnect();
     // Routing of the tickets opened by the run may still be going on: let it finish before reading its timings.
     const db = new pg.Client({ connectionString: dbUrl });
@@ -150,7 +154,7 @@ export async function pipeline(dbUrl: string, n: number, width: number, citizens
     });
     const routing = await routingFromData(db, prefix, t0);
     await db.end();
-    return { figures: figures(lat, ms), http: { p50: Math.round(pct(httpLat, 0.5)), p95: Math.round(pct(httpLat, 0.95)), p99: Math.round(pct(httpLat, 0.99)) }, stages, routing, failed, statuses: Object.fromEntries(statuses), cpu };
+    return { figures: figures(lat, ms), http: { p50: Math.round(pct(httpLat, 0.5)), p95: Math.round(pct(httpLat, 0.95)), p99: Math.round(pct(httpLat, 0.99)) }, stages, routing, failed, statuses: Object.fromEntries(statuses), cpu, postgres };
   } finally {
     await app.stop();
     await clearRedisPrefix(REDIS_URL, prefix);
@@ -189,6 +193,16 @@ export async function runIngestBenchmark(quick: boolean): Promise<{ raw: Figures
   // Separate databases: the raw ceiling's tickets must not be routed by the application's sweep.
   const rawDb = await createTestDatabase();
   const db = await createTestDatabase();
+  if (process.env.BENCH_NO_NOTIFY === '1') {
+    // Experiment only (this throwaway database): the analytics trigger without its NOTIFY, to
+    // measure what the commit-time notification lock costs. The worker then finds marks by polling.
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    await c.query(`CREATE OR REPLACE FUNCTION ticket_events_mark_dirty() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN INSERT INTO analytics_dirty (ticket_id, comune_id) VALUES (NEW.ticket_id, NEW.comune_id); RETURN NULL; END $$`);
+    await c.end();
+    console.log('  EXPERIMENT: analytics trigger without pg_notify (BENCH_NO_NOTIFY=1)');
+  }
   try {
     const raw = await rawCeiling(rawDb.url, n, width).finally(() => rawDb.drop());
     console.log(`  raw ceiling   ${raw.perSecond} msg/s  p50 ${raw.p50} ms  p95 ${raw.p95} ms  p99 ${raw.p99} ms  (${raw.messages} messages)`);
@@ -202,6 +216,8 @@ export async function runIngestBenchmark(quick: boolean): Promise<{ raw: Figures
     console.log(`                   pipeline: application ${pipe.cpu.appMs} ms, PostgreSQL ${pipe.cpu.postgresMs} ms, load generator ${pipe.cpu.loadGenMs} ms (2 cores = 2,000 ms of CPU per second)`);
     console.log('  stages in the app process (STAGE_TIMING): mean / p95 bucket bound, ms');
     for (const s of pipe.stages) console.log(`    ${s.stage.padEnd(22)} ${String(s.meanMs).padStart(8)}  ≤${s.p95Ms}  (${s.count})`);
+    console.log('  PostgreSQL, sampled active statements during the run (% of samples):');
+    for (const p of pipe.postgres) console.log(`    ${String(p.share).padStart(5)}  ${p.what}`);
     console.log('  routing, from stored timestamps: p50 / p95, ms');
     for (const s of pipe.routing) console.log(`    ${s.stage.padEnd(50)} ${String(s.p50).padStart(8)}  ${String(s.p95).padStart(8)}  (${s.count})`);
     return { raw, pipeline: pipe, ratio };

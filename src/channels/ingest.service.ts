@@ -148,6 +148,8 @@ export class IngestService {
 
     // Round trips are the cost of this transaction (it holds a pooled connection for all of them):
     // the duplicate check, the identity and the citizen's open ticket are read in one statement.
+    // NO KEY UPDATE still excludes every other change of the ticket, but not the key-share locks
+    // that rows referencing it take (analytics' ticket_metrics insert holds them for a whole batch).
     const forceNew = Boolean(msg.ticket?.forceNew);
     const [found]: Array<{ dup: DupRow | null; identity: { id: number; citizen_id: number } | null; ticket: TicketRow | null }> = await m.query(
       `WITH dup AS (
@@ -163,7 +165,7 @@ export class IngestService {
            FROM tickets t JOIN ident i ON t.citizen_id = i.citizen_id
           WHERE NOT $5::boolean AND t.comune_id = $6 AND t.status IN ('new','open','waiting_citizen')
             AND CASE WHEN $7::text IS NULL THEN t.citizen_identity_id = i.id ELSE t.reference = $7::text END
-          ORDER BY t.id DESC LIMIT 1 FOR UPDATE OF t
+          ORDER BY t.id DESC LIMIT 1 FOR NO KEY UPDATE OF t
        )
        SELECT (SELECT row_to_json(dup) FROM dup) AS dup, (SELECT row_to_json(ident) FROM ident) AS identity,
               (SELECT row_to_json(open) FROM open) AS ticket`,
