@@ -129,7 +129,8 @@ export async function sendRate(k: number, bots: number): Promise<SendFigures> {
     const seconds = (calls[calls.length - 1] - t0) / 1000;
     // Steady rate: the calls between the first and the last second, without the start-up.
     const steady = calls.filter((at) => at >= calls[0] + 1000 && at < calls[calls.length - 1] - 1000);
-    const steadyPerSecond = steady.length > 1 ? Math.round((steady.length - 1) / ((steady[steady.length - 1] - steady[0]) / 1000) * 10) / 10 : NaN;
+    // Under 3 s the limiter's one-second windows dominate (a burst at a window's edge): no steady figure.
+    const steadyPerSecond = steady.length > 1 && steady[steady.length - 1] - steady[0] >= 3000 ? Math.round((steady.length - 1) / ((steady[steady.length - 1] - steady[0]) / 1000) * 10) / 10 : NaN;
     return { bots, messages: k, sent, seconds: Math.round(seconds * 10) / 10, perSecond: Math.round((calls.length / seconds) * 10) / 10, configuredPerBot: TELEGRAM_PER_BOT_PER_SECOND, steadyPerSecond };
   } finally {
     await c.end();
