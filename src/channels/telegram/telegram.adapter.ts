@@ -86,7 +86,10 @@ function italian(code: number, description: string): string {
   return `Telegram ha rifiutato il messaggio (${code}: ${description})`;
 }
 
-@Processor(outboundQueueName(TELEGRAM_CHANNEL), { limiter: { max: TELEGRAM_PER_BOT_PER_SECOND, duration: 1000 } })
+// No queue-wide limiter: it would hold every comune's bots together to one bot's 30/s. Each send
+// reserves its bot's and its chat's slots in Redis (ChannelRateLimiter), so sends of different bots
+// run side by side and each bot keeps to its own limits.
+@Processor(outboundQueueName(TELEGRAM_CHANNEL), { concurrency: 64 })
 export class TelegramOutboundProcessor extends OutboundProcessor {
   constructor(delivery: OutboundDelivery, metrics: Metrics) {
     super(delivery, metrics);

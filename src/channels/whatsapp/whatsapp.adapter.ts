@@ -121,7 +121,9 @@ export class WhatsappAdapter implements ChannelAdapter {
   }
 }
 
-@Processor(outboundQueueName(WHATSAPP_CHANNEL), { limiter: { max: WHATSAPP_PER_NUMBER_PER_SECOND, duration: 1000 } })
+// No queue-wide limiter: it would hold every comune's numbers together to one number's 80/s. Each
+// send reserves its number's slot in Redis (ChannelRateLimiter), so numbers send side by side.
+@Processor(outboundQueueName(WHATSAPP_CHANNEL), { concurrency: 64 })
 export class WhatsappOutboundProcessor extends OutboundProcessor {
   constructor(delivery: OutboundDelivery, metrics: Metrics) {
     super(delivery, metrics);
