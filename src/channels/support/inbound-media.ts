@@ -24,6 +24,23 @@ export async function storeInboundMedia(
   return { ok: true, attachment: { storageKey, filename: base, contentType: kind.type, sizeBytes: bytes.length } };
 }
 
+/**
+ * Fetches every file of a message: what could be kept becomes an attachment, what could not
+ * becomes an Italian note next to the message's own notes for the operator.
+ */
+export async function collectMedia<T>(
+  items: T[], notes: string[], fetchOne: (item: T) => Promise<MediaOutcome>,
+): Promise<{ attachments: InboundAttachment[]; notes: string[] }> {
+  const attachments: InboundAttachment[] = [];
+  const allNotes = [...notes];
+  for (const item of items) {
+    const got = await fetchOne(item);
+    if (got.ok) attachments.push(got.attachment);
+    else allNotes.push(got.note);
+  }
+  return { attachments, notes: allNotes };
+}
+
 /** Reads a response body, giving up past `maxBytes` (a provider's size field is not trusted either). */
 export async function readLimited(res: Response, maxBytes: number): Promise<Buffer | null> {
   const declared = Number(res.headers.get('content-length') ?? '0');

@@ -10,7 +10,7 @@ import type { InboundAttachment } from '../inbound-message.js';
 import { IngestService } from '../ingest.service.js';
 import type { LoadedAccount } from '../accounts/channel-accounts.service.js';
 import { InboundExtras } from '../support/inbound-extras.js';
-import { readLimited, storeInboundMedia, withNotes } from '../support/inbound-media.js';
+import { collectMedia, readLimited, storeInboundMedia, withNotes } from '../support/inbound-media.js';
 import { ChannelRateLimiter } from '../support/rate-limiter.js';
 import { redactSecrets } from '../support/secrets.js';
 import { TelegramBots } from './telegram-bots.js';
@@ -93,13 +93,7 @@ export class TelegramInbound {
       // An edit of a message we hold changes it; an edit of one we never got is stored as that message.
       if (await this.extras.editMessage(TELEGRAM_CHANNEL, n.externalId, withNotes(n.text, n.notes))) return;
     }
-    const attachments: InboundAttachment[] = [];
-    const notes = [...n.notes];
-    for (const f of n.files) {
-      const got = await this.download(account, f);
-      if (got.ok) attachments.push(got.attachment);
-      else notes.push(got.note);
-    }
+    const { attachments, notes } = await collectMedia(n.files, n.notes, (item) => this.download(account, item));
     try {
       await this.ingest.ingest({
         channel: TELEGRAM_CHANNEL,

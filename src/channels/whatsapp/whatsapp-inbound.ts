@@ -3,11 +3,10 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { RejectedInputError } from '../../common/errors.js';
 import { AttachmentStorage } from '../../storage/storage.js';
-import type { InboundAttachment } from '../inbound-message.js';
 import { IngestService } from '../ingest.service.js';
 import { OutboundDelivery } from '../outbound-delivery.js';
 import type { LoadedAccount } from '../accounts/channel-accounts.service.js';
-import { readLimited, storeInboundMedia, withNotes } from '../support/inbound-media.js';
+import { collectMedia, readLimited, storeInboundMedia, withNotes } from '../support/inbound-media.js';
 import { redactSecrets } from '../support/secrets.js';
 import { GraphApi, GraphApiError } from './graph-api.js';
 import { italianWaError, normalizeWaMessage, STATUS_RANK, WHATSAPP_CHANNEL, type NormalizedWaMessage, type WaChangeValue, type WaStatus } from './whatsapp-normalize.js';
@@ -49,13 +48,7 @@ export class WhatsappInbound {
     // A re-delivered message is answered without downloading its media again.
     const seen = await this.ds.query(`SELECT 1 FROM messages WHERE channel = $1 AND external_id = $2`, [WHATSAPP_CHANNEL, n.externalId]);
     if (seen.length) return false;
-    const attachments: InboundAttachment[] = [];
-    const notes = [...n.notes];
-    for (const media of n.media) {
-      const got = await this.download(account, media);
-      if (got.ok) attachments.push(got.attachment);
-      else notes.push(got.note);
-    }
+    const { attachments, notes } = await collectMedia(n.media, n.notes, (item) => this.download(account, item));
     try {
       const result = await this.ingest.ingest({
         channel: WHATSAPP_CHANNEL,
