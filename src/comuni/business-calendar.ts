@@ -92,7 +92,7 @@ export function easterSunday(year: number): [number, number] {
 
 const FIXED_NATIONAL = ['01-01', '01-06', '04-25', '05-01', '06-02', '08-15', '11-01', '12-08', '12-25', '12-26'];
 
-/** Italian national holidays of a year as "MM-DD" (Easter Monday computed; 4 October is a holiday again from 2026, law 151/2025). */
+/** Italian national holidays of a year as "MM-DD" (Easter Monday computed; 4 October is a holiday again from 2026, legge 8 ottobre 2025 n. 151, in force 1 January 2026, amending art. 2 of legge 260/1949). */
 export function nationalHolidays(year: number): Set<string> {
   const set = new Set(FIXED_NATIONAL);
   const [m, d] = easterSunday(year);

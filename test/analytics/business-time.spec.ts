@@ -36,6 +36,9 @@ describe('business time in Europe/Rome', () => {
     expect(isHoliday(bari, 2025, 6, 2)).toBe(true);
     expect(isHoliday(bari, 2025, 5, 8)).toBe(true); // San Nicola, Bari only
     expect(isHoliday({ ...bari, patronDay: null }, 2025, 5, 8)).toBe(false);
+    // San Francesco d'Assisi, 4 October: a national holiday from 2026 (legge 151/2025), a working day before.
+    expect(isHoliday(bari, 2025, 10, 4)).toBe(false); // a Saturday, but not a holiday
+    expect(isHoliday(bari, 2027, 10, 4)).toBe(true); // Monday
   });
 
   it('counts only the open slots of a split-shift day', () => {
