@@ -111,15 +111,16 @@ async function backends(db: pg.Client): Promise<number[]> {
 }
 
 /**
- * CPU of the app, of the PostgreSQL backends serving the benchmark's database (other databases on
- * the same server are not counted) and of this load generator between two calls, per message.
+ * CPU of the application processes (by name: `api`, `worker`, …), of the PostgreSQL backends
+ * serving the benchmark's database (other databases on the same server are not counted) and of
+ * this load generator between two calls, per message.
  */
-export async function cpuMeter(dbUrl: string, appPid: number | null): Promise<(messages: number) => Promise<{ appMs: number; postgresMs: number; loadGenMs: number }>> {
+export async function cpuMeter(dbUrl: string, apps: Record<string, number> = {}): Promise<(messages: number) => Promise<{ apps: Record<string, number>; appMs: number; postgresMs: number; loadGenMs: number }>> {
   const db = new pg.Client({ connectionString: dbUrl });
   await db.connect();
   const read = (pid: number) => { try { return cpuMs(pid); } catch { return 0; } };
   const start = new Map((await backends(db)).map((pid) => [pid, read(pid)]));
-  const a0 = appPid ? cpuMs(appPid) : 0;
+  const a0 = Object.fromEntries(Object.entries(apps).map(([name, pid]) => [name, read(pid)]));
   const l0 = process.cpuUsage();
   return async (messages) => {
     const l = process.cpuUsage(l0);
@@ -127,7 +128,9 @@ export async function cpuMeter(dbUrl: string, appPid: number | null): Promise<(m
     for (const pid of await backends(db)) postgres += read(pid) - (start.get(pid) ?? 0);
     await db.end();
     const per = (ms: number) => Math.round((ms / messages) * 100) / 100;
-    return { appMs: per(appPid ? cpuMs(appPid) - a0 : 0), postgresMs: per(postgres), loadGenMs: per((l.user + l.system) / 1000) };
+    const used = Object.fromEntries(Object.entries(apps).map(([name, pid]) => [name, per(read(pid) - a0[name])]));
+    const appMs = Math.round(Object.values(used).reduce((a, b) => a + b, 0) * 100) / 100;
+    return { apps: used, appMs, postgresMs: per(postgres), loadGenMs: per((l.user + l.system) / 1000) };
   };
 }
 

@@ -10,7 +10,7 @@ import { Server } from 'socket.io';
 import { io as connect } from 'socket.io-client';
 import { clearRedisPrefix, createTestDatabase } from '../../test/support/harness.js';
 import { REDIS_URL, TEST_PASSWORD } from '../../test/support/env.js';
-import { cpuMeter, pgSampler, figures, loadAverage, pct, pool, scrapeStages, startBenchApp, type Figures, type StageFigure } from '../support.js';
+import { cpuMeter, pgSampler, figures, loadAverage, pct, pool, scrapeStages, sleep, startBenchApp, type BenchApp, type Figures, type StageFigure } from '../support.js';
 
 export type { Figures };
 export type Cpu = Awaited<ReturnType<Awaited<ReturnType<typeof cpuMeter>>>>;
@@ -37,7 +37,7 @@ export async function rawCeiling(dbUrl: string, n: number, width: number): Promi
     try { await c.query(`SELECT id FROM tickets WHERE id = $1`, [job.data.ticket]); } finally { c.release(); }
     ioServer.emit('m', job.data.id);
   }, { connection, prefix, concurrency: 8 });
-  const meter = await cpuMeter(dbUrl, null);
+  const meter = await cpuMeter(dbUrl);
   const t0 = performance.now();
   await pool(n, width, async (i) => {
     const id = `raw-${i}`;
@@ -67,105 +67,165 @@ export async function rawCeiling(dbUrl: string, n: number, width: number): Promi
   return { ...figures(lat, ms), cpu };
 }
 
-export interface PipelineResult {
-  figures: Figures;
-  /** Client-side: from sending the request to its 201. */
+/** Latency of one phase (closed loop at full speed, or open loop at an offered rate). */
+export interface PhaseFigures extends Figures {
+  /** Client-side: from sending the request (open loop: from its scheduled time) to its 201. */
   http: { p50: number; p95: number; p99: number };
-  stages: StageFigure[];
-  /** From the data: outbox wait, routing job wait and run, route → offer (ms, p50/p95). */
-  routing: Array<{ stage: string; count: number; p50: number; p95: number }>;
+  /** Open loop only: the offered rate, and the most requests that were in flight at once. */
+  offered?: number;
+  maxInFlight?: number;
   failed: number;
   /** Answers other than 201, by status (503 = told to retry: nothing acknowledged is lost). */
   statuses: Record<number, number>;
+  /** Routing of the tickets this phase opened, from stored timestamps (ms). */
+  routing: RoutingFigure[];
+  loadBefore: string;
+  loadAfter: string;
+}
+
+export interface RoutingFigure { stage: string; count: number; p50: number; p95: number; p99: number }
+
+export interface PipelineResult {
+  /** `split`: an API process and a separate worker process, as deployed; `all`: one process doing both. */
+  roles: 'split' | 'all';
+  /** Closed loop: `width` requests in flight, as fast as the pipeline answers. */
+  figures: PhaseFigures;
+  /** Open loop at fixed offered rates (fractions of the closed loop's throughput). */
+  open: PhaseFigures[];
+  stages: StageFigure[];
   cpu: Cpu;
-  /** Sampled statements running in PostgreSQL during the run (share of samples, %). */
+  /** Sampled statements running in PostgreSQL during the closed loop (share of samples, %). */
   postgres: Array<{ what: string; share: number }>;
 }
 
-/** The application in its own process, fed through the app channel; latency to the operator's socket. */
-export async function pipeline(dbUrl: string, n: number, width: number, citizens: number): Promise<PipelineResult> {
+const post = (base: string, body: unknown) => fetch(`${base}/api/app/v1/messages`, {
+  method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'demo-app-key-bari' }, body: JSON.stringify(body),
+});
+
+/**
+ * The application as deployed (docker-compose: an API process and a worker process; BENCH_ROLES=all
+ * for one process doing both), fed through the app channel; latency to the operator's socket.
+ * First a closed loop (`width` in flight: the maximum throughput), then open loops at fixed offered
+ * rates (`openFractions` of that maximum: the latency an operator sees at a sustained load).
+ */
+export async function pipeline(dbUrl: string, n: number, width: number, citizens: number, openFractions: number[], openSeconds: number): Promise<PipelineResult> {
   const prefix = `bench-app-${randomBytes(3).toString('hex')}`;
-  const app = await startBenchApp(dbUrl, prefix);
+  const roles = process.env.BENCH_ROLES === 'all' ? 'all' : 'split';
+  const procs: BenchApp[] = [];
   try {
-    const base = app.base;
+    if (roles === 'split') procs.push(await startBenchApp(dbUrl, prefix, { SPORTELLO_ROLE: 'worker' }));
+    const api = await startBenchApp(dbUrl, prefix, { SPORTELLO_ROLE: roles === 'split' ? 'api' : 'all' });
+    procs.unshift(api);
+    const names = roles === 'split' ? ['api', 'worker'] : ['app'];
+    const base = api.base;
     const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'supervisore@bari.demo', password: TEST_PASSWORD }) });
     const { accessToken } = await login.json() as { accessToken: string };
     const agent = connect(`${base}/agent`, { auth: { token: accessToken, presence: 'online' }, transports: ['websocket'] });
     await new Promise<void>((ok, fail) => { agent.once('connect', () => ok()); agent.once('connect_error', fail); });
     // Warm-up (JIT, pools, prepared plans), not counted.
-    await pool(200, 32, async (i) => {
-      const r = await fetch(`${base}/api/app/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'demo-app-key-bari' },
-        body: JSON.stringify({ messageId: `w-${i}`, citizen: { id: `warm-${i % 50}` }, text: `warm-up ${i}` }) });
-      await r.arrayBuffer();
-    });
-    await fetch(`${base}/metrics`).then((r) => r.text());
-    const warmStages = new Map((await scrapeStages(base)).map((s) => [s.stage, s]));
+    await pool(200, 32, async (i) => { await (await post(base, { messageId: `w-${i}`, citizen: { id: `warm-${i % 50}` }, text: `warm-up ${i}` })).arrayBuffer(); });
+    const stageSets = async () => (await Promise.all(procs.map((p) => scrapeStages(p.base)))).flatMap((set, k) => set.map((s) => ({ ...s, stage: roles === 'split' ? `${names[k]}: ${s.stage}` : s.stage })));
+    const warmStages = new Map((await stageSets()).map((s) => [s.stage, s]));
 
-    const sentAt = new Map<string, number>();
-    const lat: number[] = [];
-    const httpLat: number[] = [];
-    let expected = n;
-    let done!: () => void;
-    const all = new Promise<void>((ok) => { done = ok; });
+    // Messages seen on the supervisor's socket, by their text.
+    const sentAt = new Map<string, { t: number; seen: (ms: number) => void }>();
     agent.on('message.created', (p: { message: { text: string } }) => {
-      const t = sentAt.get(p.message.text);
-      if (t === undefined) return;
+      const s = sentAt.get(p.message.text);
+      if (!s) return;
       sentAt.delete(p.message.text);
-      lat.push(performance.now() - t);
-      if (lat.length === expected) done();
+      s.seen(performance.now() - s.t);
     });
-    const meter = await cpuMeter(dbUrl, app.pid);
-    const sampler = await pgSampler(dbUrl);
-    const t0 = performance.now();
-    let failed = 0;
-    const statuses = new Map<number, number>();
-    await pool(n, width, async (i) => {
-      const text = `bench ${prefix} ${i}`;
-      const t = performance.now();
-      sentAt.set(text, t);
-      const r = await fetch(`${base}/api/app/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'demo-app-key-bari' },
-        body: JSON.stringify({ messageId: `b-${i}`, citizen: { id: `bench-${i % citizens}` }, text }) });
-      if (r.status !== 201) { failed++; statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1); }
-      await r.arrayBuffer();
-      httpLat.push(performance.now() - t);
-    });
-    // A message not answered 201 was not stored: the run ends when every stored one has been seen.
-    expected = n - failed;
-    if (lat.length >= expected) done();
-    await Promise.race([all, new Promise((r) => setTimeout(r, 30_000))]);
-    const ms = performance.now() - t0;
-    const cpu = await meter(n);
-    const postgres = await sampler();
-    agent.disconnect();
-    // Routing of the tickets opened by the run may still be going on: let it finish before reading its timings.
     const db = new pg.Client({ connectionString: dbUrl });
     await db.connect();
-    for (let i = 0; i < 300; i++) {
-      const [{ n: left }] = (await db.query(`SELECT count(*)::int AS n FROM tickets WHERE queue_state = 'unrouted'`)).rows;
-      if (left === 0) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const stages = (await scrapeStages(base)).map((s) => {
+
+    /** Sends `count` messages, each when `schedule(i)` lets it go; the phase ends when every stored one was seen. */
+    const phase = async (tag: string, count: number, phaseCitizens: number, schedule: (send: (i: number, at?: number) => Promise<void>) => Promise<number | void>) => {
+      const loadBefore = loadAverage();
+      const lat: number[] = [];
+      const httpLat: number[] = [];
+      const statuses = new Map<number, number>();
+      let failed = 0;
+      let expected = count;
+      let done!: () => void;
+      const all = new Promise<void>((ok) => { done = ok; });
+      const since = new Date();
+      const t0 = performance.now();
+      const maxInFlight = await schedule(async (i, at) => {
+        const text = `bench ${prefix} ${tag} ${i}`;
+        const t = at ?? performance.now();
+        sentAt.set(text, { t, seen: (ms) => { lat.push(ms); if (lat.length === expected) done(); } });
+        const r = await post(base, { messageId: `${tag}-${i}`, citizen: { id: `${tag}-${i % phaseCitizens}` }, text });
+        if (r.status !== 201) { failed++; statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1); sentAt.delete(text); }
+        await r.arrayBuffer();
+        httpLat.push(performance.now() - t);
+      });
+      // A message not answered 201 was not stored: the phase ends when every stored one has been seen.
+      expected = count - failed;
+      if (lat.length >= expected) done();
+      await Promise.race([all, new Promise((r) => setTimeout(r, 30_000))]);
+      const ms = performance.now() - t0;
+      const loadAfter = loadAverage();
+      // Routing of the tickets opened by the phase may still be going on: let it finish before reading its timings.
+      for (let i = 0; i < 1200; i++) {
+        const [{ n: left }] = (await db.query(`SELECT count(*)::int AS n FROM tickets WHERE queue_state = 'unrouted'`)).rows;
+        if (left === 0) break;
+        await sleep(100);
+      }
+      const routing = await routingFromData(db, prefix, since);
+      const q = (xs: number[]) => ({ p50: Math.round(pct(xs, 0.5)), p95: Math.round(pct(xs, 0.95)), p99: Math.round(pct(xs, 0.99)) });
+      return { ...figures(lat, ms), http: q(httpLat), failed, statuses: Object.fromEntries(statuses), routing, loadBefore, loadAfter, maxInFlight: maxInFlight ?? undefined };
+    };
+
+    const meter = await cpuMeter(dbUrl, Object.fromEntries(procs.map((p, k) => [names[k], p.pid])));
+    const sampler = await pgSampler(dbUrl);
+    const closed = await phase('b', n, citizens, (send) => pool(n, width, (i) => send(i)));
+    const cpu = await meter(n);
+    const postgres = await sampler();
+    const stages = (await stageSets()).map((s) => {
       // Subtract the warm-up's share from the means (counts and sums are cumulative).
       const w = warmStages.get(s.stage);
       if (!w) return s;
       const count = s.count - w.count;
       return { ...s, count, meanMs: count > 0 ? Math.round(((s.meanMs * s.count - w.meanMs * w.count) / count) * 100) / 100 : 0 };
-    });
-    const routing = await routingFromData(db, prefix, t0);
+    }).filter((s) => s.count > 0);
+
+    const open: PhaseFigures[] = [];
+    for (const [k, fraction] of openFractions.entries()) {
+      const rate = Math.max(1, Math.round(closed.perSecond * fraction));
+      const count = Math.max(50, Math.round(rate * openSeconds));
+      // Open loop: message i leaves at t0 + i/rate whatever happened to the others; its latency counts
+      // from that scheduled time, so a load generator that falls behind does not hide queueing.
+      const f = await phase(`o${k}`, count, Math.max(1, Math.round(count / 10)), async (send) => {
+        const inFlight = new Set<Promise<void>>();
+        let most = 0;
+        const t0 = performance.now();
+        for (let i = 0; i < count; i++) {
+          const due = t0 + (i * 1000) / rate;
+          const wait = due - performance.now();
+          if (wait > 1) await sleep(wait);
+          const p: Promise<void> = send(i, due).finally(() => inFlight.delete(p));
+          inFlight.add(p);
+          most = Math.max(most, inFlight.size);
+        }
+        await Promise.all(inFlight);
+        return most;
+      });
+      open.push({ ...f, offered: rate });
+    }
+    agent.disconnect();
     await db.end();
-    return { figures: figures(lat, ms), http: { p50: Math.round(pct(httpLat, 0.5)), p95: Math.round(pct(httpLat, 0.95)), p99: Math.round(pct(httpLat, 0.99)) }, stages, routing, failed, statuses: Object.fromEntries(statuses), cpu, postgres };
+    return { roles, figures: closed, open, stages, cpu, postgres };
   } finally {
-    await app.stop();
+    for (const p of procs) await p.stop();
     await clearRedisPrefix(REDIS_URL, prefix);
   }
 }
 
-/** Stage times of the tickets the run opened, from timestamps already stored: outbox rows, BullMQ jobs, ticket events. */
-async function routingFromData(db: pg.Client, prefix: string, t0: number): Promise<PipelineResult['routing']> {
-  const since = new Date(Date.now() - (performance.now() - t0));
-  const out: PipelineResult['routing'] = [];
-  const add = (stage: string, xs: number[]) => { if (xs.length) out.push({ stage, count: xs.length, p50: Math.round(pct(xs, 0.5) * 10) / 10, p95: Math.round(pct(xs, 0.95) * 10) / 10 }); };
+/** Stage times of the tickets opened since `since`, from timestamps already stored: outbox rows, BullMQ jobs, ticket events. */
+async function routingFromData(db: pg.Client, prefix: string, since: Date): Promise<RoutingFigure[]> {
+  const out: RoutingFigure[] = [];
+  const r1 = (x: number) => Math.round(x * 10) / 10;
+  const add = (stage: string, xs: number[]) => { if (xs.length) out.push({ stage, count: xs.length, p50: r1(pct(xs, 0.5)), p95: r1(pct(xs, 0.95)), p99: r1(pct(xs, 0.99)) }); };
   // created_at is now() of the ingest transaction (its start); published_at is the relay's now().
   const ob = (await db.query(`SELECT extract(epoch FROM published_at - created_at) * 1000 AS ms FROM outbox WHERE topic = 'ticket.route' AND created_at >= $1 AND published_at IS NOT NULL`, [since])).rows;
   add('ingest tx start → outbox published (relay)', ob.map((r) => Number(r.ms)));
@@ -189,7 +249,9 @@ export async function runIngestBenchmark(quick: boolean): Promise<{ raw: Figures
   const n = Number(process.env.BENCH_INGEST_N ?? (quick ? 1_000 : 20_000));
   const width = 64;
   const citizens = Math.max(1, Math.round(n / 10));
-  console.log(`  ${n} messages, ${citizens} citizens (${citizens} tickets opened, the rest follow-ups), ${width} in flight; load average before: ${loadAverage()}`);
+  const openFractions = (process.env.BENCH_OPEN ?? '0.5,0.8').split(',').filter(Boolean).map(Number);
+  const openSeconds = Number(process.env.BENCH_OPEN_SECONDS ?? (quick ? 5 : 20));
+  console.log(`  ${n} messages, ${citizens} citizens (${citizens} tickets opened, the rest follow-ups), ${width} in flight; then open loop at ${openFractions.join(', ')} of that throughput for ${openSeconds} s each; load average before: ${loadAverage()}`);
   // Separate databases: the raw ceiling's tickets must not be routed by the application's sweep.
   const rawDb = await createTestDatabase();
   const db = await createTestDatabase();
@@ -205,21 +267,30 @@ export async function runIngestBenchmark(quick: boolean): Promise<{ raw: Figures
   }
   try {
     const raw = await rawCeiling(rawDb.url, n, width).finally(() => rawDb.drop());
-    console.log(`  raw ceiling   ${raw.perSecond} msg/s  p50 ${raw.p50} ms  p95 ${raw.p95} ms  p99 ${raw.p99} ms  (${raw.messages} messages)`);
-    const pipe = await pipeline(db.url, n, width, citizens);
+    console.log(`  raw ceiling   ${raw.perSecond} msg/s  p50 ${raw.p50} ms  p95 ${raw.p95} ms  p99 ${raw.p99} ms  (${raw.messages} messages; load average ${loadAverage()})`);
+    const pipe = await pipeline(db.url, n, width, citizens, openFractions, openSeconds);
     const f = pipe.figures;
-    console.log(`  pipeline      ${f.perSecond} msg/s  p50 ${f.p50} ms  p95 ${f.p95} ms  p99 ${f.p99} ms  (${f.messages} messages${pipe.failed ? `, ${pipe.failed} not answered 201: ${JSON.stringify(pipe.statuses)}` : ''})`);
-    console.log(`                HTTP answer (201, client side) p50 ${pipe.http.p50} ms  p95 ${pipe.http.p95} ms  p99 ${pipe.http.p99} ms`);
+    const line = (label: string, x: PhaseFigures) => {
+      console.log(`  ${label.padEnd(13)} ${x.perSecond} msg/s  p50 ${x.p50} ms  p95 ${x.p95} ms  p99 ${x.p99} ms to the operator's socket  (${x.messages} messages${x.failed ? `, ${x.failed} not answered 201: ${JSON.stringify(x.statuses)}` : ''}${x.maxInFlight ? `, at most ${x.maxInFlight} in flight` : ''}; load average ${x.loadBefore} → ${x.loadAfter})`);
+      console.log(`                HTTP answer (201, client side) p50 ${x.http.p50} ms  p95 ${x.http.p95} ms  p99 ${x.http.p99} ms`);
+      const routed = x.routing.find((r) => r.stage.startsWith('ticket stored → routed'));
+      if (routed) console.log(`                new tickets routed to a group: p50 ${routed.p50} ms  p95 ${routed.p95} ms  p99 ${routed.p99} ms after they were stored (${routed.count})`);
+    };
+    console.log(`  pipeline: ${pipe.roles === 'split' ? 'an API process and a worker process (SPORTELLO_ROLE=api / worker, as in docker-compose)' : 'one process (SPORTELLO_ROLE=all)'}`);
+    line('closed loop', f);
     const ratio = Math.round((f.perSecond / raw.perSecond) * 100) / 100;
-    console.log(`  ratio         ${ratio} of the raw ceiling; load average after: ${loadAverage()}`);
+    console.log(`  ratio         ${ratio} of the raw ceiling`);
+    for (const o of pipe.open) line(`open ${o.offered}/s`, o);
     console.log(`  CPU per message: raw: load generator (all the work) ${raw.cpu.loadGenMs} ms, PostgreSQL ${raw.cpu.postgresMs} ms`);
-    console.log(`                   pipeline: application ${pipe.cpu.appMs} ms, PostgreSQL ${pipe.cpu.postgresMs} ms, load generator ${pipe.cpu.loadGenMs} ms (2 cores = 2,000 ms of CPU per second)`);
-    console.log('  stages in the app process (STAGE_TIMING): mean / p95 bucket bound, ms');
-    for (const s of pipe.stages) console.log(`    ${s.stage.padEnd(22)} ${String(s.meanMs).padStart(8)}  ≤${s.p95Ms}  (${s.count})`);
-    console.log('  PostgreSQL, sampled active statements during the run (% of samples):');
+    console.log(`                   pipeline (closed loop): ${Object.entries(pipe.cpu.apps).map(([k, v]) => `${k} ${v} ms`).join(', ')}, PostgreSQL ${pipe.cpu.postgresMs} ms, load generator ${pipe.cpu.loadGenMs} ms (2 cores = 2,000 ms of CPU per second)`);
+    console.log('  stages in the app processes, closed loop (STAGE_TIMING): mean / p95 bucket bound, ms');
+    for (const s of pipe.stages) console.log(`    ${s.stage.padEnd(30)} ${String(s.meanMs).padStart(8)}  ≤${s.p95Ms}  (${s.count})`);
+    console.log('  PostgreSQL, sampled active statements during the closed loop (% of samples):');
     for (const p of pipe.postgres) console.log(`    ${String(p.share).padStart(5)}  ${p.what}`);
-    console.log('  routing, from stored timestamps: p50 / p95, ms');
-    for (const s of pipe.routing) console.log(`    ${s.stage.padEnd(50)} ${String(s.p50).padStart(8)}  ${String(s.p95).padStart(8)}  (${s.count})`);
+    for (const [label, x] of [['closed loop', f] as const, ...pipe.open.map((o) => [`open ${o.offered}/s`, o] as const)]) {
+      console.log(`  routing, ${label}, from stored timestamps: p50 / p95 / p99, ms`);
+      for (const s of x.routing) console.log(`    ${s.stage.padEnd(50)} ${String(s.p50).padStart(8)}  ${String(s.p95).padStart(8)}  ${String(s.p99).padStart(8)}  (${s.count})`);
+    }
     return { raw, pipeline: pipe, ratio };
   } finally {
     await db.drop();
