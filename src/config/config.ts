@@ -53,6 +53,11 @@ export interface MessagingConfig {
   /** Start whatsapp-web.js clients (a Chromium each) in the worker process. */
   whatsappWebEnabled: boolean;
   whatsappWebDataDir: string;
+  /**
+   * WhatsApp Web version the sessions load, pinned through whatsapp-web.js's local version cache
+   * (WHATSAPP_WEB_DATA_DIR/web-cache/<version>.html); empty = the library's tested default.
+   */
+  whatsappWebVersion: string | null;
   chromiumPath: string;
   /** How often ticket events are scanned for citizen notifications. */
   notifyPollMs: number;
@@ -118,6 +123,15 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     }
     return raw as T;
   };
+  const webVersion = (): string | null => {
+    const raw = str('WHATSAPP_WEB_VERSION', '');
+    if (raw === '') return null;
+    if (!/^\d+(\.\d+){1,3}(-[\w]+)?$/.test(raw)) {
+      problems.push(`WHATSAPP_WEB_VERSION must be a WhatsApp Web version such as 2.3000.1017054665 (got "${raw}")`);
+      return null;
+    }
+    return raw;
+  };
   const url = (name: string, fallback: string, protocols: string[]): string => {
     const raw = str(name, fallback);
     try {
@@ -175,6 +189,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       publicBaseUrl: url('PUBLIC_BASE_URL', 'http://localhost:3000', ['https:', 'http:']).replace(/\/+$/, ''),
       whatsappWebEnabled: oneOf('WHATSAPP_WEB_ENABLED', ['true', 'false'] as const, 'false') === 'true',
       whatsappWebDataDir: str('WHATSAPP_WEB_DATA_DIR', 'var/whatsapp-web'),
+      whatsappWebVersion: webVersion(),
       chromiumPath: str('CHROMIUM_PATH', '/usr/bin/chromium'),
       notifyPollMs: int('CHANNEL_NOTIFY_POLL_MS', 1_000, 50, 600_000),
     },

@@ -1,14 +1,16 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
 import { APP_CONFIG, runsWorkers, type AppConfig } from '../../config/config.js';
 import { RejectedInputError } from '../../common/errors.js';
 import { redisOptionsFromUrl } from '../../jobs/redis-connection.js';
 import { AttachmentStorage } from '../../storage/storage.js';
 import type { InboundAttachment } from '../inbound-message.js';
 import { IngestService } from '../ingest.service.js';
+import { OutboundDelivery } from '../outbound-delivery.js';
 import { ChannelAccountsService, type LoadedAccount } from '../accounts/channel-accounts.service.js';
 import { storeInboundMedia, withNotes } from '../support/inbound-media.js';
 import { normalizeWwebjsMessage, WHATSAPP_WEB_CHANNEL, type WwebjsMessage } from './wwebjs-normalize.js';
@@ -42,6 +44,8 @@ export class WhatsappWebSessions implements OnApplicationBootstrap, OnApplicatio
   constructor(
     private readonly accounts: ChannelAccountsService,
     private readonly ingest: IngestService,
+    private readonly delivery: OutboundDelivery,
+    private readonly ds: DataSource,
     @Inject(AttachmentStorage) private readonly storage: AttachmentStorage,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() @Inject(WWEBJS_CLIENT_FACTORY) private readonly factory?: WwebjsClientFactory,
@@ -103,6 +107,9 @@ export class WhatsappWebSessions implements OnApplicationBootstrap, OnApplicatio
     client.on('disconnected', (reason: string) => {
       entry.ready = false;
       void this.setPairing(account.id, { state: 'disconnected', qr: null, detail: String(reason) });
+    });
+    client.on('message_ack', (msg: { id?: { _serialized?: string; fromMe?: boolean } }, ack: number) => {
+      void this.acknowledged(account, msg, ack).catch((err) => this.logger.warn(`whatsapp-web receipt for ${msg?.id?._serialized} not applied: ${(err as Error).message}`));
     });
     client.on('message', (msg: WwebjsMessage) => {
       void this.receive(account, msg).catch((err) => this.logger.error(`whatsapp-web message ${msg?.id?._serialized} not stored: ${(err as Error).message}`));
@@ -172,6 +179,21 @@ export class WhatsappWebSessions implements OnApplicationBootstrap, OnApplicatio
     }
   }
 
+  /**
+   * A receipt for a message we sent (whatsapp-web.js's ACK: 1 server, 2 device, 3 read, 4 played,
+   * -1 error) moves its delivery state forward, as the Cloud API's status webhooks do.
+   */
+  async acknowledged(account: LoadedAccount, msg: { id?: { _serialized?: string; fromMe?: boolean } }, ack: number): Promise<void> {
+    const id = msg?.id?._serialized;
+    if (!id || msg.id?.fromMe !== true) return;
+    const status = ack === -1 ? 'failed' : ack === 1 ? 'sent' : ack === 2 ? 'delivered' : ack >= 3 ? 'read' : null;
+    if (!status) return;
+    const rows: Array<{ id: string }> = await this.ds.query(
+      `SELECT id FROM messages WHERE channel = $1 AND external_id = $2 AND direction = 'outbound'`, [WHATSAPP_WEB_CHANNEL, `${account.id}:${id}`]);
+    if (!rows.length) return;
+    await this.delivery.setStatus(String(rows[0].id), status, status === 'failed' ? 'WhatsApp non ha potuto consegnare il messaggio' : null);
+  }
+
   private async setPairing(accountId: number, p: Omit<Pairing, 'updatedAt'>): Promise<void> {
     const value = JSON.stringify({ ...p, updatedAt: new Date().toISOString() });
     // A QR code is only good for a short while: it is not kept beyond that.
@@ -187,6 +209,9 @@ export function defaultFactory(config: AppConfig): WwebjsClientFactory {
     const dataPath = resolve(config.messaging.whatsappWebDataDir);
     const client = new lib.Client({
       authStrategy: new lib.LocalAuth({ clientId: `account-${account.id}`, dataPath }),
+      // The WhatsApp Web page is kept (and can be pinned) in the data dir, not in the working directory.
+      webVersionCache: { type: 'local', path: join(dataPath, 'web-cache') },
+      ...(config.messaging.whatsappWebVersion ? { webVersion: config.messaging.whatsappWebVersion } : {}),
       puppeteer: {
         executablePath: config.messaging.chromiumPath,
         headless: true,
