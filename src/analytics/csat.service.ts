@@ -14,8 +14,10 @@ const ANSWER_WITHIN_MS = 14 * 24 * 3600_000;
 
 export function surveyText(reference: string): string {
   return `La sua richiesta ${reference} è stata risolta. Come valuta l'assistenza ricevuta? `
-    + `Dia un voto da 1 (per niente soddisfatto) a 5 (molto soddisfatto) e, se vuole, un commento.\n`
-    + `Your request ${reference} has been resolved. How satisfied are you, from 1 (not at all) to 5 (very)? A comment is welcome.`;
+    + `Risponda a questo messaggio con un numero da 1 (per niente soddisfatto) a 5 (molto soddisfatto), `
+    + `seguito se vuole da un commento, per esempio: «5 molto gentili».\n`
+    + `Your request ${reference} has been resolved. How satisfied are you? Reply with a number from 1 (not at all) to 5 (very), `
+    + `optionally followed by a comment, e.g. "5 very kind".`;
 }
 
 /**

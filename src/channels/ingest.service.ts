@@ -12,6 +12,7 @@ import { RealtimeService } from '../realtime/realtime.service.js';
 import { TicketNotifier } from '../tickets/ticket-notifier.js';
 import { roomsForTicket } from '../realtime/rooms.js';
 import { Metrics, type Lap } from '../ops/metrics.js';
+import { recordCsatReply } from '../analytics/csat-replies.js';
 import type { InboundMessage, IngestResult } from './inbound-message.js';
 
 interface DupRow extends TicketRow { message_id: number }
@@ -70,7 +71,7 @@ export class IngestService {
     const correlationId = msg.correlationId ?? currentCorrelationId();
     lap('ingest.validate');
 
-    let result: IngestResult & { ticket: TicketRow; message?: Record<string, unknown> };
+    let result: IngestResult & { ticket: TicketRow; message?: Record<string, unknown>; outboxAdded?: boolean };
     try {
       result = await this.ds.transaction((m) => { lap('ingest.begin'); return this.store(m, msg, comuneId, type.name, payload, correlationId, lap); });
       lap('ingest.commit');
@@ -85,11 +86,11 @@ export class IngestService {
     if (result.duplicate) return this.countDuplicate(msg, result);
 
     this.metrics.ingested.inc({ channel: msg.channel, outcome: 'stored' });
-    // Only a new ticket has an outbox entry (its routing job); a message on an open ticket has none.
-    if (result.ticketCreated) this.relay.kick();
+    // A new ticket has an outbox entry (its routing job), a CSAT answer one (the thank-you); a message on an open ticket has none.
+    if (result.ticketCreated || result.outboxAdded) this.relay.kick();
     this.announce(result.message!, result.ticket, correlationId);
     if (!result.ticketCreated && msg.location) void this.notifier.notify([result.ticketId], 'ticket.updated', 'location');
-    const { ticket: _t, message: _m, ...out } = result;
+    const { ticket: _t, message: _m, outboxAdded: _o, ...out } = result;
     return out;
   }
 
@@ -140,7 +141,7 @@ export class IngestService {
     payload: Record<string, unknown>,
     correlationId: string | undefined,
     lap: Lap,
-  ): Promise<IngestResult & { ticket: TicketRow; message?: Record<string, unknown> }> {
+  ): Promise<IngestResult & { ticket: TicketRow; message?: Record<string, unknown>; outboxAdded?: boolean }> {
     // One sender's messages are stored one at a time: no two "new" tickets for one conversation.
     // Its own statement: what follows must read with a snapshot taken after the lock is granted.
     await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`${msg.channel}|${msg.sender.address}`]);
@@ -179,6 +180,20 @@ export class IngestService {
         duplicate: true, ticketId: String(d.id), ticketReference: d.reference, ticketCreated: false,
         messageId: String(d.message_id), comuneId: d.comune_id, ticket: { ...d, id: String(d.id) },
       };
+    }
+
+    // A text answer to a satisfaction survey (src/analytics/csat-replies.ts): looked at only when no
+    // open ticket took the message, and costs nothing unless the text reads as a 1–5 rating.
+    if (!found.ticket && !forceNew && found.identity) {
+      const csat = await recordCsatReply(m, {
+        channel: msg.channel, comuneId, externalId: msg.externalId, text: msg.attachments?.length || msg.location ? null : msg.text,
+        identityId: String(found.identity.id), citizenId: String(found.identity.citizen_id),
+        reference: msg.ticket?.reference ? msg.ticket.reference.toUpperCase() : null, correlationId,
+      });
+      if (csat) {
+        return { duplicate: false, ticketId: csat.ticket.id, ticketReference: csat.ticket.reference, ticketCreated: false,
+          messageId: String(csat.message.id), comuneId: csat.ticket.comune_id, ticket: csat.ticket, message: csat.message, outboxAdded: true };
+      }
     }
 
     const identity = found.identity
