@@ -10,7 +10,10 @@ export interface OutboundMessage {
   ticketReference: string;
   comuneId: number;
   text: string;
-  /** Where the citizen is reached: the identity the ticket came from. */
+  /**
+   * Where the citizen is reached: the identity the ticket came from, or the address the message
+   * itself names (a contact the citizen left with consent to updates), in the channel's own form.
+   */
   recipient: { channel: string; address: string; displayName: string | null };
   operatorName: string | null;
   attachments: Array<{ storageKey: string; filename: string; contentType: string }>;

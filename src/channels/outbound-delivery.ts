@@ -29,6 +29,7 @@ export class OutboundDelivery {
     const params: unknown[] = [messageId];
     const rows = await this.ds.query(
       `SELECT m.id, m.ticket_id, m.comune_id, m.text, m.internal, m.delivery_status, m.created_at,
+              m.channel AS message_channel, m.recipient_address,
               t.reference, t.channel AS ticket_channel, i.channel AS identity_channel, i.address, i.display_name,
               o.name AS operator_name
          FROM messages m JOIN tickets t ON t.id = m.ticket_id
@@ -37,16 +38,21 @@ export class OutboundDelivery {
         WHERE m.id = $1 AND ${scope.sql('m.comune_id', params)}`, params);
     const r = rows[0];
     if (!r || r.internal || r.delivery_status !== 'queued') return;
-    const adapter = this.registry.get(r.identity_channel);
+    // Normally the citizen is reached on the identity the ticket came from; a message that names its
+    // own recipient (a notice to a contact the citizen left) goes to that address of its own channel.
+    const recipient = r.recipient_address
+      ? { channel: r.message_channel as string, address: r.recipient_address as string, displayName: r.display_name }
+      : { channel: r.identity_channel as string, address: r.address as string, displayName: r.display_name };
+    const adapter = this.registry.get(recipient.channel);
     if (!adapter) {
-      await this.setStatus(r.id, 'failed', `no adapter for channel ${r.identity_channel}`);
-      throw new UnrecoverableError(`no adapter for channel ${r.identity_channel}`);
+      await this.setStatus(r.id, 'failed', `canale ${recipient.channel} non disponibile / no adapter for channel ${recipient.channel}`);
+      throw new UnrecoverableError(`no adapter for channel ${recipient.channel}`);
     }
     const attachments = await this.ds.query(
       `SELECT storage_key AS "storageKey", filename, content_type AS "contentType" FROM attachments WHERE message_id = $1`, [r.id]);
     const out: OutboundMessage = {
       messageId: String(r.id), ticketId: String(r.ticket_id), ticketReference: r.reference, comuneId: r.comune_id,
-      text: r.text ?? '', recipient: { channel: r.identity_channel, address: r.address, displayName: r.display_name },
+      text: r.text ?? '', recipient,
       operatorName: r.operator_name, attachments, createdAt: r.created_at,
     };
     try {

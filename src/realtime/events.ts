@@ -33,6 +33,8 @@ export interface MessageView {
   channel: string;
   deliveryStatus: string;
   deliveryError: string | null;
+  /** Where an outbound notice went when not to the ticket's own identity: the contact the citizen left. */
+  recipient: string | null;
   createdAt: string;
   attachments: Array<{ id: string; filename: string; contentType: string; sizeBytes: number; url: string }>;
 }

@@ -19,6 +19,8 @@ export class Message {
   @Column({ name: 'external_id', type: 'text', nullable: true }) externalId!: string | null;
   @Column({ name: 'delivery_status', type: 'text' }) deliveryStatus!: DeliveryStatus;
   @Column({ name: 'delivery_error', type: 'text', nullable: true }) deliveryError!: string | null;
+  /** Outbound: an address of `channel` to send to instead of the ticket's identity (a contact the citizen left). */
+  @Column({ name: 'recipient_address', type: 'text', nullable: true }) recipientAddress!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }
 

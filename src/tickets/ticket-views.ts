@@ -32,7 +32,7 @@ export function toTicketSummary(r: Record<string, any>): TicketSummary {
 }
 
 export const MESSAGE_COLUMNS = `m.id, m.ticket_id, m.direction, m.author_type, m.author_operator_id, m.internal,
-  m.text, m.channel, m.delivery_status, m.delivery_error, m.created_at,
+  m.text, m.channel, m.delivery_status, m.delivery_error, m.recipient_address, m.created_at,
   COALESCE((SELECT json_agg(json_build_object('id', a.id::text, 'filename', a.filename,
     'contentType', a.content_type, 'sizeBytes', a.size_bytes) ORDER BY a.id)
     FROM attachments a WHERE a.message_id = m.id), '[]') AS attachments`;
@@ -49,9 +49,16 @@ export function toMessageView(r: Record<string, any>): MessageView {
     channel: r.channel,
     deliveryStatus: r.delivery_status,
     deliveryError: r.delivery_error,
+    recipient: r.recipient_address ? displayRecipient(r.recipient_address) : null,
     createdAt: iso(r.created_at) as string,
     attachments: (r.attachments ?? []).map((a: any) => ({ ...a, url: `/api/attachments/${a.id}` })),
   };
+}
+
+/** A message's own recipient as an operator reads it: WhatsApp's `<account id>:<wa_id>` is the number. */
+function displayRecipient(address: string): string {
+  const wa = /^\d+:(\d{6,20})$/.exec(address);
+  return wa ? `+${wa[1]}` : address;
 }
 
 export function toCitizenMessageView(m: MessageView, ticketReference: string, authorName?: string): CitizenMessageView {

@@ -92,6 +92,8 @@ const EVENT_LABELS: Record<string, { it: string; en: string }> = {
   'priority.changed': { it: 'Priorità cambiata', en: 'Priority changed' },
   'category.changed': { it: 'Categoria cambiata', en: 'Category changed' },
   'type.changed': { it: 'Tipo cambiato', en: 'Type changed' },
+  'citizen.notified': { it: 'Cittadino avvisato del cambio di stato', en: 'Citizen notified of the state change' },
+  'citizen.not_notified': { it: 'Avviso al cittadino non inviato', en: 'Citizen could not be notified' },
 };
 
 function History({ events, operators }: { events: TicketEvent[]; operators: OperatorRow[] }) {

@@ -10,7 +10,7 @@ export interface TicketSummary {
 export interface Attachment { id: string; filename: string; contentType: string; sizeBytes: number; url: string }
 export interface MessageView {
   id: string; ticketId: string; direction: 'inbound' | 'outbound'; authorType: string; authorOperatorId: number | null; internal: boolean;
-  text: string | null; channel: string; deliveryStatus: string; deliveryError: string | null; createdAt: string; attachments: Attachment[];
+  text: string | null; channel: string; deliveryStatus: string; deliveryError: string | null; recipient?: string | null; createdAt: string; attachments: Attachment[];
 }
 export interface TicketDetail extends TicketSummary {
   citizen: { id: string; displayName: string | null; identities: Array<{ channel: string; address: string; displayName: string | null }> };

@@ -87,6 +87,7 @@ const dict = {
   'conv.noteHint': { it: 'visibile solo agli operatori', en: 'visible to operators only' },
   'conv.typing': { it: 'Il cittadino sta scrivendo…', en: 'The citizen is typing…' },
   'conv.via': { it: 'via {channel}', en: 'via {channel}' },
+  'conv.to': { it: 'a {recipient}', en: 'to {recipient}' },
   'conv.download': { it: 'Scarica {name}', en: 'Download {name}' },
   'conv.group': { it: 'Gruppo', en: 'Group' },
   'conv.assignee': { it: 'Assegnatario', en: 'Assignee' },

@@ -44,13 +44,18 @@ export function referenceInSubject(subject: string | null | undefined): string |
 
 /** Subject of an answer: "Re: <subject> [REF]", without stacking "Re:" or the reference twice. */
 export function replySubject(original: string | null | undefined, reference: string): string {
+  return `Re: ${subjectWithReference(original, reference)}`;
+}
+
+/** "<subject> [REF]" (the first mail of a conversation that did not start by mail: a notice to a contact). */
+export function subjectWithReference(original: string | null | undefined, reference: string): string {
   let base = (original ?? '').replace(/\s+/g, ' ').trim();
   base = base.replace(/^((re|r|ris|fw|fwd|i|inoltro|aw|sv)\s*(\[\d+\])?\s*:\s*)+/i, '').trim();
   // A PEC transport envelope's subject is "POSTA CERTIFICATA: <the citizen's subject>".
   base = base.replace(/^(posta certificata|anomalia messaggio)\s*:\s*/i, '').trim();
   const ref = `[${reference}]`;
   if (!referenceInSubject(base) || referenceInSubject(base) !== reference) base = base ? `${base} ${ref}` : `Richiesta ${ref}`;
-  return `Re: ${base}`;
+  return base;
 }
 
 /** The Message-ID Sportello gives the reply stored as message `messageId` (stable across retries). */

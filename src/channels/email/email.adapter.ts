@@ -9,7 +9,7 @@ import { AttachmentStorage } from '../../storage/storage.js';
 import { PermanentDeliveryError, TransientDeliveryError, type ChannelAdapter, type DeliveryResult, type OutboundMessage } from '../channel-adapter.js';
 import { OutboundDelivery, OutboundProcessor } from '../outbound-delivery.js';
 import { EmailAccounts, type EmailAccount } from './email-accounts.js';
-import { EMAIL_CHANNEL, outboundMessageId, replySubject } from './email-headers.js';
+import { EMAIL_CHANNEL, outboundMessageId, replySubject, subjectWithReference } from './email-headers.js';
 import { renderReply } from './email-text.js';
 
 type Transport = ReturnType<typeof nodemailer.createTransport>;
@@ -64,7 +64,9 @@ export class EmailAdapter implements ChannelAdapter, OnModuleDestroy {
     const attachments = await Promise.all(m.attachments.map(async (a) => ({
       filename: a.filename, contentType: a.contentType, content: await this.storage.get(a.storageKey),
     })));
-    const subject = replySubject(lastInbound?.subject ?? ticket.subject, m.ticketReference);
+    // A ticket that did not come by mail (a notice to the contact a web-chat or phone citizen left)
+    // starts its thread here; either way the reference in the subject brings a reply back to it.
+    const subject = lastInbound ? replySubject(lastInbound.subject ?? ticket.subject, m.ticketReference) : subjectWithReference(ticket.subject, m.ticketReference);
     await this.ds.query(`UPDATE email_messages SET subject = $3 WHERE account_id = $1 AND rfc_message_id = $2`, [account.id, rfcId, subject]);
 
     try {

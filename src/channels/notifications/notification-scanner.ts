@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { appendOutbox, OutboxRelay } from '../../outbox/outbox.js';
 import { RealtimeService } from '../../realtime/realtime.service.js';
@@ -8,11 +8,14 @@ import { appendEvents } from '../../tickets/event-log.js';
 import { TicketNotifier } from '../../tickets/ticket-notifier.js';
 import { MESSAGE_COLUMNS, toMessageView } from '../../tickets/ticket-views.js';
 import { ChannelRegistry } from '../channel-registry.js';
-import { notificationText, type NotificationKind } from './notification-texts.js';
+import { consentedContact, contactRoute, type ContactRoute } from './contact-route.js';
+import { contactNotificationText, notificationText, type NotificationKind } from './notification-texts.js';
 
 /**
- * Channels where a citizen is reached after they left: the web chat shows the conversation live
- * while open (and its history on return), and the app reads the ticket's state over its API.
+ * Channels where a citizen is reached after they left. The web chat shows the conversation live
+ * while open (and its history on return), and the app reads the ticket's state over its API; a
+ * citizen of those (or of a phone or desk request) is notified on the contact they left, when
+ * they consented to updates.
  */
 export const NOTIFIED_CHANNELS = ['whatsapp', 'whatsapp-web', 'telegram', 'email'];
 
@@ -20,8 +23,8 @@ export const NOTIFIED_CHANNELS = ['whatsapp', 'whatsapp-web', 'telegram', 'email
 const LOOKBACK = '1 hour';
 
 /**
- * Tells citizens on their own channel when their ticket is taken in charge and when it is
- * resolved. It reads the ticket event log (no change to the core services): each notifiable event
+ * Tells citizens on their own channel (or on the contact they left for updates) when their
+ * ticket is taken in charge and when it is resolved. It reads the ticket event log (no change to the core services): each notifiable event
  * becomes, in one transaction, a row in channel_notifications (unique per event, and once per
  * ticket for "taken in charge"), a system message on the ticket and a `message.deliver` outbox
  * entry — so the notice goes through the channel's own queue, rate limits and retries, and its
@@ -90,12 +93,10 @@ export class NotificationScanner implements OnApplicationBootstrap, OnApplicatio
   private async notify(e: { id: string; ticket_id: string; comune_id: number; kind: NotificationKind }): Promise<{ messageId: string } | null> {
     return this.ds.transaction(async (m) => {
       const [t] = await m.query(
-        `SELECT t.id, t.reference, t.status, t.comune_id, c.name AS comune, i.channel
+        `SELECT t.id, t.reference, t.status, t.comune_id, t.citizen_id, c.name AS comune, i.channel
            FROM tickets t JOIN comuni c ON c.id = t.comune_id JOIN citizen_identities i ON i.id = t.citizen_identity_id
           WHERE t.id = $1 FOR UPDATE OF t`, [e.ticket_id]);
-      // A channel not notified, or not available in this build, still gets its row: the event is settled either way.
-      const sendable = t && NOTIFIED_CHANNELS.includes(t.channel) && this.registry.get(t.channel) !== undefined
-        && (e.kind === 'resolved' ? t.status === 'resolved' : ['new', 'open', 'waiting_citizen'].includes(t.status));
+      const stillTrue = t && (e.kind === 'resolved' ? t.status === 'resolved' : ['new', 'open', 'waiting_citizen'].includes(t.status));
       // "Taken in charge" is said once per ticket, however often it is reassigned (the ticket row lock orders concurrent scanners).
       const saidBefore = e.kind === 'taken_in_charge' && t
         ? (await m.query(`SELECT 1 FROM channel_notifications WHERE ticket_id = $1 AND kind = 'taken_in_charge' AND message_id IS NOT NULL`, [t.id])).length > 0
@@ -104,17 +105,44 @@ export class NotificationScanner implements OnApplicationBootstrap, OnApplicatio
         `INSERT INTO channel_notifications (event_id, ticket_id, comune_id, kind) VALUES ($1, $2, $3, $4)
          ON CONFLICT (event_id) DO NOTHING RETURNING id`, [e.id, e.ticket_id, e.comune_id, e.kind]);
       // No row: another scanner settled this event. A row without a message: seen, nothing to say.
-      if (!row || saidBefore) return null;
-      if (!sendable) return null;
+      if (!row || saidBefore || !stillTrue) return null;
+      // A channel not notified, or not available in this build, and no contact: the event is settled, nothing is sent.
+      const route = await this.route(m, t);
+      if (!route) return null;
+
+      const text = route.contact ? contactNotificationText(e.kind, t.reference, t.comune) : notificationText(e.kind, t.reference, t.comune);
+      const unavailable = 'unavailable' in route ? route.unavailable : null;
       const [msg] = await m.query(
-        `INSERT INTO messages (ticket_id, comune_id, direction, author_type, text, channel, delivery_status)
-         VALUES ($1, $2, 'outbound', 'system', $3, $4, 'queued') RETURNING id`,
-        [t.id, t.comune_id, notificationText(e.kind, t.reference, t.comune), t.channel]);
+        `INSERT INTO messages (ticket_id, comune_id, direction, author_type, text, channel, delivery_status, delivery_error, recipient_address)
+         VALUES ($1, $2, 'outbound', 'system', $3, $4, $5, $6, $7) RETURNING id`,
+        [t.id, t.comune_id, text, route.channel, unavailable ? 'failed' : 'queued', unavailable, 'address' in route ? route.address : null]);
       await m.query(`UPDATE channel_notifications SET message_id = $2 WHERE id = $1`, [row.id, msg.id]);
-      await appendEvents(m, [{ ticketId: String(t.id), comuneId: t.comune_id, type: 'citizen.notified', actorType: 'system', data: { kind: e.kind, messageId: String(msg.id), channel: t.channel } }]);
-      await appendOutbox(m, 'message.deliver', { messageId: String(msg.id), comuneId: t.comune_id, channel: t.channel });
+      const data = { kind: e.kind, messageId: String(msg.id), channel: route.channel, ...(route.contact ? { via: 'contact' } : {}) };
+      if (unavailable) {
+        // Nothing can leave: the notice stays on the ticket as a failed delivery, with the reason.
+        await appendEvents(m, [{ ticketId: String(t.id), comuneId: t.comune_id, type: 'citizen.not_notified', actorType: 'system', data: { ...data, reason: unavailable } }]);
+        return { messageId: String(msg.id) };
+      }
+      await appendEvents(m, [{ ticketId: String(t.id), comuneId: t.comune_id, type: 'citizen.notified', actorType: 'system', data }]);
+      await appendOutbox(m, 'message.deliver', { messageId: String(msg.id), comuneId: t.comune_id, channel: route.channel });
       return { messageId: String(msg.id) };
     });
+  }
+
+  /**
+   * Where the notice goes: the channel the ticket came from when the citizen is reached there;
+   * otherwise (web chat, app, phone, desk) the contact they left with consent to updates, if any.
+   */
+  private async route(m: EntityManager, t: { channel: string; citizen_id: string; comune_id: number }):
+    Promise<({ contact: false; channel: string } | ({ contact: true } & ContactRoute)) | null> {
+    if (NOTIFIED_CHANNELS.includes(t.channel)) return this.registry.get(t.channel) ? { contact: false, channel: t.channel } : null;
+    const contact = await consentedContact(m, String(t.citizen_id), t.comune_id);
+    if (!contact) return null;
+    const route = await contactRoute(m, t.comune_id, contact);
+    if ('address' in route && !this.registry.get(route.channel)) {
+      return { contact: true, channel: route.channel, unavailable: `Avviso non inviato: il canale ${route.channel} non è attivo in questa installazione.` };
+    }
+    return { contact: true, ...route };
   }
 
   private async announce(messageId: string, ticketId: string): Promise<void> {
