@@ -109,10 +109,11 @@ export class ChannelAccountsService {
     return this.afterSave(row);
   }
 
-  async update(principal: Principal, id: string, change: { label?: string; config?: Record<string, unknown>; secrets?: Record<string, unknown | null>; enabled?: boolean }): Promise<ChannelAccountView> {
+  async update(principal: Principal, id: string, change: { label?: string; config?: Record<string, unknown | null>; secrets?: Record<string, unknown | null>; enabled?: boolean }): Promise<ChannelAccountView> {
     const current = await this.findVisible(principal, id);
     const schema = this.schema(current.channel);
-    const config = change.config !== undefined ? schema.config({ ...current.config, ...change.config }) : current.config;
+    // Settings given replace the current ones; a setting given as null is removed (an optional one turned off).
+    const config = change.config !== undefined ? schema.config(withoutNulls({ ...current.config, ...change.config })) : current.config;
     let secrets = current.secrets;
     if (change.secrets !== undefined) {
       // Secrets are write-only: a key given replaces the stored value, a key left out keeps it.
@@ -189,6 +190,10 @@ export class ChannelAccountsService {
       enabled: r.enabled, createdAt: new Date(r.created_at).toISOString(), webhookUrl: webhook,
     };
   }
+}
+
+function withoutNulls(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null));
 }
 
 function toLoaded(r: Row): LoadedAccount {
