@@ -148,7 +148,7 @@ async function main() {
       FROM bench_plan p JOIN tickets t ON t.id = p.ticket_id`);
 
   }
-  await q('clear rollups', `TRUNCATE analytics_rollups`);
+  await q('clear rollups', `TRUNCATE analytics_rollups, analytics_counts`);
   await db.query(`DROP TABLE IF EXISTS bench_vol`);
   // Rollups, daily: samples per metric and dimension, then the volumes on top.
   const dims = {
@@ -182,8 +182,17 @@ async function main() {
   await q('volume base', `CREATE UNLOGGED TABLE bench_vol AS
     SELECT p.*, t.assignee_id, (p.created_at AT TIME ZONE 'Europe/Rome')::date AS day, extract(hour FROM p.created_at AT TIME ZONE 'Europe/Rome')::int AS hour
       FROM bench_plan p JOIN tickets t ON t.id = p.ticket_id`);
+  // The count-only dimensions (map cells, open data's category × channel) go to the narrow analytics_counts.
+  const countDims = new Set(['area', 'category_channel']);
   for (const [period, dayExpr] of periods) for (const [dim, key] of Object.entries(vdims)) {
     const k = key.replace(/t\.group_id/g, 'p.group_id').replace(/t\.assignee_id/g, 'p.assignee_id');
+    if (countDims.has(dim)) {
+      await q(`counts ${period} ${dim}`, `
+        INSERT INTO analytics_counts (dim, period, comune_id, period_start, key, created)
+        SELECT '${dim}', '${period}', comune_id, ${dayExpr}, ${k}, count(*)::int FROM bench_vol p WHERE ${k} IS NOT NULL
+         GROUP BY 3, 4, 5 ORDER BY 3, 4, 5`);
+      continue;
+    }
     await q(`rollup ${period} volume ${dim}`, `
       WITH v AS (SELECT comune_id, ${dayExpr} AS day, ${k} AS key, hour, resolved FROM bench_vol p),
            h AS (SELECT comune_id, day, key, hour, count(*)::int AS c FROM v WHERE key IS NOT NULL GROUP BY 1, 2, 3, 4),
@@ -196,6 +205,8 @@ async function main() {
         created = EXCLUDED.created, created_by_hour = EXCLUDED.created_by_hour, messages_in = EXCLUDED.messages_in`);
   }
   await db.query(`SET session_replication_role = origin`);
+  // Triggers were off during the load: count what is open now for the live tiles.
+  await q('live counters', `SELECT analytics_live_rebuild()`);
   await q('drop scratch tables', `DROP TABLE bench_plan, bench_vol, bench_comuni`);
   await q('analyze', `ANALYZE`);
   const sizes = await db.query(`SELECT (SELECT count(*) FROM tickets) AS tickets, (SELECT count(*) FROM messages) AS messages,

@@ -48,8 +48,6 @@ export interface MetricSummary {
 
 const BASE_COLS = `comune_id, key, to_char(period_start, 'YYYY-MM-DD') AS day, created, created_by_hour, messages_in, reopened, csat_n, csat_sum, csat_by_rating,
   frt_n, frt_wall_sum, frt_bus_sum, frt_breached, nrt_n, nrt_wall_sum, nrt_bus_sum, nrt_breached, res_n, res_wall_sum, res_bus_sum, res_breached`;
-/** Open data and the map need the new-ticket counts only. */
-const COUNT_COLS = `comune_id, key, to_char(period_start, 'YYYY-MM-DD') AS day, created`;
 /** Histograms are the heavy part of a row: only response-time tables read them. */
 const HIST_COLS = `, frt_hist_wall, frt_hist_bus, nrt_hist_wall, nrt_hist_bus, res_hist_wall, res_hist_bus`;
 
@@ -103,10 +101,8 @@ export class AnalyticsService {
   }
 
   /** Rollup rows of the period for one dimension, merged per group key. */
-  private async cells(r: Resolved, dim: Dim, key: string | null, groupBy: (row: any) => string, dailyOnly = false, histograms = false, countsOnly = false): Promise<Map<string, RollupCell>> {
-    // Nothing is recorded after today: a month that ends after today is whole up to "to" when "to" is today or later.
-    const today = localDate(Date.now(), 'Europe/Rome');
-    const { months, days } = dailyOnly ? { months: [], days: [[r.from, r.to]] as Array<[string, string]> } : splitPeriod(r.from, r.to >= today ? endOfMonth(r.to) : r.to);
+  private async cells(r: Resolved, dim: Dim, key: string | null, groupBy: (row: any) => string, dailyOnly = false, histograms = false): Promise<Map<string, RollupCell>> {
+    const { months, days } = periodParts(r, dailyOnly);
     const parts: string[] = [];
     const single = r.comuneIds.length === 1;
     const params: unknown[] = [single ? r.comuneIds[0] : r.comuneIds, dim];
@@ -117,7 +113,7 @@ export class AnalyticsService {
     const out = new Map<string, RollupCell>();
     if (!parts.length) return out;
     const rows = await this.ds.query(
-      `SELECT ${countsOnly ? COUNT_COLS : BASE_COLS + (histograms ? HIST_COLS : '')} FROM analytics_rollups
+      `SELECT ${BASE_COLS + (histograms ? HIST_COLS : '')} FROM analytics_rollups
         WHERE ${single ? 'comune_id = $1::int' : 'comune_id = ANY($1::int[])'} AND dim = $2${keyCond} AND (${parts.join(' OR ')})`, params);
     for (const row of rows) {
       const g = groupBy(row);
@@ -197,61 +193,91 @@ export class AnalyticsService {
   /** Where requests come from: counts per ~1 km cell and category (only tickets with a position). */
   async map(p: Principal, f: AnalyticsFilter) {
     const r = await this.resolve(p, { ...f, breakdown: 'none', category: undefined });
-    const cells = await this.cells(r, 'area', null, (x) => `${x.comune_id}|${x.key}`, false, false, true);
-    const rows = [...cells.entries()].map(([k, c]) => {
-      const [comuneId, key] = k.split('|');
-      const [la, ln, ...cat] = key.split(':');
-      return { comuneId: Number(comuneId), lat: (Number(la) + 0.5) / 100, lng: (Number(ln) + 0.5) / 100, category: cat.join(':'), count: c.created };
-    }).filter((x) => x.count > 0 && (f.category === undefined || x.category === f.category));
+    // Summed in PostgreSQL: one row per comune and cell, whatever the number of days and months read.
+    const cells: Array<{ comune_id: number; key: string; n: number }> = await this.countRows(r, 'area', false,
+      `SELECT comune_id, key, sum(created)::int AS n FROM ($PARTS) c GROUP BY comune_id, key HAVING sum(created) > 0`);
+    const rows = cells.map((c) => {
+      const [la, ln, ...cat] = c.key.split(':');
+      return { comuneId: c.comune_id, lat: (Number(la) + 0.5) / 100, lng: (Number(ln) + 0.5) / 100, category: cat.join(':'), count: c.n };
+    }).filter((x) => f.category === undefined || x.category === f.category);
     return { period: { from: r.from, to: r.to }, cellSizeDegrees: 0.01, rows: rows.sort((a, b) => b.count - a.count) };
   }
 
   /** Counts per day, comune, category and channel; no personal data, small cells merged. */
   async openData(p: Principal, f: AnalyticsFilter) {
     const r = await this.resolve(p, { ...f, breakdown: 'none' });
-    const cells = await this.cells(r, 'category_channel', null, (x) => `${x.day}|${x.comune_id}|${x.key}`, true, false, true);
+    // Per day and comune: a category × channel cell under the minimum goes to "altro|altro", and
+    // what is still under the minimum after merging is left out. The key is "category|channel";
+    // the channel never contains "|", the category might.
+    const cells: Array<{ day: string; comune_id: number; category: string; channel: string; n: number }> = await this.countRows(r, 'category_channel', true, `
+      SELECT to_char(period_start, 'YYYY-MM-DD') AS day, comune_id, category, channel, sum(created)::int AS n
+        FROM (SELECT period_start, comune_id, created,
+                     CASE WHEN created >= ${OPEN_DATA_MIN_COUNT} THEN substring(key FROM '^(.*)[|][^|]*$') ELSE 'altro' END AS category,
+                     CASE WHEN created >= ${OPEN_DATA_MIN_COUNT} THEN substring(key FROM '([^|]*)$') ELSE 'altro' END AS channel
+                FROM ($PARTS) c WHERE created > 0) x
+       GROUP BY period_start, comune_id, category, channel HAVING sum(created) >= ${OPEN_DATA_MIN_COUNT}`);
     const comuni = new Map((await this.comuni()).map((c) => [c.id, c]));
-    const merged = new Map<string, number>();
-    const add = (k: string, n: number) => merged.set(k, (merged.get(k) ?? 0) + n);
-    for (const [k, c] of cells) {
-      if (c.created <= 0) continue;
-      const [day, comuneId, category, channel] = k.split('|');
-      if (c.created >= OPEN_DATA_MIN_COUNT) add(`${day}|${comuneId}|${category}|${channel}`, c.created);
-      else add(`${day}|${comuneId}|altro|altro`, c.created);
-    }
-    const rows = [...merged.entries()].filter(([, n]) => n >= OPEN_DATA_MIN_COUNT).map(([k, n]) => {
-      const [day, comuneId, category, channel] = k.split('|');
-      const c = comuni.get(Number(comuneId));
-      return { date: day, comuneIstat: c?.istat_code ?? '', comune: c?.name ?? '', category: category === '-' ? 'non classificata' : category, channel, tickets: n };
+    const rows = cells.map((x) => {
+      const c = comuni.get(x.comune_id);
+      return { date: x.day, comuneIstat: c?.istat_code ?? '', comune: c?.name ?? '', category: x.category === '-' ? 'non classificata' : x.category, channel: x.channel, tickets: x.n };
     }).map((x) => ({ x, k: `${x.date}|${x.comune}|${x.category}|${x.channel}` })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0)).map(({ x }) => x);
     return { period: { from: r.from, to: r.to }, minimumCount: OPEN_DATA_MIN_COUNT, licence: 'CC-BY 4.0', rows };
   }
 
-  /** Live tiles: what is happening now (not a period). */
+  /**
+   * New-ticket counts of a count-only dimension over the period (`analytics_counts`): `sql` reads
+   * them as `($PARTS)`, one index range per comune for each whole month and each run of days.
+   */
+  private async countRows(r: Resolved, dim: Dim, dailyOnly: boolean, sql: string): Promise<any[]> {
+    const { months, days } = periodParts(r, dailyOnly);
+    const params: unknown[] = [r.comuneIds, dim];
+    const parts: string[] = [];
+    const base = `SELECT comune_id, period_start, key, created FROM analytics_counts WHERE dim = $2 AND comune_id = ANY($1::int[])`;
+    if (months.length) { params.push(months); parts.push(`${base} AND period = 'month' AND period_start = ANY($${params.length}::date[])`); }
+    for (const [a, b] of days) { params.push(a, b); parts.push(`${base} AND period = 'day' AND period_start BETWEEN $${params.length - 1}::date AND $${params.length}::date`); }
+    if (!parts.length) return [];
+    return this.ds.query(sql.replace('$PARTS', parts.join(' UNION ALL ')), params);
+  }
+
+  /**
+   * Live tiles: what is happening now (not a period). Counts come from `analytics_live` (kept by
+   * triggers in the transaction of every ticket change: a few rows per comune); what depends on
+   * the clock is derived against now() in the same statement, so every figure is of one snapshot:
+   * the oldest wait from the first queued and offered entries of each comune's open-ticket index,
+   * SLA breaches as the running clocks minus those due after now, the ones at risk among those.
+   */
   async live(p: Principal, f: { comuneId?: number; groupId?: number }) {
     const comuneIds = await this.scopeComuni(p, f.comuneId);
     const params: unknown[] = [comuneIds];
     let groupCond = '';
-    if (f.groupId !== undefined) { params.push(f.groupId); groupCond = ` AND t.group_id = $2`; }
-    const [t] = await this.ds.query(
-      `SELECT count(*)::int AS open,
-              count(*) FILTER (WHERE t.status = 'waiting_citizen')::int AS waiting_citizen,
-              count(*) FILTER (WHERE t.queue_state IN ('unrouted','queued','offered'))::int AS unassigned,
-              extract(epoch FROM now() - min(t.waiting_since) FILTER (WHERE t.queue_state IN ('queued','offered')))::int AS oldest_wait_seconds
-         FROM tickets t WHERE t.comune_id = ANY($1::int[]) AND t.status IN ('new','open','waiting_citizen')${groupCond}`, params);
-    const [s] = await this.ds.query(
-      `SELECT count(*) FILTER (WHERE m.next_due_at <= now())::int AS breached,
-              count(*) FILTER (WHERE m.next_due_at > now() AND m.next_due_at <= now() + make_interval(secs => coalesce(p.warn_before_secs, 1800)))::int AS at_risk
-         FROM ticket_metrics m LEFT JOIN sla_policies p ON p.id = m.sla_policy_id
-         ${f.groupId !== undefined ? 'JOIN tickets t ON t.id = m.ticket_id AND t.group_id = $2' : ''}
-        WHERE m.comune_id = ANY($1::int[]) AND m.next_due_at IS NOT NULL AND m.next_due_at <= now() + interval '1 day'`, params);
-    const [o] = await this.ds.query(
-      `SELECT count(*)::int AS online FROM operators o WHERE o.comune_id = ANY($1::int[]) AND o.presence = 'online'
-          ${f.groupId !== undefined ? 'AND EXISTS (SELECT 1 FROM operator_groups og WHERE og.operator_id = o.id AND og.group_id = $2)' : ''}`, params);
+    if (f.groupId !== undefined) { params.push(f.groupId); groupCond = ` AND group_id = $2`; }
+    const atRisk = `m.next_due_at <= now() + make_interval(secs => coalesce(p.warn_before_secs, 1800)) AND m.next_due_at <= now() + interval '1 day'`;
+    // One group's clocks are few: counted directly through its tickets (clock rows carry no group).
+    const sla = f.groupId === undefined
+      ? `SELECT (SELECT coalesce(sum(sla_running), 0) FROM analytics_live WHERE comune_id = ANY($1::int[])) - count(*) AS breached,
+                count(*) FILTER (WHERE ${atRisk}) AS at_risk
+           FROM ticket_metrics m LEFT JOIN sla_policies p ON p.id = m.sla_policy_id
+          WHERE m.comune_id = ANY($1::int[]) AND m.next_due_at > now()`
+      : `SELECT count(*) FILTER (WHERE m.next_due_at <= now()) AS breached, count(*) FILTER (WHERE m.next_due_at > now() AND ${atRisk}) AS at_risk
+           FROM ticket_metrics m LEFT JOIN sla_policies p ON p.id = m.sla_policy_id JOIN tickets t ON t.id = m.ticket_id AND t.group_id = $2
+          WHERE m.comune_id = ANY($1::int[]) AND m.next_due_at IS NOT NULL AND m.next_due_at <= now() + interval '1 day'`;
+    const firstWaiting = (state: string) => `(SELECT waiting_since FROM tickets
+        WHERE comune_id = c.id AND status IN ('new','open','waiting_citizen') AND queue_state = '${state}' AND waiting_since IS NOT NULL${groupCond}
+        ORDER BY waiting_since LIMIT 1)`;
+    const [x] = await this.ds.query(
+      `WITH counts AS (SELECT coalesce(sum(open), 0)::int AS open, coalesce(sum(waiting_citizen), 0)::int AS waiting_citizen,
+                              coalesce(sum(unassigned), 0)::int AS unassigned
+                         FROM analytics_live WHERE comune_id = ANY($1::int[])${groupCond}),
+            oldest AS (SELECT min(least(${firstWaiting('queued')}, ${firstWaiting('offered')})) AS since FROM unnest($1::int[]) AS c(id)),
+            sla AS (${sla})
+       SELECT counts.*, extract(epoch FROM now() - oldest.since)::int AS oldest_wait_seconds, sla.breached::int, sla.at_risk::int,
+              (SELECT count(*)::int FROM operators o WHERE o.comune_id = ANY($1::int[]) AND o.presence = 'online'
+                 ${f.groupId !== undefined ? 'AND EXISTS (SELECT 1 FROM operator_groups og WHERE og.operator_id = o.id AND og.group_id = $2)' : ''}) AS online
+         FROM counts, oldest, sla`, params);
     return {
       at: new Date().toISOString(),
-      open: t.open, waitingCitizen: t.waiting_citizen, unassigned: t.unassigned, oldestWaitSeconds: t.oldest_wait_seconds,
-      onlineOperators: o.online, slaAtRisk: s.at_risk, slaBreached: s.breached,
+      open: x.open, waitingCitizen: x.waiting_citizen, unassigned: x.unassigned, oldestWaitSeconds: x.oldest_wait_seconds,
+      onlineOperators: x.online, slaAtRisk: x.at_risk, slaBreached: x.breached,
     };
   }
 
@@ -406,6 +432,14 @@ function addCell(into: RollupCell, c: RollupCell): void {
     into[p].n += c[p].n; into[p].wallSum += c[p].wallSum; into[p].busSum += c[p].busSum; into[p].breached += c[p].breached;
     merge(into[p].histWall, c[p].histWall); merge(into[p].histBus, c[p].histBus);
   }
+}
+
+/** Whole months from monthly rows and the rest from daily rows, or every day from daily rows. */
+function periodParts(r: Resolved, dailyOnly: boolean): { months: string[]; days: Array<[string, string]> } {
+  if (dailyOnly) return { months: [], days: [[r.from, r.to]] };
+  // Nothing is recorded after today: a month that ends after today is whole up to "to" when "to" is today or later.
+  const today = localDate(Date.now(), 'Europe/Rome');
+  return splitPeriod(r.from, r.to >= today ? endOfMonth(r.to) : r.to);
 }
 
 function endOfMonth(day: string): string {

@@ -5,16 +5,18 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { MetricsRecomputer } from './metrics-recomputer.js';
 import { CsatService } from './csat.service.js';
 import { SlaMonitor } from './sla-monitor.js';
+import { AnalyticsWake } from './analytics-wake.js';
 
 const BATCH = 200;
 /** Advisory lock namespace: one recompute of a given ticket at a time across instances. */
 const TICKET_LOCK = 7302;
+const LIVE_COMPACT_MS = 1000;
 
 /**
  * Keeps the metrics current. A trigger on the event log appends a mark per event; this worker
  * takes marks in batches, recomputes those tickets and moves the rollups, all in one transaction
  * (a crash leaves the marks for the next run). A PostgreSQL notification wakes it within
- * milliseconds of a commit; a timer is the safety net. It also runs the SLA monitor.
+ * milliseconds of a commit (or, for the ingest, AnalyticsWake); a timer is the safety net. It also runs the SLA monitor.
  */
 @Injectable()
 export class AnalyticsWorker implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -25,16 +27,20 @@ export class AnalyticsWorker implements OnApplicationBootstrap, OnApplicationShu
   private running: Promise<unknown> | null = null;
   private again = false;
   private stopped = false;
+  private lastCompact = 0;
 
   constructor(
     private readonly ds: DataSource,
     private readonly recomputer: MetricsRecomputer,
     private readonly csat: CsatService,
     private readonly sla: SlaMonitor,
+    private readonly wake: AnalyticsWake,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // The ingest of this process wakes it directly after its commits (see AnalyticsWake).
+    this.wake.attach(() => this.kick());
     await this.listen();
     const poll = () => {
       if (this.stopped) return;
@@ -93,7 +99,22 @@ export class AnalyticsWorker implements OnApplicationBootstrap, OnApplicationShu
     } catch (err) {
       this.logger.warn(`metrics recompute deferred: ${(err as Error).message}`);
     }
+    await this.compactLive();
     return total;
+  }
+
+  /**
+   * Folds the live counters' delta rows (appended by triggers on every ticket change) into one row
+   * per comune and group, at most once a second: the live tiles read a few rows per comune.
+   */
+  async compactLive(force = false): Promise<void> {
+    if (!force && Date.now() - this.lastCompact < LIVE_COMPACT_MS) return;
+    this.lastCompact = Date.now();
+    try {
+      await this.ds.query(`SELECT analytics_live_compact()`);
+    } catch (err) {
+      this.logger.warn(`live counters not compacted: ${(err as Error).message}`);
+    }
   }
 
   /** Waits for the current run (tests and benchmarks call this after writing events). */

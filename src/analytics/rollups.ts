@@ -5,6 +5,8 @@ import type { MetricName, TicketFacts } from './ticket-metrics.js';
 /** Breakdown dimensions of the rollups; `all` is the comune total. */
 export const DIMS = ['all', 'group', 'operator', 'channel', 'type', 'category', 'priority', 'area', 'category_channel'] as const;
 export type Dim = (typeof DIMS)[number];
+/** Dimensions that only count new tickets: kept in the narrow `analytics_counts`, not in `analytics_rollups`. */
+export const COUNT_DIMS: ReadonlySet<Dim> = new Set<Dim>(['area', 'category_channel']);
 
 export const METRIC_PREFIX: Record<MetricName, 'frt' | 'nrt' | 'res'> = { first_response: 'frt', next_response: 'nrt', resolution: 'res' };
 
@@ -112,11 +114,15 @@ const UPDATE = COLUMNS.slice(5).map((c) =>
       : `${c} = r.${c} + EXCLUDED.${c}`).join(', ');
 
 /**
- * Applies the non-zero deltas of one comune to the rollups. Rows are written in key order so that
- * two workers updating overlapping rows cannot deadlock.
+ * Applies the non-zero deltas of one comune: the rollups, then the new-ticket counts of the
+ * count-only dimensions. Rows are written in key order (and the two tables always in this order)
+ * so that two workers updating overlapping rows cannot deadlock.
  */
 export async function applyDeltas(m: EntityManager, comuneId: number, deltas: Map<string, RollupCell>): Promise<number> {
-  const rows = [...deltas.entries()].filter(([, x]) => !isZero(x)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const sorted = [...deltas.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const isCount = (k: string) => COUNT_DIMS.has(k.split('|', 3)[2] as Dim);
+  const rows = sorted.filter(([k, x]) => !isCount(k) && !isZero(x));
+  const counts = sorted.filter(([k, x]) => isCount(k) && x.created !== 0);
   for (let i = 0; i < rows.length; i += 150) {
     const params: unknown[] = [];
     const values: string[] = [];
@@ -134,5 +140,18 @@ export async function applyDeltas(m: EntityManager, comuneId: number, deltas: Ma
       `INSERT INTO analytics_rollups AS r (${COLUMNS.join(', ')}) VALUES ${values.join(', ')}
        ON CONFLICT (period, comune_id, dim, period_start, key) DO UPDATE SET ${UPDATE}`, params);
   }
-  return rows.length;
+  for (let i = 0; i < counts.length; i += 500) {
+    const params: unknown[] = [comuneId];
+    const values: string[] = [];
+    for (const [k, x] of counts.slice(i, i + 500)) {
+      const [period, start, dim, ...rest] = k.split('|');
+      params.push(dim, period, start, rest.join('|'), x.created);
+      const b = params.length - 5;
+      values.push(`($${b + 1}, $${b + 2}, $1::int, $${b + 3}::date, $${b + 4}, $${b + 5}::int)`);
+    }
+    await m.query(
+      `INSERT INTO analytics_counts AS c (dim, period, comune_id, period_start, key, created) VALUES ${values.join(', ')}
+       ON CONFLICT (dim, period, comune_id, period_start, key) DO UPDATE SET created = c.created + EXCLUDED.created`, params);
+  }
+  return rows.length + counts.length;
 }
