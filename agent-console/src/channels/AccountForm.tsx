@@ -140,9 +140,9 @@ export function AccountForm({ account, comuneId, onSaved, onCancel }: {
         ) : (
           <div className={f.generate ? 'row' : undefined}>
             <input {...common} value={value} onChange={(e) => set(e.target.value)} placeholder={f.placeholder}
-              type={isSecret ? 'password' : f.kind === 'email' ? 'email' : f.kind === 'tel' ? 'tel' : 'text'}
+              type={isSecret && !f.typedVisibly ? 'password' : f.kind === 'email' ? 'email' : f.kind === 'tel' ? 'tel' : 'text'}
               inputMode={f.kind === 'number' ? 'numeric' : undefined}
-              autoComplete={isSecret ? 'new-password' : 'off'} spellCheck={false} />
+              autoComplete={isSecret && !f.typedVisibly ? 'new-password' : 'off'} spellCheck={false} />
             {f.generate && (
               <button type="button" className="btn btn-small" onClick={() => { set(randomSecret()); setGenerated(f.key); }}>{t(T.generate)}</button>
             )}

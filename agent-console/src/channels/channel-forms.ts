@@ -26,6 +26,8 @@ export interface FieldDef {
   generate?: boolean;
   /** A secret made of several inputs (`secrets.imap.user` + `.pass`): the API knows it as this key. */
   secretGroup?: string;
+  /** A write-only value that may show while it is typed (a user name), unlike a password or token. */
+  typedVisibly?: boolean;
 }
 
 export interface SectionDef { key: 'imap' | 'smtp'; label: Text; hint: Text }
@@ -129,13 +131,13 @@ export const CHANNELS: ChannelDef[] = [
       { key: 'config.imap.secure', kind: 'checkbox', section: 'imap', initial: true, label: TLS },
       { key: 'config.imap.mailbox', kind: 'text', section: 'imap', label: { it: 'Cartella da leggere (facoltativa, INBOX se vuota)', en: 'Folder to read (optional, INBOX when empty)' } },
       { key: 'config.imap.processedMailbox', kind: 'text', section: 'imap', label: { it: 'Cartella dove spostare i messaggi letti (facoltativa)', en: 'Folder to move read messages to (optional)' } },
-      { key: 'secrets.imap.user', kind: 'secret', section: 'imap', secretGroup: 'secrets.imap', required: true, label: { it: 'Utente IMAP', en: 'IMAP user' },
+      { key: 'secrets.imap.user', kind: 'secret', section: 'imap', secretGroup: 'secrets.imap', typedVisibly: true, required: true, label: { it: 'Utente IMAP', en: 'IMAP user' },
         rule: { it: 'Servono sia l’utente sia la password IMAP.', en: 'Both the IMAP user and password are needed.' } },
       { key: 'secrets.imap.pass', kind: 'secret', section: 'imap', secretGroup: 'secrets.imap', required: true, label: { it: 'Password IMAP', en: 'IMAP password' } },
       { key: 'config.smtp.host', kind: 'text', section: 'smtp', required: true, label: { it: 'Server SMTP', en: 'SMTP server' }, placeholder: 'smtp.comune.bari.it', rule: HOST_RULE },
       { key: 'config.smtp.port', kind: 'number', section: 'smtp', label: { it: 'Porta SMTP (facoltativa: 465 con TLS, 587 senza)', en: 'SMTP port (optional: 465 with TLS, 587 without)' }, rule: PORT_RULE },
       { key: 'config.smtp.secure', kind: 'checkbox', section: 'smtp', initial: true, label: TLS },
-      { key: 'secrets.smtp.user', kind: 'secret', section: 'smtp', secretGroup: 'secrets.smtp', label: { it: 'Utente SMTP (facoltativo)', en: 'SMTP user (optional)' },
+      { key: 'secrets.smtp.user', kind: 'secret', section: 'smtp', secretGroup: 'secrets.smtp', typedVisibly: true, label: { it: 'Utente SMTP (facoltativo)', en: 'SMTP user (optional)' },
         rule: { it: 'Servono sia l’utente sia la password SMTP.', en: 'Both the SMTP user and password are needed.' } },
       { key: 'secrets.smtp.pass', kind: 'secret', section: 'smtp', secretGroup: 'secrets.smtp', label: { it: 'Password SMTP (facoltativa)', en: 'SMTP password (optional)' } },
     ],
