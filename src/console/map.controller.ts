@@ -20,6 +20,24 @@ export class MapController {
     return { tileUrl: this.config.mapTileUrl || null, attribution: this.config.mapTileAttribution };
   }
 
+  /**
+   * The boundaries of every comune the caller sees (one for a comune's staff, the 41 for the
+   * metropolitan administrator), simplified further than a single one (~100 m), for the dashboard's
+   * map of requests by area. Boundaries © ISTAT, CC-BY 4.0.
+   */
+  @Get('comuni/boundaries')
+  async boundaries(@CurrentPrincipal() p: Principal) {
+    const params: unknown[] = [];
+    const rows: Array<{ id: number; name: string; geojson: string }> = await this.ds.query(
+      `SELECT id, name, ST_AsGeoJSON(ST_SimplifyPreserveTopology(boundary, 0.001), 4) AS geojson FROM comuni
+        WHERE boundary IS NOT NULL AND ${TenantScope.ofPrincipal(p).sql('id', params)} ORDER BY name`, params);
+    return {
+      type: 'FeatureCollection',
+      features: rows.map((r) => ({ type: 'Feature', id: r.id, properties: { comuneId: r.id, name: r.name }, geometry: JSON.parse(r.geojson) })),
+      attribution: '© ISTAT, CC-BY 4.0',
+    };
+  }
+
   /** Simplified boundary (a few hundred points) as GeoJSON. Boundaries © ISTAT, CC-BY 4.0. */
   @Get('comuni/:id/boundary')
   async boundary(@CurrentPrincipal() p: Principal, @Param('id') id: string) {

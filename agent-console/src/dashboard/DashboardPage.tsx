@@ -4,6 +4,7 @@ import { api, ApiError, getToken } from '../lib/api';
 import { formatDuration, useI18n, type Text } from '../lib/i18n';
 import { navigate } from '../lib/router';
 import { useLive } from '../lib/store';
+import AreaMap, { type AreaRow } from './AreaMap';
 
 /** Texts of the dashboard: Italian first. */
 const T = {
@@ -45,9 +46,6 @@ const T = {
   csat: { it: 'Soddisfazione (CSAT)', en: 'Satisfaction (CSAT)' },
   responses: { it: 'Risposte', en: 'Responses' },
   average: { it: 'Media (1–5)', en: 'Average (1–5)' },
-  map: { it: 'Dove: richieste per zona', en: 'Where: requests by area' },
-  category: { it: 'Categoria', en: 'Category' },
-  zone: { it: 'Zona (lat, lon)', en: 'Area (lat, lng)' },
   csv: { it: 'Esporta CSV', en: 'Export CSV' },
   openData: { it: 'Open data anonimi (CSV)', en: 'Anonymized open data (CSV)' },
   drill: { it: 'Richieste dietro il numero', en: 'Requests behind the number' },
@@ -99,7 +97,7 @@ export default function DashboardPage() {
   const [hours, setHours] = useState<Array<{ hour: number; created: number }>>([]);
   const [backlog, setBacklog] = useState<Array<{ groupId: number | null; group: string; open: number; unassigned: number; oldestWaitSeconds: number | null }>>([]);
   const [csat, setCsat] = useState<CsatRow[]>([]);
-  const [cells, setCells] = useState<Array<{ lat: number; lng: number; category: string; count: number }>>([]);
+  const [cells, setCells] = useState<AreaRow[]>([]);
   const [drill, setDrill] = useState<Drill | null>(null);
   const [alerts, setAlerts] = useState<Alert[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -154,7 +152,7 @@ export default function DashboardPage() {
           api<{ rows: typeof cells }>('/api/analytics/map', { query }),
         ]);
         if (stale) return;
-        setRt(r.rows); setVol(v.rows); setDaily(d.rows); setHours(h.rows); setCsat(c.rows); setCells(m.rows.slice(0, 50));
+        setRt(r.rows); setVol(v.rows); setDaily(d.rows); setHours(h.rows); setCsat(c.rows); setCells(m.rows);
       } catch (err) {
         if (!stale) setError(err instanceof ApiError ? err.message : String(err));
       }
@@ -371,16 +369,8 @@ export default function DashboardPage() {
         </section>
       </div>
 
-      <section aria-labelledby="dash-map">
-        <div className="row"><h2 id="dash-map">{t(T.map)}</h2>
-          <button type="button" className="btn btn-small" onClick={() => void download('map')}>{t(T.csv)}</button></div>
-        {cells.length === 0 ? <p>{t(T.none)}</p> : (
-          <table className="table" data-testid="map-table">
-            <thead><tr><th scope="col">{t(T.zone)}</th><th scope="col">{t(T.category)}</th><th scope="col" className="num">{t(T.created)}</th></tr></thead>
-            <tbody>{cells.map((c) => <tr key={`${c.lat}-${c.lng}-${c.category}`}><td>{c.lat.toFixed(3)}, {c.lng.toFixed(3)}</td><td>{c.category === '-' ? '—' : c.category}</td><td className="num">{c.count}</td></tr>)}</tbody>
-          </table>
-        )}
-      </section>
+      <AreaMap rows={cells} comuneId={filters.comuneId ? Number(filters.comuneId) : null} comuni={comuni}
+        onDownload={(extra) => void download('map', extra)} />
     </div>
   );
 }
