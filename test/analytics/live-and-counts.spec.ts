@@ -69,13 +69,43 @@ describe('live counters, open data and map against a direct computation', () => 
     }
   }
 
+  /** The backlog as defined: open tickets per comune and group now. */
+  async function directBacklog(comuneIds: number[]) {
+    const rows: any[] = await t.ds.query(
+      `SELECT t.comune_id AS "comuneId", t.group_id AS "groupId", coalesce(g.name, 'non instradati') AS "group", count(*)::int AS open,
+              count(*) FILTER (WHERE t.queue_state IN ('unrouted','queued','offered'))::int AS unassigned,
+              count(*) FILTER (WHERE t.status = 'waiting_citizen')::int AS "waitingCitizen",
+              extract(epoch FROM now() - min(t.waiting_since) FILTER (WHERE t.queue_state IN ('queued','offered')))::int AS "oldestWaitSeconds"
+         FROM tickets t LEFT JOIN competence_groups g ON g.id = t.group_id
+        WHERE t.comune_id = ANY($1::int[]) AND t.status IN ('new','open','waiting_citizen')
+        GROUP BY t.comune_id, t.group_id, g.name ORDER BY t.comune_id, g.name NULLS FIRST`, [comuneIds]);
+    return rows;
+  }
+
+  async function backlogMatches(label: string) {
+    const all = (await t.ds.query(`SELECT array_agg(id) AS ids FROM comuni`))[0].ids as number[];
+    for (const [who, path, ids] of [['admin', '/api/analytics/backlog', all], ['mgr', '/api/analytics/backlog', [bari]]] as const) {
+      const r = await get(path, who);
+      expect(r.status).toBe(200);
+      const want = await directBacklog([...ids]);
+      const strip = (rows: any[]) => rows.map(({ oldestWaitSeconds: _o, ...x }) => x);
+      expect({ label, path, rows: strip(r.body.rows) }).toEqual({ label, path, rows: strip(want) });
+      r.body.rows.forEach((x: any, i: number) => {
+        if (want[i].oldestWaitSeconds === null) expect(x.oldestWaitSeconds).toBeNull();
+        else expect(Math.abs(x.oldestWaitSeconds - want[i].oldestWaitSeconds)).toBeLessThanOrEqual(1);
+      });
+    }
+  }
+
   /** Compared before and after the delta rows are folded; folding leaves one row per comune and group. */
   async function checkLive(label: string) {
     await liveMatches(`${label} (delta rows)`);
+    await backlogMatches(`${label} (delta rows)`);
     await t.ds.query(`SELECT analytics_live_compact()`);
     const [dup] = await t.ds.query(`SELECT count(*)::int AS n FROM (SELECT 1 FROM analytics_live GROUP BY comune_id, group_id HAVING count(*) > 1) x`);
     expect(dup.n).toBe(0);
     await liveMatches(`${label} (compacted)`);
+    await backlogMatches(`${label} (compacted)`);
   }
 
   /** Open data as defined: new tickets per day, comune, category and channel; cells under 3 merged into "altro", then dropped if still under 3. */
