@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { updateReturning } from '../database/sql.js';
 import { UnrecoverableError, type Job } from 'bullmq';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { TenantScope } from '../common/tenant-scope.js';
 import { Metrics } from '../ops/metrics.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
@@ -78,25 +78,98 @@ export class OutboundDelivery {
    * Records a delivery state (also used by channels receiving the provider's status callbacks and
    * receipts). States only move forward — queued → sent → delivered → read — and failed is final,
    * so a late or out-of-order report never undoes a later one. Returns whether the state moved.
+   *
+   * With the provider's id of the sent message (the send's own result), the reports about that id
+   * that came before it was stored (see `reportStatus`) are applied in the same transaction.
    */
   async setStatus(messageId: string, status: string, error: string | null, externalId?: string): Promise<boolean> {
-    const earlier = status === 'failed' ? DELIVERY_ORDER : DELIVERY_ORDER.slice(0, Math.max(DELIVERY_ORDER.indexOf(status), 0));
-    const rows = await updateReturning(this.ds,
-      `UPDATE messages SET delivery_status = $2, delivery_error = $3, external_id = COALESCE($4, external_id)
-        WHERE id = $1 AND delivery_status = ANY($5::text[]) RETURNING ticket_id`,
-      [messageId, status, error, externalId ?? null, earlier]);
-    if (!rows.length) {
-      // The provider's id still matters for the receipts that follow.
-      if (externalId) await this.ds.query(`UPDATE messages SET external_id = COALESCE(external_id, $2) WHERE id = $1`, [messageId, externalId]);
-      return false;
+    const moved = externalId
+      ? await this.ds.transaction((m) => this.storeExternalId(m, messageId, status, error, externalId))
+      : await this.advance(this.ds, messageId, status, error);
+    if (moved) await this.announce(messageId);
+    return moved;
+  }
+
+  /**
+   * A provider's report (status webhook, receipt) about one of our messages, named by the
+   * provider's id. A report can overtake the answer to our own send call — WhatsApp says
+   * "delivered" before the Graph API's reply reaches us and we store the id — so a report for an
+   * id not stored yet is kept (`early_delivery_reports`) and applied when the send stores it.
+   * Duplicates are harmless: the state only moves forward, and an early report is kept once.
+   */
+  async reportStatus(channel: string, externalId: string, status: string, error: string | null, reportedAt?: Date | null): Promise<'applied' | 'unchanged' | 'kept' | 'ignored'> {
+    if (!REPORTED_STATES.includes(status)) return 'ignored';
+    const found = await this.ds.transaction(async (m) => {
+      await lockExternalId(m, channel, externalId);
+      const [msg] = await m.query(
+        `SELECT id FROM messages WHERE channel = $1 AND external_id = $2 AND direction = 'outbound'`, [channel, externalId]);
+      if (msg) return { messageId: String(msg.id), moved: await this.advance(m, String(msg.id), status, error) };
+      // Kept for a while only: a report whose message never gets its id (a send that failed after
+      // all, a second part of a multi-part message) is of no use after that.
+      await m.query(
+        `DELETE FROM early_delivery_reports WHERE id IN (
+           SELECT id FROM early_delivery_reports WHERE received_at < now() - $1::interval ORDER BY received_at LIMIT 500)`,
+        [EARLY_REPORT_LIFETIME]);
+      await m.query(
+        `INSERT INTO early_delivery_reports (channel, external_id, status, error, reported_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (channel, external_id, status) DO NOTHING`,
+        [channel, externalId, status, error, reportedAt && !Number.isNaN(reportedAt.getTime()) ? reportedAt : null]);
+      return null;
+    });
+    if (!found) return 'kept';
+    if (!found.moved) return 'unchanged';
+    await this.announce(found.messageId);
+    return 'applied';
+  }
+
+  /** The send's own result and the id it got, then the reports that came before the id was known. */
+  private async storeExternalId(m: EntityManager, messageId: string, status: string, error: string | null, externalId: string): Promise<boolean> {
+    const [msg] = await m.query(`SELECT channel FROM messages WHERE id = $1`, [messageId]);
+    if (!msg) return false;
+    // Ordered with reportStatus for the same id: a report either sees the id stored, or is kept before we look.
+    await lockExternalId(m, msg.channel, externalId);
+    let moved = await this.advance(m, messageId, status, error, externalId);
+    // The provider's id still matters for the receipts that follow.
+    if (!moved) await m.query(`UPDATE messages SET external_id = COALESCE(external_id, $2) WHERE id = $1`, [messageId, externalId]);
+    const early = await updateReturning<{ id: string; status: string; error: string | null }>(m,
+      `DELETE FROM early_delivery_reports WHERE channel = $1 AND external_id = $2 RETURNING id, status, error`, [msg.channel, externalId]);
+    // Any order gives the same end: the furthest state reached, or failed when one said so.
+    for (const r of early.sort((a, b) => Number(a.id) - Number(b.id))) {
+      moved = (await this.advance(m, messageId, r.status, r.error)) || moved;
     }
+    return moved;
+  }
+
+  /** Moves the message's state forward (never back, never out of failed); whether it moved. */
+  private async advance(m: EntityManager | DataSource, messageId: string, status: string, error: string | null, externalId?: string): Promise<boolean> {
+    const earlier = status === 'failed' ? DELIVERY_ORDER : DELIVERY_ORDER.slice(0, Math.max(DELIVERY_ORDER.indexOf(status), 0));
+    const rows = await updateReturning(m,
+      `UPDATE messages SET delivery_status = $2, delivery_error = $3, external_id = COALESCE($4, external_id)
+        WHERE id = $1 AND delivery_status = ANY($5::text[]) RETURNING id`,
+      [messageId, status, error, externalId ?? null, earlier]);
+    return rows.length > 0;
+  }
+
+  /** Tells the console the message's new state (after the commit: what it reads is what is stored). */
+  private async announce(messageId: string): Promise<void> {
     const [view] = await this.ds.query(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.id = $1`, [messageId]);
-    const [t] = await this.ds.query(`SELECT comune_id, group_id, assignee_id, offered_to_id FROM tickets WHERE id = $1`, [rows[0].ticket_id]);
+    if (!view) return;
+    const [t] = await this.ds.query(`SELECT comune_id, group_id, assignee_id, offered_to_id FROM tickets WHERE id = $1`, [view.ticket_id]);
     this.realtime.toAgents(
       roomsForTicket({ comuneId: t.comune_id, groupId: t.group_id, assigneeId: t.assignee_id, offeredToId: t.offered_to_id }),
-      'message.updated', { ticketId: String(rows[0].ticket_id), message: toMessageView(view) });
-    return true;
+      'message.updated', { ticketId: String(view.ticket_id), message: toMessageView(view) });
   }
+}
+
+/** Reports of a provider's id not stored yet are kept this long (the race they cover lasts a moment). */
+const EARLY_REPORT_LIFETIME = '1 hour';
+
+/** States a provider reports about a message it took. */
+const REPORTED_STATES = ['sent', 'delivered', 'read', 'failed'];
+
+/** Serializes, per provider id, storing the id after a send and matching a report to it. */
+async function lockExternalId(m: EntityManager, channel: string, externalId: string): Promise<void> {
+  await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`delivery-report|${channel}|${externalId}`]);
 }
 
 /** The forward order of delivery states of an outbound message ("failed" can follow any but itself). */

@@ -61,6 +61,7 @@ describe('Canali page (channel accounts) in Chromium', () => {
   }
 
   const card = (page: Page, label: string) => page.getByRole('article', { name: label });
+  const focusedId = (page: Page) => page.evaluate('document.activeElement?.id');
 
   it('lets Bari’s manager add a Telegram bot: the token is shown only as “impostato”, never sent back, and field errors sit by their input', async () => {
     const { page, bodies } = await signedIn('manager@bari.demo');
@@ -79,7 +80,7 @@ describe('Canali page (channel accounts) in Chromium', () => {
 
     // New Telegram account, saved without the token first: the API's error appears under the token input.
     await page.getByRole('button', { name: 'Nuovo account' }).click();
-    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('account-form-title');
+    await expect(focusedId(page)).resolves.toBe('account-form-title');
     await page.getByLabel('Canale', { exact: true }).selectOption({ label: 'Telegram' });
     await page.getByLabel(/^Nome dell’account/).fill('Bot URP – prova');
     await page.getByLabel(/^Nome utente del bot/).fill('urp_bari_canali_bot');
@@ -91,7 +92,7 @@ describe('Canali page (channel accounts) in Chromium', () => {
     await page.locator('#acc-secrets-botToken-error').filter({ hasText: 'Campo obbligatorio.' }).waitFor();
     await expect(token.getAttribute('aria-invalid')).resolves.toBe('true');
     expect((await token.getAttribute('aria-describedby'))!.split(' ')).toContain('acc-secrets-botToken-error');
-    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('acc-secrets-botToken');
+    await expect(focusedId(page)).resolves.toBe('acc-secrets-botToken');
     await page.getByRole('alert').filter({ hasText: 'correggi i campi indicati' }).waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
     await page.getByRole('heading', { name: 'Nuovo account' }).scrollIntoViewIfNeeded();
@@ -112,7 +113,7 @@ describe('Canali page (channel accounts) in Chromium', () => {
     await expect(bot.locator('[data-secret="botToken"]').textContent()).resolves.toBe('impostato');
     await expect(bot.locator('[data-secret="webhookSecret"]').textContent()).resolves.toBe('impostato');
     await expect(bot.locator('[data-setting="config.botUsername"]').textContent()).resolves.toBe('urp_bari_canali_bot');
-    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Bot URP – prova');
+    await expect(page.evaluate('document.activeElement?.textContent')).resolves.toBe('Bot URP – prova');
     // Telegram was told the webhook with the generated secret.
     expect(TelegramStandin.params(tg.method('setWebhook').at(-1)!).secret_token).toBe(webhookSecret);
 
@@ -146,7 +147,7 @@ describe('Canali page (channel accounts) in Chromium', () => {
     await expect(address.getAttribute('aria-invalid')).resolves.toBe('true');
     expect((await address.getAttribute('aria-describedby'))!.split(' ')).toContain('acc-config-address-error');
     await page.getByRole('button', { name: 'Annulla' }).click();
-    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('account-new');
+    await expect(focusedId(page)).resolves.toBe('account-new');
 
     // Bari's mailbox: IMAP reading turned on (settings and credentials), then off again (both removed).
     const mailbox = card(page, 'E-mail URP – Bari');
@@ -249,7 +250,7 @@ describe('Canali page (channel accounts) in Chromium', () => {
     const qr = panel.getByRole('img', { name: 'Codice QR da inquadrare con WhatsApp sul telefono del numero +39 080 5771199' });
     await qr.waitFor({ timeout: 10_000 });
     expect(await qr.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
-    expect(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    expect(await qr.evaluate((img: any) => img.complete && img.naturalWidth > 0)).toBe(true);
     await panel.getByText('Apri WhatsApp › Dispositivi collegati › Collega un dispositivo e inquadra il codice').waitFor();
     await state.filter({ hasText: 'In attesa del collegamento' }).waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
@@ -274,7 +275,7 @@ describe('Canali page (channel accounts) in Chromium', () => {
     await panel.getByRole('button', { name: 'Chiudi il collegamento' }).click();
     await expect(panel.count()).resolves.toBe(0);
     await expect(toggle.getAttribute('aria-expanded')).resolves.toBe('false');
-    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe(`account-${id}-pairing-toggle`);
+    await expect(focusedId(page)).resolves.toBe(`account-${id}-pairing-toggle`);
     const closedAt = pairingRequests.length;
     await new Promise((r) => setTimeout(r, 6000));
     expect(pairingRequests.length).toBe(closedAt);

@@ -118,6 +118,47 @@ describe('WhatsApp Cloud API channel', () => {
     expect(m).toEqual({ delivery_status: 'failed', delivery_error: 'WhatsApp non ha potuto consegnare il messaggio: il numero non è raggiungibile su WhatsApp.' });
   });
 
+  it('keeps a status that overtakes the Graph API’s answer, and shows it once the send returns', async () => {
+    const waId = '393335550000';
+    await deliver(waNotification(PHONE_ID, { contacts: [contact(waId)], messages: [textMessage(waId, 'Quando passa la raccolta ingombranti?')] })).expect(200);
+    const [inbound] = await t.ds.query(`SELECT ticket_id FROM messages WHERE channel = 'whatsapp' AND direction = 'inbound' ORDER BY id DESC LIMIT 1`);
+    const agent = await connectAgent(t, managerToken);
+    sockets.push(agent);
+    const text = 'Il martedì, prenotando al numero verde.';
+    const release = graph.holdSend((r) => r.json?.text?.body === text, 'wamid.EARLY-1');
+    const reply = await t.http.post(`/api/tickets/${inbound.ticket_id}/messages`).set('Authorization', `Bearer ${managerToken}`).send({ text });
+    expect(reply.status).toBe(201);
+    await graph.next((r) => r.json?.text?.body === text); // Meta has it; our call still waits for the answer
+
+    // Meta's statuses come first, one of them twice: each is acknowledged.
+    const status = (s: string) => ({ id: 'wamid.EARLY-1', status: s, timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: waId });
+    await deliver(waNotification(PHONE_ID, { statuses: [status('sent'), status('delivered')] })).expect(200);
+    await deliver(waNotification(PHONE_ID, { statuses: [status('delivered')] })).expect(200);
+    const [waiting] = await t.ds.query(`SELECT delivery_status, external_id FROM messages WHERE id = $1`, [reply.body.id]);
+    expect(waiting).toEqual({ delivery_status: 'queued', external_id: null });
+
+    const delivered = nextEvent(agent, 'message.updated', (p: any) => p.message.id === reply.body.id && p.message.deliveryStatus === 'delivered');
+    release();
+    await delivered;
+    const shown = async () => ((await t.http.get(`/api/tickets/${inbound.ticket_id}`).set('Authorization', `Bearer ${managerToken}`).expect(200)).body.messages as any[])
+      .find((m) => m.id === reply.body.id);
+    expect(await shown()).toMatchObject({ deliveryStatus: 'delivered', deliveryError: null });
+    expect(await t.ds.query(`SELECT 1 FROM early_delivery_reports WHERE external_id = 'wamid.EARLY-1'`)).toEqual([]);
+
+    // Late duplicates change nothing; what follows still moves it on.
+    await deliver(waNotification(PHONE_ID, { statuses: [status('delivered'), status('sent')] })).expect(200);
+    expect(await shown()).toMatchObject({ deliveryStatus: 'delivered' });
+    await deliver(waNotification(PHONE_ID, { statuses: [status('read')] })).expect(200);
+    expect(await shown()).toMatchObject({ deliveryStatus: 'read' });
+  });
+
+  it('drops statuses of ids never stored after an hour', async () => {
+    await t.ds.query(`INSERT INTO early_delivery_reports (channel, external_id, status, received_at) VALUES ('whatsapp', 'wamid.STALE', 'delivered', now() - interval '61 minutes')`);
+    await deliver(waNotification(PHONE_ID, { statuses: [{ id: 'wamid.NEVER-STORED', status: 'delivered', timestamp: '1700000000', recipient_id: '393330000009' }] })).expect(200);
+    const rows = await t.ds.query(`SELECT external_id, status, reported_at FROM early_delivery_reports WHERE external_id IN ('wamid.STALE', 'wamid.NEVER-STORED') ORDER BY id`);
+    expect(rows).toEqual([{ external_id: 'wamid.NEVER-STORED', status: 'delivered', reported_at: new Date(1700000000 * 1000) }]);
+  });
+
   it('stores a message delivered five times at once only once', async () => {
     const payload = waNotification(PHONE_ID, { contacts: [contact('393334445555')], messages: [textMessage('393334445555', 'Buca pericolosa in via Capruzzi', 'wamid.DUP-1')] });
     const results = await Promise.all(Array.from({ length: 5 }, () => deliver(payload)));

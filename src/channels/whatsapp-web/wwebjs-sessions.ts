@@ -188,10 +188,8 @@ export class WhatsappWebSessions implements OnApplicationBootstrap, OnApplicatio
     if (!id || msg.id?.fromMe !== true) return;
     const status = ack === -1 ? 'failed' : ack === 1 ? 'sent' : ack === 2 ? 'delivered' : ack >= 3 ? 'read' : null;
     if (!status) return;
-    const rows: Array<{ id: string }> = await this.ds.query(
-      `SELECT id FROM messages WHERE channel = $1 AND external_id = $2 AND direction = 'outbound'`, [WHATSAPP_WEB_CHANNEL, `${account.id}:${id}`]);
-    if (!rows.length) return;
-    await this.delivery.setStatus(String(rows[0].id), status, status === 'failed' ? 'WhatsApp non ha potuto consegnare il messaggio' : null);
+    // The first receipt can come before sendMessage returned and we stored the id: it is kept until then.
+    await this.delivery.reportStatus(WHATSAPP_WEB_CHANNEL, `${account.id}:${id}`, status, status === 'failed' ? 'WhatsApp non ha potuto consegnare il messaggio' : null);
   }
 
   private async setPairing(accountId: number, p: Omit<Pairing, 'updatedAt'>): Promise<void> {

@@ -91,16 +91,17 @@ export class WhatsappInbound {
     return storeInboundMedia(this.storage, bytes, { filename: media.filename ?? null, declaredType: media.mime_type ?? null, maxBytes: max, fallbackName });
   }
 
-  /** sent → delivered → read, or failed with Meta's error said in Italian; never backwards. */
+  /**
+   * sent → delivered → read, or failed with Meta's error said in Italian; never backwards. A status
+   * can overtake the Graph API's answer to our send: one for a wamid not stored yet is kept and
+   * applied when the send stores it (OutboundDelivery.reportStatus).
+   */
   private async status(s: WaStatus): Promise<boolean> {
-    if (typeof s.id !== 'string' || !(s.status in STATUS_RANK)) return false;
+    if (typeof s.id !== 'string' || !s.id || s.id.length > 300 || !(s.status in STATUS_RANK)) return false;
     const error = s.status === 'failed'
       ? italianWaError(s.errors?.[0]?.code ?? null, s.errors?.[0]?.error_data?.details ?? s.errors?.[0]?.message ?? s.errors?.[0]?.title ?? 'errore sconosciuto')
       : null;
-    const rows = await this.ds.query(
-      `SELECT id, delivery_status FROM messages WHERE channel = $1 AND external_id = $2 AND direction = 'outbound'`, [WHATSAPP_CHANNEL, s.id]);
-    if (!rows.length) return false;
-    // setStatus moves states forward only, records the error and pushes message.updated to the console.
-    return this.delivery.setStatus(String(rows[0].id), s.status, error);
+    const at = /^\d{1,12}$/.test(String(s.timestamp)) ? new Date(Number(s.timestamp) * 1000) : null;
+    return (await this.delivery.reportStatus(WHATSAPP_CHANNEL, s.id, s.status, error, at)) === 'applied';
   }
 }

@@ -9,6 +9,7 @@ import { HttpStandin, sendJson, type Received } from './http-standin.js';
 export class GraphStandin extends HttpStandin {
   readonly media = new Map<string, { bytes: Buffer; mime: string }>();
   private seq = 1;
+  private readonly held: Array<{ match: (r: Received) => boolean; wamid: string; gate: Promise<void> }> = [];
 
   constructor(readonly accessToken: string, readonly version = 'v21.0') {
     super((r, res) => this.answer(r, res));
@@ -26,11 +27,21 @@ export class GraphStandin extends HttpStandin {
     return this.calls(`/${this.version}/${phoneNumberId}/messages`) as Array<Received & { json: any }>;
   }
 
+  /**
+   * The next send that matches is answered late, with `wamid`, when the returned function is
+   * called: Meta has taken the message (and may report its status) while our call still waits.
+   */
+  holdSend(match: (r: Received) => boolean, wamid: string): () => void {
+    let release!: () => void;
+    this.held.push({ match, wamid, gate: new Promise<void>((resolve) => { release = resolve; }) });
+    return release;
+  }
+
   static error(code: number, message: string, details?: string) {
     return { error: { message, type: 'OAuthException', code, ...(details ? { error_data: { messaging_product: 'whatsapp', details } } : {}), fbtrace_id: 'AbCdEf123' } };
   }
 
-  private answer(r: Received, res: import('node:http').ServerResponse): void {
+  private async answer(r: Received, res: import('node:http').ServerResponse): Promise<void> {
     if (r.headers.authorization !== `Bearer ${this.accessToken}`) {
       return sendJson(res, 401, GraphStandin.error(190, 'Invalid OAuth access token - Cannot parse access token'));
     }
@@ -44,6 +55,12 @@ export class GraphStandin extends HttpStandin {
     }
     const send = new RegExp(`^/${this.version}/(\\d+)/messages$`).exec(r.path);
     if (send && r.method === 'POST') {
+      const hold = this.held.find((h) => h.match(r));
+      if (hold) {
+        this.held.splice(this.held.indexOf(hold), 1);
+        await hold.gate;
+        return sendJson(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: r.json?.to, wa_id: r.json?.to }], messages: [{ id: hold.wamid }] });
+      }
       return sendJson(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: r.json?.to, wa_id: r.json?.to }], messages: [{ id: `wamid.OUT${this.seq++}` }] });
     }
     const upload = new RegExp(`^/${this.version}/(\\d+)/media$`).exec(r.path);
