@@ -97,7 +97,7 @@ describe('manager dashboard in Chromium', () => {
     // Keyboard users reach the same figures in the table.
     await page.getByRole('link', { name: 'Vai alla tabella delle zone' }).focus();
     await page.keyboard.press('Enter');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('dash-map-table');
+    expect(await page.evaluate('document.activeElement?.id')).toBe('dash-map-table');
     const table = page.getByRole('table', { name: /Richieste per zona/ });
     expect(await table.locator('tbody tr').count()).toBe(3);
     expect(await table.locator('tbody tr').first().innerText()).toMatch(/41\.115, 16\.875\s+Bari\s+3\s+illuminazione \(2\), strade \(1\)/);
