@@ -1,4 +1,5 @@
-import type { Text } from '../lib/i18n';
+/** Text in Italian and English (the same shape as lib/i18n's Text; kept free of the DOM so the API's tests can check these forms). */
+type Text = { it: string; en: string };
 
 /**
  * The settings and secrets of each channel, as the API checks them (src/channels/accounts/account-schemas.ts
