@@ -204,6 +204,26 @@ describe('citizen notifications of ticket state changes', () => {
       const notice = await eventually(async () => (await consoleMessages(ticketId, supervisor))
         .find((m) => m.authorType === 'system' && m.deliveryStatus === 'sent'));
       expect(notice).toMatchObject({ channel: 'whatsapp', recipient: '+393407654321' });
+
+      // Rocco answers on WhatsApp: the number he left becomes his, and the answer joins his ticket.
+      const answer = (id: string, text: string) => JSON.stringify(waNotification(PHONE_ID, {
+        contacts: [{ profile: { name: 'Rocco' }, wa_id: '393407654321' }],
+        messages: [{ from: '393407654321', id, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } }] }));
+      for (const [id, text] of [['wamid.ROCCO1', 'Grazie, quando passa il tecnico?'], ['wamid.ROCCO2', 'Sono a casa dopo le 15.']]) {
+        const body = answer(id, text);
+        await t.http.post(`/webhooks/whatsapp/${waAccount}`).set('Content-Type', 'application/json').set('X-Hub-Signature-256', hubSignature(body, WA_SECRET)).send(body).expect(200);
+      }
+      const inbound = await eventually(async () => {
+        const list = (await consoleMessages(ticketId, supervisor)).filter((m) => m.direction === 'inbound' && m.channel === 'whatsapp');
+        return list.length === 2 ? list : null;
+      });
+      expect(inbound.map((m) => m.text)).toEqual(['Grazie, quando passa il tecnico?', 'Sono a casa dopo le 15.']);
+      const [{ n }] = await t.ds.query(
+        `SELECT count(*)::int AS n FROM tickets t JOIN citizen_identities i ON i.id = t.citizen_identity_id WHERE i.channel = 'whatsapp' AND i.address = $1`,
+        [`${waAccount}:393407654321`]);
+      expect(n).toBe(0);
+      const ticket = (await t.http.get(`/api/tickets/${ticketId}`).set('Authorization', `Bearer ${supervisor}`).expect(200)).body;
+      expect(ticket.citizen.identities.map((i: any) => i.channel)).toContain('whatsapp');
     });
 
     it('shows in the console, as a failed delivery, a notice the comune has no way to send', async () => {

@@ -7,6 +7,7 @@ import { AttachmentStorage, sniffContentType } from '../../storage/storage.js';
 import type { InboundAttachment } from '../inbound-message.js';
 import { IngestService } from '../ingest.service.js';
 import { OutboundDelivery } from '../outbound-delivery.js';
+import { adoptNoticeRecipient } from '../notifications/contact-adoption.js';
 import { classifyMail } from './automated-mail.js';
 import type { EmailAccount } from './email-accounts.js';
 import { EmailAccounts } from './email-accounts.js';
@@ -120,7 +121,8 @@ export class EmailInbound {
     const subject = (mail.subject ?? datiCert?.oggetto ?? '').replace(/\s+/g, ' ').trim().slice(0, 300) || null;
 
     const reference = await this.threadReference(account.comuneId, mail, subject);
-    if (reference) await this.adoptContact(account.comuneId, reference, sender, displayName);
+    // A reply from the address a citizen left for updates (we wrote to it about this ticket) is theirs.
+    if (reference) await adoptNoticeRecipient(this.ds, { channel: EMAIL_CHANNEL, address: sender, displayName, comuneId: account.comuneId, reference });
     const { text, attachments } = await this.content(mail, Boolean(reference), notes);
     attachments.push(...extra);
 
@@ -158,22 +160,6 @@ export class EmailInbound {
       if (t) return t.reference;
     }
     return null;
-  }
-
-  /**
-   * A reply from the address a web-chat, app or phone citizen left for updates (we wrote to it
-   * about this very ticket) is that citizen's: the address becomes one of their identities, so the
-   * reply joins their ticket instead of opening another one. An address already known as someone
-   * else's identity is left alone (that mail then opens its own ticket).
-   */
-  private async adoptContact(comuneId: number, reference: string, sender: string, displayName: string | null): Promise<void> {
-    await this.ds.query(
-      `INSERT INTO citizen_identities (citizen_id, channel, address, display_name)
-       SELECT t.citizen_id, $3, $4, $5 FROM tickets t
-        WHERE t.comune_id = $1 AND t.reference = $2
-          AND EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = t.id AND m.direction = 'outbound'
-                         AND m.channel = $3 AND m.recipient_address = $4)
-       ON CONFLICT (channel, address) DO NOTHING`, [comuneId, reference, EMAIL_CHANNEL, sender, displayName]);
   }
 
   /** The text and files of a citizen's mail, within the limits the ingest pipeline and storage set. */

@@ -6,6 +6,7 @@ import { AttachmentStorage } from '../../storage/storage.js';
 import { IngestService } from '../ingest.service.js';
 import { OutboundDelivery } from '../outbound-delivery.js';
 import type { LoadedAccount } from '../accounts/channel-accounts.service.js';
+import { adoptNoticeRecipient } from '../notifications/contact-adoption.js';
 import { collectMedia, readLimited, storeInboundMedia, withNotes } from '../support/inbound-media.js';
 import { redactSecrets } from '../support/secrets.js';
 import { GraphApi, GraphApiError } from './graph-api.js';
@@ -49,6 +50,8 @@ export class WhatsappInbound {
     const seen = await this.ds.query(`SELECT 1 FROM messages WHERE channel = $1 AND external_id = $2`, [WHATSAPP_CHANNEL, n.externalId]);
     if (seen.length) return false;
     const { attachments, notes } = await collectMedia(n.media, n.notes, (item) => this.download(account, item));
+    // A citizen answering the update template we sent to the number they left joins their ticket.
+    const reference = await adoptNoticeRecipient(this.ds, { channel: WHATSAPP_CHANNEL, address: n.address, displayName: n.displayName, comuneId: account.comuneId });
     try {
       const result = await this.ingest.ingest({
         channel: WHATSAPP_CHANNEL,
@@ -58,7 +61,7 @@ export class WhatsappInbound {
         text: withNotes(n.text, notes),
         attachments,
         location: n.location,
-        ticket: n.location ? { type: 'report' } : undefined,
+        ticket: n.location ? { type: 'report' } : reference ? { reference } : undefined,
       });
       return !result.duplicate;
     } catch (err) {
