@@ -1,5 +1,5 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { currentCorrelationId } from '../common/correlation.js';
 import { invalidField } from '../common/errors.js';
 import type { Principal } from '../common/tenant-scope.js';
@@ -114,15 +114,17 @@ export class TicketsService {
       const took = internal ? false : await this.assignment.acceptIn(m, principal, String(row.id), false);
       const [t] = await m.query(`SELECT status FROM tickets WHERE id = $1 FOR UPDATE`, [row.id]);
       if (!internal && (t.status === 'closed')) throw new ConflictException('this ticket is closed; reopen it to reply');
+      const to = internal ? null : await this.replyRoute(m, String(row.id));
+      const channel = to?.channel ?? row.channel;
       const [msg] = await m.query(
-        `INSERT INTO messages (ticket_id, comune_id, direction, author_type, author_operator_id, internal, text, channel, delivery_status)
-         VALUES ($1, $2, 'outbound', 'operator', $3, $4, $5, $6, $7) RETURNING id`,
-        [row.id, row.comune_id, principal.operatorId, internal, text, row.channel, internal ? 'not_sent' : 'queued']);
+        `INSERT INTO messages (ticket_id, comune_id, direction, author_type, author_operator_id, internal, text, channel, delivery_status, recipient_address)
+         VALUES ($1, $2, 'outbound', 'operator', $3, $4, $5, $6, $7, $8) RETURNING id`,
+        [row.id, row.comune_id, principal.operatorId, internal, text, channel, internal ? 'not_sent' : 'queued', to?.address ?? null]);
       if (!internal) {
         await m.query(
           `UPDATE tickets SET first_response_at = COALESCE(first_response_at, now()), last_message_at = now(), updated_at = now(),
                   status = CASE WHEN status = 'new' THEN 'open' ELSE status END WHERE id = $1`, [row.id]);
-        await appendOutbox(m, 'message.deliver', { messageId: String(msg.id), comuneId: row.comune_id, channel: row.channel, correlationId });
+        await appendOutbox(m, 'message.deliver', { messageId: String(msg.id), comuneId: row.comune_id, channel, correlationId });
       }
       await appendEvents(m, [{
         ticketId: String(row.id), comuneId: row.comune_id, type: internal ? 'note.added' : 'message.sent',
@@ -190,6 +192,24 @@ export class TicketsService {
   }
 
   /** The ticket if the principal may see it; 404 otherwise (another comune's ticket does not exist for you). */
+  /**
+   * Where a reply goes: back where the citizen last wrote from. Normally that is the identity the
+   * ticket came from (null: the default route); a citizen who opened it in the web chat and then
+   * answered the e-mail notice (or the WhatsApp one) is answered there, on that identity of theirs.
+   */
+  private async replyRoute(m: EntityManager, ticketId: string): Promise<{ channel: string; address: string } | null> {
+    const [last] = await m.query(
+      `SELECT msg.channel, ti.channel AS ticket_channel, i.address
+         FROM messages msg JOIN tickets t ON t.id = msg.ticket_id
+         JOIN citizen_identities ti ON ti.id = t.citizen_identity_id
+         LEFT JOIN LATERAL (SELECT address FROM citizen_identities x
+                             WHERE x.citizen_id = t.citizen_id AND x.channel = msg.channel ORDER BY x.id DESC LIMIT 1) i ON true
+        WHERE msg.ticket_id = $1 AND msg.direction = 'inbound' AND msg.author_type = 'citizen'
+        ORDER BY msg.id DESC LIMIT 1`, [ticketId]);
+    if (!last || last.channel === last.ticket_channel || !last.address) return null;
+    return { channel: last.channel, address: last.address };
+  }
+
   private async findVisible(principal: Principal, ticketId: string): Promise<any> {
     if (!isTicketId(ticketId)) throw new NotFoundException(`ticket ${ticketId} not found`);
     const params: unknown[] = [ticketId];

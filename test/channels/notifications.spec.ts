@@ -165,13 +165,20 @@ describe('citizen notifications of ticket state changes', () => {
       const [{ n: tickets }] = await t.ds.query(`SELECT count(*)::int AS n FROM tickets WHERE subject LIKE 'Re: Il lampione di via Sparano%'`);
       expect(tickets).toBe(0);
 
+      // She wrote last by e-mail (the web chat is long closed): the operator's answer goes there.
+      const answer = await t.http.post(`/api/tickets/${ticketId}/messages`).set('Authorization', `Bearer ${supervisor}`)
+        .send({ text: 'Abbiamo segnalato anche il civico 14 alla ditta di manutenzione.' }).expect(201);
+      expect(answer.body).toMatchObject({ channel: 'email', recipient: 'maria.rossi@example.it' });
+      const answered = await sink.waitFor((d) => d.rcpt.includes('maria.rossi@example.it') && (d.parsed.text ?? '').includes('anche il civico 14 alla ditta'));
+      expect(answered.parsed.subject).toContain(`[${reference}]`);
+
       await resolve(ticketId, supervisor);
       const second = await sink.waitFor((d) => d.rcpt.includes('maria.rossi@example.it') && (d.parsed.text ?? '').includes('è stata risolta'));
       expect(second.parsed.subject).toContain(`[${reference}]`);
       expect(second.parsed.text).toContain(`La sua richiesta ${reference} è stata risolta. Grazie per aver contattato l’URP del Comune di Bari.`);
       await settled(ticketId, 2);
       await new Promise((r) => setTimeout(r, 500)); // several scan periods: nothing more comes
-      expect(mailsTo('maria.rossi@example.it')).toHaveLength(2);
+      expect(mailsTo('maria.rossi@example.it')).toHaveLength(3); // two notices and the operator's answer
     });
 
     it('sends nothing to a citizen who did not consent to updates, or withdrew the consent', async () => {
