@@ -14,6 +14,7 @@ import { ComuniService } from './comuni/comuni.service.js';
 import { TicketNotifier } from './tickets/ticket-notifier.js';
 import { TicketTypeRegistry } from './tickets/ticket-types.js';
 import { AttachmentStorage, LocalDiskStorage } from './storage/storage.js';
+import { AnalyticsWake } from './analytics/analytics-wake.js';
 
 /**
  * The shared lower layer every feature module stands on: configuration, database, queues,
@@ -26,7 +27,7 @@ export class PlatformModule {
   static forConfig(config: AppConfig): DynamicModule {
     const providers = [
       { provide: APP_CONFIG, useValue: config },
-      Metrics, RealtimeService, JobsService, OutboxRelay, ComuniService, TicketNotifier,
+      Metrics, RealtimeService, JobsService, OutboxRelay, ComuniService, TicketNotifier, AnalyticsWake,
       { provide: TicketTypeRegistry, useValue: new TicketTypeRegistry() },
       { provide: AttachmentStorage, useClass: LocalDiskStorage },
     ];
