@@ -146,11 +146,15 @@ export async function pgSampler(dbUrl: string, everyMs = 10): Promise<() => Prom
   let stop = false;
   const loop = (async () => {
     while (!stop) {
-      const rows = (await db.query(`SELECT query, wait_event_type, wait_event FROM pg_stat_activity
-        WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()`)).rows;
+      // A heavyweight-lock wait names what holds the lock: the blocker's statement (or its state when idle in a transaction).
+      const rows = (await db.query(`SELECT a.query, a.wait_event_type, a.wait_event,
+          CASE WHEN a.wait_event_type = 'Lock' THEN (SELECT CASE WHEN b.state = 'active' THEN b.query ELSE b.state END
+            FROM pg_stat_activity b WHERE b.pid = (pg_blocking_pids(a.pid))[1]) END AS blocker
+        FROM pg_stat_activity a WHERE a.datname = current_database() AND a.state = 'active' AND a.pid <> pg_backend_pid()`)).rows;
       for (const r of rows) {
         const words = String(r.query).replace(/\s+/g, ' ').trim().slice(0, 70);
-        const key = r.wait_event_type && r.wait_event_type !== 'CPU' ? `[waits ${r.wait_event_type}:${r.wait_event}] ${words}` : words;
+        const by = r.blocker ? ` ← held by: ${String(r.blocker).replace(/\s+/g, ' ').trim().slice(0, 50)}` : '';
+        const key = r.wait_event_type && r.wait_event_type !== 'CPU' ? `[waits ${r.wait_event_type}:${r.wait_event}] ${words}${by}` : words;
         counts.set(key, (counts.get(key) ?? 0) + 1);
         total++;
       }
