@@ -149,7 +149,7 @@ export async function pgSampler(dbUrl: string, everyMs = 10): Promise<() => Prom
       // A heavyweight-lock wait names what holds the lock: the blocker's statement (or its state when idle in a transaction).
       const rows = (await db.query(`SELECT a.query, a.wait_event_type, a.wait_event,
           CASE WHEN a.wait_event_type = 'Lock' THEN (SELECT CASE WHEN b.state = 'active' THEN b.query ELSE b.state END
-            FROM pg_stat_activity b WHERE b.pid = (pg_blocking_pids(a.pid))[1]) END AS blocker
+            FROM pg_stat_activity b WHERE b.pid = (pg_blocking_pids(a.pid))[1] LIMIT 1) END AS blocker
         FROM pg_stat_activity a WHERE a.datname = current_database() AND a.state = 'active' AND a.pid <> pg_backend_pid()`)).rows;
       for (const r of rows) {
         const words = String(r.query).replace(/\s+/g, ' ').trim().slice(0, 70);
