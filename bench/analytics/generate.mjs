@@ -182,15 +182,16 @@ async function main() {
   await q('volume base', `CREATE UNLOGGED TABLE bench_vol AS
     SELECT p.*, t.assignee_id, (p.created_at AT TIME ZONE 'Europe/Rome')::date AS day, extract(hour FROM p.created_at AT TIME ZONE 'Europe/Rome')::int AS hour
       FROM bench_plan p JOIN tickets t ON t.id = p.ticket_id`);
-  // The count-only dimensions (map cells, open data's category × channel) go to the narrow analytics_counts.
+  // The count-only dimensions (map cells, open data's category × channel): one key → count map per comune and day or month.
   const countDims = new Set(['area', 'category_channel']);
   for (const [period, dayExpr] of periods) for (const [dim, key] of Object.entries(vdims)) {
     const k = key.replace(/t\.group_id/g, 'p.group_id').replace(/t\.assignee_id/g, 'p.assignee_id');
     if (countDims.has(dim)) {
       await q(`counts ${period} ${dim}`, `
-        INSERT INTO analytics_counts (dim, period, comune_id, period_start, key, created)
-        SELECT '${dim}', '${period}', comune_id, ${dayExpr}, ${k}, count(*)::int FROM bench_vol p WHERE ${k} IS NOT NULL
-         GROUP BY 3, 4, 5 ORDER BY 3, 4, 5`);
+        INSERT INTO analytics_counts (dim, period, comune_id, period_start, counts)
+        SELECT '${dim}', '${period}', comune_id, day, jsonb_object_agg(key, n) FROM (
+          SELECT comune_id, ${dayExpr} AS day, ${k} AS key, count(*)::int AS n FROM bench_vol p WHERE ${k} IS NOT NULL GROUP BY 1, 2, 3) x
+         GROUP BY comune_id, day ORDER BY comune_id, day`);
       continue;
     }
     await q(`rollup ${period} volume ${dim}`, `

@@ -193,50 +193,65 @@ export class AnalyticsService {
   /** Where requests come from: counts per ~1 km cell and category (only tickets with a position). */
   async map(p: Principal, f: AnalyticsFilter) {
     const r = await this.resolve(p, { ...f, breakdown: 'none', category: undefined });
-    // Summed in PostgreSQL: one row per comune and cell, whatever the number of days and months read.
-    const cells: Array<{ comune_id: number; key: string; n: number }> = await this.countRows(r, 'area', false,
-      `SELECT comune_id, key, sum(created)::int AS n FROM ($PARTS) c GROUP BY comune_id, key HAVING sum(created) > 0`);
-    const rows = cells.map((c) => {
+    const sums = new Map<string, { comuneId: number; key: string; count: number }>();
+    for (const row of await this.countMaps(r, 'area', false)) {
+      for (const [key, n] of Object.entries(row.counts)) {
+        const k = `${row.comune_id}|${key}`;
+        const x = sums.get(k);
+        if (x) x.count += n; else sums.set(k, { comuneId: row.comune_id, key, count: n });
+      }
+    }
+    const rows = [...sums.values()].filter((c) => c.count > 0).map((c) => {
       const [la, ln, ...cat] = c.key.split(':');
-      return { comuneId: c.comune_id, lat: (Number(la) + 0.5) / 100, lng: (Number(ln) + 0.5) / 100, category: cat.join(':'), count: c.n };
+      return { comuneId: c.comuneId, lat: (Number(la) + 0.5) / 100, lng: (Number(ln) + 0.5) / 100, category: cat.join(':'), count: c.count };
     }).filter((x) => f.category === undefined || x.category === f.category);
     return { period: { from: r.from, to: r.to }, cellSizeDegrees: 0.01, rows: rows.sort((a, b) => b.count - a.count) };
   }
 
-  /** Counts per day, comune, category and channel; no personal data, small cells merged. */
+  /**
+   * Counts per day, comune, category and channel; no personal data, small cells merged: per day
+   * and comune, a category × channel cell under the minimum goes to "altro", and what is still
+   * under the minimum after merging is left out. Sorted by date, comune, category and channel.
+   */
   async openData(p: Principal, f: AnalyticsFilter) {
     const r = await this.resolve(p, { ...f, breakdown: 'none' });
-    // Per day and comune: a category × channel cell under the minimum goes to "altro|altro", and
-    // what is still under the minimum after merging is left out. The key is "category|channel";
-    // the channel never contains "|", the category might.
-    const cells: Array<{ day: string; comune_id: number; category: string; channel: string; n: number }> = await this.countRows(r, 'category_channel', true, `
-      SELECT to_char(period_start, 'YYYY-MM-DD') AS day, comune_id, category, channel, sum(created)::int AS n
-        FROM (SELECT period_start, comune_id, created,
-                     CASE WHEN created >= ${OPEN_DATA_MIN_COUNT} THEN substring(key FROM '^(.*)[|][^|]*$') ELSE 'altro' END AS category,
-                     CASE WHEN created >= ${OPEN_DATA_MIN_COUNT} THEN substring(key FROM '([^|]*)$') ELSE 'altro' END AS channel
-                FROM ($PARTS) c WHERE created > 0) x
-       GROUP BY period_start, comune_id, category, channel HAVING sum(created) >= ${OPEN_DATA_MIN_COUNT}`);
     const comuni = new Map((await this.comuni()).map((c) => [c.id, c]));
-    const rows = cells.map((x) => {
-      const c = comuni.get(x.comune_id);
-      return { date: x.day, comuneIstat: c?.istat_code ?? '', comune: c?.name ?? '', category: x.category === '-' ? 'non classificata' : x.category, channel: x.channel, tickets: x.n };
-    }).map((x) => ({ x, k: `${x.date}|${x.comune}|${x.category}|${x.channel}` })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0)).map(({ x }) => x);
+    const maps = await this.countMaps(r, 'category_channel', true);
+    const name = (id: number) => comuni.get(id)?.name ?? '';
+    maps.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : cmp(name(a.comune_id), name(b.comune_id))));
+    const rows: Array<{ date: string; comuneIstat: string; comune: string; category: string; channel: string; tickets: number }> = [];
+    for (const m of maps) {
+      const c = comuni.get(m.comune_id);
+      const day: typeof rows = [];
+      let small = 0;
+      for (const [key, n] of Object.entries(m.counts)) {
+        if (n >= OPEN_DATA_MIN_COUNT) {
+          // "category|channel": a channel never contains "|", a category might.
+          const bar = key.lastIndexOf('|');
+          const category = key.slice(0, bar);
+          day.push({ date: m.day, comuneIstat: c?.istat_code ?? '', comune: c?.name ?? '', category: category === '-' ? 'non classificata' : category, channel: key.slice(bar + 1), tickets: n });
+        } else if (n > 0) small += n;
+      }
+      if (small >= OPEN_DATA_MIN_COUNT) day.push({ date: m.day, comuneIstat: c?.istat_code ?? '', comune: c?.name ?? '', category: 'altro', channel: 'altro', tickets: small });
+      day.sort((a, b) => cmp(a.category, b.category) || cmp(a.channel, b.channel));
+      for (const x of day) rows.push(x);
+    }
     return { period: { from: r.from, to: r.to }, minimumCount: OPEN_DATA_MIN_COUNT, licence: 'CC-BY 4.0', rows };
   }
 
   /**
-   * New-ticket counts of a count-only dimension over the period (`analytics_counts`): `sql` reads
-   * them as `($PARTS)`, one index range per comune for each whole month and each run of days.
+   * The key → new tickets maps of a count-only dimension over the period (`analytics_counts`):
+   * one row per comune and whole month or day, one index range per comune for each part.
    */
-  private async countRows(r: Resolved, dim: Dim, dailyOnly: boolean, sql: string): Promise<any[]> {
+  private async countMaps(r: Resolved, dim: Dim, dailyOnly: boolean): Promise<Array<{ comune_id: number; day: string; counts: Record<string, number> }>> {
     const { months, days } = periodParts(r, dailyOnly);
     const params: unknown[] = [r.comuneIds, dim];
     const parts: string[] = [];
-    const base = `SELECT comune_id, period_start, key, created FROM analytics_counts WHERE dim = $2 AND comune_id = ANY($1::int[])`;
+    const base = `SELECT comune_id, to_char(period_start, 'YYYY-MM-DD') AS day, counts FROM analytics_counts WHERE dim = $2 AND comune_id = ANY($1::int[])`;
     if (months.length) { params.push(months); parts.push(`${base} AND period = 'month' AND period_start = ANY($${params.length}::date[])`); }
     for (const [a, b] of days) { params.push(a, b); parts.push(`${base} AND period = 'day' AND period_start BETWEEN $${params.length - 1}::date AND $${params.length}::date`); }
     if (!parts.length) return [];
-    return this.ds.query(sql.replace('$PARTS', parts.join(' UNION ALL ')), params);
+    return this.ds.query(parts.join(' UNION ALL '), params);
   }
 
   /**
@@ -394,6 +409,11 @@ export class AnalyticsService {
     }
     return out;
   }
+}
+
+/** Code-unit order, the same on every machine (no locale). */
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function filterValue(f: AnalyticsFilter, d: typeof FILTER_DIMS[number]): unknown {

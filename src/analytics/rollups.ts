@@ -5,7 +5,7 @@ import type { MetricName, TicketFacts } from './ticket-metrics.js';
 /** Breakdown dimensions of the rollups; `all` is the comune total. */
 export const DIMS = ['all', 'group', 'operator', 'channel', 'type', 'category', 'priority', 'area', 'category_channel'] as const;
 export type Dim = (typeof DIMS)[number];
-/** Dimensions that only count new tickets: kept in the narrow `analytics_counts`, not in `analytics_rollups`. */
+/** Dimensions that only count new tickets: kept as key → count maps in `analytics_counts`, not in `analytics_rollups`. */
 export const COUNT_DIMS: ReadonlySet<Dim> = new Set<Dim>(['area', 'category_channel']);
 
 export const METRIC_PREFIX: Record<MetricName, 'frt' | 'nrt' | 'res'> = { first_response: 'frt', next_response: 'nrt', resolution: 'res' };
@@ -114,7 +114,7 @@ const UPDATE = COLUMNS.slice(5).map((c) =>
       : `${c} = r.${c} + EXCLUDED.${c}`).join(', ');
 
 /**
- * Applies the non-zero deltas of one comune: the rollups, then the new-ticket counts of the
+ * Applies the non-zero deltas of one comune: the rollups, then the new-ticket count maps of the
  * count-only dimensions. Rows are written in key order (and the two tables always in this order)
  * so that two workers updating overlapping rows cannot deadlock.
  */
@@ -140,18 +140,28 @@ export async function applyDeltas(m: EntityManager, comuneId: number, deltas: Ma
       `INSERT INTO analytics_rollups AS r (${COLUMNS.join(', ')}) VALUES ${values.join(', ')}
        ON CONFLICT (period, comune_id, dim, period_start, key) DO UPDATE SET ${UPDATE}`, params);
   }
-  for (let i = 0; i < counts.length; i += 500) {
+  // One map of key → delta per dimension, period and day or month, added to the stored map.
+  const maps = new Map<string, Record<string, number>>();
+  for (const [k, x] of counts) {
+    const [period, start, dim, ...rest] = k.split('|');
+    const mk = `${dim}|${period}|${start}`;
+    let map = maps.get(mk);
+    if (!map) { map = {}; maps.set(mk, map); }
+    map[rest.join('|')] = x.created;
+  }
+  const mapRows = [...maps.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (let i = 0; i < mapRows.length; i += 200) {
     const params: unknown[] = [comuneId];
     const values: string[] = [];
-    for (const [k, x] of counts.slice(i, i + 500)) {
-      const [period, start, dim, ...rest] = k.split('|');
-      params.push(dim, period, start, rest.join('|'), x.created);
-      const b = params.length - 5;
-      values.push(`($${b + 1}, $${b + 2}, $1::int, $${b + 3}::date, $${b + 4}, $${b + 5}::int)`);
+    for (const [mk, map] of mapRows.slice(i, i + 200)) {
+      const [dim, period, start] = mk.split('|');
+      params.push(dim, period, start, JSON.stringify(map));
+      const b = params.length - 4;
+      values.push(`($${b + 1}, $${b + 2}, $1::int, $${b + 3}::date, $${b + 4}::jsonb)`);
     }
     await m.query(
-      `INSERT INTO analytics_counts AS c (dim, period, comune_id, period_start, key, created) VALUES ${values.join(', ')}
-       ON CONFLICT (dim, period, comune_id, period_start, key) DO UPDATE SET created = c.created + EXCLUDED.created`, params);
+      `INSERT INTO analytics_counts AS c (dim, period, comune_id, period_start, counts) VALUES ${values.join(', ')}
+       ON CONFLICT (dim, period, comune_id, period_start) DO UPDATE SET counts = hist_add(c.counts, EXCLUDED.counts)`, params);
   }
-  return rows.length + counts.length;
+  return rows.length + mapRows.length;
 }

@@ -108,7 +108,7 @@ describe('live counters, open data and map against a direct computation', () => 
     await backlogMatches(`${label} (compacted)`);
   }
 
-  /** Open data as defined: new tickets per day, comune, category and channel; cells under 3 merged into "altro", then dropped if still under 3. */
+  /** Open data as defined: new tickets per day, comune, category and channel; cells under 3 merged into "altro", then dropped if still under 3; sorted by those four. */
   async function directOpenData(from: string, to: string) {
     const rows: any[] = await t.ds.query(
       `SELECT to_char(t.created_at AT TIME ZONE 'Europe/Rome', 'YYYY-MM-DD') AS date, c.istat_code, c.name, coalesce(t.category, '-') AS category, t.channel, count(*)::int AS n
@@ -122,7 +122,9 @@ describe('live counters, open data and map against a direct computation', () => 
       x.tickets += r.n;
       merged.set(k, x);
     }
-    return [...merged.entries()].filter(([, x]) => x.tickets >= 3).sort(([a], [b]) => (a < b ? -1 : 1)).map(([, x]) => x);
+    const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    return [...merged.values()].filter((x) => x.tickets >= 3)
+      .sort((a, b) => cmp(a.date, b.date) || cmp(a.comune, b.comune) || cmp(a.category, b.category) || cmp(a.channel, b.channel));
   }
 
   /** The map as defined: tickets with a position per ~1 km cell and category. */
@@ -245,7 +247,7 @@ describe('live counters, open data and map against a direct computation', () => 
     expect(rows.filter((r) => r.comune === 'Bari')).toEqual([expect.objectContaining({ category: 'altro', channel: 'altro', tickets: bariToday })]);
     expect((await get(`/api/analytics/map?category=strade`, 'mgr')).body.rows.reduce((s: number, x: any) => s + x.count, 0)).toBe(2);
 
-    // The numbers are read from analytics_counts, not from the wide rollups.
+    // The numbers are kept in analytics_counts, not in the wide rollups.
     const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM analytics_rollups WHERE dim IN ('area', 'category_channel')`);
     expect(n).toBe(0);
   });
