@@ -150,7 +150,7 @@ export class AssignmentService {
       if (!candidates.some((c) => c.load < c.capacity)) return [];
       const queued: Array<{ id: string; group_id: number; declined_by: number[]; offer_seq: number }> = await m.query(
         `SELECT id, group_id, declined_by, offer_seq FROM tickets
-          WHERE comune_id = $1 AND queue_state = 'queued' ORDER BY waiting_since, id LIMIT 500 FOR UPDATE`, [comuneId]);
+          WHERE comune_id = $1 AND queue_state = 'queued' ORDER BY waiting_since, id LIMIT 500 FOR NO KEY UPDATE`, [comuneId]);
       const made: Offer[] = [];
       for (const t of queued) {
         const op = pickOperator(t.group_id, t.declined_by, candidates);
@@ -345,11 +345,16 @@ export class AssignmentService {
     return { expired, dispatched };
   }
 
+  /**
+   * NO KEY UPDATE: excludes every other change of the ticket (the key is never changed here), but
+   * not the key-share locks that rows referencing it take; analytics' recompute holds those for a
+   * whole batch, and a FOR UPDATE here waited for it (route jobs held their worker slots meanwhile).
+   */
   private async lockTicket(m: EntityManager, ticketId: string, scope: TenantScope): Promise<LockedTicket | null> {
     if (!/^\d{1,18}$/.test(ticketId)) return null;
     const params: unknown[] = [ticketId];
     const rows: LockedTicket[] = await m.query(
-      `SELECT ${LOCKED_COLUMNS} FROM tickets WHERE id = $1 AND ${scope.sql('comune_id', params)} FOR UPDATE`, params);
+      `SELECT ${LOCKED_COLUMNS} FROM tickets WHERE id = $1 AND ${scope.sql('comune_id', params)} FOR NO KEY UPDATE`, params);
     return rows[0] ?? null;
   }
 }
