@@ -64,6 +64,10 @@ export async function startBenchApp(dbUrl: string, prefix: string, env: Record<s
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // A benchmark that dies (an unhandled error) must not leave the application running.
+  const reap = () => { if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL'); };
+  process.once('exit', reap);
+  proc.once('exit', () => process.off('exit', reap));
   await new Promise<void>((ok, fail) => {
     const timer = setTimeout(() => fail(new Error('application not listening within 120 s')), 120_000);
     proc.stdout!.on('data', (d: Buffer) => { if (d.toString().includes(' listening on ')) { clearTimeout(timer); ok(); } });
@@ -146,21 +150,24 @@ export async function pgSampler(dbUrl: string, everyMs = 10): Promise<() => Prom
   let stop = false;
   const loop = (async () => {
     while (!stop) {
-      // A heavyweight-lock wait names what holds the lock: the blocker's statement (or its state when idle in a transaction).
-      const rows = (await db.query(`SELECT a.query, a.wait_event_type, a.wait_event,
-          CASE WHEN a.wait_event_type = 'Lock' THEN (SELECT CASE WHEN b.state = 'active' THEN b.query ELSE b.state END
-            FROM pg_stat_activity b WHERE b.pid = (pg_blocking_pids(a.pid))[1] LIMIT 1) END AS blocker
-        FROM pg_stat_activity a WHERE a.datname = current_database() AND a.state = 'active' AND a.pid <> pg_backend_pid()`)).rows;
-      for (const r of rows) {
-        const words = String(r.query).replace(/\s+/g, ' ').trim().slice(0, 70);
-        const by = r.blocker ? ` ← held by: ${String(r.blocker).replace(/\s+/g, ' ').trim().slice(0, 50)}` : '';
-        const key = r.wait_event_type && r.wait_event_type !== 'CPU' ? `[waits ${r.wait_event_type}:${r.wait_event}] ${words}${by}` : words;
-        counts.set(key, (counts.get(key) ?? 0) + 1);
-        total++;
-      }
+      await sample().catch(() => undefined);
       await sleep(everyMs);
     }
   })();
+  async function sample(): Promise<void> {
+    // A heavyweight-lock wait names what holds the lock: the blocker's statement (or its state when idle in a transaction).
+    const rows = (await db.query(`SELECT a.query, a.wait_event_type, a.wait_event,
+        CASE WHEN a.wait_event_type = 'Lock' THEN (SELECT CASE WHEN b.state = 'active' THEN b.query ELSE b.state END
+          FROM pg_stat_activity b WHERE b.pid = (pg_blocking_pids(a.pid))[1] LIMIT 1) END AS blocker
+      FROM pg_stat_activity a WHERE a.datname = current_database() AND a.state = 'active' AND a.pid <> pg_backend_pid()`)).rows;
+    for (const r of rows) {
+      const words = String(r.query).replace(/\s+/g, ' ').trim().slice(0, 70);
+      const by = r.blocker ? ` ← held by: ${String(r.blocker).replace(/\s+/g, ' ').trim().slice(0, 50)}` : '';
+      const key = r.wait_event_type && r.wait_event_type !== 'CPU' ? `[waits ${r.wait_event_type}:${r.wait_event}] ${words}${by}` : words;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+      total++;
+    }
+  }
   return async () => {
     stop = true;
     await loop;

@@ -81,6 +81,12 @@ export interface PhaseFigures extends Figures {
   routing: RoutingFigure[];
   loadBefore: string;
   loadAfter: string;
+  /** Analytics marks not yet recomputed when the last message was seen, and how long routing and analytics took to catch up. */
+  analyticsLeft: number;
+  drainedMs: number;
+  /** Seconds of the phase (by send time) whose messages had a p99 above 250 ms, of all its seconds. */
+  slowSeconds: number;
+  seconds: number;
 }
 
 export interface RoutingFigure { stage: string; count: number; p50: number; p95: number; p99: number }
@@ -101,6 +107,20 @@ export interface PipelineResult {
 // The load generator shares the 2 cores with what it measures: node:http on kept-alive sockets costs
 // it about half the CPU per request of fetch (undici). BENCH_CLIENT=fetch for the former client.
 const keepAlive = new HttpAgent({ keepAlive: true, maxSockets: 256 });
+/**
+ * The citizen who sends message i: every tenth message comes from a new citizen (it opens a ticket,
+ * which goes through routing), so a tenth of the messages open a ticket throughout the run rather
+ * than all at its start; the nine others follow up from citizens who already wrote, seven apart
+ * (the last ~60), so the requests in flight rarely come from the same citizen (one citizen's
+ * messages are stored one at a time). There are count/10 citizens.
+ */
+const citizenOf = (i: number): number => {
+  const k = Math.floor(i / 10);
+  const j = i % 10;
+  if (j === 0) return k;
+  return k === 0 ? 0 : (((k - 1 - 7 * (j - 1)) % k) + k) % k;
+};
+
 const post = (base: string, body: unknown): Promise<{ status: number }> => {
   const payload = JSON.stringify(body);
   if (process.env.BENCH_CLIENT === 'fetch') {
@@ -123,7 +143,7 @@ const post = (base: string, body: unknown): Promise<{ status: number }> => {
  * First a closed loop (`width` in flight: the maximum throughput), then open loops at fixed offered
  * rates (`openFractions` of that maximum: the latency an operator sees at a sustained load).
  */
-export async function pipeline(dbUrl: string, n: number, width: number, citizens: number, openFractions: number[], openSeconds: number): Promise<PipelineResult> {
+export async function pipeline(dbUrl: string, n: number, width: number, openFractions: number[], openSeconds: number): Promise<PipelineResult> {
   const prefix = `bench-app-${randomBytes(3).toString('hex')}`;
   const roles = process.env.BENCH_ROLES === 'all' ? 'all' : 'split';
   const procs: BenchApp[] = [];
@@ -154,7 +174,7 @@ export async function pipeline(dbUrl: string, n: number, width: number, citizens
     await db.connect();
 
     /** Sends `count` messages, each when `schedule(i)` lets it go; the phase ends when every stored one was seen. */
-    const phase = async (tag: string, count: number, phaseCitizens: number, schedule: (send: (i: number, at?: number) => Promise<void>) => Promise<number | void>) => {
+    const phase = async (tag: string, count: number, schedule: (send: (i: number, at?: number) => Promise<void>) => Promise<number | void>) => {
       const loadBefore = loadAverage();
       const lat: number[] = [];
       const httpLat: number[] = [];
@@ -165,11 +185,14 @@ export async function pipeline(dbUrl: string, n: number, width: number, citizens
       const all = new Promise<void>((ok) => { done = ok; });
       const since = new Date();
       const t0 = performance.now();
+      // Latencies by the second their message was sent in: is a high p99 one stall or the whole phase?
+      const bySecond: number[][] = [];
       const maxInFlight = await schedule(async (i, at) => {
         const text = `bench ${prefix} ${tag} ${i}`;
         const t = at ?? performance.now();
-        sentAt.set(text, { t, seen: (ms) => { lat.push(ms); if (lat.length === expected) done(); } });
-        const r = await post(base, { messageId: `${tag}-${i}`, citizen: { id: `${tag}-${i % phaseCitizens}` }, text });
+        const second = Math.max(0, Math.floor((t - t0) / 1000));
+        sentAt.set(text, { t, seen: (ms) => { lat.push(ms); (bySecond[second] ??= []).push(ms); if (lat.length === expected) done(); } });
+        const r = await post(base, { messageId: `${tag}-${i}`, citizen: { id: `${tag}-${citizenOf(i)}` }, text });
         if (r.status !== 201) { failed++; statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1); sentAt.delete(text); }
         httpLat.push(performance.now() - t);
       });
@@ -179,20 +202,28 @@ export async function pipeline(dbUrl: string, n: number, width: number, citizens
       await Promise.race([all, new Promise((r) => setTimeout(r, 30_000))]);
       const ms = performance.now() - t0;
       const loadAfter = loadAverage();
-      // Routing of the tickets opened by the phase may still be going on: let it finish before reading its timings.
+      // Routing of the tickets opened by the phase, and the analytics recompute of its events, may still be
+      // going on: let them finish before reading the routing timings, so the next phase starts on a drained system.
+      const drainStart = performance.now();
+      let analyticsLeft = 0;
       for (let i = 0; i < 1200; i++) {
-        const [{ n: left }] = (await db.query(`SELECT count(*)::int AS n FROM tickets WHERE queue_state = 'unrouted'`)).rows;
-        if (left === 0) break;
+        const [{ unrouted, marks }] = (await db.query(`SELECT (SELECT count(*) FROM tickets WHERE queue_state = 'unrouted')::int AS unrouted,
+            (SELECT count(*) FROM analytics_dirty)::int AS marks`)).rows;
+        if (i === 0) analyticsLeft = marks;
+        if (unrouted === 0 && marks === 0) break;
         await sleep(100);
       }
+      const drainedMs = Math.round(performance.now() - drainStart);
       const routing = await routingFromData(db, prefix, since);
       const q = (xs: number[]) => ({ p50: Math.round(pct(xs, 0.5)), p95: Math.round(pct(xs, 0.95)), p99: Math.round(pct(xs, 0.99)) });
-      return { ...figures(lat, ms), http: q(httpLat), failed, statuses: Object.fromEntries(statuses), routing, loadBefore, loadAfter, maxInFlight: maxInFlight ?? undefined };
+      const seconds = bySecond.filter(Boolean);
+      const slowSeconds = seconds.filter((xs) => pct(xs, 0.99) > 250).length;
+      return { ...figures(lat, ms), http: q(httpLat), slowSeconds, seconds: seconds.length, failed, statuses: Object.fromEntries(statuses), routing, loadBefore, loadAfter, maxInFlight: maxInFlight ?? undefined, analyticsLeft, drainedMs };
     };
 
     const meter = await cpuMeter(dbUrl, Object.fromEntries(procs.map((p, k) => [names[k], p.pid])));
     const sampler = await pgSampler(dbUrl);
-    const closed = await phase('b', n, citizens, (send) => pool(n, width, (i) => send(i)));
+    const closed = await phase('b', n, (send) => pool(n, width, (i) => send(i)));
     const cpu = await meter(n);
     const postgres = await sampler();
     const stages = (await stageSets()).map((s) => {
@@ -209,7 +240,7 @@ export async function pipeline(dbUrl: string, n: number, width: number, citizens
       const count = Math.max(50, Math.round(rate * openSeconds));
       // Open loop: message i leaves at t0 + i/rate whatever happened to the others; its latency counts
       // from that scheduled time, so a load generator that falls behind does not hide queueing.
-      const f = await phase(`o${k}`, count, Math.max(1, Math.round(count / 10)), async (send) => {
+      const f = await phase(`o${k}`, count, async (send) => {
         const inFlight = new Set<Promise<void>>();
         let most = 0;
         const t0 = performance.now();
@@ -262,10 +293,10 @@ async function routingFromData(db: pg.Client, prefix: string, since: Date): Prom
 export async function runIngestBenchmark(quick: boolean): Promise<{ raw: Figures & { cpu: Cpu }; pipeline: PipelineResult; ratio: number }> {
   const n = Number(process.env.BENCH_INGEST_N ?? (quick ? 1_000 : 20_000));
   const width = 64;
-  const citizens = Math.max(1, Math.round(n / 10));
+  const citizens = Math.ceil(n / 10);
   const openFractions = (process.env.BENCH_OPEN ?? '0.5,0.8').split(',').filter(Boolean).map(Number);
   const openSeconds = Number(process.env.BENCH_OPEN_SECONDS ?? (quick ? 5 : 20));
-  console.log(`  ${n} messages, ${citizens} citizens (${citizens} tickets opened, the rest follow-ups), ${width} in flight; then open loop at ${openFractions.join(', ')} of that throughput for ${openSeconds} s each; load average before: ${loadAverage()}`);
+  console.log(`  ${n} messages, ${citizens} citizens (every tenth message opens a ticket, the others follow up on one), ${width} in flight; then open loop at ${openFractions.join(', ')} of that throughput for ${openSeconds} s each; load average before: ${loadAverage()}`);
   // Separate databases: the raw ceiling's tickets must not be routed by the application's sweep.
   const rawDb = await createTestDatabase();
   const db = await createTestDatabase();
@@ -282,13 +313,14 @@ export async function runIngestBenchmark(quick: boolean): Promise<{ raw: Figures
   try {
     const raw = await rawCeiling(rawDb.url, n, width).finally(() => rawDb.drop());
     console.log(`  raw ceiling   ${raw.perSecond} msg/s  p50 ${raw.p50} ms  p95 ${raw.p95} ms  p99 ${raw.p99} ms  (${raw.messages} messages; load average ${loadAverage()})`);
-    const pipe = await pipeline(db.url, n, width, citizens, openFractions, openSeconds);
+    const pipe = await pipeline(db.url, n, width, openFractions, openSeconds);
     const f = pipe.figures;
     const line = (label: string, x: PhaseFigures) => {
       console.log(`  ${label.padEnd(13)} ${x.perSecond} msg/s  p50 ${x.p50} ms  p95 ${x.p95} ms  p99 ${x.p99} ms to the operator's socket  (${x.messages} messages${x.failed ? `, ${x.failed} not answered 201: ${JSON.stringify(x.statuses)}` : ''}${x.maxInFlight ? `, at most ${x.maxInFlight} in flight` : ''}; load average ${x.loadBefore} → ${x.loadAfter})`);
       console.log(`                HTTP answer (201, client side) p50 ${x.http.p50} ms  p95 ${x.http.p95} ms  p99 ${x.http.p99} ms`);
       const routed = x.routing.find((r) => r.stage.startsWith('ticket stored → routed'));
       if (routed) console.log(`                new tickets routed to a group: p50 ${routed.p50} ms  p95 ${routed.p95} ms  p99 ${routed.p99} ms after they were stored (${routed.count})`);
+      console.log(`                seconds with a p99 above 250 ms: ${x.slowSeconds} of ${x.seconds}; at the end ${x.analyticsLeft} analytics marks to recompute, routing and analytics caught up ${x.drainedMs} ms later`);
     };
     console.log(`  pipeline: ${pipe.roles === 'split' ? 'an API process and a worker process (SPORTELLO_ROLE=api / worker, as in docker-compose)' : 'one process (SPORTELLO_ROLE=all)'}`);
     line('closed loop', f);
