@@ -224,8 +224,8 @@ export async function pipeline(dbUrl: string, n: number, width: number, openFrac
     const meter = await cpuMeter(dbUrl, Object.fromEntries(procs.map((p, k) => [names[k], p.pid])));
     const sampler = await pgSampler(dbUrl);
     const closed = await phase('b', n, (send) => pool(n, width, (i) => send(i)));
-    const cpu = await meter(n);
-    const postgres = await sampler();
+    const cpu = await meter(n, [sampler.pid]);
+    const postgres = await sampler.stop();
     const stages = (await stageSets()).map((s) => {
       // Subtract the warm-up's share from the means (counts and sums are cumulative).
       const w = warmStages.get(s.stage);
