@@ -23,7 +23,15 @@ export class RealtimeService implements OnApplicationShutdown {
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.redis = new Redis({ ...redisOptionsFromUrl(config.redisUrl), enableOfflineQueue: false, lazyConnect: false });
     this.redis.on('error', (err: Error) => this.logger.debug(`realtime redis: ${err.message}`));
-    this.emitter = new Emitter(this.redis, { key: socketIoKey(config) });
+    // The emitter publishes without waiting: a publish refused because the connection just dropped
+    // (no offline queue) would be an unhandled rejection. It is the same dropped event as below.
+    const publisher = {
+      publish: (channel: string, message: string | Buffer) => this.redis.publish(channel, message).catch((err: Error) => {
+        this.logger.warn(`realtime event dropped: ${err.message}`);
+        return 0;
+      }),
+    };
+    this.emitter = new Emitter(publisher as unknown as Redis, { key: socketIoKey(config) });
   }
 
   toAgents<E extends keyof AgentServerEvents>(to: string[], event: E, payload: Parameters<AgentServerEvents[E]>[0]): void {
