@@ -127,14 +127,17 @@ const post = (base: string, body: unknown): Promise<{ status: number }> => {
     return fetch(`${base}/api/app/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'demo-app-key-bari' }, body: payload })
       .then(async (r) => { await r.arrayBuffer(); return { status: r.status }; });
   }
-  return new Promise((resolve, reject) => {
+  const send = (attempt = 1): Promise<{ status: number }> => new Promise((resolve, reject) => {
     const req = httpRequest(`${base}/api/app/v1/messages`, {
       method: 'POST', agent: keepAlive,
       headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-api-key': 'demo-app-key-bari' },
     }, (res) => { res.on('data', () => undefined); res.on('end', () => resolve({ status: res.statusCode ?? 0 })); res.on('error', reject); });
-    req.on('error', reject);
+    // A kept-alive socket the server closed as it was reused (its keep-alive timeout): send again,
+    // as a provider would; the messageId makes a second delivery harmless.
+    req.on('error', (err: NodeJS.ErrnoException) => (req.reusedSocket && err.code === 'ECONNRESET' && attempt < 3 ? send(attempt + 1).then(resolve, reject) : reject(err)));
     req.end(payload);
   });
+  return send();
 };
 
 /**
