@@ -79,8 +79,10 @@ interface Live { open: number; waitingCitizen: number; unassigned: number; oldes
 interface Drill { metric: string; key: string; label: string; rows: Array<{ ticketId: string; reference: string; day?: string; createdAt?: string; wallSeconds?: number; businessSeconds?: number; breached?: boolean }> }
 interface Alert { ticketId: string; reference: string; kind: string; dueAt: string; level: 'warning' | 'breached' }
 
-const today = () => new Date().toISOString().slice(0, 10);
-const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+/** Calendar days as the comuni count them (Europe/Rome, like the rollups), whatever the browser's zone. */
+const romeDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome', year: 'numeric', month: '2-digit', day: '2-digit' });
+const today = () => romeDay.format(new Date());
+const daysAgo = (n: number) => romeDay.format(new Date(Date.now() - n * 86_400_000));
 
 /** Managers' and supervisors' dashboard: live tiles, charts, tables with drill-down and CSV export. */
 export default function DashboardPage() {
