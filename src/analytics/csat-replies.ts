@@ -57,6 +57,12 @@ export interface CsatReplyInput {
   text: string | null | undefined;
   /** The ticket the message is threaded into (an e-mail reply): the survey must be that ticket's. */
   reference: string | null;
+  /**
+   * The sender's open ticket, if any (locked by the caller): the text answers the survey only when
+   * the survey was asked after that ticket's last message, i.e. it is the last question the
+   * citizen was asked; otherwise "3" answers the open conversation ("quanti lampioni?").
+   */
+  openTicketId: string | null;
   correlationId?: string;
 }
 
@@ -68,7 +74,7 @@ export interface CsatReplyResult {
 }
 
 /**
- * Inside the ingest transaction (the sender's advisory lock held, no open ticket found): when the
+ * Inside the ingest transaction (the sender's advisory lock held, the open ticket if any locked): when the
  * text reads as a rating and the sender's identity has a survey asked, unanswered and recent,
  * records the answer, stores the message on the surveyed ticket and queues the thank-you.
  * Returns null, having written nothing, otherwise. A second delivery of the same provider message
@@ -84,9 +90,10 @@ export async function recordCsatReply(m: EntityManager, input: CsatReplyInput): 
       WHERE t.citizen_id = $1 AND t.citizen_identity_id = $2 AND t.comune_id = $3 AND t.status IN ('resolved', 'closed')
         AND ($4::text IS NULL OR t.reference = $4::text)
         AND s.answered_at IS NULL AND s.requested_at > now() - make_interval(days => $5)
+        AND ($6::bigint IS NULL OR s.requested_at > (SELECT max(o.created_at) FROM messages o WHERE o.ticket_id = $6::bigint AND NOT o.internal))
       ORDER BY s.requested_at DESC LIMIT 1
       FOR NO KEY UPDATE OF t`,
-    [input.citizenId, input.identityId, input.comuneId, input.reference, TEXT_ANSWER_WITHIN_DAYS]);
+    [input.citizenId, input.identityId, input.comuneId, input.reference, TEXT_ANSWER_WITHIN_DAYS, input.openTicketId]);
   if (!t) return null;
   const ticketId = String(t.id);
   // Guarded: an answer from the web chat's `csat` event may have come first.

@@ -162,19 +162,20 @@ export class IngestService {
 
   /**
    * A text that reads as a 1–5 rating may answer a satisfaction survey: in one transaction, the
-   * same call in probe mode (the sender's lock taken, nothing written, `probe` when the message
-   * would open a new ticket for a known identity), the survey check, and only then the store.
+   * same call in probe mode (the sender's lock taken, nothing written, `probe` for a known identity
+   * with the open ticket it would go to, locked, if any), the survey check, and only then the store.
    */
   private async storeAfterSurveyCheck(m: EntityManager, msg: InboundMessage, comuneId: number, params: unknown[], correlationId: string | undefined): Promise<Stored> {
     const [probe]: IngestRow[] = await m.query(INGEST_SQL, [...params, true]);
     if (probe.outcome !== 'probe') return fromRow(probe);
 
-    // A text answer to a satisfaction survey (src/analytics/csat-replies.ts): looked at only when no
-    // open ticket took the message, and costs nothing unless the text reads as a 1–5 rating.
+    // A text answer to a satisfaction survey (src/analytics/csat-replies.ts): only when the survey is
+    // the last thing the citizen was asked (after the open ticket's last message, if there is one).
     const csat = await recordCsatReply(m, {
       channel: msg.channel, comuneId, externalId: msg.externalId, text: msg.attachments?.length || msg.location ? null : msg.text,
       identityId: String(probe.identity_id), citizenId: String(probe.citizen_id),
-      reference: msg.ticket?.reference ? msg.ticket.reference.toUpperCase() : null, correlationId,
+      reference: msg.ticket?.reference ? msg.ticket.reference.toUpperCase() : null,
+      openTicketId: probe.ticket_id === null ? null : String(probe.ticket_id), correlationId,
     });
     if (csat) {
       return { duplicate: false, ticketId: csat.ticket.id, ticketReference: csat.ticket.reference, ticketCreated: false,

@@ -177,4 +177,52 @@ describe('CSAT answered by text on Telegram and e-mail', () => {
     const byOp = await t.http.get('/api/analytics/csat?breakdown=operator').set('Authorization', `Bearer ${tok.sup}`);
     expect(byOp.body.rows).toEqual([expect.objectContaining({ key: String(opId), responses: 2, average: 4.5 })]);
   });
+
+  it('app: with another request still open, "5" answers the survey asked after it; "3" after the operator\'s question goes to the open request', async () => {
+    const citizen = 'u-csat-open';
+    let seq = 0;
+    const appSays = async (body: Record<string, unknown>) => {
+      const res = await t.http.post('/api/app/v1/messages').set('X-Api-Key', 'demo-app-key-bari')
+        .send({ messageId: `csat-open-${++seq}`, citizen: { id: citizen, name: 'Paolo' }, ...body });
+      expect(res.status).toBe(201);
+      return res.body as { ticketReference: string; messageId: string };
+    };
+    const byRef = async (reference: string) => String((await t.ds.query(`SELECT id FROM tickets WHERE reference = $1`, [reference]))[0].id);
+    const messagesOf = async (ticketId: string) => (await t.ds.query(
+      `SELECT direction, text FROM messages WHERE ticket_id = $1 AND author_type <> 'system' ORDER BY id`, [ticketId])).map((r: any) => `${r.direction}: ${r.text}`);
+    const operatorReplies = async (ticketId: string, text: string) =>
+      expect((await t.http.post(`/api/tickets/${ticketId}/messages`).set('Authorization', `Bearer ${tok.sup}`).send({ text })).status).toBe(201);
+    const resolve = async (ticketId: string) => {
+      expect((await t.http.patch(`/api/tickets/${ticketId}`).set('Authorization', `Bearer ${tok.sup}`).send({ status: 'resolved' })).status).toBe(200);
+      await eventually(async () => (await survey(ticketId)) !== undefined, 10_000, 'survey asked');
+    };
+    const report = (text: string) => ({ type: 'report', text, location: { lat: 41.1177, lng: 16.8697 } });
+
+    // A question, then a report (a report always opens its own request): two open requests.
+    const a = await byRef((await appSays({ text: 'A che ora apre l’anagrafe del Municipio 1?' })).ticketReference);
+    const b = await byRef((await appSays(report('Lampioni spenti in via Sparano'))).ticketReference);
+    expect(b).not.toBe(a);
+    await operatorReplies(a, 'Buongiorno, dalle 8:30 alle 12:30.');
+    await resolve(a);
+
+    // The survey of A is the last thing the citizen was asked: "5 grazie" rates A, B is untouched.
+    const answer = await appSays({ text: '5 grazie' });
+    expect(answer.ticketReference).toBe((await t.ds.query(`SELECT reference FROM tickets WHERE id = $1`, [a]))[0].reference);
+    expect(await survey(a)).toMatchObject({ rating: 5, comment: 'grazie' });
+    expect(await messagesOf(b)).toEqual(['inbound: Lampioni spenti in via Sparano']);
+    expect((await t.ds.query(`SELECT status FROM tickets WHERE id = $1`, [a]))[0].status).toBe('resolved');
+
+    // A third request resolved and surveyed, then the operator asks something on B: "3" answers B.
+    const c = await byRef((await appSays(report('Buca profonda in corso Cavour'))).ticketReference);
+    await operatorReplies(c, 'Segnalazione inoltrata ai Lavori pubblici.');
+    await resolve(c);
+    await operatorReplies(b, 'Quanti lampioni sono spenti?');
+    const three = await appSays({ text: '3' });
+    expect(await byRef(three.ticketReference)).toBe(b);
+    expect(await messagesOf(b)).toEqual(['inbound: Lampioni spenti in via Sparano', 'outbound: Quanti lampioni sono spenti?', 'inbound: 3']);
+    expect(await survey(c)).toMatchObject({ rating: null, answered_at: null });
+    const tickets = await t.ds.query(
+      `SELECT count(*)::int AS n FROM tickets t JOIN citizen_identities i ON i.id = t.citizen_identity_id WHERE i.channel = 'app' AND i.address LIKE $1`, [`%:${citizen}`]);
+    expect(tickets[0].n).toBe(3);
+  });
 });
