@@ -4,7 +4,7 @@ import { invalidField } from '../common/errors.js';
 import { seesWholeComune, TenantScope, type Principal } from '../common/tenant-scope.js';
 import { isIsoDate, localDate } from '../comuni/business-calendar.js';
 import { merge, percentile, type Histogram } from './histogram.js';
-import { emptyCell, type Dim, type RollupCell } from './rollups.js';
+import { emptyCell, isZero, type Dim, type RollupCell } from './rollups.js';
 import type { MetricName } from './ticket-metrics.js';
 
 export const BREAKDOWNS = ['none', 'comune', 'day', 'group', 'operator', 'channel', 'type', 'category', 'priority'] as const;
@@ -46,7 +46,7 @@ export interface MetricSummary {
   p90BusinessSeconds: number | null;
 }
 
-const BASE_COLS = `comune_id, key, to_char(period_start, 'YYYY-MM-DD') AS day, created, created_by_hour, messages_in, reopened, csat_n, csat_sum, csat_by_rating,
+const BASE_COLS = `period, comune_id, key, to_char(period_start, 'YYYY-MM-DD') AS day, created, created_by_hour, messages_in, reopened, csat_n, csat_sum, csat_by_rating,
   frt_n, frt_wall_sum, frt_bus_sum, frt_breached, nrt_n, nrt_wall_sum, nrt_bus_sum, nrt_breached, res_n, res_wall_sum, res_bus_sum, res_breached`;
 /** Histograms are the heavy part of a row: only response-time tables read them. */
 const HIST_COLS = `, frt_hist_wall, frt_hist_bus, nrt_hist_wall, nrt_hist_bus, res_hist_wall, res_hist_bus`;
@@ -102,16 +102,17 @@ export class AnalyticsService {
 
   /** Rollup rows of the period for one dimension, merged per group key. */
   private async cells(r: Resolved, dim: Dim, key: string | null, groupBy: (row: any) => string, dailyOnly = false, histograms = false): Promise<Map<string, RollupCell>> {
-    const { months, days } = periodParts(r, dailyOnly);
+    const { months, days, minusDays } = periodParts(r, dailyOnly);
     const parts: string[] = [];
     const single = r.comuneIds.length === 1;
     const params: unknown[] = [single ? r.comuneIds[0] : r.comuneIds, dim];
     let keyCond = '';
     if (key !== null) { params.push(key); keyCond = ` AND key = $${params.length}`; }
     if (months.length) { params.push(months); parts.push(`(period = 'month' AND period_start = ANY($${params.length}::date[]))`); }
-    for (const [a, b] of days) { params.push(a, b); parts.push(`(period = 'day' AND period_start BETWEEN $${params.length - 1}::date AND $${params.length}::date)`); }
+    for (const [a, b] of [...days, ...minusDays]) { params.push(a, b); parts.push(`(period = 'day' AND period_start BETWEEN $${params.length - 1}::date AND $${params.length}::date)`); }
     const out = new Map<string, RollupCell>();
     if (!parts.length) return out;
+    const taken = (x: any): 1 | -1 => (x.period === 'day' && minusDays.some(([a, b]) => x.day >= a && x.day <= b) ? -1 : 1);
     const rows = await this.ds.query(
       `SELECT ${BASE_COLS + (histograms ? HIST_COLS : '')} FROM analytics_rollups
         WHERE ${single ? 'comune_id = $1::int' : 'comune_id = ANY($1::int[])'} AND dim = $2${keyCond} AND (${parts.join(' OR ')})`, params);
@@ -119,8 +120,10 @@ export class AnalyticsService {
       const g = groupBy(row);
       let c = out.get(g);
       if (!c) { c = emptyCell(); out.set(g, c); }
-      addRow(c, row);
+      addRow(c, row, taken(row));
     }
+    // A key whose figures were all on the days taken back (an operator active only then) is not in the period.
+    for (const [g, c] of out) if (isZero(c)) out.delete(g);
     return out;
   }
 
@@ -195,7 +198,8 @@ export class AnalyticsService {
     const r = await this.resolve(p, { ...f, breakdown: 'none', category: undefined });
     const sums = new Map<string, { comuneId: number; key: string; count: number }>();
     for (const row of await this.countMaps(r, 'area', false)) {
-      for (const [key, n] of Object.entries(row.counts)) {
+      for (const [key, count] of Object.entries(row.counts)) {
+        const n = row.sign * count;
         const k = `${row.comune_id}|${key}`;
         const x = sums.get(k);
         if (x) x.count += n; else sums.set(k, { comuneId: row.comune_id, key, count: n });
@@ -243,13 +247,16 @@ export class AnalyticsService {
    * The key → new tickets maps of a count-only dimension over the period (`analytics_counts`):
    * one row per comune and whole month or day, one index range per comune for each part.
    */
-  private async countMaps(r: Resolved, dim: Dim, dailyOnly: boolean): Promise<Array<{ comune_id: number; day: string; counts: Record<string, number> }>> {
-    const { months, days } = periodParts(r, dailyOnly);
+  private async countMaps(r: Resolved, dim: Dim, dailyOnly: boolean): Promise<Array<{ comune_id: number; day: string; sign: 1 | -1; counts: Record<string, number> }>> {
+    const { months, days, minusDays } = periodParts(r, dailyOnly);
     const params: unknown[] = [r.comuneIds, dim];
     const parts: string[] = [];
-    const base = `SELECT comune_id, to_char(period_start, 'YYYY-MM-DD') AS day, counts FROM analytics_counts WHERE dim = $2 AND comune_id = ANY($1::int[])`;
-    if (months.length) { params.push(months); parts.push(`${base} AND period = 'month' AND period_start = ANY($${params.length}::date[])`); }
-    for (const [a, b] of days) { params.push(a, b); parts.push(`${base} AND period = 'day' AND period_start BETWEEN $${params.length - 1}::date AND $${params.length}::date`); }
+    const base = (sign: 1 | -1) => `SELECT comune_id, to_char(period_start, 'YYYY-MM-DD') AS day, ${sign} AS sign, counts FROM analytics_counts WHERE dim = $2 AND comune_id = ANY($1::int[])`;
+    if (months.length) { params.push(months); parts.push(`${base(1)} AND period = 'month' AND period_start = ANY($${params.length}::date[])`); }
+    for (const [range, sign] of [...days.map((d) => [d, 1] as const), ...minusDays.map((d) => [d, -1] as const)]) {
+      params.push(range[0], range[1]);
+      parts.push(`${base(sign)} AND period = 'day' AND period_start BETWEEN $${params.length - 1}::date AND $${params.length}::date`);
+    }
     if (!parts.length) return [];
     return this.ds.query(parts.join(' UNION ALL '), params);
   }
@@ -432,17 +439,19 @@ function summary(m: RollupCell['frt']): MetricSummary {
   };
 }
 
-function addRow(c: RollupCell, x: any): void {
-  c.created += x.created;
+/** Adds a rollup row to a cell, or takes it back (sign −1: a day outside the period, in a month read whole). */
+function addRow(c: RollupCell, x: any, sign: 1 | -1): void {
+  c.created += sign * x.created;
   if (x.messages_in === undefined) return;
-  c.messagesIn += x.messages_in; c.reopened += x.reopened;
-  c.csatN += x.csat_n; c.csatSum += x.csat_sum;
-  (x.created_by_hour as number[]).forEach((v, i) => { c.createdByHour[i] += v; });
-  (x.csat_by_rating as number[]).forEach((v, i) => { c.csatByRating[i] += v; });
+  c.messagesIn += sign * x.messages_in; c.reopened += sign * x.reopened;
+  c.csatN += sign * x.csat_n; c.csatSum += sign * x.csat_sum;
+  (x.created_by_hour as number[]).forEach((v, i) => { c.createdByHour[i] += sign * v; });
+  (x.csat_by_rating as number[]).forEach((v, i) => { c.csatByRating[i] += sign * v; });
   for (const p of ['frt', 'nrt', 'res'] as const) {
     const m = c[p];
-    m.n += x[`${p}_n`]; m.wallSum += Number(x[`${p}_wall_sum`]); m.busSum += Number(x[`${p}_bus_sum`]); m.breached += x[`${p}_breached`];
-    if (x[`${p}_hist_wall`]) { merge(m.histWall, x[`${p}_hist_wall`] as Histogram); merge(m.histBus, x[`${p}_hist_bus`] as Histogram); }
+    m.n += sign * x[`${p}_n`]; m.wallSum += sign * Number(x[`${p}_wall_sum`]); m.busSum += sign * Number(x[`${p}_bus_sum`]);
+    m.breached += sign * x[`${p}_breached`];
+    if (x[`${p}_hist_wall`]) { merge(m.histWall, x[`${p}_hist_wall`] as Histogram, sign); merge(m.histBus, x[`${p}_hist_bus`] as Histogram, sign); }
   }
 }
 
@@ -456,12 +465,50 @@ function addCell(into: RollupCell, c: RollupCell): void {
   }
 }
 
+interface PeriodPlan {
+  /** Monthly rows to add. */
+  months: string[];
+  /** Daily rows to add. */
+  days: Array<[string, string]>;
+  /** Daily rows to take back: days outside the period in a month read from its monthly row. */
+  minusDays: Array<[string, string]>;
+}
+
 /** Whole months from monthly rows and the rest from daily rows, or every day from daily rows. */
-function periodParts(r: Resolved, dailyOnly: boolean): { months: string[]; days: Array<[string, string]> } {
-  if (dailyOnly) return { months: [], days: [[r.from, r.to]] };
+function periodParts(r: Resolved, dailyOnly: boolean): PeriodPlan {
+  if (dailyOnly) return { months: [], days: [[r.from, r.to]], minusDays: [] };
   // Nothing is recorded after today: a month that ends after today is whole up to "to" when "to" is today or later.
   const today = localDate(Date.now(), 'Europe/Rome');
-  return splitPeriod(r.from, r.to >= today ? endOfMonth(r.to) : r.to);
+  return planPeriod(r.from, r.to >= today ? endOfMonth(r.to) : r.to);
+}
+
+/**
+ * The fewest rollup rows that make up [from, to]: whole months from their monthly row, and a month
+ * partly inside either from the daily rows of its days inside, or from its monthly row minus the
+ * daily rows of its days outside, whichever reads fewer rows (2 December to 1 December: 13 monthly
+ * rows and 1 daily row to take back, instead of 11 monthly and 30 daily). Exact, not estimated:
+ * every figure of a rollup row (counters, sums, histogram buckets) is a sum of what each ticket
+ * contributed, and a monthly row is the sum of its daily rows (both are written by the same delta).
+ */
+export function planPeriod(from: string, to: string): PeriodPlan {
+  const { months, days: edges } = splitPeriod(from, to);
+  const plan: PeriodPlan = { months, days: [], minusDays: [] };
+  for (const [a, b] of edges) {
+    const monthStart = `${a.slice(0, 7)}-01`;
+    const monthEnd = endOfMonth(a);
+    const outside: Array<[string, string]> = [];
+    if (a > monthStart) outside.push([monthStart, shiftDays(a, -1)]);
+    if (b < monthEnd) outside.push([shiftDays(b, 1), monthEnd]);
+    const outsideDays = outside.reduce((n, [x, y]) => n + daysBetween(x, y) + 1, 0);
+    if (1 + outsideDays < daysBetween(a, b) + 1) {
+      plan.months.push(monthStart);
+      plan.minusDays.push(...outside);
+    } else {
+      plan.days.push([a, b]);
+    }
+  }
+  plan.months.sort();
+  return plan;
 }
 
 function endOfMonth(day: string): string {

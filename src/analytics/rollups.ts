@@ -98,7 +98,8 @@ export function accumulate(into: Map<string, RollupCell>, c: StoredContrib, samp
   }
 }
 
-function isZero(x: RollupCell): boolean {
+/** A cell every figure of which is zero (nothing to store, nothing to show). */
+export function isZero(x: RollupCell): boolean {
   const m0 = (m: MetricCell) => m.n === 0 && m.wallSum === 0 && m.busSum === 0 && m.breached === 0 && !Object.keys(m.histWall).length && !Object.keys(m.histBus).length;
   return x.created === 0 && x.createdByHour.every((v) => v === 0) && x.messagesIn === 0 && x.reopened === 0 && x.csatN === 0 && x.csatSum === 0
     && x.csatByRating.every((v) => v === 0) && m0(x.frt) && m0(x.nrt) && m0(x.res);
