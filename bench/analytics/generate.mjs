@@ -163,8 +163,8 @@ async function main() {
                      FROM analytics_samples WHERE metric = '${metric}'),
              agg AS (SELECT comune_id, day, key, count(*)::int AS n, sum(wall_s) AS ws, sum(business_s) AS bs, count(*) FILTER (WHERE breached)::int AS br
                        FROM s GROUP BY 1, 2, 3),
-             hw AS (SELECT comune_id, day, key, jsonb_object_agg(bw, c) AS h FROM (SELECT comune_id, day, key, bw, count(*)::int AS c FROM s GROUP BY 1, 2, 3, 4) x GROUP BY 1, 2, 3),
-             hb AS (SELECT comune_id, day, key, jsonb_object_agg(bb, c) AS h FROM (SELECT comune_id, day, key, bb, count(*)::int AS c FROM s GROUP BY 1, 2, 3, 4) x GROUP BY 1, 2, 3)
+             hw AS (SELECT comune_id, day, key, hist_from_jsonb(jsonb_object_agg(bw, c)) AS h FROM (SELECT comune_id, day, key, bw, count(*)::int AS c FROM s GROUP BY 1, 2, 3, 4) x GROUP BY 1, 2, 3),
+             hb AS (SELECT comune_id, day, key, hist_from_jsonb(jsonb_object_agg(bb, c)) AS h FROM (SELECT comune_id, day, key, bb, count(*)::int AS c FROM s GROUP BY 1, 2, 3, 4) x GROUP BY 1, 2, 3)
         INSERT INTO analytics_rollups AS r (period, comune_id, dim, key, period_start, ${p}_n, ${p}_wall_sum, ${p}_bus_sum, ${p}_breached, ${p}_hist_wall, ${p}_hist_bus)
         SELECT '${period}', a.comune_id, '${dim}', a.key, a.day, a.n, a.ws, a.bs, a.br, hw.h, hb.h
           FROM agg a JOIN hw USING (comune_id, day, key) JOIN hb USING (comune_id, day, key)

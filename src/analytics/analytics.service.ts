@@ -3,8 +3,8 @@ import { DataSource } from 'typeorm';
 import { invalidField } from '../common/errors.js';
 import { seesWholeComune, TenantScope, type Principal } from '../common/tenant-scope.js';
 import { isIsoDate, localDate } from '../comuni/business-calendar.js';
-import { merge, percentile, type Histogram } from './histogram.js';
-import { emptyCell, isZero, type Dim, type RollupCell } from './rollups.js';
+import { HistogramSum } from './histogram.js';
+import { emptyCell, type Dim, type RollupCell } from './rollups.js';
 import type { MetricName } from './ticket-metrics.js';
 
 export const BREAKDOWNS = ['none', 'comune', 'day', 'group', 'operator', 'channel', 'type', 'category', 'priority'] as const;
@@ -48,8 +48,14 @@ export interface MetricSummary {
 
 const BASE_COLS = `period, comune_id, key, to_char(period_start, 'YYYY-MM-DD') AS day, created, created_by_hour, messages_in, reopened, csat_n, csat_sum, csat_by_rating,
   frt_n, frt_wall_sum, frt_bus_sum, frt_breached, nrt_n, nrt_wall_sum, nrt_bus_sum, nrt_breached, res_n, res_wall_sum, res_bus_sum, res_breached`;
-/** Histograms are the heavy part of a row: only response-time tables read them. */
-const HIST_COLS = `, frt_hist_wall, frt_hist_bus, nrt_hist_wall, nrt_hist_bus, res_hist_wall, res_hist_bus`;
+/** Histograms are the heavy part of a row: only response-time tables read them, as array text (HistogramSum parses it). */
+const HIST_COLS = ['frt', 'nrt', 'res'].flatMap((p) => [`, ${p}_hist_wall::text AS ${p}_hist_wall`, `, ${p}_hist_bus::text AS ${p}_hist_bus`]).join('');
+
+/** Figures of a period: rollup rows added up, histograms summed densely. */
+type PeriodCell = RollupCell<HistogramSum>;
+const emptyPeriodCell = (): PeriodCell => emptyCell(() => new HistogramSum());
+/** Nothing in it (every counted thing is zero: histograms sum to their metric's count). */
+const isEmpty = (c: PeriodCell) => c.created === 0 && c.messagesIn === 0 && c.reopened === 0 && c.csatN === 0 && c.frt.n === 0 && c.nrt.n === 0 && c.res.n === 0;
 
 /**
  * Dashboard queries. Every figure over a period is read from the rollups (months wholly inside
@@ -101,7 +107,7 @@ export class AnalyticsService {
   }
 
   /** Rollup rows of the period for one dimension, merged per group key. */
-  private async cells(r: Resolved, dim: Dim, key: string | null, groupBy: (row: any) => string, dailyOnly = false, histograms = false): Promise<Map<string, RollupCell>> {
+  private async cells(r: Resolved, dim: Dim, key: string | null, groupBy: (row: any) => string, dailyOnly = false, histograms = false): Promise<Map<string, PeriodCell>> {
     const { months, days, minusDays } = periodParts(r, dailyOnly);
     const parts: string[] = [];
     const single = r.comuneIds.length === 1;
@@ -110,7 +116,7 @@ export class AnalyticsService {
     if (key !== null) { params.push(key); keyCond = ` AND key = $${params.length}`; }
     if (months.length) { params.push(months); parts.push(`(period = 'month' AND period_start = ANY($${params.length}::date[]))`); }
     for (const [a, b] of [...days, ...minusDays]) { params.push(a, b); parts.push(`(period = 'day' AND period_start BETWEEN $${params.length - 1}::date AND $${params.length}::date)`); }
-    const out = new Map<string, RollupCell>();
+    const out = new Map<string, PeriodCell>();
     if (!parts.length) return out;
     const taken = (x: any): 1 | -1 => (x.period === 'day' && minusDays.some(([a, b]) => x.day >= a && x.day <= b) ? -1 : 1);
     const rows = await this.ds.query(
@@ -119,15 +125,15 @@ export class AnalyticsService {
     for (const row of rows) {
       const g = groupBy(row);
       let c = out.get(g);
-      if (!c) { c = emptyCell(); out.set(g, c); }
+      if (!c) { c = emptyPeriodCell(); out.set(g, c); }
       addRow(c, row, taken(row));
     }
     // A key whose figures were all on the days taken back (an operator active only then) is not in the period.
-    for (const [g, c] of out) if (isZero(c)) out.delete(g);
+    for (const [g, c] of out) if (isEmpty(c)) out.delete(g);
     return out;
   }
 
-  private async breakdownCells(r: Resolved, histograms = false): Promise<Map<string, RollupCell>> {
+  private async breakdownCells(r: Resolved, histograms = false): Promise<Map<string, PeriodCell>> {
     const base = r.filter ?? { dim: 'all' as Dim, key: '*' };
     switch (r.breakdown) {
       case 'none': return this.cells(r, base.dim, base.key, () => 'total', false, histograms);
@@ -154,7 +160,7 @@ export class AnalyticsService {
     const r = await this.resolve(p, f);
     const cells = await this.breakdownCells(r);
     const labels = await this.labels(r.breakdown, [...cells.keys()]);
-    const total = emptyCell();
+    const total = emptyPeriodCell();
     for (const c of cells.values()) addCell(total, c);
     return {
       period: { from: r.from, to: r.to }, breakdown: r.breakdown, filter: r.filter,
@@ -169,7 +175,7 @@ export class AnalyticsService {
     const r = await this.resolve(p, f);
     const cells = await this.breakdownCells(r);
     const labels = await this.labels(r.breakdown, [...cells.keys()]);
-    const pct = (m: RollupCell['frt']) => (m.n ? Math.round((1000 * (m.n - m.breached)) / m.n) / 10 : null);
+    const pct = (m: PeriodCell['frt']) => (m.n ? Math.round((1000 * (m.n - m.breached)) / m.n) / 10 : null);
     return {
       period: { from: r.from, to: r.to }, breakdown: r.breakdown, filter: r.filter,
       rows: [...cells.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, c]) => ({
@@ -430,17 +436,17 @@ function fieldOf(d: typeof FILTER_DIMS[number]): string {
   return d === 'group' ? 'groupId' : d === 'operator' ? 'operatorId' : d;
 }
 
-function summary(m: RollupCell['frt']): MetricSummary {
+function summary(m: PeriodCell['frt']): MetricSummary {
   return {
     count: m.n, breached: m.breached,
     avgWallSeconds: m.n ? Math.round(m.wallSum / m.n) : null, avgBusinessSeconds: m.n ? Math.round(m.busSum / m.n) : null,
-    p50WallSeconds: percentile(m.histWall, 0.5), p90WallSeconds: percentile(m.histWall, 0.9),
-    p50BusinessSeconds: percentile(m.histBus, 0.5), p90BusinessSeconds: percentile(m.histBus, 0.9),
+    p50WallSeconds: m.histWall.percentile(0.5), p90WallSeconds: m.histWall.percentile(0.9),
+    p50BusinessSeconds: m.histBus.percentile(0.5), p90BusinessSeconds: m.histBus.percentile(0.9),
   };
 }
 
 /** Adds a rollup row to a cell, or takes it back (sign −1: a day outside the period, in a month read whole). */
-function addRow(c: RollupCell, x: any, sign: 1 | -1): void {
+function addRow(c: PeriodCell, x: any, sign: 1 | -1): void {
   c.created += sign * x.created;
   if (x.messages_in === undefined) return;
   c.messagesIn += sign * x.messages_in; c.reopened += sign * x.reopened;
@@ -451,17 +457,17 @@ function addRow(c: RollupCell, x: any, sign: 1 | -1): void {
     const m = c[p];
     m.n += sign * x[`${p}_n`]; m.wallSum += sign * Number(x[`${p}_wall_sum`]); m.busSum += sign * Number(x[`${p}_bus_sum`]);
     m.breached += sign * x[`${p}_breached`];
-    if (x[`${p}_hist_wall`]) { merge(m.histWall, x[`${p}_hist_wall`] as Histogram, sign); merge(m.histBus, x[`${p}_hist_bus`] as Histogram, sign); }
+    if (x[`${p}_hist_wall`] !== undefined) { m.histWall.addPgArray(x[`${p}_hist_wall`], sign); m.histBus.addPgArray(x[`${p}_hist_bus`], sign); }
   }
 }
 
-function addCell(into: RollupCell, c: RollupCell): void {
+function addCell(into: PeriodCell, c: PeriodCell): void {
   into.created += c.created; into.messagesIn += c.messagesIn; into.reopened += c.reopened; into.csatN += c.csatN; into.csatSum += c.csatSum;
   c.createdByHour.forEach((v, i) => { into.createdByHour[i] += v; });
   c.csatByRating.forEach((v, i) => { into.csatByRating[i] += v; });
   for (const p of ['frt', 'nrt', 'res'] as const) {
     into[p].n += c[p].n; into[p].wallSum += c[p].wallSum; into[p].busSum += c[p].busSum; into[p].breached += c[p].breached;
-    merge(into[p].histWall, c[p].histWall); merge(into[p].histBus, c[p].histBus);
+    into[p].histWall.addSum(c[p].histWall); into[p].histBus.addSum(c[p].histBus);
   }
 }
 

@@ -9,7 +9,7 @@ export const GAMMA = 1.05;
 export const RELATIVE_ERROR = (GAMMA - 1) / (GAMMA + 1);
 const LOG_GAMMA = Math.log(GAMMA);
 
-/** Sparse histogram: bucket index (as a string key, as stored in jsonb) → count. */
+/** Sparse histogram: bucket index (as a string key) → count. What the worker accumulates deltas in. */
 export type Histogram = Record<string, number>;
 
 export function bucketOf(seconds: number): number {
@@ -57,4 +57,87 @@ export function exactPercentile(values: number[], p: number): number | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.max(1, Math.ceil(p * sorted.length)) - 1];
+}
+
+/**
+ * As stored in the rollups: a PostgreSQL integer array whose subscripts are the bucket indexes,
+ * from the lowest non-zero bucket to the highest (`[12:14]={3,0,1}`; `{}` when empty). Text that
+ * PostgreSQL prints and parses fast, and that the API merges without building objects: a year of
+ * every comune is ~570 rows of six histograms.
+ */
+export function toPgArray(h: Histogram): string {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const [k, n] of Object.entries(h)) {
+    if (n === 0) continue;
+    const b = Number(k);
+    if (b < lo) lo = b;
+    if (b > hi) hi = b;
+  }
+  if (lo > hi) return '{}';
+  const values: number[] = [];
+  for (let b = lo; b <= hi; b++) values.push(h[b] ?? 0);
+  return `[${lo}:${hi}]={${values.join(',')}}`;
+}
+
+/** Sum of stored histograms (dense, by bucket index), for reading percentiles of a period. */
+export class HistogramSum {
+  private counts = new Float64Array(400);
+
+  /** Adds (or, sign −1, takes back) a histogram in the rollups' array text form. */
+  addPgArray(text: string, sign: 1 | -1 = 1): void {
+    let i = 0;
+    let b = 1; // PostgreSQL's default lower bound, printed without "[lo:hi]="
+    if (text.charCodeAt(0) === 91 /* [ */) {
+      const colon = text.indexOf(':');
+      b = Number(text.slice(1, colon));
+      i = text.indexOf('=', colon) + 1;
+    }
+    if (text.charCodeAt(i) !== 123 /* { */ || text.length - i <= 2) return;
+    let v = 0;
+    let neg = false;
+    for (let j = i + 1; j < text.length; j++) {
+      const ch = text.charCodeAt(j);
+      if (ch === 44 /* , */ || ch === 125 /* } */) {
+        this.add(b++, sign * (neg ? -v : v));
+        v = 0; neg = false;
+      } else if (ch === 45 /* - */) {
+        neg = true;
+      } else {
+        v = v * 10 + (ch - 48);
+      }
+    }
+  }
+
+  add(bucket: number, n: number): void {
+    if (n === 0) return;
+    if (bucket >= this.counts.length) {
+      const grown = new Float64Array(Math.max(bucket + 1, this.counts.length * 2));
+      grown.set(this.counts);
+      this.counts = grown;
+    }
+    this.counts[bucket] += n;
+  }
+
+  addSum(other: HistogramSum): void {
+    other.counts.forEach((n, b) => this.add(b, n));
+  }
+
+  /** Nearest-rank percentile, as `percentile` of a sparse histogram. */
+  percentile(p: number): number | null {
+    let total = 0;
+    for (const n of this.counts) if (n > 0) total += n;
+    if (total === 0) return null;
+    const rank = Math.max(1, Math.ceil(p * total));
+    let seen = 0;
+    let last = 0;
+    for (let b = 0; b < this.counts.length; b++) {
+      const n = this.counts[b];
+      if (n <= 0) continue;
+      seen += n;
+      last = b;
+      if (seen >= rank) return Math.round(representative(b));
+    }
+    return Math.round(representative(last));
+  }
 }

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { addTo, type Histogram } from './histogram.js';
+import { addTo, toPgArray, type Histogram } from './histogram.js';
 import type { MetricName, TicketFacts } from './ticket-metrics.js';
 
 /** Breakdown dimensions of the rollups; `all` is the comune total. */
@@ -10,8 +10,9 @@ export const COUNT_DIMS: ReadonlySet<Dim> = new Set<Dim>(['area', 'category_chan
 
 export const METRIC_PREFIX: Record<MetricName, 'frt' | 'nrt' | 'res'> = { first_response: 'frt', next_response: 'nrt', resolution: 'res' };
 
-export interface MetricCell { n: number; wallSum: number; busSum: number; breached: number; histWall: Histogram; histBus: Histogram }
-export interface RollupCell {
+/** Counters and histograms of one metric; H is the worker's sparse delta, or the API's sum of stored rows. */
+export interface MetricCell<H = Histogram> { n: number; wallSum: number; busSum: number; breached: number; histWall: H; histBus: H }
+export interface RollupCell<H = Histogram> {
   created: number;
   createdByHour: number[];
   messagesIn: number;
@@ -19,16 +20,20 @@ export interface RollupCell {
   csatN: number;
   csatSum: number;
   csatByRating: number[];
-  frt: MetricCell;
-  nrt: MetricCell;
-  res: MetricCell;
+  frt: MetricCell<H>;
+  nrt: MetricCell<H>;
+  res: MetricCell<H>;
 }
 
-const emptyMetric = (): MetricCell => ({ n: 0, wallSum: 0, busSum: 0, breached: 0, histWall: {}, histBus: {} });
-export const emptyCell = (): RollupCell => ({
-  created: 0, createdByHour: Array(24).fill(0), messagesIn: 0, reopened: 0, csatN: 0, csatSum: 0, csatByRating: Array(5).fill(0),
-  frt: emptyMetric(), nrt: emptyMetric(), res: emptyMetric(),
-});
+export function emptyCell(): RollupCell;
+export function emptyCell<H>(hist: () => H): RollupCell<H>;
+export function emptyCell(hist: () => unknown = () => ({})): RollupCell<unknown> {
+  const metric = () => ({ n: 0, wallSum: 0, busSum: 0, breached: 0, histWall: hist(), histBus: hist() });
+  return {
+    created: 0, createdByHour: Array(24).fill(0), messagesIn: 0, reopened: 0, csatN: 0, csatSum: 0, csatByRating: Array(5).fill(0),
+    frt: metric(), nrt: metric(), res: metric(),
+  };
+}
 
 /** What a ticket stored besides its samples, enough to take its contribution back later. */
 export type StoredContrib = Pick<TicketFacts, 'dims' | 'created' | 'messagesIn' | 'reopened' | 'csat'>;
@@ -98,8 +103,7 @@ export function accumulate(into: Map<string, RollupCell>, c: StoredContrib, samp
   }
 }
 
-/** A cell every figure of which is zero (nothing to store, nothing to show). */
-export function isZero(x: RollupCell): boolean {
+function isZero(x: RollupCell): boolean {
   const m0 = (m: MetricCell) => m.n === 0 && m.wallSum === 0 && m.busSum === 0 && m.breached === 0 && !Object.keys(m.histWall).length && !Object.keys(m.histBus).length;
   return x.created === 0 && x.createdByHour.every((v) => v === 0) && x.messagesIn === 0 && x.reopened === 0 && x.csatN === 0 && x.csatSum === 0
     && x.csatByRating.every((v) => v === 0) && m0(x.frt) && m0(x.nrt) && m0(x.res);
@@ -110,7 +114,7 @@ const COLUMNS = ['period', 'comune_id', 'dim', 'key', 'period_start', 'created',
   ...(['frt', 'nrt', 'res'] as const).flatMap((p) => [`${p}_n`, `${p}_wall_sum`, `${p}_bus_sum`, `${p}_breached`, `${p}_hist_wall`, `${p}_hist_bus`])];
 const CASTS: Record<string, string> = { created_by_hour: '::int[]', csat_by_rating: '::int[]', period_start: '::date' };
 const UPDATE = COLUMNS.slice(5).map((c) =>
-  c.endsWith('_hist_wall') || c.endsWith('_hist_bus') ? `${c} = hist_add(r.${c}, EXCLUDED.${c})`
+  c.endsWith('_hist_wall') || c.endsWith('_hist_bus') ? `${c} = hist_array_add(r.${c}, EXCLUDED.${c})`
     : c === 'created_by_hour' || c === 'csat_by_rating' ? `${c} = int_array_add(r.${c}, EXCLUDED.${c})`
       : `${c} = r.${c} + EXCLUDED.${c}`).join(', ');
 
@@ -133,9 +137,9 @@ export async function applyDeltas(m: EntityManager, comuneId: number, deltas: Ma
         x.csatN, x.csatSum, x.csatByRating];
       for (const p of ['frt', 'nrt', 'res'] as const) {
         const mm = x[p];
-        vals.push(mm.n, mm.wallSum, mm.busSum, mm.breached, JSON.stringify(mm.histWall), JSON.stringify(mm.histBus));
+        vals.push(mm.n, mm.wallSum, mm.busSum, mm.breached, toPgArray(mm.histWall), toPgArray(mm.histBus));
       }
-      values.push(`(${vals.map((v, j) => { params.push(v); return `$${params.length}${CASTS[COLUMNS[j]] ?? (COLUMNS[j].includes('_hist_') ? '::jsonb' : '')}`; }).join(', ')})`);
+      values.push(`(${vals.map((v, j) => { params.push(v); return `$${params.length}${CASTS[COLUMNS[j]] ?? (COLUMNS[j].includes('_hist_') ? '::int[]' : '')}`; }).join(', ')})`);
     }
     await m.query(
       `INSERT INTO analytics_rollups AS r (${COLUMNS.join(', ')}) VALUES ${values.join(', ')}

@@ -1,6 +1,6 @@
 import { DEFAULT_OPENING_HOURS, localToInstant, type BusinessCalendar } from '../../src/comuni/business-calendar.js';
 import { computeTicketFacts, type TicketEventRow, type TicketState } from '../../src/analytics/ticket-metrics.js';
-import { exactPercentile, addTo, percentile, RELATIVE_ERROR, type Histogram } from '../../src/analytics/histogram.js';
+import { exactPercentile, addTo, percentile, HistogramSum, RELATIVE_ERROR, toPgArray, type Histogram } from '../../src/analytics/histogram.js';
 
 const ROME = 'Europe/Rome';
 const bari: BusinessCalendar = { timezone: ROME, openingHours: DEFAULT_OPENING_HOURS, nationalHolidays: true, patronDay: '05-08', closures: [] };
@@ -124,5 +124,32 @@ describe('percentiles from histograms', () => {
       }
     }
     expect(percentile({}, 0.5)).toBeNull();
+  });
+
+  it('are the same read from the stored array form, summed and with days taken back', () => {
+    expect(toPgArray({})).toBe('{}');
+    expect(toPgArray({ 3: 2, 5: 1, 9: 0 })).toBe('[3:5]={2,0,1}');
+    expect(toPgArray({ 0: 4, 2: -1 })).toBe('[0:2]={4,0,-1}');
+    let seed = 9;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const month: Histogram = {};
+    const dayOut: Histogram = {};
+    const kept: number[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const v = Math.round(Math.exp(rand() * 14));
+      addTo(month, v);
+      if (i % 7 === 0) addTo(dayOut, v); else kept.push(v);
+    }
+    const sum = new HistogramSum();
+    sum.addPgArray(toPgArray(month));
+    sum.addPgArray(toPgArray(dayOut), -1);
+    const direct: Histogram = {};
+    kept.forEach((v) => addTo(direct, v));
+    for (const p of [0.5, 0.9, 0.99]) expect(sum.percentile(p)).toBe(percentile(direct, p));
+    // PostgreSQL prints an array with lower bound 1 without its bounds.
+    const plain = new HistogramSum();
+    plain.addPgArray('{2,0,1}');
+    expect(plain.percentile(0.5)).toBe(percentile({ 1: 2, 3: 1 }, 0.5));
+    expect(new HistogramSum().percentile(0.5)).toBeNull();
   });
 });
