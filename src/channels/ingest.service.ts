@@ -14,6 +14,7 @@ import { roomsForTicket } from '../realtime/rooms.js';
 import { Metrics, type Lap } from '../ops/metrics.js';
 import { parseCsatReply, recordCsatReply } from '../analytics/csat-replies.js';
 import type { InboundMessage, IngestResult } from './inbound-message.js';
+import { IngestBatcher, INGEST_SQL } from './ingest-batcher.js';
 
 interface TicketRow {
   id: string;
@@ -36,6 +37,8 @@ interface TicketRow {
 @Injectable()
 export class IngestService {
   private readonly logger = new Logger(IngestService.name);
+  /** Group commit of the single-call stores (public for its figures in tests). */
+  readonly batcher: IngestBatcher<IngestRow>;
 
   constructor(
     private readonly ds: DataSource,
@@ -47,7 +50,9 @@ export class IngestService {
     private readonly metrics: Metrics,
     private readonly analyticsWake: AnalyticsWake,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.batcher = new IngestBatcher<IngestRow>((sql, params) => this.ds.query(sql, params), config.ingestStatements);
+  }
 
   async ingest(input: InboundMessage): Promise<IngestResult> {
     const lap = this.metrics.laps(this.config.stageTiming);
@@ -142,22 +147,15 @@ export class IngestService {
   }
 
   /**
-   * The whole store in one round trip: `ingest_message` (migration IngestInOneCall) takes the
+   * The whole store in one call of `ingest_message` (migration IngestInOneCall): it takes the
    * sender's lock, checks for a duplicate, finds or creates identity and ticket, and stores the
-   * message, its events and the ticket's routing job; called outside a transaction it has
-   * committed when it answers.
+   * message, its events and the ticket's routing job; committed when it answers. Under load the
+   * calls waiting for a connection go together in one statement (IngestBatcher: group commit).
    */
   private async storeInOneCall(params: unknown[], lap: Lap): Promise<Stored> {
-    const runner = this.ds.createQueryRunner();
-    try {
-      await runner.connect();
-      lap('ingest.begin');
-      const [row]: IngestRow[] = await runner.query(INGEST_SQL, [...params, false]);
-      lap('ingest.store');
-      return fromRow(row);
-    } finally {
-      await runner.release();
-    }
+    const row = await this.batcher.store(params);
+    lap('ingest.store');
+    return fromRow(row);
   }
 
   /**
@@ -223,7 +221,6 @@ interface IngestRow extends Omit<TicketRow, 'id'> {
   citizen_id: string | null;
 }
 
-const INGEST_SQL = `SELECT * FROM ingest_message($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::jsonb, $14, $15::jsonb, $16, $17)`;
 
 /** The parameters of `ingest_message`, but the last (probe). */
 function ingestParams(msg: InboundMessage, comuneId: number, typeName: string, payload: Record<string, unknown>, correlationId: string | undefined): unknown[] {

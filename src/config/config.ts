@@ -23,6 +23,8 @@ export interface AppConfig {
   workerConcurrency: number;
   /** Benchmarks only: time each stage of the message path into sportello_stage_seconds (off: no cost). */
   stageTiming: boolean;
+  /** Ingest statements a process runs at once; messages arriving meanwhile are stored together (group commit). */
+  ingestStatements: number;
   storageDir: string;
   comuniGeojson: string;
   logLevel: string;
@@ -168,6 +170,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     sweepIntervalMs: int('SWEEP_INTERVAL_MS', 10_000, 100, 600_000),
     workerConcurrency: int('WORKER_CONCURRENCY', 8, 1, 256),
     stageTiming: oneOf('STAGE_TIMING', ['true', 'false'] as const, 'false') === 'true',
+    ingestStatements: int('INGEST_STATEMENTS', 4, 1, 64),
     storageDir: str('STORAGE_DIR', 'var/storage'),
     comuniGeojson: str('COMUNI_GEOJSON', 'data/comuni-citta-metropolitana-bari.geojson'),
     logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),

@@ -36,6 +36,39 @@ describe('ingest pipeline and the app channel', () => {
     expect(await count(`SELECT count(*)::int AS n FROM tickets t JOIN citizen_identities i ON i.id = t.citizen_identity_id WHERE i.address = 'race-citizen'`)).toBe(1);
   });
 
+  it('stores a burst together (group commit): each message once, each sender one ticket, a bad one refused alone', async () => {
+    const ingest = t.app.get(IngestService);
+    const bari = await comuneId(t.ds, 'bari');
+    const before = { ...ingest.batcher.stats };
+    // 30 senders × 4 messages, each delivered twice, all at once; and one message for a comune that does not exist.
+    const sends = Array.from({ length: 240 }, (_, i) => ({
+      channel: 'app', comuneId: bari, externalId: `burst-${i % 120}`, sender: { address: `burst-citizen-${i % 30}` }, text: `Messaggio ${i % 120}`,
+    }));
+    const pending = sends.map((m) => ingest.ingest(m));
+    // In the middle of the burst: it fails its batch, which is then stored message by message.
+    const bad = ingest.ingest({ channel: 'app', comuneId: 999_999, externalId: 'burst-nowhere', sender: { address: 'burst-nowhere' }, text: 'Dove?' });
+    pending.push(...sends.slice(0, 20).map((m) => ingest.ingest({ ...m, externalId: `${m.externalId}-late`, text: 'Ancora' })));
+    const results = await Promise.all(pending);
+    await expect(bad).rejects.toMatchObject({ status: 404 });
+
+    expect(ingest.batcher.stats.batchedMessages - before.batchedMessages).toBeGreaterThan(100);
+    expect(ingest.batcher.stats.splitBatches - before.splitBatches).toBe(1);
+    expect(results.slice(240).every((r) => !r.duplicate)).toBe(true);
+    expect(results.slice(0, 240).filter((r) => !r.duplicate)).toHaveLength(120);
+    for (let i = 0; i < 120; i++) expect(results[i + 120].messageId).toBe(results[i].messageId);
+    expect(await count(`SELECT count(*)::int AS n FROM messages WHERE channel = 'app' AND external_id LIKE 'burst-%'`)).toBe(140);
+    const perSender = await t.ds.query(
+      `SELECT i.address, count(DISTINCT t.id)::int AS tickets, count(m.id)::int AS messages FROM citizen_identities i
+         JOIN tickets t ON t.citizen_identity_id = i.id JOIN messages m ON m.ticket_id = t.id
+        WHERE i.address LIKE 'burst-citizen-%' GROUP BY i.address`);
+    expect(perSender).toHaveLength(30);
+    expect(perSender.every((r: any) => r.tickets === 1 && r.messages === (Number(r.address.split('-').pop()) < 20 ? 5 : 4))).toBe(true);
+    // Every new ticket has its routing job in the outbox, once.
+    expect(await count(`SELECT count(*)::int AS n FROM tickets t JOIN citizen_identities i ON i.id = t.citizen_identity_id
+      WHERE i.address LIKE 'burst-citizen-%' AND NOT EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = t.id AND e.type = 'ticket.created')`)).toBe(0);
+    expect(await count(`SELECT count(*)::int AS n FROM messages WHERE external_id = 'burst-nowhere'`)).toBe(0);
+  });
+
   it('continues the citizen’s open ticket, and opens a new one after it is resolved', async () => {
     const a = await post({ messageId: 'c-1', citizen: { id: 'u-cont' }, text: 'Prima' });
     const b = await post({ messageId: 'c-2', citizen: { id: 'u-cont' }, text: 'Seconda' });

@@ -1,0 +1,94 @@
+/**
+ * Group commit for the ingest. A message that arrives while the process already has
+ * `maxStatements` stores running waits for one to finish, and every message waiting then goes in
+ * one statement: `ingest_message` called once per message, in one implicit transaction (one
+ * commit, one WAL flush, one round trip for all of them). When the process is not busy a message
+ * goes alone, at once: batching costs no latency; under load it replaces the queueing for pooled
+ * connections that was there anyway (docs/benchmarks.md, "Ingest").
+ *
+ * What a single call guarantees still holds for each message: its sender's advisory lock is taken
+ * first (re-entrant, so two messages of one sender in a batch are stored one after the other, the
+ * second seeing the first's ticket), every statement inside the function takes its snapshot after
+ * that lock (it is VOLATILE), and the caller acknowledges after the commit, when the statement
+ * answers. Messages are sorted by sender so that two batches take the senders' locks in the same
+ * order. If the statement fails, nothing of it was stored (one transaction): each message is then
+ * stored alone, so one bad message (an unknown comune, a duplicate racing in from another process,
+ * a deadlock with a dispatch) gets its own answer and the others theirs.
+ */
+
+/** One message: the single call (also inside a caller's transaction, probe mode included). */
+export const INGEST_SQL = `SELECT * FROM ingest_message($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::jsonb, $14, $15::jsonb, $16, $17)`;
+
+const MANY = `SELECT r.* FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(m, ord)
+  CROSS JOIN LATERAL ingest_message(x.m->>0, x.m->>1, x.m->>2, x.m->>3, (x.m->>4)::integer, (x.m->>5)::boolean, x.m->>6, x.m->>7,
+    x.m->>8, x.m->>9, x.m->>10, (x.m->>11)::jsonb, (x.m->>12)::jsonb, x.m->>13, (x.m->>14)::jsonb, x.m->>15, false) r
+  ORDER BY x.ord`;
+
+/** The parameters of `ingest_message` but the last (probe), in its order; all scalars (jsonb ones as JSON text). */
+export type IngestParams = unknown[];
+
+interface Waiting<Row> {
+  params: IngestParams;
+  resolve: (row: Row) => void;
+  reject: (err: unknown) => void;
+}
+
+export class IngestBatcher<Row> {
+  private readonly waiting: Array<Waiting<Row>> = [];
+  private running = 0;
+  /** Statements run, messages stored in statements of several, and batches that failed and were stored one by one. */
+  readonly stats = { statements: 0, batchedMessages: 0, splitBatches: 0 };
+
+  constructor(
+    private readonly query: (sql: string, params: unknown[]) => Promise<Row[]>,
+    private readonly maxStatements: number,
+    private readonly maxBatch = 64,
+  ) {}
+
+  /** Stores one message (committed when the promise resolves) and answers `ingest_message`'s row. */
+  store(params: IngestParams): Promise<Row> {
+    return new Promise<Row>((resolve, reject) => {
+      this.waiting.push({ params, resolve, reject });
+      this.next();
+    });
+  }
+
+  private next(): void {
+    while (this.running < this.maxStatements && this.waiting.length) {
+      const batch = this.waiting.splice(0, this.maxBatch);
+      this.running++;
+      void this.run(batch).finally(() => {
+        this.running--;
+        this.next();
+      });
+    }
+  }
+
+  private async run(batch: Array<Waiting<Row>>): Promise<void> {
+    if (batch.length > 1) {
+      batch.sort((a, b) => cmp(senderOf(a.params), senderOf(b.params)));
+      try {
+        // One row per message (every path of ingest_message answers one), in the batch's order.
+        this.stats.statements++;
+        const rows = await this.query(MANY, [JSON.stringify(batch.map((w) => w.params))]);
+        this.stats.batchedMessages += batch.length;
+        batch.forEach((w, i) => w.resolve(rows[i]));
+        return;
+      } catch {
+        // Nothing of the batch was stored: each message alone below, with its own outcome or error.
+        this.stats.splitBatches++;
+      }
+    }
+    this.stats.statements += batch.length;
+    await Promise.all(batch.map((w) => this.query(INGEST_SQL, [...w.params, false]).then((rows) => w.resolve(rows[0]), w.reject)));
+  }
+}
+
+/** Channel and sender address: the key of the sender's advisory lock. */
+function senderOf(params: IngestParams): string {
+  return `${String(params[0])}|${String(params[2])}`;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
