@@ -28,6 +28,8 @@ export class AnalyticsWorker implements OnApplicationBootstrap, OnApplicationShu
   private again = false;
   private stopped = false;
   private lastCompact = 0;
+  private lastStart = 0;
+  private deferred: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ds: DataSource,
@@ -77,10 +79,23 @@ export class AnalyticsWorker implements OnApplicationBootstrap, OnApplicationShu
     }
   }
 
-  /** Process pending marks now; calls during a run coalesce into one more run. */
+  /**
+   * Process pending marks; calls during a run coalesce into one more run, and runs start at most
+   * every ANALYTICS_MIN_INTERVAL_MS: under load a batch then holds many messages, and the rollup
+   * rows they share (the comune's day, its groups, its channels) are written once for all of them.
+   */
   kick(): void {
     if (this.stopped) return;
     if (this.running) { this.again = true; return; }
+    const wait = this.lastStart + this.config.analytics.minIntervalMs - Date.now();
+    if (wait > 0) {
+      if (!this.deferred) {
+        this.deferred = setTimeout(() => { this.deferred = undefined; this.kick(); }, wait);
+        this.deferred.unref();
+      }
+      return;
+    }
+    this.lastStart = Date.now();
     this.running = this.drain().finally(() => {
       this.running = null;
       if (this.again && !this.stopped) { this.again = false; this.kick(); }
@@ -146,6 +161,7 @@ export class AnalyticsWorker implements OnApplicationBootstrap, OnApplicationShu
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.slaTimer) clearTimeout(this.slaTimer);
+    if (this.deferred) clearTimeout(this.deferred);
     await this.running?.catch(() => undefined);
     await this.listener?.end().catch(() => undefined);
   }

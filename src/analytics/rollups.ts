@@ -114,7 +114,8 @@ const COLUMNS = ['period', 'comune_id', 'dim', 'key', 'period_start', 'created',
   ...(['frt', 'nrt', 'res'] as const).flatMap((p) => [`${p}_n`, `${p}_wall_sum`, `${p}_bus_sum`, `${p}_breached`, `${p}_hist_wall`, `${p}_hist_bus`])];
 const CASTS: Record<string, string> = { created_by_hour: '::int[]', csat_by_rating: '::int[]', period_start: '::date' };
 const UPDATE = COLUMNS.slice(5).map((c) =>
-  c.endsWith('_hist_wall') || c.endsWith('_hist_bus') ? `${c} = hist_array_add(r.${c}, EXCLUDED.${c})`
+  // Most deltas carry no samples (a follow-up message moves messages_in only): their empty histograms skip the addition.
+  c.endsWith('_hist_wall') || c.endsWith('_hist_bus') ? `${c} = CASE WHEN cardinality(EXCLUDED.${c}) = 0 THEN r.${c} ELSE hist_array_add(r.${c}, EXCLUDED.${c}) END`
     : c === 'created_by_hour' || c === 'csat_by_rating' ? `${c} = int_array_add(r.${c}, EXCLUDED.${c})`
       : `${c} = r.${c} + EXCLUDED.${c}`).join(', ');
 

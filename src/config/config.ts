@@ -85,6 +85,8 @@ export interface EmailConfig {
 export interface AnalyticsConfig {
   /** Safety-net poll of the metrics recompute queue (a PostgreSQL notification wakes it at once). */
   pollMs: number;
+  /** Shortest time between two recompute runs (what arrives meanwhile waits for the next, in one batch). */
+  minIntervalMs: number;
   /** How often running SLA clocks are checked for imminent and past due times. */
   slaCheckMs: number;
   /** Ask the citizen for a 1–5 rating after resolution. */
@@ -177,6 +179,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     corsOrigins: str('CORS_ORIGINS', '*').split(',').map((s) => s.trim()).filter(Boolean),
     analytics: {
       pollMs: int('ANALYTICS_POLL_MS', 2_000, 50, 600_000),
+      minIntervalMs: int('ANALYTICS_MIN_INTERVAL_MS', 250, 0, 60_000),
       slaCheckMs: int('SLA_CHECK_MS', 15_000, 100, 3_600_000),
       csatEnabled: oneOf('CSAT_ENABLED', ['true', 'false'] as const, 'true') === 'true',
     },
