@@ -28,6 +28,8 @@ export class DisposableRedis {
   }
 
   async start(): Promise<void> {
+    // Already running: a second server would fail to bind, and the first would be left behind, unstopped.
+    if (this.proc && this.proc.exitCode === null && this.proc.signalCode === null) return;
     const proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     this.proc = proc;
     for (let i = 0; i < 100; i++) {
