@@ -29,27 +29,11 @@ export function addTo(h: Histogram, seconds: number, n = 1): void {
   if (v === 0) delete h[k]; else h[k] = v;
 }
 
-export function merge(into: Histogram, other: Histogram | null | undefined, sign = 1): Histogram {
-  if (!other) return into;
-  for (const [k, n] of Object.entries(other)) {
-    const v = (into[k] ?? 0) + sign * n;
-    if (v === 0) delete into[k]; else into[k] = v;
-  }
-  return into;
-}
-
 /** Nearest-rank percentile (the smallest value with at least p·n values at or below it), like percentile_disc. */
 export function percentile(h: Histogram, p: number): number | null {
-  const entries = Object.entries(h).map(([k, n]) => [Number(k), n] as [number, number]).filter(([, n]) => n > 0).sort((a, b) => a[0] - b[0]);
-  const total = entries.reduce((s, [, n]) => s + n, 0);
-  if (total === 0) return null;
-  const rank = Math.max(1, Math.ceil(p * total));
-  let seen = 0;
-  for (const [k, n] of entries) {
-    seen += n;
-    if (seen >= rank) return Math.round(representative(k));
-  }
-  return Math.round(representative(entries[entries.length - 1][0]));
+  const sum = new HistogramSum();
+  for (const [k, n] of Object.entries(h)) sum.add(Number(k), n);
+  return sum.percentile(p);
 }
 
 /** Exact nearest-rank percentile of raw values (what the histogram approximates). */
