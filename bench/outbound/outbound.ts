@@ -168,6 +168,6 @@ export async function runOutboundBenchmark(quick: boolean): Promise<{ enqueue: E
   const app = enqueue[enqueue.length - 1];
   console.log(`  ratio to bare BullMQ ${Math.round((app.perSecond / enqueue[1].perSecond) * 100) / 100}, to a plain Redis list ${Math.round((app.perSecond / enqueue[0].perSecond) * 100) / 100}`);
   const send = await sendRate(k, bots);
-  console.log(`  sent ${send.sent}/${send.messages} in ${send.seconds} s: ${send.perSecond}/s overall, ${send.steadyPerSecond}/s steady; configured ${send.configuredPerBot}/s per bot × ${send.bots} bots = ${send.configuredPerBot * send.bots}/s; load average after: ${loadAverage()}`);
+  console.log(`  sent ${send.sent}/${send.messages} in ${send.seconds} s: ${send.perSecond}/s overall, ${Number.isNaN(send.steadyPerSecond) ? 'no steady rate (under 3 s of sending)' : `${send.steadyPerSecond}/s steady`}; configured ${send.configuredPerBot}/s per bot × ${send.bots} bots = ${send.configuredPerBot * send.bots}/s; load average after: ${loadAverage()}`);
   return { enqueue, send };
 }
