@@ -178,3 +178,28 @@ export async function pgSampler(dbUrl: string, everyMs = 50): Promise<{ pid: num
     return [...counts].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([what, n]) => ({ what, share: Math.round((n / Math.max(1, total)) * 1000) / 10 }));
   } };
 }
+
+/** Machine-wide CPU time from /proc/stat (jiffies): busy (not idle, not waiting for I/O) and stolen by the hypervisor. */
+function machineCpu(): { busy: number; steal: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal
+  const [user, nice, system, , , irq, softirq, steal] = f;
+  return { busy: user + nice + system + irq + softirq, steal, total: f.slice(0, 8).reduce((a, b) => a + b, 0) };
+}
+
+/**
+ * The whole machine's CPU, one sample per second from `start`: share busy and share stolen by the
+ * hypervisor in each second (0–100 %, of all cores), to tell a slow second of a benchmark caused by
+ * saturated cores from one caused by something else (locks, I/O).
+ */
+export function cpuBySecond(): { stop: () => Array<{ busy: number; steal: number }> } {
+  const out: Array<{ busy: number; steal: number }> = [];
+  let last = machineCpu();
+  const timer = setInterval(() => {
+    const now = machineCpu();
+    const total = Math.max(1, now.total - last.total);
+    out.push({ busy: Math.round(((now.busy - last.busy) / total) * 100), steal: Math.round(((now.steal - last.steal) / total) * 100) });
+    last = now;
+  }, 1000);
+  return { stop: () => { clearInterval(timer); return out; } };
+}

@@ -10,7 +10,7 @@ import { Server } from 'socket.io';
 import { io as connect } from 'socket.io-client';
 import { clearRedisPrefix, createTestDatabase } from '../../test/support/harness.js';
 import { REDIS_URL, TEST_PASSWORD } from '../../test/support/env.js';
-import { cpuMeter, pgSampler, figures, loadAverage, pct, pool, scrapeStages, sleep, startBenchApp, type BenchApp, type Figures, type StageFigure } from '../support.js';
+import { cpuBySecond, cpuMeter, pgSampler, figures, loadAverage, pct, pool, scrapeStages, sleep, startBenchApp, type BenchApp, type Figures, type StageFigure } from '../support.js';
 
 export type { Figures };
 export type Cpu = Awaited<ReturnType<Awaited<ReturnType<typeof cpuMeter>>>>;
@@ -73,6 +73,9 @@ export interface PhaseFigures extends Figures {
   http: { p50: number; p95: number; p99: number };
   /** Open loop only: the offered rate, and the most requests that were in flight at once. */
   offered?: number;
+  /** Open loop only: CPU per message of each process during the phase, and PostgreSQL's sampled statements. */
+  cpu?: Cpu;
+  postgres?: Array<{ what: string; share: number }>;
   maxInFlight?: number;
   failed: number;
   /** Answers other than 201, by status (503 = told to retry: nothing acknowledged is lost). */
@@ -87,6 +90,8 @@ export interface PhaseFigures extends Figures {
   /** Seconds of the phase (by send time) whose messages had a p99 above 250 ms, of all its seconds. */
   slowSeconds: number;
   seconds: number;
+  /** The machine's CPU (busy, stolen by the hypervisor; % of all cores) in the slow seconds and in the others. */
+  machineCpu: { slowBusy: number | null; otherBusy: number | null; slowSteal: number | null; otherSteal: number | null };
 }
 
 export interface RoutingFigure { stage: string; count: number; p50: number; p95: number; p99: number }
@@ -190,6 +195,7 @@ export async function pipeline(dbUrl: string, n: number, width: number, openFrac
       const t0 = performance.now();
       // Latencies by the second their message was sent in: is a high p99 one stall or the whole phase?
       const bySecond: number[][] = [];
+      const machine = cpuBySecond();
       const maxInFlight = await schedule(async (i, at) => {
         const text = `bench ${prefix} ${tag} ${i}`;
         const t = at ?? performance.now();
@@ -204,6 +210,7 @@ export async function pipeline(dbUrl: string, n: number, width: number, openFrac
       if (lat.length >= expected) done();
       await Promise.race([all, new Promise((r) => setTimeout(r, 30_000))]);
       const ms = performance.now() - t0;
+      const cpuSeconds = machine.stop();
       const loadAfter = loadAverage();
       // Routing of the tickets opened by the phase, and the analytics recompute of its events, may still be
       // going on: let them finish before reading the routing timings, so the next phase starts on a drained system.
@@ -221,7 +228,12 @@ export async function pipeline(dbUrl: string, n: number, width: number, openFrac
       const q = (xs: number[]) => ({ p50: Math.round(pct(xs, 0.5)), p95: Math.round(pct(xs, 0.95)), p99: Math.round(pct(xs, 0.99)) });
       const seconds = bySecond.filter(Boolean);
       const slowSeconds = seconds.filter((xs) => pct(xs, 0.99) > 250).length;
-      return { ...figures(lat, ms), http: q(httpLat), slowSeconds, seconds: seconds.length, failed, statuses: Object.fromEntries(statuses), routing, loadBefore, loadAfter, maxInFlight: maxInFlight ?? undefined, analyticsLeft, drainedMs };
+      // The machine's CPU in the seconds whose messages were slow, and in the others (second k's sample covers k..k+1 s).
+      const mean = (xs: number[]) => (xs.length ? Math.round(xs.reduce((a, b) => a + b, 0) / xs.length) : null);
+      const slow = new Set(bySecond.map((xs, k) => (xs && pct(xs, 0.99) > 250 ? k : -1)).filter((k) => k >= 0));
+      const cpuOf = (pick: (k: number) => boolean, f: 'busy' | 'steal') => mean(cpuSeconds.filter((_, k) => bySecond[k] && pick(k)).map((c) => c[f]));
+      const machineCpu = { slowBusy: cpuOf((k) => slow.has(k), 'busy'), otherBusy: cpuOf((k) => !slow.has(k), 'busy'), slowSteal: cpuOf((k) => slow.has(k), 'steal'), otherSteal: cpuOf((k) => !slow.has(k), 'steal') };
+      return { ...figures(lat, ms), http: q(httpLat), slowSeconds, seconds: seconds.length, machineCpu, failed, statuses: Object.fromEntries(statuses), routing, loadBefore, loadAfter, maxInFlight: maxInFlight ?? undefined, analyticsLeft, drainedMs };
     };
 
     const meter = await cpuMeter(dbUrl, Object.fromEntries(procs.map((p, k) => [names[k], p.pid])));
@@ -243,6 +255,8 @@ export async function pipeline(dbUrl: string, n: number, width: number, openFrac
       const count = Math.max(50, Math.round(rate * openSeconds));
       // Open loop: message i leaves at t0 + i/rate whatever happened to the others; its latency counts
       // from that scheduled time, so a load generator that falls behind does not hide queueing.
+      const openSampler = await pgSampler(dbUrl);
+      const openMeter = await cpuMeter(dbUrl, Object.fromEntries(procs.map((p, j) => [names[j], p.pid])));
       const f = await phase(`o${k}`, count, async (send) => {
         const inFlight = new Set<Promise<void>>();
         let most = 0;
@@ -258,7 +272,7 @@ export async function pipeline(dbUrl: string, n: number, width: number, openFrac
         await Promise.all(inFlight);
         return most;
       });
-      open.push({ ...f, offered: rate });
+      open.push({ ...f, offered: rate, cpu: await openMeter(f.messages, [openSampler.pid]), postgres: await openSampler.stop() });
     }
     agent.disconnect();
     await db.end();
@@ -324,6 +338,8 @@ export async function runIngestBenchmark(quick: boolean): Promise<{ raw: Figures
       const routed = x.routing.find((r) => r.stage.startsWith('ticket stored → routed'));
       if (routed) console.log(`                new tickets routed to a group: p50 ${routed.p50} ms  p95 ${routed.p95} ms  p99 ${routed.p99} ms after they were stored (${routed.count})`);
       console.log(`                seconds with a p99 above 250 ms: ${x.slowSeconds} of ${x.seconds}; at the end ${x.analyticsLeft} analytics marks to recompute, routing and analytics caught up ${x.drainedMs} ms later`);
+      const c = x.machineCpu;
+      console.log(`                machine CPU busy (stolen) in those seconds: ${c.slowBusy ?? '–'} % (${c.slowSteal ?? '–'} %); in the others: ${c.otherBusy ?? '–'} % (${c.otherSteal ?? '–'} %)`);
     };
     console.log(`  pipeline: ${pipe.roles === 'split' ? 'an API process and a worker process (SPORTELLO_ROLE=api / worker, as in docker-compose)' : 'one process (SPORTELLO_ROLE=all)'}`);
     line('closed loop', f);
@@ -331,11 +347,17 @@ export async function runIngestBenchmark(quick: boolean): Promise<{ raw: Figures
     console.log(`  ratio         ${ratio} of the raw ceiling`);
     for (const o of pipe.open) line(`open ${o.offered}/s`, o);
     console.log(`  CPU per message: raw: load generator (all the work) ${raw.cpu.loadGenMs} ms, PostgreSQL ${raw.cpu.postgresMs} ms`);
-    console.log(`                   pipeline (closed loop): ${Object.entries(pipe.cpu.apps).map(([k, v]) => `${k} ${v} ms`).join(', ')}, PostgreSQL ${pipe.cpu.postgresMs} ms, load generator ${pipe.cpu.loadGenMs} ms (2 cores = 2,000 ms of CPU per second)`);
+    const cpuLine = (label: string, c: Cpu) => `${label}: ${Object.entries(c.apps).map(([k, v]) => `${k} ${v} ms`).join(', ')}, PostgreSQL ${c.postgresMs} ms, load generator ${c.loadGenMs} ms`;
+    console.log(`                   ${cpuLine('pipeline (closed loop)', pipe.cpu)} (2 cores = 2,000 ms of CPU per second)`);
+    for (const o of pipe.open) if (o.cpu) console.log(`                   ${cpuLine(`open ${o.offered}/s`, o.cpu)}`);
     console.log('  stages in the app processes, closed loop (STAGE_TIMING): mean / p95 bucket bound, ms');
     for (const s of pipe.stages) console.log(`    ${s.stage.padEnd(30)} ${String(s.meanMs).padStart(8)}  ≤${s.p95Ms}  (${s.count})`);
     console.log('  PostgreSQL, sampled active statements during the closed loop (% of samples):');
     for (const p of pipe.postgres) console.log(`    ${String(p.share).padStart(5)}  ${p.what}`);
+    for (const o of pipe.open) {
+      console.log(`  PostgreSQL, sampled active statements during the open loop at ${o.offered}/s (% of samples):`);
+      for (const p of o.postgres ?? []) console.log(`    ${String(p.share).padStart(5)}  ${p.what}`);
+    }
     for (const [label, x] of [['closed loop', f] as const, ...pipe.open.map((o) => [`open ${o.offered}/s`, o] as const)]) {
       console.log(`  routing, ${label}, from stored timestamps: p50 / p95 / p99, ms`);
       for (const s of x.routing) console.log(`    ${s.stage.padEnd(50)} ${String(s.p50).padStart(8)}  ${String(s.p95).padStart(8)}  ${String(s.p99).padStart(8)}  (${s.count})`);

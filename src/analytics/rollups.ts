@@ -116,7 +116,9 @@ const CASTS: Record<string, string> = { created_by_hour: '::int[]', csat_by_rati
 const UPDATE = COLUMNS.slice(5).map((c) =>
   // Most deltas carry no samples (a follow-up message moves messages_in only): their empty histograms skip the addition.
   c.endsWith('_hist_wall') || c.endsWith('_hist_bus') ? `${c} = CASE WHEN cardinality(EXCLUDED.${c}) = 0 THEN r.${c} ELSE hist_array_add(r.${c}, EXCLUDED.${c}) END`
-    : c === 'created_by_hour' || c === 'csat_by_rating' ? `${c} = int_array_add(r.${c}, EXCLUDED.${c})`
+    // Likewise the per-hour and per-rating counters, which only new tickets and ratings move.
+    : c === 'created_by_hour' || c === 'csat_by_rating'
+      ? `${c} = CASE WHEN EXCLUDED.${c} = array_fill(0, ARRAY[cardinality(EXCLUDED.${c})]) THEN r.${c} ELSE int_array_add(r.${c}, EXCLUDED.${c}) END`
       : `${c} = r.${c} + EXCLUDED.${c}`).join(', ');
 
 /**

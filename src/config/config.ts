@@ -179,7 +179,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     corsOrigins: str('CORS_ORIGINS', '*').split(',').map((s) => s.trim()).filter(Boolean),
     analytics: {
       pollMs: int('ANALYTICS_POLL_MS', 2_000, 50, 600_000),
-      minIntervalMs: int('ANALYTICS_MIN_INTERVAL_MS', 250, 0, 60_000),
+      minIntervalMs: int('ANALYTICS_MIN_INTERVAL_MS', 1_000, 0, 60_000),
       slaCheckMs: int('SLA_CHECK_MS', 15_000, 100, 3_600_000),
       csatEnabled: oneOf('CSAT_ENABLED', ['true', 'false'] as const, 'true') === 'true',
     },
