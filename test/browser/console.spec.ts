@@ -1,3 +1,4 @@
+import { ComuniService } from '../../src/comuni/comuni.service.js';
 import { jest } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startApp, TEST_PASSWORD, type TestApp } from '../support/harness.js';
@@ -183,7 +184,8 @@ describe('agent console and web-chat widget in Chromium', () => {
   });
 
   it('out of hours, the widget takes a message, a contact and an explicit consent, and the console shows them', async () => {
-    await t.ds.query(`INSERT INTO comune_calendars (comune_id, opening_hours, national_holidays, patron_day) SELECT id, '{}'::jsonb, false, NULL FROM comuni WHERE slug = 'modugno' ON CONFLICT (comune_id) DO UPDATE SET opening_hours = EXCLUDED.opening_hours, national_holidays = false, patron_day = NULL, closures = '{}'`);
+    const [{ id: modugno }] = await t.ds.query(`INSERT INTO comune_calendars (comune_id, opening_hours, national_holidays, patron_day) SELECT id, '{}'::jsonb, false, NULL FROM comuni WHERE slug = 'modugno' ON CONFLICT (comune_id) DO UPDATE SET opening_hours = EXCLUDED.opening_hours, national_holidays = false, patron_day = NULL, closures = '{}' RETURNING comune_id AS id`);
+    t.app.get(ComuniService).forgetCalendar(modugno); // written behind the application's back: no stale cached calendar
     const citizen = await newPage({ viewport: { width: 1280, height: 800 } });
     await citizen.goto(`${t.url}/demo/modugno`);
     await citizen.getByRole('button', { name: 'Scrivi al Comune' }).click();

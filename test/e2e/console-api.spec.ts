@@ -1,3 +1,4 @@
+import { ComuniService } from '../../src/comuni/comuni.service.js';
 import { connectAgent, connectCitizen, citizenSays, login, nextEvent, startApp, type TestApp } from '../support/harness.js';
 
 /** The REST endpoints the console and the widget add: refusals name the field, scope is enforced. */
@@ -101,7 +102,11 @@ describe('console and widget API', () => {
   });
 
   it('says when the web chat is live, and refuses a left message without consent or contact', async () => {
-    await t.ds.query(`INSERT INTO comune_calendars (comune_id, opening_hours, national_holidays, patron_day) SELECT id, '{}'::jsonb, false, NULL FROM comuni WHERE slug = 'bari' ON CONFLICT (comune_id) DO UPDATE SET opening_hours = EXCLUDED.opening_hours, national_holidays = false, patron_day = NULL, closures = '{}'`);
+    const [{ id: bari }] = await t.ds.query(
+      `INSERT INTO comune_calendars (comune_id, opening_hours, national_holidays, patron_day) SELECT id, '{}'::jsonb, false, NULL FROM comuni WHERE slug = 'bari' ON CONFLICT (comune_id) DO UPDATE SET opening_hours = EXCLUDED.opening_hours, national_holidays = false, patron_day = NULL, closures = '{}' RETURNING comune_id AS id`);
+    // Written behind the application's back: drop the calendar it may have cached (the analytics
+    // worker reads it for business time), as the settings API does after a change.
+    t.app.get(ComuniService).forgetCalendar(bari);
     const closed = await t.http.get('/api/webchat/bari/availability').expect(200);
     expect(closed.body).toMatchObject({ open: false, live: false, comune: { slug: 'bari', name: 'Bari' } });
     await t.http.get('/api/webchat/atlantide/availability').expect(404);
