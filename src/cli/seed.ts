@@ -8,7 +8,7 @@ import { DEFAULT_DEMO_PASSWORD, seedDemo } from '../database/demo-seed.js';
 export async function prepareDatabase(options: { demo: boolean; password?: string }): Promise<void> {
   const config = loadConfig();
   await ensureDatabase(config.databaseUrl);
-  await runMigrations(config.databaseUrl);
+  await runMigrations(config.databaseUrl, config.databaseAppPassword);
   const ds = new DataSource(dataSourceOptions(config.databaseUrl));
   await ds.initialize();
   try {

@@ -8,7 +8,12 @@ export interface AppConfig {
   env: 'development' | 'production' | 'test';
   role: ProcessRole;
   port: number;
+  /** The owner of the schema: migrations and seeding (row-level security does not restrict it). */
   databaseUrl: string;
+  /** What the application itself connects as: the `sportello_app` role, subject to row-level security. */
+  databaseAppUrl: string;
+  /** Password set on `sportello_app` by the migrations when given (DATABASE_APP_PASSWORD). */
+  databaseAppPassword: string;
   redisUrl: string;
   /** Prefix for every Redis key this instance writes (BullMQ queues, Socket.IO channels). */
   redisPrefix: string;
@@ -155,11 +160,17 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     problems.push('JWT_SECRET must be set to a random string of at least 32 characters in production');
   }
 
+  const databaseUrl = url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/sportello', ['postgres:', 'postgresql:']);
+  const databaseAppPassword = str('DATABASE_APP_PASSWORD', '');
+  const databaseAppUrl = url('DATABASE_APP_URL', appUrlFrom(databaseUrl, databaseAppPassword), ['postgres:', 'postgresql:']);
+
   const config: AppConfig = {
     env,
     role: oneOf('SPORTELLO_ROLE', ['all', 'api', 'worker'] as const, 'all'),
     port: int('PORT', 3000, 0, 65535),
-    databaseUrl: url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/sportello', ['postgres:', 'postgresql:']),
+    databaseUrl,
+    databaseAppUrl,
+    databaseAppPassword,
     redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
     redisPrefix: str('REDIS_PREFIX', 'sportello'),
     jwtSecret,
@@ -248,4 +259,19 @@ export function runsApi(config: AppConfig): boolean {
 }
 export function runsWorkers(config: AppConfig): boolean {
   return config.role === 'all' || config.role === 'worker';
+}
+
+/**
+ * The application's own connection: DATABASE_URL's server and database as the `sportello_app` role
+ * (created by the migrations, without BYPASSRLS), with DATABASE_APP_PASSWORD when one is set.
+ */
+export function appUrlFrom(ownerUrl: string, password: string): string {
+  try {
+    const u = new URL(ownerUrl);
+    u.username = 'sportello_app';
+    u.password = password ? encodeURIComponent(password) : '';
+    return u.toString();
+  } catch {
+    return ownerUrl;
+  }
 }

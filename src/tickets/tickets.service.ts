@@ -77,7 +77,11 @@ export class TicketsService {
     const row = await this.findVisible(principal, ticketId);
     const [messages, identities] = await Promise.all([
       this.ds.query(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.ticket_id = $1 ORDER BY m.id`, [row.id]),
-      this.ds.query(`SELECT channel, address, display_name FROM citizen_identities WHERE citizen_id = $1 ORDER BY id`, [row.citizen_id]),
+      // Only what this comune knows of the citizen: identities used with it, by the names given to it.
+      this.ds.query(
+        `SELECT ci.channel, ci.address, l.display_name FROM citizen_identities ci
+           JOIN citizen_identity_comuni l ON l.identity_id = ci.id AND l.comune_id = $2
+          WHERE ci.citizen_id = $1 ORDER BY ci.id`, [row.citizen_id, row.comune_id]),
     ]);
     return {
       ...toTicketSummary(row),
@@ -215,8 +219,9 @@ export class TicketsService {
     const params: unknown[] = [ticketId];
     const vis = visibleTickets(principal, params);
     const rows = await this.ds.query(
-      `SELECT ${TICKET_SUMMARY_COLUMNS}, t.citizen_id, t.payload, t.first_response_at, t.resolved_at, c.display_name AS citizen_name
-         FROM tickets t JOIN citizens c ON c.id = t.citizen_id WHERE t.id = $1 AND ${vis}`, params);
+      `SELECT ${TICKET_SUMMARY_COLUMNS}, t.citizen_id, t.payload, t.first_response_at, t.resolved_at, l.display_name AS citizen_name
+         FROM tickets t LEFT JOIN citizen_identity_comuni l ON l.identity_id = t.citizen_identity_id AND l.comune_id = t.comune_id
+        WHERE t.id = $1 AND ${vis}`, params);
     if (!rows.length) throw new NotFoundException(`ticket ${ticketId} not found`);
     return rows[0];
   }

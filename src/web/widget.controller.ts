@@ -16,6 +16,7 @@ import { WEBCHAT_CHANNEL } from '../channels/webchat/webchat.gateway.js';
 import { AttachmentStorage, IMAGE_TYPES, sniffContentType } from '../storage/storage.js';
 import { normalizeContact, recordConsents } from '../console/consents.js';
 import { isOpenAt } from '../comuni/business-calendar.js';
+import { inComune } from '../tenancy/db-scope.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -60,9 +61,9 @@ export class WidgetController {
     // The comune's business calendar: its opening slots, and closed on holidays and the patron saint's day.
     const calendar = await this.comuni.calendar(comune.id);
     const open = isOpenAt(calendar, Date.now());
-    const [{ n }] = await this.ds.query(
+    const [{ n }] = await inComune(comune.id, () => this.ds.query(
       `SELECT count(*)::int AS n FROM operators o WHERE o.comune_id = $1 AND o.presence = 'online' AND o.capacity > 0
-          AND EXISTS (SELECT 1 FROM operator_groups og WHERE og.operator_id = o.id)`, [comune.id]);
+          AND EXISTS (SELECT 1 FROM operator_groups og WHERE og.operator_id = o.id)`, [comune.id]));
     const hours = Object.fromEntries(Object.entries(calendar.openingHours)
       .sort(([a], [b]) => Number(a) - Number(b))
       .map(([isoDay, slots]) => [WEEKDAY_KEYS[Number(isoDay) - 1], slots]));
@@ -88,11 +89,13 @@ export class WidgetController {
       text: body.text,
     });
     if (!result.duplicate) {
-      const [t] = await this.ds.query(`SELECT citizen_id FROM tickets WHERE id = $1`, [result.ticketId]);
-      await recordConsents(this.ds, [
-        { citizenId: t.citizen_id, comuneId: result.comuneId, ticketId: result.ticketId, purpose: 'privacy', granted: true, source: 'webchat' },
-        { citizenId: t.citizen_id, comuneId: result.comuneId, ticketId: result.ticketId, purpose: 'updates', granted: true, source: 'webchat', contact: contact.value },
-      ]);
+      await inComune(result.comuneId, async () => {
+        const [t] = await this.ds.query(`SELECT citizen_id FROM tickets WHERE id = $1`, [result.ticketId]);
+        await recordConsents(this.ds, [
+          { citizenId: t.citizen_id, comuneId: result.comuneId, ticketId: result.ticketId, purpose: 'privacy', granted: true, source: 'webchat' },
+          { citizenId: t.citizen_id, comuneId: result.comuneId, ticketId: result.ticketId, purpose: 'updates', granted: true, source: 'webchat', contact: contact.value },
+        ]);
+      });
     }
     return { ticketReference: result.ticketReference, messageId: result.messageId, duplicate: result.duplicate };
   }

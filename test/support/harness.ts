@@ -99,6 +99,10 @@ export interface TestApp {
   app: NestExpressApplication;
   url: string;
   config: AppConfig;
+  /**
+   * The database as its owner sees it (row-level security does not apply): for tests that look
+   * behind the application's back. The application itself connects as sportello_app.
+   */
   ds: DataSource;
   http: ReturnType<typeof request>;
   close: () => Promise<void>;
@@ -129,11 +133,12 @@ export async function startApp(
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
-  const ds = app.get(DataSource);
+  const ds = await new DataSource(dataSourceOptions(database.url)).initialize();
   return {
     app, url, config, ds, http: request(url),
     close: async () => {
       await app.close();
+      await ds.destroy();
       if (!db) await database.drop();
       await clearRedisPrefix(config.redisUrl, config.redisPrefix);
       rmSync(storage, { recursive: true, force: true });

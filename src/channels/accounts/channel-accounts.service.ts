@@ -5,6 +5,8 @@ import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { invalidField } from '../../common/errors.js';
 import { TenantScope, type Principal } from '../../common/tenant-scope.js';
 import { ACCOUNT_SCHEMAS, type AccountSchema } from './account-schemas.js';
+import { InSystemScope } from '../../tenancy/db-scope.js';
+import { InScope } from '../../tenancy/db-scope.js';
 
 /** An account as a channel uses it, secrets included. Never serialized to a client or a log. */
 export interface LoadedAccount {
@@ -56,6 +58,7 @@ export class ChannelAccountsService {
   }
 
   /** For a channel's webhook or worker: the account by id, only if it is of that channel. */
+  @InSystemScope('channel-accounts')
   async load(id: number | string, channel: string): Promise<LoadedAccount | null> {
     if (!/^\d{1,9}$/.test(String(id))) return null;
     const rows: Row[] = await this.ds.query(
@@ -64,6 +67,7 @@ export class ChannelAccountsService {
     return rows[0] ? toLoaded(rows[0]) : null;
   }
 
+  @InSystemScope('channel-accounts')
   async enabledOf(channel: string): Promise<LoadedAccount[]> {
     const rows: Row[] = await this.ds.query(
       `SELECT id, comune_id, channel, label, config, secrets, enabled, created_at FROM channel_accounts WHERE channel = $1 AND enabled ORDER BY id`,
@@ -72,6 +76,7 @@ export class ChannelAccountsService {
   }
 
   /** Public settings of a comune's enabled accounts (the contact page). */
+  @InScope((comuneId: number) => TenantScope.ofComune(comuneId))
   async publicOf(comuneId: number): Promise<Array<{ id: number; channel: string; label: string; config: Record<string, any> }>> {
     const params: unknown[] = [];
     const scope = TenantScope.ofComune(comuneId).sql('comune_id', params);
@@ -160,6 +165,8 @@ export class ChannelAccountsService {
     return principal.comuneId as number;
   }
 
+  // Unique across every comune: a provider's number, bot or mailbox belongs to one account only.
+  @InSystemScope('channel-accounts')
   private async assertUnique(channel: string, config: Record<string, unknown>, secrets: Record<string, unknown>, selfId: number | null): Promise<void> {
     const probe = channel === 'whatsapp' ? { sql: `config->>'phoneNumberId' = $2`, value: config.phoneNumberId, what: 'config.phoneNumberId' }
       : channel === 'telegram' ? { sql: `secrets->>'botToken' = $2`, value: secrets.botToken, what: 'secrets.botToken' } : null;

@@ -13,6 +13,8 @@ import { MESSAGE_COLUMNS, toCitizenMessageView, toMessageView } from '../../tick
 import type { InboundAttachment } from '../inbound-message.js';
 import { IngestService } from '../ingest.service.js';
 import { Metrics } from '../../ops/metrics.js';
+import { InSystemScope } from '../../tenancy/db-scope.js';
+import { inComune } from '../../tenancy/db-scope.js';
 
 export const APP_CHANNEL = 'app';
 
@@ -67,6 +69,7 @@ export class AppKeys {
     return createHash('sha256').update(key).digest('hex');
   }
 
+  @InSystemScope('app-keys')
   async resolve(key: string | undefined): Promise<{ accountId: number; comuneId: number }> {
     if (!key) throw new UnauthorizedException('X-Api-Key header is missing');
     const hash = AppKeys.hash(key);
@@ -132,9 +135,13 @@ export class AppChannelController {
   async ticket(@Headers('x-api-key') key: string | undefined, @Param('reference') reference: string, @Query('citizenId') citizenId: string | undefined) {
     const account = await this.keys.resolve(key);
     if (!citizenId) throw invalidField('citizenId', 'is required');
+    return inComune(account.comuneId, () => this.citizenView(account.accountId, reference, citizenId));
+  }
+
+  private async citizenView(accountId: number, reference: string, citizenId: string) {
     const [t] = await this.ds.query(
       `SELECT t.id, t.reference, t.status, t.type, t.created_at FROM tickets t JOIN citizen_identities i ON i.citizen_id = t.citizen_id
-        WHERE t.reference = $1 AND i.channel = $2 AND i.address = $3`, [reference.toUpperCase(), APP_CHANNEL, `${account.accountId}:${citizenId}`]);
+        WHERE t.reference = $1 AND i.channel = $2 AND i.address = $3`, [reference.toUpperCase(), APP_CHANNEL, `${accountId}:${citizenId}`]);
     if (!t) throw new NotFoundException(`ticket ${reference} not found for this citizen`);
     const rows = await this.ds.query(
       `SELECT ${MESSAGE_COLUMNS}, o.name AS operator_name FROM messages m LEFT JOIN operators o ON o.id = m.author_operator_id

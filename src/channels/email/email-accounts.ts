@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EMAIL_CHANNEL, normalizeAddress } from './email-headers.js';
+import { InSystemScope } from '../../tenancy/db-scope.js';
 
 /**
  * A comune's mailbox, as stored in `channel_accounts` (channel `email`):
@@ -109,6 +110,7 @@ export function parseEmailAccount(
 export class EmailAccounts {
   constructor(private readonly ds: DataSource) {}
 
+  @InSystemScope('email-accounts')
   async all(): Promise<EmailAccount[]> {
     const rows: Array<{ id: number; comune_id: number; label: string; config: unknown; secrets: unknown }> = await this.ds.query(
       `SELECT id, comune_id, label, config, secrets FROM channel_accounts WHERE channel = $1 AND enabled ORDER BY id`, [EMAIL_CHANNEL]);
@@ -118,11 +120,13 @@ export class EmailAccounts {
     });
   }
 
+  @InSystemScope('email-accounts')
   async byId(id: number): Promise<EmailAccount | null> {
     return (await this.all()).find((a) => a.id === id) ?? null;
   }
 
   /** The account an address delivers to: exact address or alias first, then a domain. */
+  @InSystemScope('email-accounts')
   async forRecipient(address: string): Promise<EmailAccount | null> {
     const a = normalizeAddress(address);
     if (!a) return null;
@@ -134,6 +138,7 @@ export class EmailAccounts {
   }
 
   /** Every address the comuni's mailboxes send from: mail from one of them is our own coming back. */
+  @InSystemScope('email-accounts')
   async ownAddresses(): Promise<Set<string>> {
     return new Set((await this.all()).flatMap((a) => [a.address, ...a.aliases]));
   }

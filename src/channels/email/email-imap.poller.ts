@@ -6,6 +6,7 @@ import { newCorrelationId, withCorrelation } from '../../common/correlation.js';
 import { RejectedInputError } from '../../common/errors.js';
 import { EmailAccounts, type EmailAccount } from './email-accounts.js';
 import { EmailInbound } from './email-inbound.service.js';
+import { InSystemScope } from '../../tenancy/db-scope.js';
 
 /** Keyword set on messages Sportello has stored, for whoever else reads the mailbox. */
 export const PROCESSED_KEYWORD = '$SportelloProcessed';
@@ -59,6 +60,7 @@ export class EmailImapPoller implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   /** One pass over every mailbox to poll; accounts are independent, a broken one does not stop the others. */
+  @InSystemScope('email-imap')
   async pollAll(): Promise<void> {
     let accounts: EmailAccount[];
     try {

@@ -14,6 +14,8 @@ import { EmailAccounts } from './email-accounts.js';
 import { EMAIL_CHANNEL, messageIdList, normalizeAddress, normalizeMessageId, referenceInSubject } from './email-headers.js';
 import { stripQuotedReply } from './email-text.js';
 import { parseDatiCert, pecNature, receiptDeliveryState, receiptFailureText, type DatiCert } from './pec.js';
+import { InScope } from '../../tenancy/db-scope.js';
+import { TenantScope } from '../../common/tenant-scope.js';
 
 export interface RawMail {
   raw: Buffer;
@@ -59,6 +61,7 @@ export class EmailInbound {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  @InScope((input: RawMail) => TenantScope.ofComune(input.account.comuneId))
   async receive(input: RawMail): Promise<InboundOutcome> {
     const { account } = input;
     const envelope = await simpleParser(input.raw, PARSE_OPTIONS);

@@ -3,6 +3,7 @@ import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSo
 import { randomUUID } from 'node:crypto';
 import type { Namespace, Socket } from 'socket.io';
 import { DataSource } from 'typeorm';
+import { inComune } from '../../tenancy/db-scope.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { RejectedInputError } from '../../common/errors.js';
 import { newCorrelationId, withCorrelation } from '../../common/correlation.js';
@@ -75,7 +76,7 @@ export class WebchatGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     await socket.join(rooms.webchatSession(address));
     socket.emit('session', { sessionToken: (socket.data as WebchatData & { token: string }).token, comune: { slug: comune.slug, name: comune.name } });
     try {
-      socket.emit('history', await this.history(address));
+      socket.emit('history', await inComune(comune.id, () => this.history(address)));
     } catch (err) {
       this.logger.warn(`history for a web-chat session failed: ${(err as Error).message}`);
     }
