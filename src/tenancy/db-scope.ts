@@ -46,11 +46,17 @@ export function bindScopeToPool(ds: DataSource): void {
   const scoped = async (setting: string): Promise<pg.PoolClient> => {
     const client = (await connect()) as ScopedClient;
     if (client[SCOPE_OF_CLIENT] !== setting) {
+      // Until TypeORM has the client and listens to it, a dropped connection's 'error' event is ours:
+      // the failed query below reports it.
+      const dropped = () => undefined;
+      client.on('error', dropped);
       try {
         await client.query(`SELECT set_config('sportello.comuni', $1, false)`, [setting]);
       } catch (err) {
         client.release(err as Error);
         throw err;
+      } finally {
+        client.removeListener('error', dropped);
       }
       client[SCOPE_OF_CLIENT] = setting;
     }
@@ -60,7 +66,6 @@ export function bindScopeToPool(ds: DataSource): void {
     // Read now, in the caller's context: a connection handed over later (the pool was busy) must
     // still get the scope of the code that asked for it.
     const setting = scopeSetting(currentScope());
-    if (!setting && process.env.SCOPE_TRACE) console.warn('UNSCOPED DB CONNECT', new Error().stack?.split('\n').slice(2, 14).join('\n'));
     const client = scoped(setting);
     if (!cb) return client;
     client.then((c) => cb(undefined, c, (err?: Error | boolean) => c.release(err)), (err: Error) => cb(err));

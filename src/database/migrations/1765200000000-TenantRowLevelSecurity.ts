@@ -35,18 +35,16 @@ const NEW_IDENTITY_LOOKUP = `
         SELECT ci.id, ci.citizen_id INTO v_identity, v_citizen
           FROM citizen_identities ci WHERE ci.channel = p_channel AND ci.address = p_address;
 `;
-const OLD_BEFORE_TICKET = `
-        IF t.id IS NULL THEN
-          INSERT INTO tickets (comune_id,`;
-const NEW_BEFORE_TICKET = `
-        -- This comune now knows the identity, by the name given on its channel (another comune's is not touched).
+const OLD_BEFORE_MESSAGE = `
+        INSERT INTO messages (ticket_id, comune_id, direction, author_type, text, channel, external_id, delivery_status)`;
+const NEW_BEFORE_MESSAGE = `
+        -- The ticket's comune now knows the identity, by the name given on its channel (another comune's is not touched).
         INSERT INTO citizen_identity_comuni AS l (identity_id, comune_id, display_name)
-        VALUES (v_identity, p_comune, p_display_name)
+        VALUES (v_identity, t.comune_id, p_display_name)
         ON CONFLICT ON CONSTRAINT citizen_identity_comuni_pkey DO UPDATE SET display_name = EXCLUDED.display_name
          WHERE EXCLUDED.display_name IS NOT NULL AND l.display_name IS DISTINCT FROM EXCLUDED.display_name;
 
-        IF t.id IS NULL THEN
-          INSERT INTO tickets (comune_id,`;
+        INSERT INTO messages (ticket_id, comune_id, direction, author_type, text, channel, external_id, delivery_status)`;
 
 function replaceOnce(source: string, from: string, to: string): string {
   const at = source.indexOf(from);
@@ -56,7 +54,7 @@ function replaceOnce(source: string, from: string, to: string): string {
 
 /** ingest_message as of this migration: the previous one with the per-comune identity link. */
 export const INGEST_MESSAGE_TENANT_IDENTITIES = replaceOnce(
-  replaceOnce(INGEST_MESSAGE_CSAT_PROBE, OLD_IDENTITY_LOOKUP, NEW_IDENTITY_LOOKUP), OLD_BEFORE_TICKET, NEW_BEFORE_TICKET);
+  replaceOnce(INGEST_MESSAGE_CSAT_PROBE, OLD_IDENTITY_LOOKUP, NEW_IDENTITY_LOOKUP), OLD_BEFORE_MESSAGE, NEW_BEFORE_MESSAGE);
 
 export class TenantRowLevelSecurity1765200000000 implements MigrationInterface {
   name = 'TenantRowLevelSecurity1765200000000';
