@@ -206,7 +206,8 @@ export class TicketsService {
       `SELECT msg.channel, ti.channel AS ticket_channel, i.address
          FROM messages msg JOIN tickets t ON t.id = msg.ticket_id
          JOIN citizen_identities ti ON ti.id = t.citizen_identity_id
-         LEFT JOIN LATERAL (SELECT address FROM citizen_identities x
+         LEFT JOIN LATERAL (SELECT x.address FROM citizen_identities x
+                              JOIN citizen_identity_comuni k ON k.identity_id = x.id AND k.comune_id = t.comune_id
                              WHERE x.citizen_id = t.citizen_id AND x.channel = msg.channel ORDER BY x.id DESC LIMIT 1) i ON true
         WHERE msg.ticket_id = $1 AND msg.direction = 'inbound' AND msg.author_type = 'citizen'
         ORDER BY msg.id DESC LIMIT 1`, [ticketId]);
