@@ -3,7 +3,9 @@ import type request from 'supertest';
 import { AgentGateway } from '../../src/realtime/agent.gateway.js';
 import { WebchatGateway } from '../../src/channels/webchat/webchat.gateway.js';
 import { citizenSays, collect, connectAgent, connectCitizen, eventually, login, nextEvent, startApp, type TestApp } from '../support/harness.js';
-import { comuneId, groupId } from '../support/factories.js';
+import { comuneId, groupId, ticketByReference } from '../support/factories.js';
+import { IngestService } from '../../src/channels/ingest.service.js';
+import { adoptNoticeRecipient } from '../../src/channels/notifications/contact-adoption.js';
 import { httpRoutes, socketEvents, type HttpRoute, type SocketEvent } from '../support/route-inventory.js';
 
 /**
@@ -240,6 +242,28 @@ const MATRIX: Record<string, Entry> = {
       as: ['modMgr'], control: 'bariMgr',
       call: (c: Ctx, who: Who) => c.t.http.get(`/api/app/v1/tickets/${c.f.ticket.reference}?citizenId=matrix`).set('X-Api-Key', `demo-app-key-${slugOf(who)}`),
     } satisfies Probe])),
+    checks: {
+      // One person known to both comuni: Modugno's app user whose e-mail (adopted from a reply to
+      // Modugno's notice) later wrote to Bari's mailbox. Modugno's key still reads Modugno's tickets only.
+      'path:reference, citizen shared by both comuni': async (c) => {
+        const { t } = c;
+        const first = await t.http.post('/api/app/v1/messages').set('X-Api-Key', 'demo-app-key-modugno')
+          .send({ messageId: 'shared-1', citizen: { id: 'shared' }, text: 'Prima richiesta' });
+        const modTicket = await ticketByReference(t.ds, first.body.ticketReference);
+        await t.ds.query(
+          `INSERT INTO messages (ticket_id, comune_id, direction, author_type, internal, text, channel, delivery_status, recipient_address)
+           VALUES ($1, $2, 'outbound', 'system', false, 'Aggiornamento', 'email', 'sent', $3)`, [modTicket.id, c.f.modugno, 'shared@example.it']);
+        expect(await adoptNoticeRecipient(t.ds, { channel: 'email', address: 'shared@example.it', displayName: null, comuneId: c.f.modugno }))
+          .toBe(first.body.ticketReference);
+        const toBari = await t.app.get(IngestService).ingest({
+          channel: 'email', comuneId: c.f.bari, externalId: '<shared-2@example.it>', sender: { address: 'shared@example.it' }, text: 'Richiesta a Bari',
+        });
+        expect((await ticketByReference(t.ds, toBari.ticketReference)).citizen_id).toBe(modTicket.citizen_id);
+        const read = (slug: string, ref: string) => t.http.get(`/api/app/v1/tickets/${ref}?citizenId=shared`).set('X-Api-Key', `demo-app-key-${slug}`);
+        expect((await read('modugno', toBari.ticketReference)).status).toBe(404);
+        expect((await read('modugno', first.body.ticketReference)).status).toBe(200);
+      },
+    },
   },
   'POST /api/app/v1/messages': {
     notObjects: { 'body:messageId': 'the app\'s own idempotency key, scoped to its API key\'s account' },
