@@ -1,3 +1,4 @@
+import { assertRefsInScope } from '../common/scope-refs.js';
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { currentCorrelationId } from '../common/correlation.js';
@@ -52,6 +53,7 @@ export class TicketsService {
   ) {}
 
   async list(principal: Principal, f: TicketFilters): Promise<TicketSummary[]> {
+    await assertRefsInScope(this.ds, principal, { groupId: f.groupId, assigneeId: f.assigneeId });
     const params: unknown[] = [];
     const where = [visibleTickets(principal, params)];
     const add = (sql: (n: number) => string, value: unknown) => { params.push(value); where.push(sql(params.length)); };

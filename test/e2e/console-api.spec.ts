@@ -24,7 +24,7 @@ describe('console and widget API', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.fields.map((f: any) => f.field).sort()).toEqual(['shortcut', 'title']);
     const foreign = await t.http.post('/api/console/canned-responses').set(auth(sup)).send({ groupId: modugnoGroup.id, shortcut: 'x', title: 'x', body: 'x' });
-    expect(foreign.status).toBe(400);
+    expect(foreign.status).toBe(404);
     expect(foreign.body.fields[0].field).toBe('groupId');
     await t.http.post('/api/console/canned-responses').set(auth(op)).send({ groupId: urp.id, shortcut: 'mio', title: 'x', body: 'x' }).expect(403);
 

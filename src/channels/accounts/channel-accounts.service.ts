@@ -1,8 +1,9 @@
-import { ConflictException, ForbiddenException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { updateReturning } from '../../database/sql.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
-import { invalidField } from '../../common/errors.js';
+import { invalidField, notFoundField } from '../../common/errors.js';
+import { assertRefsInScope } from '../../common/scope-refs.js';
 import { TenantScope, type Principal } from '../../common/tenant-scope.js';
 import { ACCOUNT_SCHEMAS, type AccountSchema } from './account-schemas.js';
 import { InSystemScope } from '../../tenancy/db-scope.js';
@@ -84,6 +85,7 @@ export class ChannelAccountsService {
   }
 
   async list(principal: Principal, comuneId?: number): Promise<ChannelAccountView[]> {
+    await assertRefsInScope(this.ds, principal, { comuneId });
     const params: unknown[] = [];
     const where = [TenantScope.ofPrincipal(principal).sql('comune_id', params)];
     if (comuneId !== undefined) { params.push(comuneId); where.push(`comune_id = $${params.length}`); }
@@ -161,7 +163,8 @@ export class ChannelAccountsService {
       if (comuneId === undefined) throw invalidField('comuneId', 'is required for the metropolitan administrator');
       return comuneId;
     }
-    if (comuneId !== undefined && comuneId !== principal.comuneId) throw new ForbiddenException('you can configure the accounts of your own comune only');
+    // Another comune answers as one that does not exist.
+    if (comuneId !== undefined && comuneId !== principal.comuneId) throw notFoundField('comuneId', `comune ${comuneId} not found`);
     return principal.comuneId as number;
   }
 
