@@ -175,6 +175,10 @@ describe('agent console and web-chat widget in Chromium', () => {
     await sup.getByRole('tab', { name: 'Mappa' }).click();
     await sup.locator('.leaflet-container path').first().waitFor();
     await sup.getByText('Mappa senza sfondo').waitFor();
+    // The report map view, zoom buttons and the focusable map included, is accessible.
+    await sup.getByTestId('report-map').locator('.leaflet-control-zoom-in').waitFor();
+    expect(await seriousA11yViolations(sup)).toEqual([]);
+    await screenshot(sup, '04-report-map');
     await sup.getByRole('tab', { name: 'Cronologia' }).click();
     for (const type of ['ticket.created', 'offer.made', 'ticket.assigned', 'message.sent', 'note.added', 'ticket.transferred']) {
       await sup.locator(`[data-testid="history"] [data-event="${type}"]`).first().waitFor();

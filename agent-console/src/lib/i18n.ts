@@ -141,6 +141,8 @@ const dict = {
   'map.none': { it: 'Nessuna posizione per questo ticket.', en: 'No position for this ticket.' },
   'map.noTiles': { it: 'Mappa senza sfondo: è mostrato il confine del comune.', en: 'Map without background tiles: the comune’s boundary is shown.' },
   'map.coords': { it: 'Coordinate: {lat}, {lng}', en: 'Coordinates: {lat}, {lng}' },
+  'map.zoomIn': { it: 'Ingrandisci', en: 'Zoom in' },
+  'map.zoomOut': { it: 'Riduci', en: 'Zoom out' },
   'history.empty': { it: 'Nessun evento.', en: 'No events.' },
   'offer.title': { it: 'Nuova conversazione offerta', en: 'New conversation offered' },
   'offer.body': { it: '{reference}: {subject}', en: '{reference}: {subject}' },
