@@ -11,6 +11,8 @@ const dict = {
   'app.langLabel': { it: 'Switch to English', en: 'Passa all’italiano' },
   'app.logout': { it: 'Esci', en: 'Log out' },
   'app.mainNav': { it: 'Navigazione principale', en: 'Main navigation' },
+  'app.queueBoard': { it: 'Code di lavoro', en: 'Job queues' },
+  'app.newTab': { it: 'si apre in una nuova scheda', en: 'opens in a new tab' },
   'app.connection.lost': { it: 'Connessione persa: riconnessione in corso…', en: 'Connection lost: reconnecting…' },
   'app.notifications.enable': { it: 'Attiva notifiche', en: 'Enable notifications' },
   'presence.label': { it: 'Il mio stato', en: 'My status' },
