@@ -2,6 +2,8 @@
  * Configuration read from the environment once, at boot, and validated with a clear
  * message for every bad variable. Nothing else in the code reads process.env.
  */
+import { weakSecretReason } from './secrets.js';
+
 export type ProcessRole = 'all' | 'api' | 'worker';
 
 export interface AppConfig {
@@ -151,8 +153,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
 
   const env = oneOf('NODE_ENV', ['development', 'production', 'test'] as const, 'development');
   const jwtSecret = str('JWT_SECRET', env === 'production' ? '' : DEV_JWT_SECRET);
-  if (env === 'production' && (jwtSecret.length < 32 || jwtSecret === DEV_JWT_SECRET)) {
-    problems.push('JWT_SECRET must be set to a random string of at least 32 characters in production');
+  // Production refuses published and guessable secrets (src/config/secrets.ts).
+  const weakSecret = env === 'production' ? (jwtSecret ? weakSecretReason(jwtSecret) : 'is not set') : null;
+  if (weakSecret) {
+    problems.push(`JWT_SECRET ${weakSecret}: set it to a random string of at least 32 characters in production (e.g. openssl rand -hex 32)`);
   }
 
   const config: AppConfig = {
