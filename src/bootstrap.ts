@@ -13,6 +13,9 @@ import { createValidationPipe } from './common/validation.js';
 import { mountQueueBoard } from './ops/queue-board.js';
 import { RedisIoAdapter } from './realtime/redis-io.adapter.js';
 
+/** The routes whose JSON bodies carry attachments (base64), with the larger body limit. */
+export const LARGE_JSON_ROUTES = ['/api/app/v1/messages'];
+
 /** Builds the application for a configuration; `listen` is the caller's choice (tests use port 0). */
 export async function createApp(config: AppConfig, options: { logger?: boolean } = {}): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), {
@@ -33,9 +36,12 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   // Provider webhooks authenticate the exact bytes they sent (WhatsApp's HMAC, Telegram's secret
   // header): their bodies stay raw Buffers here, and the channel parses them only once authenticated.
   app.use(['/webhooks/whatsapp', '/webhooks/telegram'], raw({ type: () => true, limit: '2mb' }));
-  // Photos come base64-encoded in JSON from the app channel: the body limit leaves room for three.
-  app.use(json({ limit: Math.ceil(config.maxAttachmentBytes * 1.4 * 3 + 64 * 1024) }));
-  app.use(urlencoded({ extended: false, limit: '100kb' }));
+  // Bodies are small (HTTP_BODY_LIMIT) except where attachments travel inside JSON: the app
+  // channel's photos, base64-encoded, up to three. A larger body is refused with 413 from its
+  // Content-Length, before it is read. (Web-chat photos are raw bytes, limited by their route.)
+  app.use(LARGE_JSON_ROUTES, json({ limit: Math.ceil(config.maxAttachmentBytes * 1.4 * 3 + 64 * 1024) }));
+  app.use(json({ limit: config.http.bodyLimit }));
+  app.use(urlencoded({ extended: false, limit: config.http.bodyLimit }));
   app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, credentials: true });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());

@@ -31,6 +31,8 @@ export interface AppConfig {
   comuniGeojson: string;
   logLevel: string;
   corsOrigins: string[];
+  /** HTTP hardening (src/security): body limit, throttling, CORS of the widget, headers, metrics, API docs. */
+  http: HttpSecurityConfig;
   /** Response-time analytics, SLAs and CSAT (src/analytics). */
   analytics: AnalyticsConfig;
   /** Agent console and web-chat widget (src/web): where their builds are, and the map tiles. */
@@ -43,6 +45,11 @@ export interface AppConfig {
   email: EmailConfig;
   /** Channels WhatsApp and Telegram (src/channels/whatsapp, whatsapp-web, telegram). */
   messaging: MessagingConfig;
+}
+
+export interface HttpSecurityConfig {
+  /** Largest JSON / form body in bytes, except the routes carrying attachments (LARGE_JSON_ROUTES). */
+  bodyLimit: number;
 }
 
 export interface MessagingConfig {
@@ -181,6 +188,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     comuniGeojson: str('COMUNI_GEOJSON', 'data/comuni-citta-metropolitana-bari.geojson'),
     logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     corsOrigins: str('CORS_ORIGINS', '*').split(',').map((s) => s.trim()).filter(Boolean),
+    http: {
+      bodyLimit: int('HTTP_BODY_LIMIT', 100 * 1024, 1024, 10 * 1024 * 1024),
+    },
     analytics: {
       pollMs: int('ANALYTICS_POLL_MS', 2_000, 50, 600_000),
       minIntervalMs: int('ANALYTICS_MIN_INTERVAL_MS', 1_000, 0, 60_000),
