@@ -27,7 +27,7 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   else app.useLogger(false);
   app.enableShutdownHooks();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', config.http.trustProxy);
   app.use((req: Request, res: Response, next: NextFunction) => {
     const given = req.headers['x-correlation-id'];
     const id = typeof given === 'string' && /^[\w-]{8,100}$/.test(given) ? given : undefined;

@@ -4,6 +4,7 @@ import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
 import type { Principal } from '../common/tenant-scope.js';
 import { AuthService } from './auth.service.js';
 import { CurrentPrincipal, Public } from './auth.guard.js';
+import { ThrottleAuthFailures } from '../security/throttle.js';
 
 export class LoginDto {
   @ApiProperty({ example: 'operatore@bari.demo' })
@@ -25,6 +26,7 @@ export class AuthController {
 
   @Public()
   @Post('auth/login')
+  @ThrottleAuthFailures('login')
   @HttpCode(200)
   async login(@Body() body: LoginDto): Promise<{ accessToken: string; operator: Principal }> {
     return this.auth.login(body.email, body.password);

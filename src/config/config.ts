@@ -50,6 +50,14 @@ export interface AppConfig {
 export interface HttpSecurityConfig {
   /** Largest JSON / form body in bytes, except the routes carrying attachments (LARGE_JSON_ROUTES). */
   bodyLimit: number;
+  /** Express `trust proxy` (proxy-addr names or CIDRs): whose X-Forwarded-For gives the client address. */
+  trustProxy: string[];
+  /** Throttles (src/security/throttle.ts); counters in Redis, shared by every process. Milliseconds. */
+  throttle: {
+    loginFailuresPerAccount: number; loginFailuresPerAddress: number; apiKeyFailuresPerAddress: number;
+    failureWindowMs: number; lockoutMs: number; lockoutMaxMs: number;
+    webchatSessionsPerAddress: number; webchatTicketsPerAddress: number; webchatWindowMs: number;
+  };
 }
 
 export interface MessagingConfig {
@@ -190,6 +198,18 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     corsOrigins: str('CORS_ORIGINS', '*').split(',').map((s) => s.trim()).filter(Boolean),
     http: {
       bodyLimit: int('HTTP_BODY_LIMIT', 100 * 1024, 1024, 10 * 1024 * 1024),
+      trustProxy: str('TRUST_PROXY', 'loopback').split(',').map((s) => s.trim()).filter(Boolean),
+      throttle: {
+        loginFailuresPerAccount: int('LOGIN_MAX_FAILURES_PER_ACCOUNT', 5, 1, 1_000_000),
+        loginFailuresPerAddress: int('LOGIN_MAX_FAILURES_PER_ADDRESS', 20, 1, 1_000_000),
+        apiKeyFailuresPerAddress: int('API_KEY_MAX_FAILURES_PER_ADDRESS', 10, 1, 1_000_000),
+        failureWindowMs: int('AUTH_FAILURE_WINDOW_SECONDS', 900, 1, 86_400) * 1000,
+        lockoutMs: int('LOCKOUT_SECONDS', 60, 1, 86_400) * 1000,
+        lockoutMaxMs: int('LOCKOUT_MAX_SECONDS', 3_600, 1, 7 * 86_400) * 1000,
+        webchatSessionsPerAddress: int('WEBCHAT_MAX_SESSIONS_PER_ADDRESS', 10, 1, 1_000_000),
+        webchatTicketsPerAddress: int('WEBCHAT_MAX_NEW_TICKETS_PER_ADDRESS', 5, 1, 1_000_000),
+        webchatWindowMs: int('WEBCHAT_THROTTLE_WINDOW_SECONDS', 600, 1, 86_400) * 1000,
+      },
     },
     analytics: {
       pollMs: int('ANALYTICS_POLL_MS', 2_000, 50, 600_000),

@@ -13,6 +13,7 @@ import { MESSAGE_COLUMNS, toCitizenMessageView, toMessageView } from '../../tick
 import type { InboundAttachment } from '../inbound-message.js';
 import { IngestService } from '../ingest.service.js';
 import { Metrics } from '../../ops/metrics.js';
+import { ThrottleAuthFailures } from '../../security/throttle.js';
 
 export const APP_CHANNEL = 'app';
 
@@ -90,6 +91,7 @@ export class AppKeys {
 @ApiTags('app channel')
 @ApiHeader({ name: 'X-Api-Key', required: true, description: "The comune's app API key" })
 @Public()
+@ThrottleAuthFailures('apikey')
 @Controller('api/app/v1')
 export class AppChannelController {
   constructor(
