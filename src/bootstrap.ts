@@ -12,6 +12,7 @@ import { AllExceptionsFilter } from './common/exception.filter.js';
 import { createValidationPipe } from './common/validation.js';
 import { mountQueueBoard } from './ops/queue-board.js';
 import { RedisIoAdapter } from './realtime/redis-io.adapter.js';
+import { OriginPolicy } from './security/origins.js';
 
 /** The routes whose JSON bodies carry attachments (base64), with the larger body limit. */
 export const LARGE_JSON_ROUTES = ['/api/app/v1/messages'];
@@ -42,7 +43,7 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   app.use(LARGE_JSON_ROUTES, json({ limit: Math.ceil(config.maxAttachmentBytes * 1.4 * 3 + 64 * 1024) }));
   app.use(json({ limit: config.http.bodyLimit }));
   app.use(urlencoded({ extended: false, limit: config.http.bodyLimit }));
-  app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, credentials: true });
+  app.enableCors(new OriginPolicy(config).express());
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useWebSocketAdapter(new RedisIoAdapter(app, config));

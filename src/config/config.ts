@@ -50,6 +50,8 @@ export interface AppConfig {
 export interface HttpSecurityConfig {
   /** Largest JSON / form body in bytes, except the routes carrying attachments (LARGE_JSON_ROUTES). */
   bodyLimit: number;
+  /** The comuni's websites embedding the web-chat widget: admitted by /webchat and /api/webchat/* only. */
+  widgetOrigins: string[];
   /** Express `trust proxy` (proxy-addr names or CIDRs): whose X-Forwarded-For gives the client address. */
   trustProxy: string[];
   /** Throttles (src/security/throttle.ts); counters in Redis, shared by every process. Milliseconds. */
@@ -195,9 +197,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     storageDir: str('STORAGE_DIR', 'var/storage'),
     comuniGeojson: str('COMUNI_GEOJSON', 'data/comuni-citta-metropolitana-bari.geojson'),
     logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
-    corsOrigins: str('CORS_ORIGINS', '*').split(',').map((s) => s.trim()).filter(Boolean),
+    corsOrigins: origins('CORS_ORIGINS', str('CORS_ORIGINS', ''), problems, true),
     http: {
       bodyLimit: int('HTTP_BODY_LIMIT', 100 * 1024, 1024, 10 * 1024 * 1024),
+      widgetOrigins: origins('WIDGET_ORIGINS', str('WIDGET_ORIGINS', ''), problems, false),
       trustProxy: str('TRUST_PROXY', 'loopback').split(',').map((s) => s.trim()).filter(Boolean),
       throttle: {
         loginFailuresPerAccount: int('LOGIN_MAX_FAILURES_PER_ACCOUNT', 5, 1, 1_000_000),
@@ -265,6 +268,19 @@ function loadEmailConfig(source: Record<string, string | undefined>, env: AppCon
     imapPollMs: r.int('EMAIL_IMAP_POLL_MS', 60_000, 100, 3_600_000),
     defaultSmtpUrl: r.url('EMAIL_DEFAULT_SMTP_URL', 'smtp://127.0.0.1:1025', ['smtp:', 'smtps:']),
   };
+}
+
+/** A comma-separated list of origins (scheme://host[:port]); `*` (any) only where allowed. */
+function origins(name: string, raw: string, problems: string[], allowAny: boolean): string[] {
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  return list.filter((o) => {
+    if (o === '*' && allowAny) return true;
+    try {
+      if (new URL(o).origin === o.replace(/\/$/, '')) return true;
+    } catch { /* reported below */ }
+    problems.push(`${name} must list origins such as https://www.comune.bari.it, comma-separated (got "${o}")`);
+    return false;
+  }).map((o) => o.replace(/\/$/, ''));
 }
 
 /** A tile template must be http(s) and name {z}, {x} and {y}. */

@@ -1,5 +1,9 @@
 import { parse as parseContentDisposition } from 'content-disposition';
+import { io } from 'socket.io-client';
 import { login, startApp, type TestApp } from '../support/harness.js';
+
+const BARI_SITE = 'https://www.comune.bari.it';
+const EVIL = 'https://evil.example';
 
 /**
  * Findings of the outside security review of the HTTP surface, each against the real app:
@@ -14,7 +18,7 @@ describe('HTTP hardening', () => {
   let supervisor: string;
 
   beforeAll(async () => {
-    t = await startApp();
+    t = await startApp({ WIDGET_ORIGINS: `${BARI_SITE},https://www.comune.modugno.ba.it` });
     [admin, supervisor] = await Promise.all([login(t, 'admin@metro.demo'), login(t, 'supervisore@bari.demo')]);
   }, 60_000);
   afterAll(async () => t?.close());
@@ -92,6 +96,45 @@ describe('HTTP hardening', () => {
       }
       expect((await t.http.get('/api/tickets?groupId=2147483647').set('Authorization', `Bearer ${admin}`)).status).toBe(200);
       expect((await t.http.post('/api/tickets/1/transfer').set('Authorization', `Bearer ${admin}`).send({ groupId: 3000000000 })).status).toBe(400);
+    });
+  });
+
+  describe('CORS: an explicit allow-list, the comuni sites for the widget only', () => {
+    const handshake = (ns: string, origin: string | undefined, auth: object) => new Promise<string>((resolve) => {
+      const s = io(`${t.url}${ns}`, { auth, transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: origin ? { Origin: origin } : {} });
+      s.once('connect', () => { s.disconnect(); resolve('connected'); });
+      s.once('connect_error', (e) => { s.disconnect(); resolve(`refused: ${e.message}`); });
+    });
+
+    it('gives a foreign Origin no Access-Control-Allow-Origin, on the API and the widget routes', async () => {
+      const api = await t.http.get('/api/me').set('Origin', EVIL).set('Authorization', `Bearer ${admin}`);
+      expect(api.headers['access-control-allow-origin']).toBeUndefined();
+      expect(api.headers['access-control-allow-credentials']).toBeUndefined();
+      const pre = await t.http.options('/api/auth/login').set('Origin', EVIL).set('Access-Control-Request-Method', 'POST');
+      expect(pre.headers['access-control-allow-origin']).toBeUndefined();
+      const widget = await t.http.options('/api/webchat/bari/leave-message').set('Origin', EVIL).set('Access-Control-Request-Method', 'POST');
+      expect(widget.headers['access-control-allow-origin']).toBeUndefined();
+    });
+
+    it("admits the console's origin on the API, and a comune's site on the widget's routes only", async () => {
+      const own = await t.http.get('/api/me').set('Origin', 'http://localhost:3000').set('Authorization', `Bearer ${admin}`);
+      expect(own.headers['access-control-allow-origin']).toBe('http://localhost:3000');
+      expect(own.headers['access-control-allow-credentials']).toBe('true');
+      const site = await t.http.get('/api/webchat/bari/availability').set('Origin', BARI_SITE);
+      expect(site.status).toBe(200);
+      expect(site.headers['access-control-allow-origin']).toBe(BARI_SITE);
+      const siteOnApi = await t.http.options('/api/auth/login').set('Origin', BARI_SITE).set('Access-Control-Request-Method', 'POST');
+      expect(siteOnApi.headers['access-control-allow-origin']).toBeUndefined();
+    });
+
+    it('refuses a Socket.IO handshake from a foreign origin; the comune site gets /webchat, not /agent', async () => {
+      expect(await handshake('/webchat', EVIL, { tenant: 'bari' })).toMatch(/^refused/);
+      expect(await handshake('/agent', EVIL, { token: admin })).toMatch(/^refused/);
+      expect(await handshake('/webchat', BARI_SITE, { tenant: 'bari' })).toBe('connected');
+      expect(await handshake('/agent', BARI_SITE, { token: admin })).toMatch(/^refused/);
+      expect(await handshake('/agent', 'http://localhost:3000', { token: admin })).toBe('connected');
+      // Servers and apps send no Origin.
+      expect(await handshake('/webchat', undefined, { tenant: 'bari' })).toBe('connected');
     });
   });
 });
