@@ -13,6 +13,9 @@ import { createValidationPipe } from './common/validation.js';
 import { mountQueueBoard } from './ops/queue-board.js';
 import { RedisIoAdapter } from './realtime/redis-io.adapter.js';
 import { OriginPolicy } from './security/origins.js';
+import { ADMIN_PAGES, securityHeaders } from './security/headers.js';
+import { docsGuard } from './security/ops-access.js';
+import { AuthService } from './auth/auth.service.js';
 
 /** The routes whose JSON bodies carry attachments (base64), with the larger body limit. */
 export const LARGE_JSON_ROUTES = ['/api/app/v1/messages'];
@@ -43,6 +46,9 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   app.use(LARGE_JSON_ROUTES, json({ limit: Math.ceil(config.maxAttachmentBytes * 1.4 * 3 + 64 * 1024) }));
   app.use(json({ limit: config.http.bodyLimit }));
   app.use(urlencoded({ extended: false, limit: config.http.bodyLimit }));
+  const headers = securityHeaders(config);
+  app.use(headers.all);
+  app.use(ADMIN_PAGES, headers.adminPages);
   app.enableCors(new OriginPolicy(config).express());
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
@@ -55,6 +61,7 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
       .setVersion('0.1.0')
       .addBearerAuth()
       .build());
+    app.use(['/api/docs', '/api/docs-json', '/api/docs-yaml'], docsGuard(config, app.get(AuthService)));
     SwaggerModule.setup('api/docs', app, doc);
     mountQueueBoard(app, ALL_QUEUES);
   }

@@ -52,6 +52,11 @@ export interface HttpSecurityConfig {
   bodyLimit: number;
   /** The comuni's websites embedding the web-chat widget: admitted by /webchat and /api/webchat/* only. */
   widgetOrigins: string[];
+  /** Bearer token /metrics requires; with metricsPort, metrics are served on that port only. */
+  metricsToken: string;
+  metricsPort: number;
+  /** /api/docs and /api/docs-json without login. */
+  apiDocsPublic: boolean;
   /** Express `trust proxy` (proxy-addr names or CIDRs): whose X-Forwarded-For gives the client address. */
   trustProxy: string[];
   /** Throttles (src/security/throttle.ts); counters in Redis, shared by every process. Milliseconds. */
@@ -201,6 +206,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     http: {
       bodyLimit: int('HTTP_BODY_LIMIT', 100 * 1024, 1024, 10 * 1024 * 1024),
       widgetOrigins: origins('WIDGET_ORIGINS', str('WIDGET_ORIGINS', ''), problems, false),
+      metricsToken: str('METRICS_TOKEN', ''),
+      metricsPort: int('METRICS_PORT', 0, 0, 65535),
+      apiDocsPublic: oneOf('API_DOCS_PUBLIC', ['true', 'false'] as const, 'false') === 'true',
       trustProxy: str('TRUST_PROXY', 'loopback').split(',').map((s) => s.trim()).filter(Boolean),
       throttle: {
         loginFailuresPerAccount: int('LOGIN_MAX_FAILURES_PER_ACCOUNT', 5, 1, 1_000_000),
