@@ -137,4 +137,46 @@ describe('HTTP hardening', () => {
       expect(await handshake('/webchat', undefined, { tenant: 'bari' })).toBe('connected');
     });
   });
+
+  describe('security headers, metrics, API docs, queue dashboard', () => {
+    it('sends nosniff everywhere, a strict CSP and DENY framing on the admin pages, HSTS only over TLS', async () => {
+      for (const path of ['/health', '/api/webchat/bari/availability', '/demo/bari']) {
+        const res = await t.http.get(path);
+        expect({ path, nosniff: res.headers['x-content-type-options'] }).toEqual({ path, nosniff: 'nosniff' });
+        expect(res.headers['strict-transport-security']).toBeUndefined();
+      }
+      const docs = await t.http.get('/api/docs').set('Authorization', `Bearer ${admin}`);
+      expect(docs.status).toBe(200);
+      expect(docs.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+      expect(docs.headers['content-security-policy']).toMatch(/script-src 'self'/);
+      expect(docs.headers['x-frame-options']).toBe('DENY');
+      const board = await t.http.get('/admin/queues').set('Authorization', `Bearer ${admin}`);
+      expect(board.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+      const tls = await t.http.get('/health').set('X-Forwarded-Proto', 'https');
+      expect(tls.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+    });
+
+    it('keeps /metrics from anonymous clients behind a proxy, and the API docs for operators', async () => {
+      expect((await t.http.get('/metrics')).status).toBe(200); // a scraper on this machine
+      expect((await t.http.get('/metrics').set('X-Forwarded-For', '203.0.113.5')).status).toBe(401);
+      expect((await t.http.get('/api/docs-json')).status).toBe(401);
+      expect((await t.http.get('/api/docs')).status).toBe(401);
+      expect((await t.http.get('/api/docs-json').set('Authorization', `Bearer ${supervisor}`)).status).toBe(200);
+    });
+
+    it('opens Bull Board to a metropolitan admin logged in from the browser (HttpOnly cookie)', async () => {
+      const res = await t.http.post('/api/auth/login').send({ email: 'admin@metro.demo', password: 'test-password' });
+      const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+      const admin = cookies.find((c) => c.includes('Path=/admin'));
+      expect(admin).toMatch(/^sportello_token=[^;]+;.*HttpOnly/);
+      expect(admin).toMatch(/SameSite=Strict/);
+      const pair = admin!.split(';')[0];
+      const page = await t.http.get('/admin/queues').set('Cookie', pair);
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('<html');
+      expect((await t.http.get('/api/docs').set('Cookie', pair)).status).toBe(200);
+      const out = await t.http.post('/api/auth/logout');
+      expect(([] as string[]).concat(out.headers['set-cookie'] ?? []).some((c) => c.includes('Path=/admin') && /Expires=Thu, 01 Jan 1970/.test(c))).toBe(true);
+    });
+  });
 });
