@@ -22,6 +22,7 @@ import { AnalyticsModule } from './analytics/analytics.module.js';
 import { ConsoleModule } from './console/console.module.js';
 import { WebModule } from './web/web.module.js';
 import { HealthController } from './ops/health.controller.js';
+import { SecurityModule } from './security/security.module.js';
 
 /**
  * The whole application, assembled for a role: `api` serves HTTP and sockets, `worker` runs the
@@ -46,6 +47,7 @@ export class AppModule {
           },
         }),
         PlatformModule.forConfig(config),
+        SecurityModule,
         AuthModule,
         RoutingModule.register(roles),
         OperatorsModule.register(roles),

@@ -2,6 +2,8 @@
  * Configuration read from the environment once, at boot, and validated with a clear
  * message for every bad variable. Nothing else in the code reads process.env.
  */
+import { weakSecretReason } from './secrets.js';
+
 export type ProcessRole = 'all' | 'api' | 'worker';
 
 export interface AppConfig {
@@ -34,6 +36,8 @@ export interface AppConfig {
   comuniGeojson: string;
   logLevel: string;
   corsOrigins: string[];
+  /** HTTP hardening (src/security): body limit, throttling, CORS of the widget, headers, metrics, API docs. */
+  http: HttpSecurityConfig;
   /** Response-time analytics, SLAs and CSAT (src/analytics). */
   analytics: AnalyticsConfig;
   /** Agent console and web-chat widget (src/web): where their builds are, and the map tiles. */
@@ -46,6 +50,26 @@ export interface AppConfig {
   email: EmailConfig;
   /** Channels WhatsApp and Telegram (src/channels/whatsapp, whatsapp-web, telegram). */
   messaging: MessagingConfig;
+}
+
+export interface HttpSecurityConfig {
+  /** Largest JSON / form body in bytes, except the routes carrying attachments (LARGE_JSON_ROUTES). */
+  bodyLimit: number;
+  /** The comuni's websites embedding the web-chat widget: admitted by /webchat and /api/webchat/* only. */
+  widgetOrigins: string[];
+  /** Bearer token /metrics requires; with metricsPort, metrics are served on that port only. */
+  metricsToken: string;
+  metricsPort: number;
+  /** /api/docs and /api/docs-json without login. */
+  apiDocsPublic: boolean;
+  /** Express `trust proxy` (proxy-addr names or CIDRs): whose X-Forwarded-For gives the client address. */
+  trustProxy: string[];
+  /** Throttles (src/security/throttle.ts); counters in Redis, shared by every process. Milliseconds. */
+  throttle: {
+    loginFailuresPerAccount: number; loginFailuresPerAddress: number; apiKeyFailuresPerAddress: number;
+    failureWindowMs: number; lockoutMs: number; lockoutMaxMs: number;
+    webchatSessionsPerAddress: number; webchatTicketsPerAddress: number; webchatWindowMs: number;
+  };
 }
 
 export interface MessagingConfig {
@@ -156,8 +180,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
 
   const env = oneOf('NODE_ENV', ['development', 'production', 'test'] as const, 'development');
   const jwtSecret = str('JWT_SECRET', env === 'production' ? '' : DEV_JWT_SECRET);
-  if (env === 'production' && (jwtSecret.length < 32 || jwtSecret === DEV_JWT_SECRET)) {
-    problems.push('JWT_SECRET must be set to a random string of at least 32 characters in production');
+  // Production refuses published and guessable secrets (src/config/secrets.ts).
+  const weakSecret = env === 'production' ? (jwtSecret ? weakSecretReason(jwtSecret) : 'is not set') : null;
+  if (weakSecret) {
+    problems.push(`JWT_SECRET ${weakSecret}: set it to a random string of at least 32 characters in production (e.g. openssl rand -hex 32)`);
   }
 
   const databaseUrl = url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/sportello', ['postgres:', 'postgresql:']);
@@ -187,7 +213,26 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     storageDir: str('STORAGE_DIR', 'var/storage'),
     comuniGeojson: str('COMUNI_GEOJSON', 'data/comuni-citta-metropolitana-bari.geojson'),
     logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
-    corsOrigins: str('CORS_ORIGINS', '*').split(',').map((s) => s.trim()).filter(Boolean),
+    corsOrigins: origins('CORS_ORIGINS', str('CORS_ORIGINS', ''), problems, true),
+    http: {
+      bodyLimit: int('HTTP_BODY_LIMIT', 100 * 1024, 1024, 10 * 1024 * 1024),
+      widgetOrigins: origins('WIDGET_ORIGINS', str('WIDGET_ORIGINS', ''), problems, false),
+      metricsToken: str('METRICS_TOKEN', ''),
+      metricsPort: int('METRICS_PORT', 0, 0, 65535),
+      apiDocsPublic: oneOf('API_DOCS_PUBLIC', ['true', 'false'] as const, 'false') === 'true',
+      trustProxy: str('TRUST_PROXY', 'loopback').split(',').map((s) => s.trim()).filter(Boolean),
+      throttle: {
+        loginFailuresPerAccount: int('LOGIN_MAX_FAILURES_PER_ACCOUNT', 5, 1, 1_000_000),
+        loginFailuresPerAddress: int('LOGIN_MAX_FAILURES_PER_ADDRESS', 20, 1, 1_000_000),
+        apiKeyFailuresPerAddress: int('API_KEY_MAX_FAILURES_PER_ADDRESS', 10, 1, 1_000_000),
+        failureWindowMs: int('AUTH_FAILURE_WINDOW_SECONDS', 900, 1, 86_400) * 1000,
+        lockoutMs: int('LOCKOUT_SECONDS', 60, 1, 86_400) * 1000,
+        lockoutMaxMs: int('LOCKOUT_MAX_SECONDS', 3_600, 1, 7 * 86_400) * 1000,
+        webchatSessionsPerAddress: int('WEBCHAT_MAX_SESSIONS_PER_ADDRESS', 10, 1, 1_000_000),
+        webchatTicketsPerAddress: int('WEBCHAT_MAX_NEW_TICKETS_PER_ADDRESS', 5, 1, 1_000_000),
+        webchatWindowMs: int('WEBCHAT_THROTTLE_WINDOW_SECONDS', 600, 1, 86_400) * 1000,
+      },
+    },
     analytics: {
       pollMs: int('ANALYTICS_POLL_MS', 2_000, 50, 600_000),
       minIntervalMs: int('ANALYTICS_MIN_INTERVAL_MS', 1_000, 0, 60_000),
@@ -242,6 +287,19 @@ function loadEmailConfig(source: Record<string, string | undefined>, env: AppCon
     imapPollMs: r.int('EMAIL_IMAP_POLL_MS', 60_000, 100, 3_600_000),
     defaultSmtpUrl: r.url('EMAIL_DEFAULT_SMTP_URL', 'smtp://127.0.0.1:1025', ['smtp:', 'smtps:']),
   };
+}
+
+/** A comma-separated list of origins (scheme://host[:port]); `*` (any) only where allowed. */
+function origins(name: string, raw: string, problems: string[], allowAny: boolean): string[] {
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  return list.filter((o) => {
+    if (o === '*' && allowAny) return true;
+    try {
+      if (new URL(o).origin === o.replace(/\/$/, '')) return true;
+    } catch { /* reported below */ }
+    problems.push(`${name} must list origins such as https://www.comune.bari.it, comma-separated (got "${o}")`);
+    return false;
+  }).map((o) => o.replace(/\/$/, ''));
 }
 
 /** A tile template must be http(s) and name {z}, {x} and {y}. */

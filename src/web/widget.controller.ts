@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, HttpException, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, HttpException, Inject, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { Equals, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
@@ -17,6 +17,7 @@ import { AttachmentStorage, IMAGE_TYPES, sniffContentType } from '../storage/sto
 import { normalizeContact, recordConsents } from '../console/consents.js';
 import { isOpenAt } from '../comuni/business-calendar.js';
 import { inComune } from '../tenancy/db-scope.js';
+import { WebchatRestThrottle } from '../security/throttle.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -74,6 +75,7 @@ export class WidgetController {
   }
 
   @Post(':slug/leave-message')
+  @UseGuards(WebchatRestThrottle)
   @HttpCode(201)
   async leaveMessage(@Param('slug') slug: string, @Body() body: LeaveMessageDto) {
     const comune = await this.comune(slug);
@@ -105,6 +107,7 @@ export class WidgetController {
    * never by the name or the declared type; then it enters like any message.
    */
   @Post(':slug/photos')
+  @UseGuards(WebchatRestThrottle)
   @HttpCode(201)
   @ApiHeader({ name: 'X-Webchat-Session', required: true })
   async photo(

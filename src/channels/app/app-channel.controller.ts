@@ -15,6 +15,7 @@ import { IngestService } from '../ingest.service.js';
 import { Metrics } from '../../ops/metrics.js';
 import { InSystemScope } from '../../tenancy/db-scope.js';
 import { inComune } from '../../tenancy/db-scope.js';
+import { ThrottleAuthFailures } from '../../security/throttle.js';
 
 export const APP_CHANNEL = 'app';
 
@@ -93,6 +94,7 @@ export class AppKeys {
 @ApiTags('app channel')
 @ApiHeader({ name: 'X-Api-Key', required: true, description: "The comune's app API key" })
 @Public()
+@ThrottleAuthFailures('apikey')
 @Controller('api/app/v1')
 export class AppChannelController {
   constructor(

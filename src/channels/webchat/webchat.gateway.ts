@@ -16,6 +16,7 @@ import { ConversationSignals } from '../../realtime/conversation-signals.js';
 import { MESSAGE_COLUMNS, toCitizenMessageView, toMessageView } from '../../tickets/ticket-views.js';
 import { IngestService } from '../ingest.service.js';
 import { WebchatSessions } from './webchat-session.js';
+import { WebchatThrottle } from '../../security/throttle.js';
 
 interface WebchatData { comune: Comune; address: string; sent: number[] }
 type WebchatSocket = Socket<WebchatClientEvents, WebchatServerEvents, Record<string, never>, WebchatData>;
@@ -38,6 +39,7 @@ export class WebchatGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     private readonly metrics: Metrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly signals: ConversationSignals,
+    private readonly throttle: WebchatThrottle,
   ) {
     this.sessions = new WebchatSessions(config.jwtSecret);
   }
@@ -67,6 +69,7 @@ export class WebchatGateway implements OnGatewayInit, OnGatewayConnection, OnGat
         })
         .catch(() => next(new Error('service temporarily unavailable')));
     });
+    ns.use(this.throttle.newSessions()); // new sessions and new conversations per address (src/security/throttle.ts)
   }
 
   async handleConnection(socket: WebchatSocket): Promise<void> {
