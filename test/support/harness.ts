@@ -216,7 +216,13 @@ export async function connectCitizen(t: TestApp, tenant: string, sessionToken?: 
     s.disconnect();
     throw err;
   }
-  return { socket: s, sessionToken: (await session).sessionToken, history: await history };
+  // Both events are awaited; if the first never comes, the second's rejection must not outlive this call.
+  const [first, second] = await Promise.allSettled([session, history]);
+  if (first.status === 'rejected' || second.status === 'rejected') {
+    s.disconnect();
+    throw first.status === 'rejected' ? first.reason : (second as PromiseRejectedResult).reason;
+  }
+  return { socket: s, sessionToken: first.value.sessionToken, history: second.value };
 }
 
 export function citizenSays(socket: Socket, text: string, clientMessageId?: string): Promise<any> {
