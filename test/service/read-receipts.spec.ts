@@ -1,6 +1,7 @@
 import { OutboundDelivery } from '../../src/channels/outbound-delivery.js';
 import { ConversationSignals } from '../../src/realtime/conversation-signals.js';
-import { citizenSays, connectCitizen, startApp, type TestApp } from '../support/harness.js';
+import { TenantScope } from '../../src/common/tenant-scope.js';
+import { citizenSays, connectCitizen, inScope, startApp, type TestApp } from '../support/harness.js';
 
 /**
  * The web-chat adapter hands a reply to the citizen's socket before the worker stores "sent", so
@@ -27,11 +28,13 @@ describe('a web-chat citizen’s read receipt racing the worker’s “sent”',
       const shown = await reply('Risposta già sullo schermo del cittadino');
       const state = async (id: string) => (await t.ds.query(`SELECT delivery_status FROM messages WHERE id = $1`, [id]))[0].delivery_status;
 
+      // As the web-chat socket and the outbound worker call them: in the ticket's comune.
+      const scope = TenantScope.ofComune(ticket.comune_id);
       // The citizen's widget got `shown` and says so before the worker recorded "sent".
-      await t.app.get(ConversationSignals).citizenRead(ticket.address, shown);
+      await inScope(scope, t.app.get(ConversationSignals)).citizenRead(ticket.address, shown);
       expect(await state(shown)).toBe('read');
       // The worker's "sent" comes after: states only move forward.
-      expect(await t.app.get(OutboundDelivery).setStatus(shown, 'sent', null)).toBe(false);
+      expect(await inScope(scope, t.app.get(OutboundDelivery)).setStatus(shown, 'sent', null)).toBe(false);
       expect(await state(shown)).toBe('read');
       // A reply still queued that the citizen may not have yet is not claimed read.
       expect(await state(earlier)).toBe('queued');
