@@ -29,6 +29,9 @@ class SportelloValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const out = await super.transform(value, metadata);
     if (metadata.type === 'custom') return out;
+    // A body without a DTO (a socket event's payload, a provider's webhook) is parsed by its handler,
+    // which answers bad input in its own protocol (a socket event's ack): nothing to add here.
+    if (metadata.type === 'body' && (!metadata.metatype || metadata.metatype === Object)) return out;
     const problems: FieldProblem[] = [];
     if (metadata.data && metadata.metatype === Number && (metadata.type === 'param' || metadata.type === 'query')) {
       // A named numeric parameter (`@Param('comuneId', ParseIntPipe) comuneId: number`).

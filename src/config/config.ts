@@ -228,8 +228,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         failureWindowMs: int('AUTH_FAILURE_WINDOW_SECONDS', 900, 1, 86_400) * 1000,
         lockoutMs: int('LOCKOUT_SECONDS', 60, 1, 86_400) * 1000,
         lockoutMaxMs: int('LOCKOUT_MAX_SECONDS', 3_600, 1, 7 * 86_400) * 1000,
-        webchatSessionsPerAddress: int('WEBCHAT_MAX_SESSIONS_PER_ADDRESS', 10, 1, 1_000_000),
-        webchatTicketsPerAddress: int('WEBCHAT_MAX_NEW_TICKETS_PER_ADDRESS', 5, 1, 1_000_000),
+        // Many citizens share one IPv4 address behind mobile carriers' NAT: limits that a burst trips, not a busy square.
+        webchatSessionsPerAddress: int('WEBCHAT_MAX_SESSIONS_PER_ADDRESS', 30, 1, 1_000_000),
+        webchatTicketsPerAddress: int('WEBCHAT_MAX_NEW_TICKETS_PER_ADDRESS', 10, 1, 1_000_000),
         webchatWindowMs: int('WEBCHAT_THROTTLE_WINDOW_SECONDS', 600, 1, 86_400) * 1000,
       },
     },

@@ -80,10 +80,13 @@ describe('throttling', () => {
       s.once('connect_error', (e) => reject(e));
     });
 
-    it('refuses the 11th new session from one address with 429, resumes existing ones, opens at most 5 tickets', async () => {
+    it('refuses a new session past the limit from one address with 429, resumes existing ones, opens at most the ticket limit', async () => {
+      // The shipped defaults (this app is started without overriding them).
+      const { webchatSessionsPerAddress: maxSessions, webchatTicketsPerAddress: maxTickets } = t.config.http.throttle;
+      expect([maxSessions, maxTickets]).toEqual([30, 10]);
       const started = Date.now();
       const sessions = [];
-      for (let i = 0; i < 10; i++) sessions.push(await connect('203.0.113.70'));
+      for (let i = 0; i < maxSessions; i++) sessions.push(await connect('203.0.113.70'));
       const refused = await connect('203.0.113.70').then(() => null, (e: Error & { data?: any }) => e);
       expect(refused).not.toBeNull();
       expect(refused!.data).toMatchObject({ status: 429, field: 'session', retryAfter: expect.any(Number) });
@@ -96,12 +99,12 @@ describe('throttling', () => {
 
       const acks = [];
       for (const [i, s] of sessions.entries()) acks.push(await citizenSays(s.socket, `Richiesta numero ${i}`));
-      expect(acks.slice(0, 5).map((a) => a.ok)).toEqual([true, true, true, true, true]);
-      for (const a of acks.slice(5)) expect(a).toMatchObject({ ok: false, error: { status: 429, field: 'message' } });
-      // The five that opened a conversation go on writing.
+      expect(acks.slice(0, maxTickets).every((a) => a.ok)).toBe(true);
+      for (const a of acks.slice(maxTickets)) expect(a).toMatchObject({ ok: false, error: { status: 429, field: 'message' } });
+      // Those that opened a conversation go on writing.
       expect((await citizenSays(sessions[0].socket, 'Un secondo messaggio')).ok).toBe(true);
       const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM tickets WHERE created_at >= $1 AND channel = 'webchat'`, [new Date(started)]);
-      expect(n).toBe(5);
+      expect(n).toBe(maxTickets);
     }, 60_000);
   });
 
