@@ -245,4 +245,30 @@ describe('Telegram channel', () => {
       expect(Math.abs(calls[1].at - calls[0].at)).toBeGreaterThanOrEqual(950);
     });
   });
+  describe('when the Bot API fails', () => {
+    // Saving the account again makes a new telegraf instance for the bot, as after a restart.
+    const resave = (label: string) => t.http.patch(`/api/channel-accounts/${accountId}`).set('Authorization', `Bearer ${managerToken}`).send({ label });
+
+    it('stores the first update after a restart although getMe answers 502, and the next one', async () => {
+      expect((await resave('Bot URP Bari (riavviato)')).status).toBe(200);
+      tg.plan('/getMe', { status: 502, body: { ok: false, error_code: 502, description: 'Bad Gateway' } }, 1);
+      const first = message(9020, { text: 'Scrivo mentre Telegram ha un guasto' });
+      expect((await post({ message: first })).status).toBe(200);
+      const second = message(9020, { text: 'E scrivo di nuovo quando è passato' });
+      expect((await post({ message: second })).status).toBe(200);
+      expect(await stored(`${accountId}:9020:${first.message_id}`)).toHaveLength(1);
+      expect(await stored(`${accountId}:9020:${second.message_id}`)).toHaveLength(1);
+    });
+
+    it('stores updates while the Bot API cannot be reached at all (no getMe needed for inbound)', async () => {
+      await tg.stop();
+      const saved = await resave('Bot URP Bari (API irraggiungibile)');
+      expect(saved.status).toBe(200);
+      expect(saved.body.connection.ok).toBe(false);
+      const m = message(9021, { text: 'Il semaforo di corso Cavour è guasto' });
+      expect((await post({ message: m })).status).toBe(200);
+      const [row] = await stored(`${accountId}:9021:${m.message_id}`);
+      expect(row.text).toBe('Il semaforo di corso Cavour è guasto');
+    });
+  });
 });
