@@ -1,4 +1,7 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
 import type { Socket } from 'socket.io-client';
+import { outboundQueueName } from '../../src/jobs/jobs.js';
 import { connectAgent, eventually, login, nextEvent, startApp, type TestApp } from '../support/harness.js';
 import { JPEG_1PX, OGG_VOICE, PDF_DOC, TelegramStandin } from './support/telegram-standin.js';
 
@@ -232,7 +235,15 @@ describe('Telegram channel', () => {
       const id = await reply('Risposta a chi ha bloccato il bot');
       const pushed = await failed;
       expect(pushed.message).toMatchObject({ id, deliveryError: 'Telegram ha rifiutato il messaggio: il cittadino ha bloccato il bot' });
-      await new Promise((r) => setTimeout(r, 1500)); // long enough for a retry with backoff to have happened
+      // The job itself is over for good after one attempt: a retry would have left it delayed (and,
+      // the planned 403 used up, completed); failed is final in BullMQ.
+      const queue = t.app.get<Queue>(getQueueToken(outboundQueueName('telegram')));
+      const job = await eventually(async () => {
+        const j = await queue.getJob(`deliver-${id}`);
+        return j && (await j.getState()) === 'failed' ? j : null;
+      }, 5000, 'delivery job failed');
+      expect(job.attemptsMade).toBe(1);
+      expect(job.opts.attempts).toBeGreaterThan(1); // retries were possible: the refusal is what stopped them
       expect(sendTo(9010).filter((r) => TelegramStandin.params(r).text === 'Risposta a chi ha bloccato il bot')).toHaveLength(1);
     });
 
@@ -245,6 +256,7 @@ describe('Telegram channel', () => {
       expect(Math.abs(calls[1].at - calls[0].at)).toBeGreaterThanOrEqual(950);
     });
   });
+
   describe('when the Bot API fails', () => {
     // Saving the account again makes a new telegraf instance for the bot, as after a restart.
     const resave = (label: string) => t.http.patch(`/api/channel-accounts/${accountId}`).set('Authorization', `Bearer ${managerToken}`).send({ label });
