@@ -163,6 +163,18 @@ describe('Telegram channel', () => {
     expect(c.text).toBe('Contatto condiviso: Giuseppe Verdi, tel. +393331234567');
   });
 
+  it('keeps a position sent from the sea with the bot’s comune, noting the point instead of taking it as the report’s place', async () => {
+    const sea = message(9011, { location: { latitude: 41.2, longitude: 16.95 } });
+    expect((await post({ message: sea })).status).toBe(200);
+    const [row] = await t.ds.query(
+      `SELECT m.text, t.type, t.location IS NULL AS no_place, c.slug FROM messages m JOIN tickets t ON t.id = m.ticket_id JOIN comuni c ON c.id = t.comune_id
+        WHERE m.channel = 'telegram' AND m.external_id = $1`, [`${accountId}:9011:${sea.message_id}`]);
+    expect(row).toEqual({
+      text: '[Posizione inviata fuori dal territorio dei comuni della Città metropolitana di Bari (41.20000, 16.95000): non registrata come luogo della pratica]',
+      type: 'request', no_place: true, slug: 'bari',
+    });
+  });
+
   it('updates the stored message when the citizen edits it, keeping the old text in the event log', async () => {
     const original = message(9007, { text: 'Il lampione di via Argiro è spento' });
     await post({ message: original }).expect(200);
