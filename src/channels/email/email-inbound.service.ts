@@ -70,7 +70,7 @@ export class EmailInbound {
     if (known?.kind === 'ignored') return { outcome: 'ignored', reason: 'already handled' };
 
     const fromAddress = normalizeAddress(envelope.from?.value[0]?.address);
-    if (fromAddress && (await this.accounts.ownAddresses()).has(fromAddress)) {
+    if (fromAddress && (await this.accounts.ownAddresses(account.comuneId)).has(fromAddress)) {
       await this.remember(account, rfcId, 'ignored', null, null, envelope.subject);
       return { outcome: 'ignored', reason: `sent by one of our own mailboxes (${fromAddress})` };
     }

@@ -3,7 +3,7 @@ import type { ProcessRoles } from '../../common/roles.js';
 import { invalidField } from '../../common/errors.js';
 import { ACCOUNT_SCHEMAS, type AccountSchema } from '../accounts/account-schemas.js';
 import { ChannelRegistry } from '../channel-registry.js';
-import { emailConfigProblems, emailSecretsProblems, EmailAccounts } from './email-accounts.js';
+import { assertAddressesFree, assertPublicMailHosts, emailConfigProblems, emailSecretsProblems, EmailAccounts } from './email-accounts.js';
 import { EmailAdapter, EmailOutboundProcessor } from './email.adapter.js';
 import { EmailAccountCheck } from './email-account-check.js';
 import { EmailImapPoller } from './email-imap.poller.js';
@@ -24,6 +24,8 @@ export const EMAIL_ACCOUNT_SCHEMA: AccountSchema = {
     if (first) throw invalidField(first.field, first.message);
     return merged;
   },
+  check: ({ config }, app) => assertPublicMailHosts(config, app),
+  exclusive: assertAddressesFree,
 };
 
 // Registered at import, so the channel-accounts API knows e-mail accounts.
