@@ -9,6 +9,7 @@ import { EmailAccountCheck } from './email-account-check.js';
 import { EmailImapPoller } from './email-imap.poller.js';
 import { EmailInbound } from './email-inbound.service.js';
 import { EmailSmtpServer } from './email-smtp.server.js';
+import { PecSignatureVerifier } from './pec-signature.js';
 
 /** How the channel accounts admin API checks an e-mail account (config public, `imap`/`smtp` credentials secret). */
 export const EMAIL_ACCOUNT_SCHEMA: AccountSchema = {
@@ -44,7 +45,7 @@ export class EmailModule implements OnModuleInit {
     return {
       module: EmailModule,
       providers: [
-        EmailAccounts, EmailAdapter, EmailInbound,
+        EmailAccounts, EmailAdapter, EmailInbound, PecSignatureVerifier,
         ...(roles.api ? [EmailSmtpServer, EmailAccountCheck] : []),
         ...(roles.workers ? [EmailImapPoller, EmailOutboundProcessor] : []),
       ],
