@@ -60,7 +60,9 @@ export async function startBenchApp(dbUrl: string, prefix: string, env: Record<s
     process.execPath, ...extra, ...nodeArgs, '--import', resolve('test/fault/support/register-ts.mjs'), 'src/main.ts'], {
     env: {
       ...process.env, NODE_ENV: 'test', DATABASE_URL: dbUrl, REDIS_URL, REDIS_PREFIX: prefix, PORT: String(port), LOG_LEVEL: 'warn',
-      COMUNI_GEOJSON: SHARED_GEOJSON, STORAGE_DIR: mkdtempSync(join(tmpdir(), 'sportello-bench-')), STAGE_TIMING: 'true', ...env,
+      COMUNI_GEOJSON: SHARED_GEOJSON, STORAGE_DIR: mkdtempSync(join(tmpdir(), 'sportello-bench-')), STAGE_TIMING: 'true',
+      // Thousands of simulated citizens from one address: the per-address throttles would refuse them.
+      WEBCHAT_MAX_SESSIONS_PER_ADDRESS: '1000000', WEBCHAT_MAX_NEW_TICKETS_PER_ADDRESS: '1000000', ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -23,6 +23,7 @@ import { ConsoleModule } from './console/console.module.js';
 import { WebModule } from './web/web.module.js';
 import { HealthController } from './ops/health.controller.js';
 import { REDACTED_HEADER_PATHS, redactRequestSecrets } from './channels/support/log-redaction.js';
+import { SecurityModule } from './security/security.module.js';
 
 /**
  * The whole application, assembled for a role: `api` serves HTTP and sockets, `worker` runs the
@@ -49,6 +50,7 @@ export class AppModule {
           },
         }),
         PlatformModule.forConfig(config),
+        SecurityModule,
         AuthModule,
         RoutingModule.register(roles),
         OperatorsModule.register(roles),

@@ -12,6 +12,13 @@ import { AllExceptionsFilter } from './common/exception.filter.js';
 import { createValidationPipe } from './common/validation.js';
 import { mountQueueBoard } from './ops/queue-board.js';
 import { RedisIoAdapter } from './realtime/redis-io.adapter.js';
+import { OriginPolicy } from './security/origins.js';
+import { ADMIN_PAGES, securityHeaders } from './security/headers.js';
+import { docsGuard } from './security/ops-access.js';
+import { AuthService } from './auth/auth.service.js';
+
+/** The routes whose JSON bodies carry attachments (base64), with the larger body limit. */
+export const LARGE_JSON_ROUTES = ['/api/app/v1/messages'];
 
 /** Builds the application for a configuration; `listen` is the caller's choice (tests use port 0). */
 export async function createApp(config: AppConfig, options: { logger?: boolean } = {}): Promise<NestExpressApplication> {
@@ -24,7 +31,7 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   else app.useLogger(false);
   app.enableShutdownHooks();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', config.http.trustProxy);
   app.use((req: Request, res: Response, next: NextFunction) => {
     const given = req.headers['x-correlation-id'];
     const id = typeof given === 'string' && /^[\w-]{8,100}$/.test(given) ? given : undefined;
@@ -33,10 +40,16 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   // Provider webhooks authenticate the exact bytes they sent (WhatsApp's HMAC, Telegram's secret
   // header): their bodies stay raw Buffers here, and the channel parses them only once authenticated.
   app.use(['/webhooks/whatsapp', '/webhooks/telegram'], raw({ type: () => true, limit: '2mb' }));
-  // Photos come base64-encoded in JSON from the app channel: the body limit leaves room for three.
-  app.use(json({ limit: Math.ceil(config.maxAttachmentBytes * 1.4 * 3 + 64 * 1024) }));
-  app.use(urlencoded({ extended: false, limit: '100kb' }));
-  app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, credentials: true });
+  // Bodies are small (HTTP_BODY_LIMIT) except where attachments travel inside JSON: the app
+  // channel's photos, base64-encoded, up to three. A larger body is refused with 413 from its
+  // Content-Length, before it is read. (Web-chat photos are raw bytes, limited by their route.)
+  app.use(LARGE_JSON_ROUTES, json({ limit: Math.ceil(config.maxAttachmentBytes * 1.4 * 3 + 64 * 1024) }));
+  app.use(json({ limit: config.http.bodyLimit }));
+  app.use(urlencoded({ extended: false, limit: config.http.bodyLimit }));
+  const headers = securityHeaders(config);
+  app.use(headers.all);
+  app.use(ADMIN_PAGES, headers.adminPages);
+  app.enableCors(new OriginPolicy(config).express());
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useWebSocketAdapter(new RedisIoAdapter(app, config));
@@ -48,6 +61,7 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
       .setVersion('0.1.0')
       .addBearerAuth()
       .build());
+    app.use(['/api/docs', '/api/docs-json', '/api/docs-yaml'], docsGuard(config, app.get(AuthService)));
     SwaggerModule.setup('api/docs', app, doc);
     mountQueueBoard(app, ALL_QUEUES);
   }

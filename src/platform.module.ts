@@ -1,6 +1,8 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { bindScopeToPool } from './tenancy/db-scope.js';
 import { APP_CONFIG, type AppConfig } from './config/config.js';
 import { dataSourceOptions } from './database/data-source.js';
 import { DEFAULT_JOB_OPTIONS } from './jobs/jobs.js';
@@ -34,7 +36,16 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       imports: [
-        TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl), retryAttempts: 3, retryDelay: 1000 }),
+        // The application connects as sportello_app: row-level security applies, in the scope of
+        // the code that takes each connection (src/tenancy/db-scope.ts).
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({ ...dataSourceOptions(config.databaseAppUrl), retryAttempts: 3, retryDelay: 1000 }),
+          dataSourceFactory: async (options) => {
+            const ds = await new DataSource(options!).initialize();
+            bindScopeToPool(ds);
+            return ds;
+          },
+        }),
         BullModule.forRoot({
           connection: { ...redisOptionsFromUrl(config.redisUrl), maxRetriesPerRequest: null },
           prefix: config.redisPrefix,

@@ -136,7 +136,7 @@ export class AnalyticsController {
 
   @Get('sla-policies')
   policies(@CurrentPrincipal() p: Principal, @Query() q: LiveQuery) {
-    return this.settings.listPolicies(p, q.comuneId);
+    return this.settings.listPolicies(p, q.comuneId, q.groupId);
   }
 
   @Post('sla-policies')

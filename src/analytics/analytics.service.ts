@@ -1,6 +1,7 @@
-import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { invalidField } from '../common/errors.js';
+import { invalidField, notFoundField } from '../common/errors.js';
+import { assertRefsInScope } from '../common/scope-refs.js';
 import { seesWholeComune, TenantScope, type Principal } from '../common/tenant-scope.js';
 import { isIsoDate, localDate } from '../comuni/business-calendar.js';
 import { HistogramSum } from './histogram.js';
@@ -80,7 +81,8 @@ export class AnalyticsService {
   async scopeComuni(p: Principal, comuneId?: number): Promise<number[]> {
     const scope = TenantScope.ofPrincipal(p);
     if (comuneId !== undefined) {
-      if (!scope.allows(comuneId)) throw new ForbiddenException({ statusCode: 403, error: 'Forbidden', message: 'comuneId: outside your comune', fields: [{ field: 'comuneId', message: 'outside your comune' }] });
+      // Another comune does not exist for this caller: the same 404 as an unknown id.
+      if (!scope.allows(comuneId)) throw notFoundField('comuneId', `comune ${comuneId} not found`);
       if (!(await this.comuni()).some((c) => c.id === comuneId)) throw invalidField('comuneId', `unknown comune ${comuneId}`);
       return [comuneId];
     }
@@ -103,6 +105,7 @@ export class AnalyticsService {
     if (filter && (FILTER_DIMS as readonly string[]).includes(breakdown) && breakdown !== filter.dim) {
       throw invalidField('breakdown', `cannot break down by ${breakdown} while filtering on ${fieldOf(filter.dim as typeof FILTER_DIMS[number])}; the figures are pre-aggregated per single dimension`);
     }
+    await assertRefsInScope(this.ds, p, { groupId: f.groupId, operatorId: f.operatorId });
     return { comuneIds, from, to, breakdown, filter };
   }
 
@@ -276,6 +279,7 @@ export class AnalyticsService {
    */
   async live(p: Principal, f: { comuneId?: number; groupId?: number }) {
     const comuneIds = await this.scopeComuni(p, f.comuneId);
+    await assertRefsInScope(this.ds, p, { groupId: f.groupId });
     const params: unknown[] = [comuneIds];
     let groupCond = '';
     if (f.groupId !== undefined) { params.push(f.groupId); groupCond = ` AND group_id = $2`; }
@@ -310,8 +314,9 @@ export class AnalyticsService {
   }
 
   /** Open tickets per group now: the backlog table (counts from `analytics_live`, oldest wait per group from the open-ticket index). */
-  async backlog(p: Principal, f: { comuneId?: number }) {
+  async backlog(p: Principal, f: { comuneId?: number; groupId?: number }) {
     const comuneIds = await this.scopeComuni(p, f.comuneId);
+    await assertRefsInScope(this.ds, p, { groupId: f.groupId });
     const firstWaiting = (state: string) => `(SELECT t.waiting_since FROM tickets t
         WHERE t.comune_id = l.comune_id AND t.status IN ('new','open','waiting_citizen') AND t.queue_state = '${state}'
           AND t.group_id IS NOT DISTINCT FROM l.group_id AND t.waiting_since IS NOT NULL ORDER BY t.waiting_since LIMIT 1)`;

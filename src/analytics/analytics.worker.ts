@@ -6,6 +6,7 @@ import { MetricsRecomputer } from './metrics-recomputer.js';
 import { CsatService } from './csat.service.js';
 import { SlaMonitor } from './sla-monitor.js';
 import { AnalyticsWake } from './analytics-wake.js';
+import { InSystemScope } from '../tenancy/db-scope.js';
 
 const BATCH = 200;
 /** Advisory lock namespace: one recompute of a given ticket at a time across instances. */
@@ -65,7 +66,7 @@ export class AnalyticsWorker implements OnApplicationBootstrap, OnApplicationShu
 
   private async listen(): Promise<void> {
     try {
-      const client = new pg.Client({ connectionString: this.config.databaseUrl });
+      const client = new pg.Client({ connectionString: this.config.databaseAppUrl });
       client.on('error', (err) => {
         this.logger.warn(`analytics listener lost: ${err.message}; polling every ${this.config.analytics.pollMs} ms`);
         this.listener = null;
@@ -103,6 +104,7 @@ export class AnalyticsWorker implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /** Recomputes until no mark is left; returns how many tickets were recomputed. */
+  @InSystemScope('analytics')
   async drain(): Promise<number> {
     let total = 0;
     try {
@@ -122,6 +124,7 @@ export class AnalyticsWorker implements OnApplicationBootstrap, OnApplicationShu
    * Folds the live counters' delta rows (appended by triggers on every ticket change) into one row
    * per comune and group, at most once a second: the live tiles read a few rows per comune.
    */
+  @InSystemScope('analytics')
   async compactLive(force = false): Promise<void> {
     if (!force && Date.now() - this.lastCompact < LIVE_COMPACT_MS) return;
     this.lastCompact = Date.now();

@@ -3,6 +3,8 @@ import { DataSource } from 'typeorm';
 import type { BusinessCalendar } from '../comuni/business-calendar.js';
 import { ComuniService } from '../comuni/comuni.service.js';
 import type { SlaTargets } from './ticket-metrics.js';
+import { InScope } from '../tenancy/db-scope.js';
+import { TenantScope } from '../common/tenant-scope.js';
 
 export interface SlaPolicy {
   id: number;
@@ -63,6 +65,7 @@ export class CalendarStore {
     return this.comuni.calendar(comuneId);
   }
 
+  @InScope((comuneId: number) => TenantScope.ofComune(comuneId))
   async slaPolicies(comuneId: number): Promise<SlaPolicy[]> {
     const hit = this.policies.get(comuneId);
     if (hit && Date.now() - hit.at < CalendarStore.TTL_MS) return hit.value;

@@ -1,6 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { InvalidInputException, invalidField, type FieldProblem } from '../common/errors.js';
+import { assertRefsInScope } from '../common/scope-refs.js';
 import { TenantScope, type Principal } from '../common/tenant-scope.js';
 import { PRIORITIES } from '../tickets/ticket.entity.js';
 import { updateReturning } from '../database/sql.js';
@@ -62,7 +63,9 @@ export class SettingsService {
     return this.getCalendar(p, comuneId);
   }
 
-  async listPolicies(p: Principal, comuneId?: number): Promise<SlaPolicy[]> {
+  async listPolicies(p: Principal, comuneId?: number, groupId?: number): Promise<SlaPolicy[]> {
+    if (comuneId !== undefined) this.check(p, comuneId);
+    await assertRefsInScope(this.ds, p, { groupId });
     const params: unknown[] = [];
     const where = [TenantScope.ofPrincipal(p).sql('comune_id', params)];
     if (comuneId !== undefined) { params.push(comuneId); where.push(`comune_id = $${params.length}`); }
@@ -74,6 +77,7 @@ export class SettingsService {
     const comuneId = p.role === 'metro_admin' ? b.comuneId : (b.comuneId ?? p.comuneId);
     if (typeof comuneId !== 'number' || !Number.isInteger(comuneId)) throw invalidField('comuneId', 'is required (a comune id)');
     this.check(p, comuneId);
+    await assertRefsInScope(this.ds, p, { groupId: b.groupId });
     const v = await this.validatePolicy(comuneId, b, true);
     const rows = await this.insertOrConflict(() => this.ds.query(
       `INSERT INTO sla_policies (comune_id, name, group_id, priority, ticket_type, first_response_secs, next_response_secs, resolution_secs, warn_before_secs)
@@ -88,6 +92,7 @@ export class SettingsService {
     const current = await this.findPolicy(p, id);
     const b = asObject(body, POLICY_FIELDS);
     if (b.comuneId !== undefined && b.comuneId !== current.comuneId) throw invalidField('comuneId', 'a policy cannot move to another comune');
+    await assertRefsInScope(this.ds, p, { groupId: b.groupId });
     const v = await this.validatePolicy(current.comuneId, b, false);
     const merged = { ...current, ...v };
     const rows = await this.insertOrConflict(() => updateReturning(this.ds,

@@ -4,6 +4,7 @@ import { updateReturning } from '../database/sql.js';
 import type { SlaAlert } from '../realtime/events.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { rooms } from '../realtime/rooms.js';
+import { InSystemScope } from '../tenancy/db-scope.js';
 
 /**
  * Watches the due times of running SLA clocks (ticket_metrics.next_due_at, indexed) and pushes
@@ -15,6 +16,7 @@ import { rooms } from '../realtime/rooms.js';
 export class SlaMonitor {
   constructor(private readonly ds: DataSource, private readonly realtime: RealtimeService) {}
 
+  @InSystemScope('sla-sweep')
   async check(now = new Date()): Promise<{ warned: number; breached: number }> {
     const due: any[] = await this.ds.query(
       `SELECT m.ticket_id, m.comune_id, m.next_due_at, m.next_due_kind, m.warned_due_at, m.breached_due_at,

@@ -1,9 +1,13 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { setSessionCookies } from '../security/session-cookie.js';
 import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
 import type { Principal } from '../common/tenant-scope.js';
 import { AuthService } from './auth.service.js';
 import { CurrentPrincipal, Public } from './auth.guard.js';
+import { ThrottleAuthFailures } from '../security/throttle.js';
 
 export class LoginDto {
   @ApiProperty({ example: 'operatore@bari.demo' })
@@ -21,13 +25,24 @@ export class LoginDto {
 @ApiTags('auth')
 @Controller('api')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(private readonly auth: AuthService, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   @Public()
   @Post('auth/login')
+  @ThrottleAuthFailures('login')
   @HttpCode(200)
-  async login(@Body() body: LoginDto): Promise<{ accessToken: string; operator: Principal }> {
-    return this.auth.login(body.email, body.password);
+  async login(@Body() body: LoginDto, @Res({ passthrough: true }) res: Response): Promise<{ accessToken: string; operator: Principal }> {
+    const session = await this.auth.login(body.email, body.password);
+    // The same token as an HttpOnly cookie for what the browser opens by itself (attachments, /admin, /api/docs).
+    setSessionCookies(res, this.config, session.accessToken);
+    return session;
+  }
+
+  @Public()
+  @Post('auth/logout')
+  @HttpCode(204)
+  logout(@Res({ passthrough: true }) res: Response): void {
+    setSessionCookies(res, this.config, null);
   }
 
   @ApiBearerAuth()

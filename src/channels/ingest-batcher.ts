@@ -40,7 +40,8 @@ export class IngestBatcher<Row> {
   readonly stats = { statements: 0, batchedMessages: 0, splitBatches: 0 };
 
   constructor(
-    private readonly query: (sql: string, params: unknown[]) => Promise<Row[]>,
+    /** Runs a statement in the scope of the comuni whose messages it stores. */
+    private readonly query: (sql: string, params: unknown[], comuni: number[]) => Promise<Row[]>,
     private readonly maxStatements: number,
     private readonly maxBatch = 64,
   ) {}
@@ -70,7 +71,7 @@ export class IngestBatcher<Row> {
       try {
         // One row per message (every path of ingest_message answers one), in the batch's order.
         this.stats.statements++;
-        const rows = await this.query(MANY, [JSON.stringify(batch.map((w) => w.params))]);
+        const rows = await this.query(MANY, [JSON.stringify(batch.map((w) => w.params))], batch.map((w) => comuneOf(w.params)));
         this.stats.batchedMessages += batch.length;
         batch.forEach((w, i) => w.resolve(rows[i]));
         return;
@@ -80,8 +81,13 @@ export class IngestBatcher<Row> {
       }
     }
     this.stats.statements += batch.length;
-    await Promise.all(batch.map((w) => this.query(INGEST_SQL, [...w.params, false]).then((rows) => w.resolve(rows[0]), w.reject)));
+    await Promise.all(batch.map((w) => this.query(INGEST_SQL, [...w.params, false], [comuneOf(w.params)]).then((rows) => w.resolve(rows[0]), w.reject)));
   }
+}
+
+/** The comune a message is stored in (ingest_message's fifth parameter). */
+function comuneOf(params: IngestParams): number {
+  return Number(params[4]);
 }
 
 /** Channel and sender address: the key of the sender's advisory lock. */

@@ -2,6 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { RejectedInputError } from '../common/errors.js';
+import { TenantScope } from '../common/tenant-scope.js';
+import { runInScope } from '../tenancy/db-scope.js';
 import { currentCorrelationId } from '../common/correlation.js';
 import { ComuniService } from '../comuni/comuni.service.js';
 import { OutboxRelay } from '../outbox/outbox.js';
@@ -51,7 +53,8 @@ export class IngestService {
     private readonly analyticsWake: AnalyticsWake,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.batcher = new IngestBatcher<IngestRow>((sql, params) => this.ds.query(sql, params), config.ingestStatements);
+    this.batcher = new IngestBatcher<IngestRow>(
+      (sql, params, comuni) => runInScope(TenantScope.ofComuni(comuni), () => this.ds.query(sql, params)), config.ingestStatements);
   }
 
   async ingest(input: InboundMessage): Promise<IngestResult> {
@@ -88,34 +91,37 @@ export class IngestService {
     const correlationId = msg.correlationId ?? currentCorrelationId();
     lap('ingest.validate');
 
-    const params = ingestParams(msg, comuneId, type.name, payload, correlationId);
-    let result: Stored;
-    try {
-      result = mayAnswerSurvey(msg)
-        ? await this.ds.transaction((m) => { lap('ingest.begin'); return this.storeAfterSurveyCheck(m, msg, comuneId, params, correlationId); })
-        : await this.storeInOneCall(params, lap);
-      lap('ingest.commit');
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (code === '23505') {
-        // Same provider message stored by a concurrent delivery: answer as a duplicate.
-        const dup = await this.findDuplicate(this.ds.manager, msg);
-        if (dup) return this.countDuplicate(msg, dup);
+    // Stored in the scope of the comune it belongs to: the database shows the function that comune's rows only.
+    return runInScope(TenantScope.ofComune(comuneId), async () => {
+      const params = ingestParams(msg, comuneId, type.name, payload, correlationId);
+      let result: Stored;
+      try {
+        result = mayAnswerSurvey(msg)
+          ? await this.ds.transaction((m) => { lap('ingest.begin'); return this.storeAfterSurveyCheck(m, msg, comuneId, params, correlationId); })
+          : await this.storeInOneCall(params, lap);
+        lap('ingest.commit');
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code === '23505') {
+          // Same provider message stored by a concurrent delivery: answer as a duplicate.
+          const dup = await this.findDuplicate(this.ds.manager, msg);
+          if (dup) return this.countDuplicate(msg, dup);
+        }
+        if (code === 'P0002') throw new RejectedInputError('comune', `unknown comune ${comuneId}`, 404);
+        throw err;
       }
-      if (code === 'P0002') throw new RejectedInputError('comune', `unknown comune ${comuneId}`, 404);
-      throw err;
-    }
-    if (result.duplicate) return this.countDuplicate(msg, result);
+      if (result.duplicate) return this.countDuplicate(msg, result);
 
-    this.metrics.ingested.inc({ channel: msg.channel, outcome: 'stored' });
-    // Its events left the analytics wake-up to us (no notification serialising the commits).
-    this.analyticsWake.afterCommit();
-    // A new ticket has an outbox entry (its routing job), a CSAT answer one (the thank-you); a message on an open ticket has none.
-    if (result.ticketCreated || result.outboxAdded) this.relay.kick();
-    this.announce(result.message!, result.ticket, correlationId);
-    if (!result.ticketCreated && msg.location) void this.notifier.notify([result.ticketId], 'ticket.updated', 'location');
-    const { ticket: _t, message: _m, outboxAdded: _o, ...out } = result;
-    return out;
+      this.metrics.ingested.inc({ channel: msg.channel, outcome: 'stored' });
+      // Its events left the analytics wake-up to us (no notification serialising the commits).
+      this.analyticsWake.afterCommit();
+      // A new ticket has an outbox entry (its routing job), a CSAT answer one (the thank-you); a message on an open ticket has none.
+      if (result.ticketCreated || result.outboxAdded) this.relay.kick();
+      this.announce(result.message!, result.ticket, correlationId);
+      if (!result.ticketCreated && msg.location) void this.notifier.notify([result.ticketId], 'ticket.updated', 'location');
+      const { ticket: _t, message: _m, outboxAdded: _o, ...out } = result;
+      return out;
+    });
   }
 
   private countDuplicate(msg: InboundMessage, r: IngestResult): IngestResult {

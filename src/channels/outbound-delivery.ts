@@ -30,10 +30,11 @@ export class OutboundDelivery {
     const rows = await this.ds.query(
       `SELECT m.id, m.ticket_id, m.comune_id, m.text, m.internal, m.delivery_status, m.created_at,
               m.channel AS message_channel, m.recipient_address,
-              t.reference, t.channel AS ticket_channel, i.channel AS identity_channel, i.address, i.display_name,
+              t.reference, t.channel AS ticket_channel, i.channel AS identity_channel, i.address, l.display_name,
               o.name AS operator_name
          FROM messages m JOIN tickets t ON t.id = m.ticket_id
          JOIN citizen_identities i ON i.id = t.citizen_identity_id
+         LEFT JOIN citizen_identity_comuni l ON l.identity_id = i.id AND l.comune_id = t.comune_id
          LEFT JOIN operators o ON o.id = m.author_operator_id
         WHERE m.id = $1 AND ${scope.sql('m.comune_id', params)}`, params);
     const r = rows[0];

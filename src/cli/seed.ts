@@ -7,8 +7,12 @@ import { DEFAULT_DEMO_PASSWORD, seedDemo } from '../database/demo-seed.js';
 /** Migrates, imports the comuni and (with --demo) creates the demo accounts. */
 export async function prepareDatabase(options: { demo: boolean; password?: string }): Promise<void> {
   const config = loadConfig();
+  if (options.demo && config.env === 'production' && !options.password) {
+    // The demo accounts' default password is published: never on a production database by accident.
+    throw new Error('--demo in production needs DEMO_PASSWORD set (the default demo password is public)');
+  }
   await ensureDatabase(config.databaseUrl);
-  await runMigrations(config.databaseUrl);
+  await runMigrations(config.databaseUrl, config.databaseAppPassword);
   const ds = new DataSource(dataSourceOptions(config.databaseUrl));
   await ds.initialize();
   try {

@@ -23,3 +23,11 @@ export class RejectedInputError extends Error {
     this.name = 'RejectedInputError';
   }
 }
+
+/**
+ * 404 naming the field whose id names nothing the caller may see: another comune's object answers
+ * exactly as one that does not exist.
+ */
+export function notFoundField(field: string, message: string): HttpException {
+  return new HttpException({ statusCode: HttpStatus.NOT_FOUND, error: 'Not Found', message: `${field}: ${message}`, fields: [{ field, message }] }, HttpStatus.NOT_FOUND);
+}

@@ -17,6 +17,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     if (res.headersSent) return;
 
+    // body-parser's errors (malformed JSON, oversize body) come wrapped by the Express adapter.
+    if (exception instanceof HttpException && isBodyParserError(exception.cause)) exception = exception.cause;
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();
@@ -35,9 +37,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const e = exception as { type?: string; status?: number; message?: string };
     // body-parser errors: malformed JSON, oversize body, wrong charset.
     if (e && typeof e.status === 'number' && e.status >= 400 && e.status < 500 && typeof e.type === 'string') {
-      const message = e.type === 'entity.too.large' ? 'request body is too large'
+      const limit = (e as { limit?: unknown }).limit;
+      const message = e.type === 'entity.too.large' ? `request body is larger than ${typeof limit === 'number' ? `${limit} bytes, the limit of this route` : 'this route accepts'}`
         : e.type === 'entity.parse.failed' ? 'request body is not valid JSON' : e.message ?? 'bad request';
-      res.status(e.status).json({ statusCode: e.status, error: 'Bad Request', message, fields: [{ field: 'body', message }] });
+      const error = e.status === 413 ? 'Payload Too Large' : e.status === 415 ? 'Unsupported Media Type' : 'Bad Request';
+      res.status(e.status).json({ statusCode: e.status, error, message, fields: [{ field: 'body', message }] });
       return;
     }
     const pgCode = (exception as { code?: unknown })?.code;
@@ -56,6 +60,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
     this.logger.error({ err: exception, errorId, correlationId: currentCorrelationId() }, 'unhandled error');
     res.status(500).json({ statusCode: 500, message: 'Internal server error', errorId });
   }
+}
+
+function isBodyParserError(e: unknown): boolean {
+  const x = e as { type?: unknown; status?: unknown } | undefined;
+  return !!x && typeof x.type === 'string' && typeof x.status === 'number' && x.status >= 400 && x.status < 500;
 }
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);

@@ -7,9 +7,27 @@ import type { Role } from '../operators/operator.entity.js';
  */
 export class TenantScope {
   private constructor(
-    /** null means every comune (the metropolitan administrator). */
+    /** null means every comune (the metropolitan administrator, or a named system scope). */
     readonly comuneIds: readonly number[] | null,
+    /** Who acts: `operator`, `comune`, or the name of the system work that spans comuni. */
+    readonly name: string = 'operator',
   ) {}
+
+  /**
+   * Work that legitimately spans every comune (the SLA sweep, analytics, notifications, the
+   * lookup of a channel account by its webhook id), declared by name so that it can be found.
+   */
+  static system(name: string): TenantScope {
+    if (!/^[a-z][a-z0-9.-]*$/.test(name)) throw new Error(`invalid system scope name ${name}`);
+    return new TenantScope(null, `system:${name}`);
+  }
+
+  /** Several comuni at once (a group commit storing messages of different comuni). */
+  static ofComuni(comuneIds: readonly number[]): TenantScope {
+    const ids = [...new Set(comuneIds)];
+    if (ids.length === 0 || ids.some((id) => !Number.isInteger(id) || id <= 0)) throw new Error(`invalid comune ids ${ids.join(',')}`);
+    return new TenantScope(ids, 'comune');
+  }
 
   static ofPrincipal(principal: Principal): TenantScope {
     if (principal.role === 'metro_admin') return new TenantScope(null);
@@ -20,7 +38,7 @@ export class TenantScope {
   /** For workers and channel adapters: the comune named by the job or the channel account. */
   static ofComune(comuneId: number): TenantScope {
     if (!Number.isInteger(comuneId) || comuneId <= 0) throw new Error(`invalid comune id ${comuneId}`);
-    return new TenantScope([comuneId]);
+    return new TenantScope([comuneId], 'comune');
   }
 
   get isMetropolitan(): boolean {

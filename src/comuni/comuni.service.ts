@@ -3,6 +3,8 @@ import { DataSource } from 'typeorm';
 import { Comune } from './comune.entity.js';
 import { CompetenceGroup } from './competence-group.entity.js';
 import { DEFAULT_OPENING_HOURS, type BusinessCalendar } from './business-calendar.js';
+import { InScope } from '../tenancy/db-scope.js';
+import { TenantScope } from '../common/tenant-scope.js';
 
 /** The calendar of a comune that has not set its own: the usual URP hours, national holidays. */
 export const DEFAULT_CALENDAR: BusinessCalendar = {
@@ -56,6 +58,7 @@ export class ComuniService {
    * The comune's business calendar — opening slots, national holidays, patron saint's day,
    * closures — the one source for "is the office open" (the web chat) and for business time (SLAs).
    */
+  @InScope((comuneId: number) => TenantScope.ofComune(comuneId))
   async calendar(comuneId: number): Promise<BusinessCalendar> {
     const hit = this.calendarCache.get(comuneId);
     if (hit && Date.now() - hit.at < ComuniService.TTL_MS) return hit.value;
@@ -75,6 +78,7 @@ export class ComuniService {
     this.calendarCache.delete(comuneId);
   }
 
+  @InScope((comuneId: number) => TenantScope.ofComune(comuneId))
   async groups(comuneId: number): Promise<CompetenceGroup[]> {
     return this.ds.getRepository(CompetenceGroup).find({ where: { comuneId }, order: { id: 'ASC' } });
   }

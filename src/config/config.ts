@@ -2,13 +2,20 @@
  * Configuration read from the environment once, at boot, and validated with a clear
  * message for every bad variable. Nothing else in the code reads process.env.
  */
+import { weakSecretReason } from './secrets.js';
+
 export type ProcessRole = 'all' | 'api' | 'worker';
 
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
   role: ProcessRole;
   port: number;
+  /** The owner of the schema: migrations and seeding (row-level security does not restrict it). */
   databaseUrl: string;
+  /** What the application itself connects as: the `sportello_app` role, subject to row-level security. */
+  databaseAppUrl: string;
+  /** Password set on `sportello_app` by the migrations when given (DATABASE_APP_PASSWORD). */
+  databaseAppPassword: string;
   redisUrl: string;
   /** Prefix for every Redis key this instance writes (BullMQ queues, Socket.IO channels). */
   redisPrefix: string;
@@ -29,6 +36,8 @@ export interface AppConfig {
   comuniGeojson: string;
   logLevel: string;
   corsOrigins: string[];
+  /** HTTP hardening (src/security): body limit, throttling, CORS of the widget, headers, metrics, API docs. */
+  http: HttpSecurityConfig;
   /** Response-time analytics, SLAs and CSAT (src/analytics). */
   analytics: AnalyticsConfig;
   /** Agent console and web-chat widget (src/web): where their builds are, and the map tiles. */
@@ -52,6 +61,26 @@ export interface ChannelSecurityConfig {
   pecTrustedCertsFile: string | null;
   /** A web-chat session not resumed for this long expires (each reconnection renews it). */
   webchatSessionIdleMs: number;
+}
+
+export interface HttpSecurityConfig {
+  /** Largest JSON / form body in bytes, except the routes carrying attachments (LARGE_JSON_ROUTES). */
+  bodyLimit: number;
+  /** The comuni's websites embedding the web-chat widget: admitted by /webchat and /api/webchat/* only. */
+  widgetOrigins: string[];
+  /** Bearer token /metrics requires; with metricsPort, metrics are served on that port only. */
+  metricsToken: string;
+  metricsPort: number;
+  /** /api/docs and /api/docs-json without login. */
+  apiDocsPublic: boolean;
+  /** Express `trust proxy` (proxy-addr names or CIDRs): whose X-Forwarded-For gives the client address. */
+  trustProxy: string[];
+  /** Throttles (src/security/throttle.ts); counters in Redis, shared by every process. Milliseconds. */
+  throttle: {
+    loginFailuresPerAccount: number; loginFailuresPerAddress: number; apiKeyFailuresPerAddress: number;
+    failureWindowMs: number; lockoutMs: number; lockoutMaxMs: number;
+    webchatSessionsPerAddress: number; webchatTicketsPerAddress: number; webchatWindowMs: number;
+  };
 }
 
 export interface MessagingConfig {
@@ -162,15 +191,23 @@ export function loadConfig(source: Record<string, string | undefined> = process.
 
   const env = oneOf('NODE_ENV', ['development', 'production', 'test'] as const, 'development');
   const jwtSecret = str('JWT_SECRET', env === 'production' ? '' : DEV_JWT_SECRET);
-  if (env === 'production' && (jwtSecret.length < 32 || jwtSecret === DEV_JWT_SECRET)) {
-    problems.push('JWT_SECRET must be set to a random string of at least 32 characters in production');
+  // Production refuses published and guessable secrets (src/config/secrets.ts).
+  const weakSecret = env === 'production' ? (jwtSecret ? weakSecretReason(jwtSecret) : 'is not set') : null;
+  if (weakSecret) {
+    problems.push(`JWT_SECRET ${weakSecret}: set it to a random string of at least 32 characters in production (e.g. openssl rand -hex 32)`);
   }
+
+  const databaseUrl = url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/sportello', ['postgres:', 'postgresql:']);
+  const databaseAppPassword = str('DATABASE_APP_PASSWORD', '');
+  const databaseAppUrl = url('DATABASE_APP_URL', appUrlFrom(databaseUrl, databaseAppPassword), ['postgres:', 'postgresql:']);
 
   const config: AppConfig = {
     env,
     role: oneOf('SPORTELLO_ROLE', ['all', 'api', 'worker'] as const, 'all'),
     port: int('PORT', 3000, 0, 65535),
-    databaseUrl: url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/sportello', ['postgres:', 'postgresql:']),
+    databaseUrl,
+    databaseAppUrl,
+    databaseAppPassword,
     redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
     redisPrefix: str('REDIS_PREFIX', 'sportello'),
     jwtSecret,
@@ -187,7 +224,26 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     storageDir: str('STORAGE_DIR', 'var/storage'),
     comuniGeojson: str('COMUNI_GEOJSON', 'data/comuni-citta-metropolitana-bari.geojson'),
     logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
-    corsOrigins: str('CORS_ORIGINS', '*').split(',').map((s) => s.trim()).filter(Boolean),
+    corsOrigins: origins('CORS_ORIGINS', str('CORS_ORIGINS', ''), problems, true),
+    http: {
+      bodyLimit: int('HTTP_BODY_LIMIT', 100 * 1024, 1024, 10 * 1024 * 1024),
+      widgetOrigins: origins('WIDGET_ORIGINS', str('WIDGET_ORIGINS', ''), problems, false),
+      metricsToken: str('METRICS_TOKEN', ''),
+      metricsPort: int('METRICS_PORT', 0, 0, 65535),
+      apiDocsPublic: oneOf('API_DOCS_PUBLIC', ['true', 'false'] as const, 'false') === 'true',
+      trustProxy: str('TRUST_PROXY', 'loopback').split(',').map((s) => s.trim()).filter(Boolean),
+      throttle: {
+        loginFailuresPerAccount: int('LOGIN_MAX_FAILURES_PER_ACCOUNT', 5, 1, 1_000_000),
+        loginFailuresPerAddress: int('LOGIN_MAX_FAILURES_PER_ADDRESS', 20, 1, 1_000_000),
+        apiKeyFailuresPerAddress: int('API_KEY_MAX_FAILURES_PER_ADDRESS', 10, 1, 1_000_000),
+        failureWindowMs: int('AUTH_FAILURE_WINDOW_SECONDS', 900, 1, 86_400) * 1000,
+        lockoutMs: int('LOCKOUT_SECONDS', 60, 1, 86_400) * 1000,
+        lockoutMaxMs: int('LOCKOUT_MAX_SECONDS', 3_600, 1, 7 * 86_400) * 1000,
+        webchatSessionsPerAddress: int('WEBCHAT_MAX_SESSIONS_PER_ADDRESS', 10, 1, 1_000_000),
+        webchatTicketsPerAddress: int('WEBCHAT_MAX_NEW_TICKETS_PER_ADDRESS', 5, 1, 1_000_000),
+        webchatWindowMs: int('WEBCHAT_THROTTLE_WINDOW_SECONDS', 600, 1, 86_400) * 1000,
+      },
+    },
     analytics: {
       pollMs: int('ANALYTICS_POLL_MS', 2_000, 50, 600_000),
       minIntervalMs: int('ANALYTICS_MIN_INTERVAL_MS', 1_000, 0, 60_000),
@@ -249,6 +305,19 @@ function loadEmailConfig(source: Record<string, string | undefined>, env: AppCon
   };
 }
 
+/** A comma-separated list of origins (scheme://host[:port]); `*` (any) only where allowed. */
+function origins(name: string, raw: string, problems: string[], allowAny: boolean): string[] {
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  return list.filter((o) => {
+    if (o === '*' && allowAny) return true;
+    try {
+      if (new URL(o).origin === o.replace(/\/$/, '')) return true;
+    } catch { /* reported below */ }
+    problems.push(`${name} must list origins such as https://www.comune.bari.it, comma-separated (got "${o}")`);
+    return false;
+  }).map((o) => o.replace(/\/$/, ''));
+}
+
 /** A tile template must be http(s) and name {z}, {x} and {y}. */
 function mapTileUrl(raw: string, problems: string[]): string {
   if (!raw) return '';
@@ -264,4 +333,19 @@ export function runsApi(config: AppConfig): boolean {
 }
 export function runsWorkers(config: AppConfig): boolean {
   return config.role === 'all' || config.role === 'worker';
+}
+
+/**
+ * The application's own connection: DATABASE_URL's server and database as the `sportello_app` role
+ * (created by the migrations, without BYPASSRLS), with DATABASE_APP_PASSWORD when one is set.
+ */
+export function appUrlFrom(ownerUrl: string, password: string): string {
+  try {
+    const u = new URL(ownerUrl);
+    u.username = 'sportello_app';
+    u.password = password ? encodeURIComponent(password) : '';
+    return u.toString();
+  } catch {
+    return ownerUrl;
+  }
 }

@@ -5,6 +5,7 @@ import { IsInt, IsOptional, IsString, Matches, MaxLength, Min, MinLength } from 
 import { DataSource } from 'typeorm';
 import { CurrentPrincipal, Roles } from '../auth/auth.guard.js';
 import { invalidField } from '../common/errors.js';
+import { assertRefsInScope } from '../common/scope-refs.js';
 import { seesWholeComune, TenantScope, type Principal } from '../common/tenant-scope.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -47,6 +48,7 @@ export class CannedResponsesController {
 
   @Get()
   async list(@CurrentPrincipal() p: Principal, @Query() q: CannedQuery) {
+    await assertRefsInScope(this.ds, p, { groupId: q.groupId });
     const params: unknown[] = [];
     const where = [TenantScope.ofPrincipal(p).sql('comune_id', params)];
     if (!seesWholeComune(p)) { params.push(p.groupIds); where.push(`group_id = ANY($${params.length}::int[])`); }
@@ -105,7 +107,7 @@ export class CannedResponsesController {
 
   private async checkGroup(p: Principal, groupId: number): Promise<void> {
     if (p.comuneId === null) throw invalidField('groupId', 'the metropolitan administrator has no groups of their own');
-    const rows = await this.ds.query(`SELECT 1 FROM competence_groups WHERE id = $1 AND comune_id = $2`, [groupId, p.comuneId]);
-    if (!rows.length) throw invalidField('groupId', `group ${groupId} is not a group of your comune`);
+    // Another comune's group answers as one that does not exist.
+    await assertRefsInScope(this.ds, p, { groupId });
   }
 }

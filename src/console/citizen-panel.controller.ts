@@ -22,13 +22,20 @@ export class CitizenPanelController {
     if (!isTicketId(id)) throw new NotFoundException(`ticket ${id} not found`);
     const params: unknown[] = [id];
     const [t] = await this.ds.query(
-      `SELECT t.id, t.citizen_id, t.comune_id FROM tickets t WHERE t.id = $1 AND ${visibleTickets(p, params)}`, params);
+      `SELECT t.id, t.citizen_id, t.comune_id, t.citizen_identity_id FROM tickets t WHERE t.id = $1 AND ${visibleTickets(p, params)}`, params);
     if (!t) throw new NotFoundException(`ticket ${id} not found`);
 
     const otherParams: unknown[] = [t.citizen_id, t.id];
     const [citizen, identities, tickets, consents] = await Promise.all([
-      this.ds.query(`SELECT id, display_name, created_at FROM citizens WHERE id = $1`, [t.citizen_id]),
-      this.ds.query(`SELECT channel, address, display_name, created_at FROM citizen_identities WHERE citizen_id = $1 ORDER BY id`, [t.citizen_id]),
+      // The name and the identities are what this comune was given: another comune's desk is another data controller.
+      this.ds.query(
+        `SELECT (SELECT display_name FROM citizen_identity_comuni WHERE identity_id = $2 AND comune_id = $3) AS display_name,
+                (SELECT min(l.created_at) FROM citizen_identity_comuni l JOIN citizen_identities ci ON ci.id = l.identity_id
+                  WHERE ci.citizen_id = $1 AND l.comune_id = $3) AS created_at`, [t.citizen_id, t.citizen_identity_id, t.comune_id]),
+      this.ds.query(
+        `SELECT ci.channel, ci.address, l.display_name, l.created_at FROM citizen_identities ci
+           JOIN citizen_identity_comuni l ON l.identity_id = ci.id AND l.comune_id = $2
+          WHERE ci.citizen_id = $1 ORDER BY ci.id`, [t.citizen_id, t.comune_id]),
       this.ds.query(
         `SELECT ${TICKET_SUMMARY_COLUMNS} FROM tickets t
           WHERE t.citizen_id = $1 AND t.id <> $2 AND ${visibleTickets(p, otherParams)} ORDER BY t.id DESC LIMIT 50`, otherParams),
@@ -48,7 +55,7 @@ export class CitizenPanelController {
     return {
       id: String(t.citizen_id),
       displayName: citizen[0]?.display_name ?? null,
-      since: citizen[0] ? new Date(citizen[0].created_at).toISOString() : null,
+      since: citizen[0]?.created_at ? new Date(citizen[0].created_at).toISOString() : null,
       identities: identities.map((i: any) => ({
         channel: i.channel, address: i.address, displayName: i.display_name, since: new Date(i.created_at).toISOString(),
       })),

@@ -5,7 +5,7 @@ import { Equals, IsBoolean, IsIn, IsInt, IsLatitude, IsLongitude, IsNumber, IsOb
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
-import { invalidField, RejectedInputError } from '../common/errors.js';
+import { invalidField, notFoundField, RejectedInputError } from '../common/errors.js';
 import type { Principal } from '../common/tenant-scope.js';
 import { IngestService } from '../channels/ingest.service.js';
 import { appendEvents } from '../tickets/event-log.js';
@@ -59,7 +59,7 @@ export class CounterTicketsController {
   async create(@CurrentPrincipal() p: Principal, @Body() body: CounterTicketDto) {
     const comuneId = p.comuneId ?? body.comuneId;
     if (comuneId === undefined) throw invalidField('comuneId', 'is required for the metropolitan administrator');
-    if (p.comuneId !== null && body.comuneId !== undefined && body.comuneId !== p.comuneId) throw invalidField('comuneId', 'must be your own comune');
+    if (p.comuneId !== null && body.comuneId !== undefined && body.comuneId !== p.comuneId) throw notFoundField('comuneId', `comune ${body.comuneId} not found`);
 
     const phone = body.citizen.phone ? normalizeContact(body.citizen.phone) : null;
     if (body.citizen.phone && phone?.kind !== 'phone') throw invalidField('citizen.phone', 'is not a phone number');

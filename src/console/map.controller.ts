@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, NotFoundException, Param } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Param, ParseIntPipe } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
@@ -40,8 +40,8 @@ export class MapController {
 
   /** Simplified boundary (a few hundred points) as GeoJSON. Boundaries © ISTAT, CC-BY 4.0. */
   @Get('comuni/:id/boundary')
-  async boundary(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
-    const comuneId = Number(id);
+  async boundary(@CurrentPrincipal() p: Principal, @Param('id', ParseIntPipe) id: number) {
+    const comuneId = id;
     if (!Number.isInteger(comuneId) || comuneId <= 0 || !TenantScope.ofPrincipal(p).allows(comuneId)) throw new NotFoundException(`comune ${id} not found`);
     const [row] = await this.ds.query(
       `SELECT name, ST_AsGeoJSON(ST_SimplifyPreserveTopology(boundary, 0.0005), 5) AS geojson FROM comuni WHERE id = $1 AND boundary IS NOT NULL`, [comuneId]);

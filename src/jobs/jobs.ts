@@ -1,4 +1,5 @@
 import type { JobsOptions } from 'bullmq';
+import { TenantScope } from '../common/tenant-scope.js';
 
 /**
  * Every background job of Sportello: its name, its payload (ids only, plus the tenant it acts
@@ -42,6 +43,18 @@ export const JOB_IDS: { [N in JobName]: (p: JobPayloads[N]) => string | undefine
   'offer.expire': (p) => `offer-${p.ticketId}-${p.offerSeq}`,
   'maintenance.sweep': () => 'sweep',
   'message.deliver': (p) => `deliver-${p.messageId}`,
+};
+
+/**
+ * The tenant scope each job runs in: the comune its payload names, or a named system scope for the
+ * few jobs that span comuni. Every job declares one (the map does not compile otherwise).
+ */
+export const JOB_SCOPES: { [N in JobName]: (p: JobPayloads[N]) => TenantScope } = {
+  'ticket.route': (p) => TenantScope.ofComune(p.comuneId),
+  'comune.dispatch': (p) => TenantScope.ofComune(p.comuneId),
+  'offer.expire': (p) => TenantScope.ofComune(p.comuneId),
+  'maintenance.sweep': () => TenantScope.system('maintenance.sweep'),
+  'message.deliver': (p) => TenantScope.ofComune(p.comuneId),
 };
 
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {

@@ -2,7 +2,9 @@ import { WorkerHost } from '@nestjs/bullmq';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { withCorrelation } from '../common/correlation.js';
 import type { Metrics } from '../ops/metrics.js';
-import type { JobName, JobPayloads } from './jobs.js';
+import type { TenantScope } from '../common/tenant-scope.js';
+import { runInScope } from '../tenancy/db-scope.js';
+import { JOB_SCOPES, type JobName, type JobPayloads } from './jobs.js';
 
 export type JobHandlers<N extends JobName> = { [K in N]: (payload: JobPayloads[K], job: Job) => Promise<unknown> };
 
@@ -18,8 +20,16 @@ export abstract class TypedWorker<N extends JobName> extends WorkerHost {
     const handler = (this.handlers as Record<string, ((p: unknown, j: Job) => Promise<unknown>) | undefined>)[job.name];
     if (!handler) throw new UnrecoverableError(`no handler for job "${job.name}" on queue ${job.queueName}`);
     const data = job.data as { correlationId?: string };
+    const scopeOf = (JOB_SCOPES as Record<string, ((p: unknown) => TenantScope) | undefined>)[job.name];
+    if (!scopeOf) throw new UnrecoverableError(`job "${job.name}" declares no tenant scope`);
+    let scope: TenantScope;
+    try {
+      scope = scopeOf(job.data);
+    } catch (err) {
+      throw new UnrecoverableError(`job "${job.name}" ${job.id}: ${(err as Error).message}`);
+    }
     const stop = this.metrics.jobDuration.startTimer({ queue: job.queueName, job: job.name });
-    return withCorrelation(data?.correlationId, async () => {
+    return withCorrelation(data?.correlationId, () => runInScope(scope, async () => {
       try {
         const out = await handler(job.data, job);
         stop({ outcome: 'completed' });
@@ -28,6 +38,6 @@ export abstract class TypedWorker<N extends JobName> extends WorkerHost {
         stop({ outcome: 'failed' });
         throw err;
       }
-    });
+    }));
   }
 }

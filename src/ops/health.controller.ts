@@ -1,6 +1,8 @@
-import { Controller, Get, Header, HttpStatus, Inject, Res, type OnApplicationShutdown } from '@nestjs/common';
+import { Controller, Get, Header, HttpStatus, Inject, Req, Res, UnauthorizedException, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { createServer, type Server } from 'node:http';
 import { ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { metricsAllowed } from '../security/ops-access.js';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/auth.guard.js';
@@ -21,8 +23,9 @@ async function timed<T>(p: Promise<T>, ms: number): Promise<T> {
 @ApiTags('operations')
 @Public()
 @Controller()
-export class HealthController implements OnApplicationShutdown {
+export class HealthController implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly redis: Redis;
+  private metricsServer?: Server;
 
   constructor(
     private readonly ds: DataSource,
@@ -34,8 +37,19 @@ export class HealthController implements OnApplicationShutdown {
     this.redis.on('error', () => undefined);
   }
 
+  /** METRICS_PORT: /metrics on a port of its own (not published outside the private network), without auth. */
+  onApplicationBootstrap(): void {
+    if (!this.config.http.metricsPort) return;
+    this.metricsServer = createServer((req, res) => {
+      if (req.url !== '/metrics') return void res.writeHead(404).end();
+      this.render().then((text) => res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' }).end(text),
+        () => res.writeHead(500).end());
+    }).listen(this.config.http.metricsPort);
+  }
+
   onApplicationShutdown(): void {
     this.redis.disconnect();
+    this.metricsServer?.close();
   }
 
   /** Liveness: the process answers. */
@@ -64,7 +78,14 @@ export class HealthController implements OnApplicationShutdown {
 
   @Get('metrics')
   @Header('Content-Type', 'text/plain; version=0.0.4')
-  async scrape(): Promise<string> {
+  async scrape(@Req() req: Request): Promise<string> {
+    if (!metricsAllowed(req, this.config)) {
+      throw new UnauthorizedException(this.config.http.metricsPort ? `metrics are served on port ${this.config.http.metricsPort}` : 'metrics need the METRICS_TOKEN as a Bearer token');
+    }
+    return this.render();
+  }
+
+  private async render(): Promise<string> {
     await Promise.all(this.jobs.registeredQueues().map(async (q) => {
       try {
         const counts = await timed(q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed'), 1000);

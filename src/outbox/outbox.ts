@@ -5,6 +5,7 @@ import type { JobName, JobPayloads } from '../jobs/jobs.js';
 import { JobsService, type JobRequest } from '../jobs/jobs.service.js';
 import { ROUTING_QUEUE } from '../jobs/jobs.js';
 import { Metrics } from '../ops/metrics.js';
+import { InSystemScope } from '../tenancy/db-scope.js';
 
 /** Records jobs to enqueue in the same transaction as the state they act on. */
 export async function appendOutbox<N extends JobName>(m: EntityManager, name: N, payload: JobPayloads[N]): Promise<void> {
@@ -62,6 +63,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /** Publishes pending entries until none is left or Redis is unavailable. Returns how many were published. */
+  @InSystemScope('outbox')
   async drain(): Promise<number> {
     let total = 0;
     try {

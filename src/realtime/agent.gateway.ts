@@ -3,7 +3,8 @@ import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSo
 import type { Namespace, Socket } from 'socket.io';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { AuthService } from '../auth/auth.service.js';
-import type { Principal } from '../common/tenant-scope.js';
+import { TenantScope, type Principal } from '../common/tenant-scope.js';
+import { runInScope } from '../tenancy/db-scope.js';
 import { Metrics } from '../ops/metrics.js';
 import { PRESENCES, type Presence } from '../operators/operator.entity.js';
 import { PresenceService } from '../operators/presence.service.js';
@@ -52,7 +53,7 @@ export class AgentGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     const wanted = (socket.handshake.auth as { presence?: string }).presence;
     const presence: Presence = wanted === 'away' || wanted === 'offline' ? wanted : 'online';
     try {
-      await this.presence.set(principal, presence);
+      await runInScope(TenantScope.ofPrincipal(principal), () => this.presence.set(principal, presence));
     } catch (err) {
       this.logger.warn(`presence on connect failed for operator ${principal.operatorId}: ${(err as Error).message}`);
     }
@@ -70,7 +71,7 @@ export class AgentGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   private async offlineIfGone(principal: Principal): Promise<void> {
     try {
       const sockets = await this.server.in(rooms.operator(principal.operatorId)).fetchSockets();
-      if (sockets.length === 0) await this.presence.set(principal, 'offline');
+      if (sockets.length === 0) await runInScope(TenantScope.ofPrincipal(principal), () => this.presence.set(principal, 'offline'));
     } catch (err) {
       this.logger.warn(`presence check failed for operator ${principal.operatorId}: ${(err as Error).message}`);
     }

@@ -52,13 +52,22 @@ export class ConversationSignals {
       'citizen.typing', { ticketId: String(t.id), typing });
   }
 
-  /** The citizen saw the operator's replies up to this one: they become "read" in the console. */
+  /**
+   * The citizen saw the operator's replies up to this one: they become "read" in the console.
+   *
+   * The web-chat adapter hands the reply to the citizen's socket before the worker stores "sent",
+   * so the citizen's "read" of that very reply can arrive while it is still "queued": it is read
+   * all the same (the citizen has it on screen). The worker's "sent", stored after, cannot undo it:
+   * delivery states only move forward. Earlier replies still queued are not marked: the citizen
+   * may not have them yet.
+   */
   async citizenRead(address: string, upToMessageId: string): Promise<void> {
     if (!ID.test(upToMessageId)) return;
     const rows: Array<{ id: string }> = await this.ds.query(
       `SELECT m.id FROM messages m JOIN tickets t ON t.id = m.ticket_id JOIN citizen_identities i ON i.id = t.citizen_identity_id
         WHERE i.channel = $1 AND i.address = $2 AND m.direction = 'outbound' AND NOT m.internal AND m.id <= $3
-          AND m.delivery_status IN ('sent', 'delivered') ORDER BY m.id DESC LIMIT 50`,
+          AND (m.delivery_status IN ('sent', 'delivered') OR (m.id = $3 AND m.delivery_status = 'queued'))
+        ORDER BY m.id DESC LIMIT 50`,
       [WEBCHAT, address, upToMessageId]);
     for (const r of rows) await this.delivery.setStatus(String(r.id), 'read', null);
   }

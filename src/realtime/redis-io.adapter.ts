@@ -6,22 +6,26 @@ import type { Server, ServerOptions } from 'socket.io';
 import type { AppConfig } from '../config/config.js';
 import { redisOptionsFromUrl } from '../jobs/redis-connection.js';
 import { socketIoKey } from './realtime.service.js';
+import { OriginPolicy } from '../security/origins.js';
 
 /** Socket.IO through Redis pub/sub: several API instances (and the workers' emitter) share rooms. */
 export class RedisIoAdapter extends IoAdapter {
   private pub?: Redis;
   private sub?: Redis;
+  private readonly origins: OriginPolicy;
 
   constructor(app: INestApplicationContext, private readonly config: AppConfig) {
     super(app);
+    this.origins = new OriginPolicy(config);
   }
 
   override createIOServer(port: number, options?: Partial<ServerOptions>): Server {
     const server: Server = super.createIOServer(port, {
       ...(options as ServerOptions),
-      cors: { origin: this.config.corsOrigins.includes('*') ? true : this.config.corsOrigins, credentials: true },
+      ...this.origins.socketOptions(),
       maxHttpBufferSize: 1e6,
     });
+    this.origins.guardNamespaces(server);
     if (!this.pub) {
       this.pub = new Redis(redisOptionsFromUrl(this.config.redisUrl));
       this.sub = this.pub.duplicate();

@@ -3,6 +3,7 @@ import { updateReturning } from '../database/sql.js';
 import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { currentCorrelationId } from '../common/correlation.js';
+import { assertRefsInScope } from '../common/scope-refs.js';
 import { invalidField } from '../common/errors.js';
 import { seesWholeComune, TenantScope, type Principal } from '../common/tenant-scope.js';
 import { JobsService } from '../jobs/jobs.service.js';
@@ -285,6 +286,9 @@ export class AssignmentService {
       const mine = t.assignee_id === principal.operatorId || t.offered_to_id === principal.operatorId;
       if (!seesWholeComune(principal) && !mine) throw new ForbiddenException('only the assignee or a supervisor can transfer this ticket');
       if (t.queue_state === 'done') throw new ConflictException('a resolved or closed ticket cannot be transferred; reopen it first');
+      // Another comune's group or operator answers as one that does not exist; the metropolitan
+      // administrator, who sees both, is told below that they are not of the ticket's comune.
+      await assertRefsInScope(m, principal, { groupId: to.groupId, operatorId: to.operatorId });
 
       let groupId = to.groupId ?? null;
       if (groupId !== null) {

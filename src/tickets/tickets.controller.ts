@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, Res
 import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsDateString, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import { create as contentDisposition } from 'content-disposition';
 import type { Response } from 'express';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import type { Principal } from '../common/tenant-scope.js';
@@ -113,7 +114,8 @@ export class TicketsController {
     const a = await this.tickets.attachment(p, id);
     const bytes = await this.storage.get(a.storageKey);
     res.setHeader('Content-Type', a.contentType);
-    res.setHeader('Content-Disposition', `attachment; filename="${a.filename.replace(/["\\\r\n]/g, '_')}"`);
+    // RFC 6266: an ISO-8859-1 fallback in filename= and the exact UTF-8 name in filename*= (€, 日本, ’).
+    res.setHeader('Content-Disposition', contentDisposition(a.filename));
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.end(bytes);
   }

@@ -1,3 +1,4 @@
+import { assertRefsInScope } from '../common/scope-refs.js';
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { currentCorrelationId } from '../common/correlation.js';
@@ -52,6 +53,7 @@ export class TicketsService {
   ) {}
 
   async list(principal: Principal, f: TicketFilters): Promise<TicketSummary[]> {
+    await assertRefsInScope(this.ds, principal, { groupId: f.groupId, assigneeId: f.assigneeId });
     const params: unknown[] = [];
     const where = [visibleTickets(principal, params)];
     const add = (sql: (n: number) => string, value: unknown) => { params.push(value); where.push(sql(params.length)); };
@@ -77,7 +79,11 @@ export class TicketsService {
     const row = await this.findVisible(principal, ticketId);
     const [messages, identities] = await Promise.all([
       this.ds.query(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.ticket_id = $1 ORDER BY m.id`, [row.id]),
-      this.ds.query(`SELECT channel, address, display_name FROM citizen_identities WHERE citizen_id = $1 ORDER BY id`, [row.citizen_id]),
+      // Only what this comune knows of the citizen: identities used with it, by the names given to it.
+      this.ds.query(
+        `SELECT ci.channel, ci.address, l.display_name FROM citizen_identities ci
+           JOIN citizen_identity_comuni l ON l.identity_id = ci.id AND l.comune_id = $2
+          WHERE ci.citizen_id = $1 ORDER BY ci.id`, [row.citizen_id, row.comune_id]),
     ]);
     return {
       ...toTicketSummary(row),
@@ -202,7 +208,8 @@ export class TicketsService {
       `SELECT msg.channel, ti.channel AS ticket_channel, i.address
          FROM messages msg JOIN tickets t ON t.id = msg.ticket_id
          JOIN citizen_identities ti ON ti.id = t.citizen_identity_id
-         LEFT JOIN LATERAL (SELECT address FROM citizen_identities x
+         LEFT JOIN LATERAL (SELECT x.address FROM citizen_identities x
+                              JOIN citizen_identity_comuni k ON k.identity_id = x.id AND k.comune_id = t.comune_id
                              WHERE x.citizen_id = t.citizen_id AND x.channel = msg.channel ORDER BY x.id DESC LIMIT 1) i ON true
         WHERE msg.ticket_id = $1 AND msg.direction = 'inbound' AND msg.author_type = 'citizen'
         ORDER BY msg.id DESC LIMIT 1`, [ticketId]);
@@ -215,8 +222,9 @@ export class TicketsService {
     const params: unknown[] = [ticketId];
     const vis = visibleTickets(principal, params);
     const rows = await this.ds.query(
-      `SELECT ${TICKET_SUMMARY_COLUMNS}, t.citizen_id, t.payload, t.first_response_at, t.resolved_at, c.display_name AS citizen_name
-         FROM tickets t JOIN citizens c ON c.id = t.citizen_id WHERE t.id = $1 AND ${vis}`, params);
+      `SELECT ${TICKET_SUMMARY_COLUMNS}, t.citizen_id, t.payload, t.first_response_at, t.resolved_at, l.display_name AS citizen_name
+         FROM tickets t LEFT JOIN citizen_identity_comuni l ON l.identity_id = t.citizen_identity_id AND l.comune_id = t.comune_id
+        WHERE t.id = $1 AND ${vis}`, params);
     if (!rows.length) throw new NotFoundException(`ticket ${ticketId} not found`);
     return rows[0];
   }

@@ -52,6 +52,7 @@ export class WebController {
     if (!existsSync(this.widgetFile)) throw new ServiceUnavailableException('the web-chat widget is not built: run "npm run build:web"');
     // Any comune's site may load it; a short cache lets a fix reach every site within minutes.
     res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin'); // loaded by <script> from comuni's sites
     res.setHeader('Cache-Control', 'public, max-age=300');
     res.setHeader('Content-Type', 'text/javascript; charset=utf-8');
     res.setHeader('X-Content-Type-Options', 'nosniff');

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, HttpException, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, HttpException, Inject, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { Equals, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
@@ -16,6 +16,8 @@ import { WEBCHAT_CHANNEL } from '../channels/webchat/webchat.gateway.js';
 import { AttachmentStorage, IMAGE_TYPES, sniffContentType } from '../storage/storage.js';
 import { normalizeContact, recordConsents } from '../console/consents.js';
 import { isOpenAt } from '../comuni/business-calendar.js';
+import { inComune } from '../tenancy/db-scope.js';
+import { WebchatRestThrottle } from '../security/throttle.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -60,9 +62,9 @@ export class WidgetController {
     // The comune's business calendar: its opening slots, and closed on holidays and the patron saint's day.
     const calendar = await this.comuni.calendar(comune.id);
     const open = isOpenAt(calendar, Date.now());
-    const [{ n }] = await this.ds.query(
+    const [{ n }] = await inComune(comune.id, () => this.ds.query(
       `SELECT count(*)::int AS n FROM operators o WHERE o.comune_id = $1 AND o.presence = 'online' AND o.capacity > 0
-          AND EXISTS (SELECT 1 FROM operator_groups og WHERE og.operator_id = o.id)`, [comune.id]);
+          AND EXISTS (SELECT 1 FROM operator_groups og WHERE og.operator_id = o.id)`, [comune.id]));
     const hours = Object.fromEntries(Object.entries(calendar.openingHours)
       .sort(([a], [b]) => Number(a) - Number(b))
       .map(([isoDay, slots]) => [WEEKDAY_KEYS[Number(isoDay) - 1], slots]));
@@ -73,6 +75,7 @@ export class WidgetController {
   }
 
   @Post(':slug/leave-message')
+  @UseGuards(WebchatRestThrottle)
   @HttpCode(201)
   async leaveMessage(@Param('slug') slug: string, @Body() body: LeaveMessageDto) {
     const comune = await this.comune(slug);
@@ -88,11 +91,13 @@ export class WidgetController {
       text: body.text,
     });
     if (!result.duplicate) {
-      const [t] = await this.ds.query(`SELECT citizen_id FROM tickets WHERE id = $1`, [result.ticketId]);
-      await recordConsents(this.ds, [
-        { citizenId: t.citizen_id, comuneId: result.comuneId, ticketId: result.ticketId, purpose: 'privacy', granted: true, source: 'webchat' },
-        { citizenId: t.citizen_id, comuneId: result.comuneId, ticketId: result.ticketId, purpose: 'updates', granted: true, source: 'webchat', contact: contact.value },
-      ]);
+      await inComune(result.comuneId, async () => {
+        const [t] = await this.ds.query(`SELECT citizen_id FROM tickets WHERE id = $1`, [result.ticketId]);
+        await recordConsents(this.ds, [
+          { citizenId: t.citizen_id, comuneId: result.comuneId, ticketId: result.ticketId, purpose: 'privacy', granted: true, source: 'webchat' },
+          { citizenId: t.citizen_id, comuneId: result.comuneId, ticketId: result.ticketId, purpose: 'updates', granted: true, source: 'webchat', contact: contact.value },
+        ]);
+      });
     }
     return { ticketReference: result.ticketReference, messageId: result.messageId, duplicate: result.duplicate };
   }
@@ -102,6 +107,7 @@ export class WidgetController {
    * never by the name or the declared type; then it enters like any message.
    */
   @Post(':slug/photos')
+  @UseGuards(WebchatRestThrottle)
   @HttpCode(201)
   @ApiHeader({ name: 'X-Webchat-Session', required: true })
   async photo(

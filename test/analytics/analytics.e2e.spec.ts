@@ -144,7 +144,7 @@ describe('analytics', () => {
     const withQ = (r: string, q: string) => `/api/analytics/${r}${r.includes('?') ? '&' : '?'}${q}`;
     for (const r of routes) {
       expect((await get(withQ(r, 'from=2025-01-01&to=2025-03-31').replace('&x=1', ''), 'op')).status).toBe(403);
-      expect((await get(withQ(r, `comuneId=${bari}`).replace('&x=1', ''), 'modMgr')).status).toBe(r === 'comuni' || r === 'sla-policies' ? 200 : 403);
+      expect((await get(withQ(r, `comuneId=${bari}`).replace('&x=1', ''), 'modMgr')).status).toBe(r === 'comuni' ? 200 : 404);
     }
     // Modugno's manager sees Modugno's figures only: none of Bari's 80 tickets.
     const mod = await get(`/api/analytics/volumes?from=2025-01-20&to=2025-03-10&breakdown=comune`, 'modMgr');

@@ -56,6 +56,24 @@ describe('agent console and web-chat widget in Chromium', () => {
     await page.getByRole('alert').filter({ hasText: 'Accesso non riuscito' }).waitFor();
   });
 
+  it('links the queue dashboard (Bull Board) for the metropolitan administrator only', async () => {
+    const admin = await newPage();
+    await signIn(admin, 'admin@metro.demo');
+    const nav = admin.getByRole('navigation', { name: 'Navigazione principale' });
+    const link = nav.getByRole('link', { name: /^Code di lavoro/ });
+    await expect(link.getAttribute('href')).resolves.toBe('/admin/queues');
+    await expect(link.isVisible()).resolves.toBe(true);
+    expect(await seriousA11yViolations(admin)).toEqual([]);
+    for (const email of ['operatore@bari.demo', 'supervisore@bari.demo', 'manager@bari.demo']) {
+      const page = await newPage();
+      await signIn(page, email);
+      await page.getByRole('link', { name: 'Conversazioni', exact: true }).waitFor();
+      await expect(page.getByRole('link', { name: /Code di lavoro/ }).count()).resolves.toBe(0);
+      await expect(page.locator('a[href="/admin/queues"]').count()).resolves.toBe(0);
+      await page.context().close();
+    }
+  });
+
   it('carries a whole conversation between the widget and the console, live, in both directions', async () => {
     // The supervisor watches the queues from the supervision page, away so that offers go to the URP operator.
     const sup = await newPage();
@@ -175,6 +193,10 @@ describe('agent console and web-chat widget in Chromium', () => {
     await sup.getByRole('tab', { name: 'Mappa' }).click();
     await sup.locator('.leaflet-container path').first().waitFor();
     await sup.getByText('Mappa senza sfondo').waitFor();
+    // The report map view, zoom buttons and the focusable map included, is accessible.
+    await sup.getByTestId('report-map').locator('.leaflet-control-zoom-in').waitFor();
+    expect(await seriousA11yViolations(sup)).toEqual([]);
+    await screenshot(sup, '04-report-map');
     await sup.getByRole('tab', { name: 'Cronologia' }).click();
     for (const type of ['ticket.created', 'offer.made', 'ticket.assigned', 'message.sent', 'note.added', 'ticket.transferred']) {
       await sup.locator(`[data-testid="history"] [data-event="${type}"]`).first().waitFor();

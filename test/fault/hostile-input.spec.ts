@@ -81,7 +81,10 @@ describe('fault: malformed and hostile input to every public entry point', () =>
   const asBody = (v: unknown) => { try { return JSON.stringify(v) ?? String(v); } catch { return String(v); } };
 
   beforeAll(async () => {
-    t = await startApp();
+    // Thousands of hostile inputs from 127.0.0.1 (wrong keys, bad logins, handshakes): the throttles are
+    // tested in test/e2e/throttling.spec.ts; here every input must reach its parser.
+    t = await startApp({ WEBCHAT_MAX_SESSIONS_PER_ADDRESS: '100000', WEBCHAT_MAX_NEW_TICKETS_PER_ADDRESS: '100000',
+      API_KEY_MAX_FAILURES_PER_ADDRESS: '100000', LOGIN_MAX_FAILURES_PER_ADDRESS: '100000', LOGIN_MAX_FAILURES_PER_ACCOUNT: '100000' });
     before = await counts();
   });
   afterAll(async () => { await t?.close(); });

@@ -117,10 +117,10 @@ describe('assignment: FIFO queues, offers, re-offer, hand-back, transfer', () =>
     const detail = (await t.http.get(`/api/tickets/${ticket.id}`).set('Authorization', `Bearer ${sup}`)).body;
     expect(detail.messages.find((m: any) => m.internal)?.text).toBe('Riguarda i rifiuti ingombranti');
 
-    // A group of another comune is refused, naming the field.
+    // A group of another comune does not exist for this supervisor: 404, naming the field.
     const bad = await t.http.post(`/api/tickets/${ticket.id}/transfer`).set('Authorization', `Bearer ${sup}`)
       .send({ groupId: await groupId(t.ds, 'bari', 'ambiente') });
-    expect(bad.status).toBe(400);
+    expect(bad.status).toBe(404);
     expect(bad.body.fields[0].field).toBe('groupId');
     // A plain operator who is not the assignee may not transfer.
     const urp = await login(t, 'operatore@noci.demo');

@@ -1,5 +1,6 @@
 import { OutboundDelivery } from '../../src/channels/outbound-delivery.js';
-import { startApp, type TestApp } from '../support/harness.js';
+import { TenantScope } from '../../src/common/tenant-scope.js';
+import { inScope, startApp, type TestApp } from '../support/harness.js';
 
 /** Providers report delivery out of order; what the operator sees only ever moves forward. */
 describe('delivery state of an outbound message', () => {
@@ -13,7 +14,7 @@ describe('delivery state of an outbound message', () => {
     const [m] = await t.ds.query(
       `INSERT INTO messages (ticket_id, comune_id, direction, author_type, text, channel, delivery_status)
        VALUES ($1, $2, 'outbound', 'operator', 'risposta', 'app', 'queued') RETURNING id`, [ticket.id, ticket.comune_id]);
-    const delivery = t.app.get(OutboundDelivery);
+    const delivery = inScope(TenantScope.ofComune(ticket.comune_id), t.app.get(OutboundDelivery));
     const state = async () => (await t.ds.query(`SELECT delivery_status, external_id FROM messages WHERE id = $1`, [m.id]))[0];
 
     expect(await delivery.setStatus(String(m.id), 'delivered', null)).toBe(true);
@@ -32,7 +33,7 @@ describe('delivery state of an outbound message', () => {
   it('loses no report that races with the send storing the provider id', async () => {
     const res = await t.http.post('/api/app/v1/messages').set('X-Api-Key', 'demo-app-key-bari').send({ messageId: 'ds-2', citizen: { id: 'ds2' }, text: 'ciao' });
     const [ticket] = await t.ds.query(`SELECT id, comune_id FROM tickets WHERE reference = $1`, [res.body.ticketReference]);
-    const delivery = t.app.get(OutboundDelivery);
+    const delivery = inScope(TenantScope.ofComune(ticket.comune_id), t.app.get(OutboundDelivery));
     const ids: string[] = [];
     for (let i = 0; i < 40; i++) {
       const [m] = await t.ds.query(

@@ -14,12 +14,14 @@ describe('operations: health, metrics, API docs, queue dashboard, correlation id
   });
 
   it('serves the OpenAPI document with the pinned routes', async () => {
-    const doc = await t.http.get('/api/docs-json');
+    // Operators only unless API_DOCS_PUBLIC=true (test/e2e/http-hardening.spec.ts).
+    const token = await login(t, 'operatore@bari.demo');
+    const doc = await t.http.get('/api/docs-json').set('Authorization', `Bearer ${token}`);
     expect(doc.status).toBe(200);
     for (const path of ['/api/auth/login', '/api/tickets', '/api/tickets/{id}', '/api/tickets/{id}/messages', '/api/app/v1/messages']) {
       expect(Object.keys(doc.body.paths)).toContain(path);
     }
-    expect((await t.http.get('/api/docs')).status).toBe(200);
+    expect((await t.http.get('/api/docs').set('Authorization', `Bearer ${token}`)).status).toBe(200);
   });
 
   it('exposes Prometheus metrics: ingest counts, queue depths, job durations, socket connections', async () => {

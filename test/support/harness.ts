@@ -9,6 +9,8 @@ import { io, type Socket } from 'socket.io-client';
 import request from 'supertest';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
+import { TenantScope } from '../../src/common/tenant-scope.js';
+import { runInScope } from '../../src/tenancy/db-scope.js';
 import { loadConfig, type AppConfig } from '../../src/config/config.js';
 import { createApp } from '../../src/bootstrap.js';
 import { createHash } from 'node:crypto';
@@ -99,6 +101,10 @@ export interface TestApp {
   app: NestExpressApplication;
   url: string;
   config: AppConfig;
+  /**
+   * The database as its owner sees it (row-level security does not apply): for tests that look
+   * behind the application's back. The application itself connects as sportello_app.
+   */
   ds: DataSource;
   http: ReturnType<typeof request>;
   close: () => Promise<void>;
@@ -129,11 +135,12 @@ export async function startApp(
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
-  const ds = app.get(DataSource);
+  const ds = await new DataSource(dataSourceOptions(database.url)).initialize();
   return {
     app, url, config, ds, http: request(url),
     close: async () => {
       await app.close();
+      await ds.destroy();
       if (!db) await database.drop();
       await clearRedisPrefix(config.redisUrl, config.redisPrefix);
       rmSync(storage, { recursive: true, force: true });
@@ -225,4 +232,17 @@ export async function eventually<T>(check: () => Promise<T | undefined | null | 
     if (Date.now() > until) throw new Error(`${what} not reached within ${ms} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * A service of the running application whose methods run in `scope`, as the application's own
+ * callers do (a request, a job, a channel handler): the database shows them that scope's rows only.
+ */
+export function inScope<T extends object>(scope: TenantScope, service: T): T {
+  return new Proxy(service, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver);
+      return typeof value === 'function' ? (...args: unknown[]) => runInScope(scope, () => value.apply(target, args)) : value;
+    },
+  });
 }

@@ -37,7 +37,8 @@ export const TEXTS = {
     privacyLink: 'Informativa privacy',
     leaveSubmit: 'Lascia il messaggio',
     leaveDone: 'Messaggio ricevuto (riferimento {reference}). Ti aggiorneremo a {contact}.',
-    required: 'Campo obbligatorio',
+    fieldRequired: '{field}: campo obbligatorio.',
+    consentRequired: 'Per inviare il messaggio accetta l’informativa privacy (casella qui sopra).',
     days: { mon: 'lun', tue: 'mar', wed: 'mer', thu: 'gio', fri: 'ven', sat: 'sab', sun: 'dom' },
   },
   en: {
@@ -76,7 +77,8 @@ export const TEXTS = {
     privacyLink: 'Privacy notice',
     leaveSubmit: 'Leave the message',
     leaveDone: 'Message received (reference {reference}). We will update you at {contact}.',
-    required: 'Required field',
+    fieldRequired: '{field}: this field is required.',
+    consentRequired: 'To send the message, agree to the privacy notice (the box above).',
     days: { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' },
   },
 } as const;

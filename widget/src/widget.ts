@@ -117,38 +117,83 @@ class SportelloWidget {
     text.addEventListener('input', () => this.onTyping());
 
     const leave = this.leaveForm();
-    panel.append(head, conn, notice, logBox, typing, composer, leave);
+    // Everything under the header: while the chat is live the log scrolls and the composer stays at
+    // the bottom; outside office hours the whole body (banner, greeting, form) scrolls as one page.
+    const body = el('div', { class: 'body' });
+    body.append(notice, logBox, typing, composer, leave);
+    panel.append(head, conn, body);
     root.append(launcher, panel);
     this.shadow.append(style, root);
     panel.addEventListener('keydown', (e) => { if (e.key === 'Escape') this.close(); });
-    Object.assign(this.ui, { launcher, panel, conn, notice, log, logBox, typing, composer, text, error, leave, title: panel.querySelector('h2') as HTMLElement });
+    Object.assign(this.ui, { launcher, panel, body, conn, notice, log, logBox, typing, composer, text, error, leave, title: panel.querySelector('h2') as HTMLElement });
     this.renderMessages();
     this.applyAvailability();
   }
 
   private leaveForm(): HTMLFormElement {
-    const form = el('form', { class: 'leave', novalidate: '', hidden: '' });
-    const intro = el('p', {}, this.t('leaveIntro'));
-    const mLabel = el('label', { for: 'sw-leave-text' }, this.t('leaveMessage'));
-    const m = el('textarea', { id: 'sw-leave-text', rows: '3', maxlength: '4000', required: '', 'aria-required': 'true' });
-    const cLabel = el('label', { for: 'sw-leave-contact' }, this.t('leaveContact'));
-    const c = el('input', { id: 'sw-leave-contact', type: 'text', autocomplete: 'email', required: '', 'aria-required': 'true', maxlength: '254' });
-    const nLabel = el('label', { for: 'sw-leave-name' }, this.t('leaveName'));
-    const n = el('input', { id: 'sw-leave-name', type: 'text', autocomplete: 'name', maxlength: '120' });
-    const check = el('label', { class: 'check' });
+    const form = el('form', { class: 'leave', novalidate: '', hidden: '', 'aria-labelledby': 'sw-leave-intro' });
+    const intro = el('p', { id: 'sw-leave-intro' }, this.t('leaveIntro'));
+    /** A field with its label and its own error line, tied together for assistive technologies. */
+    const field = <T extends HTMLElement>(input: T, labelText: string): { input: T; label: HTMLElement; error: HTMLElement; wrap: HTMLElement } => {
+      const label = el('label', { for: input.id }, labelText);
+      const error = el('p', { id: `${input.id}-error`, class: 'field-error', role: 'alert' });
+      const wrap = el('div', { class: 'field' });
+      wrap.append(label, input, error);
+      return { input, label, error, wrap };
+    };
+    const m = field(el('textarea', { id: 'sw-leave-text', rows: '4', maxlength: '4000', required: '', 'aria-required': 'true' }), this.t('leaveMessage'));
+    const c = field(el('input', { id: 'sw-leave-contact', type: 'text', autocomplete: 'email', required: '', 'aria-required': 'true', maxlength: '254' }), this.t('leaveContact'));
+    const n = field(el('input', { id: 'sw-leave-name', type: 'text', autocomplete: 'name', maxlength: '120' }), this.t('leaveName'));
     const box = el('input', { type: 'checkbox', id: 'sw-consent', required: '', 'aria-required': 'true' }) as HTMLInputElement;
+    const check = el('label', { class: 'check', for: 'sw-consent' });
     check.append(box, el('span', {}, this.t('consent')));
+    const consentError = el('p', { id: 'sw-consent-error', class: 'field-error', role: 'alert' });
+    const consent = el('div', { class: 'field' });
+    consent.append(check, consentError);
     const privacy = el('a', { href: `${this.base}/demo/${encodeURIComponent(this.slug)}#privacy`, target: '_blank', rel: 'noopener' }, this.t('privacyLink'));
     const error = el('p', { class: 'error', role: 'alert' });
     const submit = el('button', { type: 'submit', class: 'send' }, this.t('leaveSubmit'));
-    form.append(intro, mLabel, m, cLabel, c, nLabel, n, check, privacy, error, submit);
+    form.append(intro, m.wrap, c.wrap, n.wrap, consent, privacy, error, submit);
+
+    const fields: Record<string, { input: HTMLElement; error: HTMLElement; name: string }> = {
+      text: { input: m.input, error: m.error, name: this.t('leaveMessage') },
+      contact: { input: c.input, error: c.error, name: this.t('leaveContact') },
+      name: { input: n.input, error: n.error, name: this.t('leaveName') },
+      privacyConsent: { input: box, error: consentError, name: this.t('privacyLink') },
+    };
+    const setError = (f: { input: HTMLElement; error: HTMLElement }, message: string): void => {
+      f.error.textContent = message;
+      if (message) {
+        f.input.setAttribute('aria-invalid', 'true');
+        f.input.setAttribute('aria-describedby', f.error.id);
+      } else {
+        f.input.removeAttribute('aria-invalid');
+        f.input.removeAttribute('aria-describedby');
+      }
+    };
+    // A corrected field loses its error at once.
+    m.input.addEventListener('input', () => { if (m.input.value.trim()) setError(fields.text, ''); });
+    c.input.addEventListener('input', () => { if (c.input.value.trim()) setError(fields.contact, ''); });
+    box.addEventListener('change', () => { if (box.checked) setError(fields.privacyConsent, ''); });
+
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       error.textContent = '';
-      const missing = [m, c].find((x) => !x.value.trim());
-      if (missing) { missing.setAttribute('aria-invalid', 'true'); error.textContent = this.t('required'); missing.focus(); return; }
-      if (!box.checked) { box.setAttribute('aria-invalid', 'true'); error.textContent = this.t('consent'); box.focus(); return; }
-      void this.leaveMessage(m.value.trim(), c.value.trim(), n.value.trim(), form, error);
+      const invalid: HTMLElement[] = [];
+      for (const [f, empty] of [[fields.text, !m.input.value.trim()], [fields.contact, !c.input.value.trim()]] as const) {
+        setError(f, empty ? this.t('fieldRequired', { field: f.name }) : '');
+        if (empty) invalid.push(f.input);
+      }
+      setError(fields.privacyConsent, box.checked ? '' : this.t('consentRequired'));
+      if (!box.checked) invalid.push(box);
+      if (invalid.length) { invalid[0].focus(); return; }
+      void this.leaveMessage(m.input.value.trim(), c.input.value.trim(), n.input.value.trim(), form, error, (apiField, message) => {
+        const f = fields[apiField];
+        if (!f) return false;
+        setError(f, `${f.name}: ${message}`);
+        f.input.focus();
+        return true;
+      });
     });
     return form;
   }
@@ -202,6 +247,7 @@ class SportelloWidget {
     this.ui.composer.hidden = !live;
     this.ui.leave.hidden = live;
     this.ui.notice.hidden = live;
+    this.ui.panel.classList.toggle('closed', !live);
     if (!live && a) {
       const days = TEXTS[this.lang].days;
       const hours = Object.entries(a.openingHours).map(([d, slots]) => `${days[d as keyof typeof days]} ${slots.map((s) => s.join('–')).join(', ')}`).join('; ');
@@ -353,7 +399,8 @@ class SportelloWidget {
     }
   }
 
-  private async leaveMessage(text: string, contact: string, name: string, form: HTMLFormElement, error: HTMLElement): Promise<void> {
+  private async leaveMessage(text: string, contact: string, name: string, form: HTMLFormElement, error: HTMLElement,
+    fieldError: (field: string, message: string) => boolean): Promise<void> {
     if (!this.token) { this.connect(); error.textContent = this.t('reconnecting'); return; }
     try {
       const r = await fetch(`${this.base}/api/webchat/${encodeURIComponent(this.slug)}/leave-message`, {
@@ -364,7 +411,8 @@ class SportelloWidget {
       const data = await r.json().catch(() => ({}));
       if (!r.ok) {
         const f = data?.fields?.[0];
-        error.textContent = f ? `${f.field}: ${f.message}` : data?.message ?? r.statusText;
+        // A field the form shows gets the error by its input; any other is said at the bottom.
+        if (!(f && fieldError(String(f.field), String(f.message)))) error.textContent = f ? `${f.field}: ${f.message}` : data?.message ?? r.statusText;
         return;
       }
       this.add({ id: data.messageId, direction: 'inbound', author: 'citizen', text, createdAt: new Date().toISOString(), ticketReference: data.ticketReference, attachments: [] });

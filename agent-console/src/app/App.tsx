@@ -8,6 +8,9 @@ import { StoreContext } from './context';
 import { OfferNotifier } from './OfferNotifier';
 import { pagesFor } from './pages';
 
+/** The queue dashboard (Bull Board), metropolitan administrator only: see src/ops/queue-board.ts. */
+const QUEUE_BOARD_URL = '/admin/queues';
+
 export function App() {
   const [session, setSession] = useState<{ me: Principal; store: LiveStore } | null>(null);
   const [checking, setChecking] = useState(Boolean(getToken()));
@@ -64,6 +67,14 @@ function Shell({ me, store, onLogout }: { me: Principal; store: LiveStore; onLog
                   onClick={(e) => { e.preventDefault(); navigate(p.path); }}>{p.label[lang]}</a>
               </li>
             ))}
+            {me.role === 'metro_admin' && (
+              // Bull Board is served by the API outside the console (its own page): a plain link, in a new tab.
+              <li>
+                <a href={QUEUE_BOARD_URL} target="_blank" rel="noopener" data-testid="queue-board-link">
+                  {t('app.queueBoard')}<span className="visually-hidden"> ({t('app.newTab')})</span>
+                </a>
+              </li>
+            )}
           </ul>
         </nav>
         <div className="topbar-tools">

@@ -4,6 +4,7 @@ import { api, ApiError, type MessageView, type TicketDetail, type TicketEvent } 
 import { formatDateTime, useI18n, type TextKey } from '../lib/i18n';
 import { useLive } from '../lib/store';
 import { Actions } from './Actions';
+import { mergeMessages } from './merge-messages';
 import { ReplyBox } from './ReplyBox';
 import { SidePanel } from './SidePanel';
 import { Thread } from './Thread';
@@ -25,7 +26,8 @@ export function ConversationView({ ticketId, onClose }: { ticketId: string; onCl
     try {
       const [d, ev] = await Promise.all([api<TicketDetail>(`/api/tickets/${ticketId}`), api<TicketEvent[]>(`/api/tickets/${ticketId}/events`)]);
       setDetail(d);
-      setMessages(d.messages);
+      // Merged, not replaced: an update that came while the snapshot was read is newer than it.
+      setMessages((list) => mergeMessages(list, d.messages));
       setEvents(ev);
       store.upsert([d]);
     } catch (err) {
@@ -36,9 +38,11 @@ export function ConversationView({ ticketId, onClose }: { ticketId: string; onCl
   useEffect(() => { void load(); }, [load]);
   useEffect(() => { headingRef.current?.focus(); }, [detail?.id]);
 
-  useEffect(() => store.onMessage((tid, m, kind) => {
+  // Created or updated, in whatever order they come: merged, a delivery state never goes back
+  // (an update for a reply whose "created" has not arrived yet adds it).
+  useEffect(() => store.onMessage((tid, m) => {
     if (tid !== ticketId) return;
-    setMessages((list) => (kind === 'created' && !list.some((x) => x.id === m.id) ? [...list, m] : list.map((x) => (x.id === m.id ? m : x))));
+    setMessages((list) => mergeMessages(list, [m]));
   }), [store, ticketId]);
 
   // Every change of the ticket (status, transfer, assignment) shows up in its history.

@@ -16,7 +16,8 @@ export default function ReportMap({ location, comuneId }: { location: { lat: num
 
   useEffect(() => {
     if (!el.current) return;
-    const map = L.map(el.current, { zoomControl: true, attributionControl: true }).setView([location.lat, location.lng], 16);
+    const map = L.map(el.current, { zoomControl: false, attributionControl: true }).setView([location.lat, location.lng], 16);
+    L.control.zoom({ zoomInTitle: t('map.zoomIn'), zoomOutTitle: t('map.zoomOut') }).addTo(map);
     L.circleMarker([location.lat, location.lng], { radius: 9, color: '#fff', weight: 3, fillColor: '#d1344c', fillOpacity: 1 })
       .addTo(map).bindTooltip(t('map.title'));
     let cancelled = false;
@@ -36,8 +37,10 @@ export default function ReportMap({ location, comuneId }: { location: { lat: num
 
   return (
     <figure className="map-figure">
-      <div ref={el} className="map" role="img" aria-label={t('map.title')} data-testid="report-map" />
-      <figcaption className="muted small">
+      {/* A region, not an image: Leaflet makes the map focusable (arrow keys pan it) and puts zoom
+          buttons in it, and an image may not hold interactive controls (axe nested-interactive). */}
+      <div ref={el} className="map" role="region" aria-label={t('map.title')} aria-describedby="report-map-caption" data-testid="report-map" />
+      <figcaption id="report-map-caption" className="muted small">
         {t('map.coords', { lat: location.lat.toFixed(5), lng: location.lng.toFixed(5) })}
         {tiles === false && <> · {t('map.noTiles')}</>}
       </figcaption>

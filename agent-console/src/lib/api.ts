@@ -41,13 +41,13 @@ export function getToken(): string | null {
 }
 
 export function setToken(token: string | null): void {
+  // Images in the thread (plain <img> tags) and the queue dashboard read the session cookie, which the
+  // server sets HttpOnly at login and clears at logout: this code never writes it.
   if (token) {
     sessionStorage.setItem(TOKEN_KEY, token);
-    // Images in the thread are plain <img> tags: the attachment route also reads this cookie.
-    document.cookie = `sportello_token=${encodeURIComponent(token)}; Path=/api/attachments; SameSite=Strict`;
   } else {
     sessionStorage.removeItem(TOKEN_KEY);
-    document.cookie = 'sportello_token=; Path=/api/attachments; Max-Age=0; SameSite=Strict';
+    void fetch('/api/auth/logout', { method: 'POST' }).catch(() => undefined);
   }
 }
 

@@ -2,12 +2,15 @@ import { ConflictException, ForbiddenException, Inject, Injectable, Logger, NotF
 import { DataSource, type EntityManager } from 'typeorm';
 import { updateReturning } from '../../database/sql.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
-import { invalidField } from '../../common/errors.js';
+import { invalidField, notFoundField } from '../../common/errors.js';
+import { assertRefsInScope } from '../../common/scope-refs.js';
 import { TenantScope, type Principal } from '../../common/tenant-scope.js';
 import { ACCOUNT_SCHEMAS, type AccountClaim, type AccountSchema } from './account-schemas.js';
 
 /** pg_advisory_xact_lock class of the channel accounts' exclusive checks (the key: the channel). */
 const ACCOUNTS_LOCK_CLASS = 8246;
+import { InSystemScope } from '../../tenancy/db-scope.js';
+import { InScope } from '../../tenancy/db-scope.js';
 
 /** An account as a channel uses it, secrets included. Never serialized to a client or a log. */
 export interface LoadedAccount {
@@ -59,6 +62,7 @@ export class ChannelAccountsService {
   }
 
   /** For a channel's webhook or worker: the account by id, only if it is of that channel. */
+  @InSystemScope('channel-accounts')
   async load(id: number | string, channel: string): Promise<LoadedAccount | null> {
     if (!/^\d{1,9}$/.test(String(id))) return null;
     const rows: Row[] = await this.ds.query(
@@ -67,6 +71,7 @@ export class ChannelAccountsService {
     return rows[0] ? toLoaded(rows[0]) : null;
   }
 
+  @InSystemScope('channel-accounts')
   async enabledOf(channel: string): Promise<LoadedAccount[]> {
     const rows: Row[] = await this.ds.query(
       `SELECT id, comune_id, channel, label, config, secrets, enabled, created_at FROM channel_accounts WHERE channel = $1 AND enabled ORDER BY id`,
@@ -75,6 +80,7 @@ export class ChannelAccountsService {
   }
 
   /** Public settings of a comune's enabled accounts (the contact page). */
+  @InScope((comuneId: number) => TenantScope.ofComune(comuneId))
   async publicOf(comuneId: number): Promise<Array<{ id: number; channel: string; label: string; config: Record<string, any> }>> {
     const params: unknown[] = [];
     const scope = TenantScope.ofComune(comuneId).sql('comune_id', params);
@@ -82,6 +88,7 @@ export class ChannelAccountsService {
   }
 
   async list(principal: Principal, comuneId?: number): Promise<ChannelAccountView[]> {
+    await assertRefsInScope(this.ds, principal, { comuneId });
     const params: unknown[] = [];
     const where = [TenantScope.ofPrincipal(principal).sql('comune_id', params)];
     if (comuneId !== undefined) { params.push(comuneId); where.push(`comune_id = $${params.length}`); }
@@ -176,10 +183,13 @@ export class ChannelAccountsService {
       if (comuneId === undefined) throw invalidField('comuneId', 'is required for the metropolitan administrator');
       return comuneId;
     }
-    if (comuneId !== undefined && comuneId !== principal.comuneId) throw new ForbiddenException('you can configure the accounts of your own comune only');
+    // Another comune answers as one that does not exist.
+    if (comuneId !== undefined && comuneId !== principal.comuneId) throw notFoundField('comuneId', `comune ${comuneId} not found`);
     return principal.comuneId as number;
   }
 
+  // Unique across every comune: a provider's number, bot or mailbox belongs to one account only.
+  @InSystemScope('channel-accounts')
   private async assertUnique(channel: string, config: Record<string, unknown>, secrets: Record<string, unknown>, selfId: number | null): Promise<void> {
     const probe = channel === 'whatsapp' ? { sql: `config->>'phoneNumberId' = $2`, value: config.phoneNumberId, what: 'config.phoneNumberId' }
       : channel === 'telegram' ? { sql: `secrets->>'botToken' = $2`, value: secrets.botToken, what: 'secrets.botToken' } : null;

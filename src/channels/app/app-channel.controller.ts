@@ -13,6 +13,9 @@ import { MESSAGE_COLUMNS, toCitizenMessageView, toMessageView } from '../../tick
 import type { InboundAttachment } from '../inbound-message.js';
 import { IngestService } from '../ingest.service.js';
 import { Metrics } from '../../ops/metrics.js';
+import { InSystemScope } from '../../tenancy/db-scope.js';
+import { inComune } from '../../tenancy/db-scope.js';
+import { ThrottleAuthFailures } from '../../security/throttle.js';
 
 export const APP_CHANNEL = 'app';
 
@@ -67,6 +70,7 @@ export class AppKeys {
     return createHash('sha256').update(key).digest('hex');
   }
 
+  @InSystemScope('app-keys')
   async resolve(key: string | undefined): Promise<{ accountId: number; comuneId: number }> {
     if (!key) throw new UnauthorizedException('X-Api-Key header is missing');
     const hash = AppKeys.hash(key);
@@ -90,6 +94,7 @@ export class AppKeys {
 @ApiTags('app channel')
 @ApiHeader({ name: 'X-Api-Key', required: true, description: "The comune's app API key" })
 @Public()
+@ThrottleAuthFailures('apikey')
 @Controller('api/app/v1')
 export class AppChannelController {
   constructor(
@@ -132,9 +137,16 @@ export class AppChannelController {
   async ticket(@Headers('x-api-key') key: string | undefined, @Param('reference') reference: string, @Query('citizenId') citizenId: string | undefined) {
     const account = await this.keys.resolve(key);
     if (!citizenId) throw invalidField('citizenId', 'is required');
+    return inComune(account.comuneId, () => this.citizenView(account, reference, citizenId));
+  }
+
+  private async citizenView(account: { accountId: number; comuneId: number }, reference: string, citizenId: string) {
+    // The key's comune only: a citizen known to several comuni (one person, identities adopted from
+    // replies) still reads another comune's ticket through that comune's own channels, not this key.
     const [t] = await this.ds.query(
       `SELECT t.id, t.reference, t.status, t.type, t.created_at FROM tickets t JOIN citizen_identities i ON i.citizen_id = t.citizen_id
-        WHERE t.reference = $1 AND i.channel = $2 AND i.address = $3`, [reference.toUpperCase(), APP_CHANNEL, `${account.accountId}:${citizenId}`]);
+        WHERE t.reference = $1 AND i.channel = $2 AND i.address = $3 AND t.comune_id = $4`,
+      [reference.toUpperCase(), APP_CHANNEL, `${account.accountId}:${citizenId}`, account.comuneId]);
     if (!t) throw new NotFoundException(`ticket ${reference} not found for this citizen`);
     const rows = await this.ds.query(
       `SELECT ${MESSAGE_COLUMNS}, o.name AS operator_name FROM messages m LEFT JOIN operators o ON o.id = m.author_operator_id

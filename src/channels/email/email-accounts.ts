@@ -4,6 +4,7 @@ import { PrivateHostError, resolvePublicHost } from '../support/public-host.js';
 import { DataSource, type EntityManager } from 'typeorm';
 import { conflictField, type AccountClaim } from '../accounts/account-schemas.js';
 import { EMAIL_CHANNEL, normalizeAddress } from './email-headers.js';
+import { InSystemScope } from '../../tenancy/db-scope.js';
 
 /**
  * A comune's mailbox, as stored in `channel_accounts` (channel `email`):
@@ -189,6 +190,7 @@ export async function assertPublicMailHosts(config: Record<string, unknown>, app
 export class EmailAccounts {
   constructor(private readonly ds: DataSource) {}
 
+  @InSystemScope('email-accounts')
   async all(): Promise<EmailAccount[]> {
     const rows: Array<{ id: number; comune_id: number; label: string; config: unknown; secrets: unknown }> = await this.ds.query(
       `SELECT id, comune_id, label, config, secrets FROM channel_accounts WHERE channel = $1 AND enabled ORDER BY id`, [EMAIL_CHANNEL]);
@@ -198,11 +200,13 @@ export class EmailAccounts {
     });
   }
 
+  @InSystemScope('email-accounts')
   async byId(id: number): Promise<EmailAccount | null> {
     return (await this.all()).find((a) => a.id === id) ?? null;
   }
 
   /** The account an address delivers to: exact address or alias first, then a domain. */
+  @InSystemScope('email-accounts')
   async forRecipient(address: string): Promise<EmailAccount | null> {
     const a = normalizeAddress(address);
     if (!a) return null;
@@ -218,6 +222,7 @@ export class EmailAccounts {
    * own coming back (a loop). Per comune: another comune writing to this one is a correspondent,
    * and no comune can make another one drop mail by listing a sender among its own aliases.
    */
+  @InSystemScope('email-accounts')
   async ownAddresses(comuneId: number): Promise<Set<string>> {
     return new Set((await this.all()).filter((a) => a.comuneId === comuneId).flatMap((a) => [a.address, ...a.aliases]));
   }

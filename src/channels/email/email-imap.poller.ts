@@ -7,6 +7,7 @@ import { RejectedInputError } from '../../common/errors.js';
 import { PrivateHostError, resolvePublicHost, tlsServername } from '../support/public-host.js';
 import { EmailAccounts, type EmailAccount } from './email-accounts.js';
 import { EmailInbound } from './email-inbound.service.js';
+import { InSystemScope } from '../../tenancy/db-scope.js';
 
 /** Keyword set on messages Sportello has stored, for whoever else reads the mailbox. */
 export const PROCESSED_KEYWORD = '$SportelloProcessed';
@@ -60,6 +61,7 @@ export class EmailImapPoller implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   /** One pass over every mailbox to poll; accounts are independent, a broken one does not stop the others. */
+  @InSystemScope('email-imap')
   async pollAll(): Promise<void> {
     let accounts: EmailAccount[];
     try {

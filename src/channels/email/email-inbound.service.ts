@@ -15,6 +15,8 @@ import { EMAIL_CHANNEL, messageIdList, normalizeAddress, normalizeMessageId, ref
 import { stripQuotedReply } from './email-text.js';
 import { parseDatiCert, pecNature, receiptDeliveryState, receiptFailureText, type DatiCert } from './pec.js';
 import { PecSignatureVerifier, type PecSignatureState } from './pec-signature.js';
+import { InScope } from '../../tenancy/db-scope.js';
+import { TenantScope } from '../../common/tenant-scope.js';
 
 export interface RawMail {
   raw: Buffer;
@@ -61,6 +63,7 @@ export class EmailInbound {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  @InScope((input: RawMail) => TenantScope.ofComune(input.account.comuneId))
   async receive(input: RawMail): Promise<InboundOutcome> {
     const { account } = input;
     const envelope = await simpleParser(input.raw, PARSE_OPTIONS);

@@ -33,7 +33,11 @@ export async function adoptNoticeRecipient(
      adopted AS (
        INSERT INTO citizen_identities (citizen_id, channel, address, display_name)
        SELECT citizen_id, $1, $2, $5 FROM notice
-       ON CONFLICT (channel, address) DO NOTHING RETURNING citizen_id)
+       ON CONFLICT (channel, address) DO NOTHING RETURNING id, citizen_id),
+     known AS (
+       INSERT INTO citizen_identity_comuni (comune_id, identity_id, display_name)
+       SELECT $3, id, $5 FROM adopted
+       ON CONFLICT DO NOTHING)
      SELECT n.reference FROM notice n
       WHERE EXISTS (SELECT 1 FROM adopted)
          OR EXISTS (SELECT 1 FROM citizen_identities i WHERE i.channel = $1 AND i.address = $2 AND i.citizen_id = n.citizen_id)`,

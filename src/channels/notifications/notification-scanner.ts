@@ -10,6 +10,7 @@ import { MESSAGE_COLUMNS, toMessageView } from '../../tickets/ticket-views.js';
 import { ChannelRegistry } from '../channel-registry.js';
 import { consentedContact, contactRoute, type ContactRoute } from './contact-route.js';
 import { contactNotificationText, notificationText, type NotificationKind } from './notification-texts.js';
+import { InSystemScope } from '../../tenancy/db-scope.js';
 
 /**
  * Channels where a citizen is reached after they left. The web chat shows the conversation live
@@ -64,6 +65,7 @@ export class NotificationScanner implements OnApplicationBootstrap, OnApplicatio
   }
 
   /** One pass; returns how many notices were queued. Concurrent calls share the pass. */
+  @InSystemScope('notifications')
   scan(): Promise<number> {
     this.running ??= this.pass().finally(() => { this.running = null; });
     return this.running;

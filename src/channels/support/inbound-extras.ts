@@ -5,6 +5,7 @@ import { roomsForTicket } from '../../realtime/rooms.js';
 import { appendEvents } from '../../tickets/event-log.js';
 import { TicketNotifier } from '../../tickets/ticket-notifier.js';
 import { MESSAGE_COLUMNS, toMessageView } from '../../tickets/ticket-views.js';
+import { InSystemScope } from '../../tenancy/db-scope.js';
 
 /**
  * What chat channels add to the ingest pipeline: a citizen's edit of a sent message updates the
@@ -21,6 +22,8 @@ export class InboundExtras {
    * Replaces the text of a stored citizen message. Returns false when no such message is stored
    * (the caller then stores the edited message as new) and true otherwise, also when the text was already this one.
    */
+  // A provider's message id is unique per channel: the edit finds its message in whichever comune.
+  @InSystemScope('channel-edits')
   async editMessage(channel: string, externalId: string, text: string | null): Promise<boolean> {
     const result = await this.ds.transaction(async (m) => {
       const rows = await m.query(

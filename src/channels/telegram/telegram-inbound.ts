@@ -16,6 +16,7 @@ import { redactSecrets } from '../support/secrets.js';
 import { TelegramBots } from './telegram-bots.js';
 import { messageOf, normalizeTelegramMessage, parseStatusCommand, TELEGRAM_CHANNEL, telegramAddress, type TelegramFileRef } from './telegram-normalize.js';
 import { greeting, noTickets, notFound, refused, ticketState } from './telegram-texts.js';
+import { InAccountComune } from '../../tenancy/db-scope.js';
 
 /** A media download that may work later: the update is answered with a 5xx so Telegram delivers it again. */
 class MediaUnavailableError extends Error {}
@@ -42,6 +43,7 @@ export class TelegramInbound {
   }
 
   /** Handles one update; resolves once what it carried is committed (then the webhook answers 200). */
+  @InAccountComune()
   async handle(account: LoadedAccount, update: Update): Promise<void> {
     await this.bots.bot(account).handleUpdate(update);
   }

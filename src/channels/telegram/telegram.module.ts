@@ -9,6 +9,7 @@ import { TelegramBots } from './telegram-bots.js';
 import { TelegramInbound } from './telegram-inbound.js';
 import { TELEGRAM_CHANNEL } from './telegram-normalize.js';
 import { TelegramWebhookController } from './telegram-webhook.controller.js';
+import { InSystemScope } from '../../tenancy/db-scope.js';
 
 /**
  * Connects a bot when its account is saved: in webhook mode registers the webhook URL with its
@@ -26,6 +27,7 @@ export class TelegramConnector implements OnApplicationBootstrap {
     accounts.addListener({ channel: TELEGRAM_CHANNEL, saved: (a) => this.connect(a) });
   }
 
+  @InSystemScope('telegram-start')
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.messaging.telegramMode !== 'polling') return;
     for (const account of await this.accounts.enabledOf(TELEGRAM_CHANNEL)) this.bots.startPolling(account);

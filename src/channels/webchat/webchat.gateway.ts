@@ -3,6 +3,7 @@ import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSo
 import { randomUUID } from 'node:crypto';
 import type { Namespace, Socket } from 'socket.io';
 import { DataSource } from 'typeorm';
+import { inComune } from '../../tenancy/db-scope.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { RejectedInputError } from '../../common/errors.js';
 import { newCorrelationId, withCorrelation } from '../../common/correlation.js';
@@ -15,6 +16,7 @@ import { ConversationSignals } from '../../realtime/conversation-signals.js';
 import { MESSAGE_COLUMNS, toCitizenMessageView, toMessageView } from '../../tickets/ticket-views.js';
 import { IngestService } from '../ingest.service.js';
 import { WebchatSessions } from './webchat-session.js';
+import { WebchatThrottle } from '../../security/throttle.js';
 
 interface WebchatData { comune: Comune; address: string; token: string; sent: number[] }
 type WebchatSocket = Socket<WebchatClientEvents, WebchatServerEvents, Record<string, never>, WebchatData>;
@@ -37,6 +39,7 @@ export class WebchatGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     private readonly metrics: Metrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly signals: ConversationSignals,
+    private readonly throttle: WebchatThrottle,
   ) {
     this.sessions = new WebchatSessions(config.jwtSecret, config.channelSecurity.webchatSessionIdleMs);
   }
@@ -60,6 +63,7 @@ export class WebchatGateway implements OnGatewayInit, OnGatewayConnection, OnGat
         })
         .catch(() => next(new Error('service temporarily unavailable')));
     });
+    ns.use(this.throttle.newSessions()); // new sessions and new conversations per address (src/security/throttle.ts)
   }
 
   /**
@@ -77,7 +81,7 @@ export class WebchatGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     await socket.join(rooms.webchatSession(address));
     socket.emit('session', { sessionToken: socket.data.token, comune: { slug: comune.slug, name: comune.name } });
     try {
-      socket.emit('history', await this.history(address));
+      socket.emit('history', await inComune(comune.id, () => this.history(address)));
     } catch (err) {
       this.logger.warn(`history for a web-chat session failed: ${(err as Error).message}`);
     }

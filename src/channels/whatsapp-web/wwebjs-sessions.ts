@@ -14,6 +14,8 @@ import { OutboundDelivery } from '../outbound-delivery.js';
 import { ChannelAccountsService, type LoadedAccount } from '../accounts/channel-accounts.service.js';
 import { storeInboundMedia, withNotes } from '../support/inbound-media.js';
 import { normalizeWwebjsMessage, WHATSAPP_WEB_CHANNEL, type WwebjsMessage } from './wwebjs-normalize.js';
+import { InSystemScope } from '../../tenancy/db-scope.js';
+import { InAccountComune } from '../../tenancy/db-scope.js';
 
 /** What this channel needs of a whatsapp-web.js Client: its events, start, send, stop. */
 export interface WwebjsClient extends EventEmitter {
@@ -59,6 +61,7 @@ export class WhatsappWebSessions implements OnApplicationBootstrap, OnApplicatio
     return `${this.config.redisPrefix}:wwebjs:${what}:${accountId}`;
   }
 
+  @InSystemScope('whatsapp-web-start')
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.messaging.whatsappWebEnabled || !runsWorkers(this.config)) return;
     for (const account of await this.accounts.enabledOf(WHATSAPP_WEB_CHANNEL)) {
@@ -148,6 +151,7 @@ export class WhatsappWebSessions implements OnApplicationBootstrap, OnApplicatio
   }
 
   /** Stores a citizen's message; the library gives no redelivery, so the id keeps a replayed event harmless. */
+  @InAccountComune()
   async receive(account: LoadedAccount, msg: WwebjsMessage): Promise<void> {
     const n = normalizeWwebjsMessage(account.id, msg);
     if (!n) return;
@@ -183,6 +187,7 @@ export class WhatsappWebSessions implements OnApplicationBootstrap, OnApplicatio
    * A receipt for a message we sent (whatsapp-web.js's ACK: 1 server, 2 device, 3 read, 4 played,
    * -1 error) moves its delivery state forward, as the Cloud API's status webhooks do.
    */
+  @InAccountComune()
   async acknowledged(account: LoadedAccount, msg: { id?: { _serialized?: string; fromMe?: boolean } }, ack: number): Promise<void> {
     const id = msg?.id?._serialized;
     if (!id || msg.id?.fromMe !== true) return;

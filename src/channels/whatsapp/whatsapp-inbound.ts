@@ -11,6 +11,7 @@ import { collectMedia, readLimited, storeInboundMedia, withNotes } from '../supp
 import { redactSecrets } from '../support/secrets.js';
 import { GraphApi, GraphApiError } from './graph-api.js';
 import { italianWaError, normalizeWaMessage, STATUS_RANK, WHATSAPP_CHANNEL, type NormalizedWaMessage, type WaChangeValue, type WaStatus } from './whatsapp-normalize.js';
+import { InAccountComune } from '../../tenancy/db-scope.js';
 
 /** A download that may work later: the webhook answers 5xx and Meta delivers the payload again. */
 export class MediaUnavailableError extends Error {}
@@ -28,6 +29,7 @@ export class WhatsappInbound {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  @InAccountComune()
   async handle(account: LoadedAccount, value: WaChangeValue): Promise<{ stored: number; statuses: number }> {
     // One Meta app may serve several numbers: only this account's number is ours to store here.
     if (value.metadata?.phone_number_id !== String(account.config.phoneNumberId)) {

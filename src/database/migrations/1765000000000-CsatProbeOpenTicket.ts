@@ -9,11 +9,8 @@ import { IngestInOneCall1764900000000 } from './1764900000000-IngestInOneCall.js
  * was asked after the open ticket's last message (src/analytics/csat-replies.ts), and otherwise
  * stores the message in the open ticket as before. Nothing else in the function changes.
  */
-export class CsatProbeOpenTicket1765000000000 implements MigrationInterface {
-  name = 'CsatProbeOpenTicket1765000000000';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`
+/** The function as this migration defines it (a later migration derives its version from it). */
+export const INGEST_MESSAGE_CSAT_PROBE = `
       CREATE OR REPLACE FUNCTION ingest_message(
         p_channel text, p_external_id text, p_address text, p_display_name text, p_comune integer,
         p_force_new boolean, p_reference text, p_year text, p_type text, p_category text, p_subject text,
@@ -145,7 +142,13 @@ export class CsatProbeOpenTicket1765000000000 implements MigrationInterface {
         RETURN QUERY SELECT CASE WHEN v_created THEN 'created' ELSE 'continued' END, t.id, t.reference, t.comune_id, t.group_id,
           t.assignee_id, t.offered_to_id, t.status, m.id, m.direction, m.author_type, m.author_operator_id, m.internal, m.text,
           m.channel, m.delivery_status, m.delivery_error, m.created_at, v_attachments, v_identity, v_citizen;
-      END $fn$`);
+      END $fn$`;
+
+export class CsatProbeOpenTicket1765000000000 implements MigrationInterface {
+  name = 'CsatProbeOpenTicket1765000000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(INGEST_MESSAGE_CSAT_PROBE);
   }
 
   async down(q: QueryRunner): Promise<void> {

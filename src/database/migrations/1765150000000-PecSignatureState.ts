@@ -6,8 +6,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * configured, or the check could not run) or `invalid` (a forged or altered envelope). The console
  * shows it with the message; null for anything that is not a PEC envelope.
  */
-export class PecSignatureState1765200000000 implements MigrationInterface {
-  name = 'PecSignatureState1765200000000';
+export class PecSignatureState1765150000000 implements MigrationInterface {
+  name = 'PecSignatureState1765150000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE email_messages ADD COLUMN pec_signature text CHECK (pec_signature IN ('verified', 'not_verified', 'invalid'))`);
