@@ -22,6 +22,7 @@ import { AnalyticsModule } from './analytics/analytics.module.js';
 import { ConsoleModule } from './console/console.module.js';
 import { WebModule } from './web/web.module.js';
 import { HealthController } from './ops/health.controller.js';
+import { REDACTED_HEADER_PATHS, redactRequestSecrets } from './channels/support/log-redaction.js';
 import { SecurityModule } from './security/security.module.js';
 
 /**
@@ -43,7 +44,9 @@ export class AppModule {
               return correlationId ? { correlationId } : {};
             },
             autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
-            redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'req.headers["x-telegram-bot-api-secret-token"]'],
+            // Secrets in headers (web-chat session, API keys, …) and in query strings (WhatsApp's hub.verify_token).
+            redact: REDACTED_HEADER_PATHS,
+            serializers: { req: redactRequestSecrets },
           },
         }),
         PlatformModule.forConfig(config),

@@ -19,6 +19,13 @@ export interface InboundMessage {
   text?: string | null;
   attachments?: InboundAttachment[];
   location?: { lat: number; lng: number } | null;
+  /**
+   * A position inside no comune of the Metropolitan City (the sea, another province): `reject`
+   * (the default) refuses the message, 422 naming `location`; `note`, for chat channels whose
+   * provider cannot be answered with an error, keeps the message with the channel's comune, does
+   * not take the point as the ticket's place (a report becomes a request) and writes it in the text.
+   */
+  locationOutside?: 'reject' | 'note';
   ticket?: {
     type?: string;
     category?: string | null;

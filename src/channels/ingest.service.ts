@@ -59,23 +59,34 @@ export class IngestService {
 
   async ingest(input: InboundMessage): Promise<IngestResult> {
     const lap = this.metrics.laps(this.config.stageTiming);
-    const msg = withoutNul(input);
+    let msg = withoutNul(input);
     try {
       this.validate(msg);
     } catch (err) {
       this.metrics.ingested.inc({ channel: msg.channel, outcome: 'rejected' });
       throw err;
     }
-    const type = this.types.get(msg.ticket?.type ?? 'request');
+    let type = this.types.get(msg.ticket?.type ?? 'request');
     const payload = type.parsePayload(msg.ticket?.payload);
     if (type.requiresLocation && !msg.location) {
       this.metrics.ingested.inc({ channel: msg.channel, outcome: 'rejected' });
       throw new RejectedInputError('location', `a ${type.name} needs a position`);
     }
-    // A geolocated report belongs to the comune where it happened, whichever comune's channel carried it.
     let comuneId = msg.comuneId;
-    if (msg.location && type.requiresLocation) {
-      comuneId = (await this.comuni.locate(msg.location.lat, msg.location.lng)) ?? msg.comuneId;
+    if (msg.location) {
+      const found = await this.comuni.locate(msg.location.lat, msg.location.lng);
+      if (found === null) {
+        if ((msg.locationOutside ?? 'reject') === 'reject') {
+          this.metrics.ingested.inc({ channel: msg.channel, outcome: 'rejected' });
+          throw new RejectedInputError('location', 'is outside every comune of the Metropolitan City of Bari', 422);
+        }
+        // A chat message cannot be refused with an error: kept for the channel's comune, the point only noted.
+        msg = withOutsideLocationNoted(msg);
+        if (type.requiresLocation) type = this.types.get('request');
+      } else if (type.requiresLocation) {
+        // A geolocated report belongs to the comune where it happened, whichever comune's channel carried it.
+        comuneId = found;
+      }
     }
     const correlationId = msg.correlationId ?? currentCorrelationId();
     lap('ingest.validate');
@@ -271,6 +282,14 @@ function withoutNul(msg: InboundMessage): InboundMessage {
     text: clean(msg.text),
     ticket: msg.ticket ? { ...msg.ticket, category: clean(msg.ticket.category), subject: clean(msg.ticket.subject), reference: clean(msg.ticket.reference) } : undefined,
   };
+}
+
+/** The message without its position, which is written at the end of the text for the operator. */
+function withOutsideLocationNoted(msg: InboundMessage): InboundMessage {
+  const { lat, lng } = msg.location!;
+  const note = `[Posizione inviata fuori dal territorio dei comuni della Città metropolitana di Bari (${lat.toFixed(5)}, ${lng.toFixed(5)}): `
+    + 'non registrata come luogo della pratica]';
+  return { ...msg, location: null, text: msg.text?.trim() ? `${msg.text}\n\n${note}` : note };
 }
 
 function deriveSubject(text: string | null | undefined): string | null {

@@ -152,7 +152,8 @@ export class OutboundDelivery {
   }
 
   /** Tells the console the message's new state (after the commit: what it reads is what is stored). */
-  private async announce(messageId: string): Promise<void> {
+  /** Sends the message as it is now to the operators who can see its ticket (`message.updated`). */
+  async announce(messageId: string): Promise<void> {
     const [view] = await this.ds.query(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.id = $1`, [messageId]);
     if (!view) return;
     const [t] = await this.ds.query(`SELECT comune_id, group_id, assignee_id, offered_to_id FROM tickets WHERE id = $1`, [view.ticket_id]);

@@ -50,6 +50,17 @@ export interface AppConfig {
   email: EmailConfig;
   /** Channels WhatsApp and Telegram (src/channels/whatsapp, whatsapp-web, telegram). */
   messaging: MessagingConfig;
+  /** Channel safety limits (src/channels): hosts of mail servers, PEC signatures, web-chat sessions. */
+  channelSecurity: ChannelSecurityConfig;
+}
+
+export interface ChannelSecurityConfig {
+  /** Let e-mail accounts name loopback, private and other non-public mail servers (tests, closed networks). */
+  allowPrivateHosts: boolean;
+  /** PEM bundle of the PEC providers' certificates (or their CAs) that sign envelopes; null: not verified. */
+  pecTrustedCertsFile: string | null;
+  /** A web-chat session not resumed for this long expires (each reconnection renews it). */
+  webchatSessionIdleMs: number;
 }
 
 export interface HttpSecurityConfig {
@@ -255,6 +266,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       whatsappWebVersion: webVersion(),
       chromiumPath: str('CHROMIUM_PATH', '/usr/bin/chromium'),
       notifyPollMs: int('CHANNEL_NOTIFY_POLL_MS', 1_000, 50, 600_000),
+    },
+    channelSecurity: {
+      allowPrivateHosts: oneOf('CHANNEL_ALLOW_PRIVATE_HOSTS', ['true', 'false'] as const, 'false') === 'true',
+      pecTrustedCertsFile: str('PEC_TRUSTED_CERTS_FILE', '') || null,
+      webchatSessionIdleMs: int('WEBCHAT_SESSION_IDLE_DAYS', 30, 1, 3650) * 24 * 3600 * 1000,
     },
   };
   if (problems.length) throw new ConfigError(problems);

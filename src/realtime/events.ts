@@ -37,6 +37,8 @@ export interface MessageView {
   recipient: string | null;
   createdAt: string;
   attachments: Array<{ id: string; filename: string; contentType: string; sizeBytes: number; url: string }>;
+  /** A PEC envelope: whether the provider's signature was verified (src/channels/email/pec-signature.ts). */
+  pecSignature?: 'verified' | 'not_verified' | 'invalid';
 }
 
 export interface AgentServerEvents {

@@ -35,7 +35,8 @@ export const MESSAGE_COLUMNS = `m.id, m.ticket_id, m.direction, m.author_type, m
   m.text, m.channel, m.delivery_status, m.delivery_error, m.recipient_address, m.created_at,
   COALESCE((SELECT json_agg(json_build_object('id', a.id::text, 'filename', a.filename,
     'contentType', a.content_type, 'sizeBytes', a.size_bytes) ORDER BY a.id)
-    FROM attachments a WHERE a.message_id = m.id), '[]') AS attachments`;
+    FROM attachments a WHERE a.message_id = m.id), '[]') AS attachments,
+  (SELECT e.pec_signature FROM email_messages e WHERE e.message_id = m.id AND e.kind = 'pec' LIMIT 1) AS pec_signature`;
 
 export function toMessageView(r: Record<string, any>): MessageView {
   return {
@@ -52,6 +53,7 @@ export function toMessageView(r: Record<string, any>): MessageView {
     recipient: r.recipient_address ? displayRecipient(r.recipient_address) : null,
     createdAt: iso(r.created_at) as string,
     attachments: (r.attachments ?? []).map((a: any) => ({ ...a, url: `/api/attachments/${a.id}` })),
+    ...(r.pec_signature ? { pecSignature: r.pec_signature } : {}),
   };
 }
 

@@ -52,7 +52,7 @@ export class WidgetController {
     @Inject(AttachmentStorage) private readonly storage: AttachmentStorage,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.sessions = new WebchatSessions(config.jwtSecret);
+    this.sessions = new WebchatSessions(config.jwtSecret, config.channelSecurity.webchatSessionIdleMs);
   }
 
   /** Open now and somebody online: live chat. Otherwise the widget offers to leave a message. */

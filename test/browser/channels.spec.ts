@@ -31,7 +31,7 @@ describe('Canali page (channel accounts) in Chromium', () => {
 
   beforeAll(async () => {
     tg = await new TelegramStandin(BOT_TOKEN, 'urp_bari_canali_bot').start();
-    [t, browser] = await Promise.all([startApp({ TELEGRAM_API_ROOT: tg.url, PUBLIC_BASE_URL: 'https://urp.example.it' }), launchChromium()]);
+    [t, browser] = await Promise.all([startApp({ TELEGRAM_API_ROOT: tg.url, PUBLIC_BASE_URL: 'https://urp.example.it', CHANNEL_ALLOW_PRIVATE_HOSTS: 'true' }), launchChromium()]);
   });
   afterAll(async () => {
     await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
@@ -161,7 +161,7 @@ describe('Canali page (channel accounts) in Chromium', () => {
     await screenshot(page, '11-channels-mailbox-form');
     await page.getByRole('button', { name: 'Salva', exact: true }).click();
     await notice.getByText('Account «E-mail URP – Bari» salvato.').waitFor();
-    await notice.getByText(/il canale non ha confermato: IMAP 127\.0\.0\.1:9/).waitFor();
+    await notice.getByText(/il canale non ha confermato: IMAP: impossibile collegarsi al server di posta/).waitFor();
     await expect(mailbox.locator('[data-secret="imap"]').textContent()).resolves.toBe('impostato');
     await expect(mailbox.locator('[data-setting="config.imap.host"]').textContent()).resolves.toBe('127.0.0.1');
     const [mail] = await t.ds.query(`SELECT id, config, secrets FROM channel_accounts WHERE label = 'E-mail URP – Bari'`);

@@ -1,4 +1,7 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
 import type { Socket } from 'socket.io-client';
+import { outboundQueueName } from '../../src/jobs/jobs.js';
 import { connectAgent, eventually, login, nextEvent, startApp, type TestApp } from '../support/harness.js';
 import { JPEG_1PX, OGG_VOICE, PDF_DOC, TelegramStandin } from './support/telegram-standin.js';
 
@@ -160,6 +163,18 @@ describe('Telegram channel', () => {
     expect(c.text).toBe('Contatto condiviso: Giuseppe Verdi, tel. +393331234567');
   });
 
+  it('keeps a position sent from the sea with the bot’s comune, noting the point instead of taking it as the report’s place', async () => {
+    const sea = message(9011, { location: { latitude: 41.2, longitude: 16.95 } });
+    expect((await post({ message: sea })).status).toBe(200);
+    const [row] = await t.ds.query(
+      `SELECT m.text, t.type, t.location IS NULL AS no_place, c.slug FROM messages m JOIN tickets t ON t.id = m.ticket_id JOIN comuni c ON c.id = t.comune_id
+        WHERE m.channel = 'telegram' AND m.external_id = $1`, [`${accountId}:9011:${sea.message_id}`]);
+    expect(row).toEqual({
+      text: '[Posizione inviata fuori dal territorio dei comuni della Città metropolitana di Bari (41.20000, 16.95000): non registrata come luogo della pratica]',
+      type: 'request', no_place: true, slug: 'bari',
+    });
+  });
+
   it('updates the stored message when the citizen edits it, keeping the old text in the event log', async () => {
     const original = message(9007, { text: 'Il lampione di via Argiro è spento' });
     await post({ message: original }).expect(200);
@@ -232,7 +247,15 @@ describe('Telegram channel', () => {
       const id = await reply('Risposta a chi ha bloccato il bot');
       const pushed = await failed;
       expect(pushed.message).toMatchObject({ id, deliveryError: 'Telegram ha rifiutato il messaggio: il cittadino ha bloccato il bot' });
-      await new Promise((r) => setTimeout(r, 1500)); // long enough for a retry with backoff to have happened
+      // The job itself is over for good after one attempt: a retry would have left it delayed (and,
+      // the planned 403 used up, completed); failed is final in BullMQ.
+      const queue = t.app.get<Queue>(getQueueToken(outboundQueueName('telegram')));
+      const job = await eventually(async () => {
+        const j = await queue.getJob(`deliver-${id}`);
+        return j && (await j.getState()) === 'failed' ? j : null;
+      }, 5000, 'delivery job failed');
+      expect(job.attemptsMade).toBe(1);
+      expect(job.opts.attempts).toBeGreaterThan(1); // retries were possible: the refusal is what stopped them
       expect(sendTo(9010).filter((r) => TelegramStandin.params(r).text === 'Risposta a chi ha bloccato il bot')).toHaveLength(1);
     });
 
@@ -243,6 +266,33 @@ describe('Telegram channel', () => {
       const calls = sendTo(9010).filter((r) => ['Prima risposta', 'Seconda risposta'].includes(TelegramStandin.params(r).text));
       expect(calls).toHaveLength(2);
       expect(Math.abs(calls[1].at - calls[0].at)).toBeGreaterThanOrEqual(950);
+    });
+  });
+
+  describe('when the Bot API fails', () => {
+    // Saving the account again makes a new telegraf instance for the bot, as after a restart.
+    const resave = (label: string) => t.http.patch(`/api/channel-accounts/${accountId}`).set('Authorization', `Bearer ${managerToken}`).send({ label });
+
+    it('stores the first update after a restart although getMe answers 502, and the next one', async () => {
+      expect((await resave('Bot URP Bari (riavviato)')).status).toBe(200);
+      tg.plan('/getMe', { status: 502, body: { ok: false, error_code: 502, description: 'Bad Gateway' } }, 1);
+      const first = message(9020, { text: 'Scrivo mentre Telegram ha un guasto' });
+      expect((await post({ message: first })).status).toBe(200);
+      const second = message(9020, { text: 'E scrivo di nuovo quando è passato' });
+      expect((await post({ message: second })).status).toBe(200);
+      expect(await stored(`${accountId}:9020:${first.message_id}`)).toHaveLength(1);
+      expect(await stored(`${accountId}:9020:${second.message_id}`)).toHaveLength(1);
+    });
+
+    it('stores updates while the Bot API cannot be reached at all (no getMe needed for inbound)', async () => {
+      await tg.stop();
+      const saved = await resave('Bot URP Bari (API irraggiungibile)');
+      expect(saved.status).toBe(200);
+      expect(saved.body.connection.ok).toBe(false);
+      const m = message(9021, { text: 'Il semaforo di corso Cavour è guasto' });
+      expect((await post({ message: m })).status).toBe(200);
+      const [row] = await stored(`${accountId}:9021:${m.message_id}`);
+      expect(row.text).toBe('Il semaforo di corso Cavour è guasto');
     });
   });
 });

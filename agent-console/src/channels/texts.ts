@@ -139,5 +139,6 @@ export function connectionText(detail: string): Text {
   if (/^session starting/.test(detail)) return { it: 'sessione WhatsApp Web in avvio: apri «Collegamento» per il codice QR.', en: 'WhatsApp Web session starting: open “Pairing” for the QR code.' };
   if ((m = /^mail to (\S+) is received by the built-in SMTP server$/.exec(detail))) return { it: `la posta per ${m[1]} è ricevuta dal server SMTP di Sportello.`, en: `mail to ${m[1]} is received by Sportello’s SMTP server.` };
   if ((m = /^IMAP (\S+): logged in, (.+) holds (\S+) messages$/.exec(detail))) return { it: `accesso IMAP a ${m[1]} riuscito, ${m[3]} messaggi in ${m[2]}.`, en: `IMAP login to ${m[1]} succeeded, ${m[3]} messages in ${m[2]}.` };
+  if (/^IMAP: impossibile collegarsi al server di posta/.test(detail)) return { it: 'IMAP: impossibile collegarsi al server di posta con queste impostazioni (server, porta, sicurezza, credenziali); il motivo è nel registro del server.', en: 'IMAP: cannot connect to the mail server with these settings (server, port, security, credentials); the reason is in the server log.' };
   return { it: detail, en: detail };
 }

@@ -36,6 +36,7 @@ export function Thread({ messages, operators }: { messages: MessageView[]; opera
               <div className="msg-foot">
                 <span>{t('conv.via', { channel: t(`channel.${m.channel}` as TextKey) })}</span>
                 {m.recipient && <span data-testid="recipient">{t('conv.to', { recipient: m.recipient })}</span>}
+                {m.pecSignature && <span className={m.pecSignature === 'invalid' ? 'error-text' : undefined} data-testid="pec-signature">{t(`pec.${m.pecSignature}` as TextKey)}</span>}
                 <span className={`delivery delivery-${m.deliveryStatus}`} data-testid="delivery">{t(`delivery.${m.deliveryStatus}` as TextKey)}</span>
                 {m.deliveryError && <span className="error-text">{m.deliveryError}</span>}
               </div>

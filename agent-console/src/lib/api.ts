@@ -11,6 +11,8 @@ export interface Attachment { id: string; filename: string; contentType: string;
 export interface MessageView {
   id: string; ticketId: string; direction: 'inbound' | 'outbound'; authorType: string; authorOperatorId: number | null; internal: boolean;
   text: string | null; channel: string; deliveryStatus: string; deliveryError: string | null; recipient?: string | null; createdAt: string; attachments: Attachment[];
+  /** A PEC envelope: was the provider's signature verified against the configured certificates? */
+  pecSignature?: 'verified' | 'not_verified' | 'invalid';
 }
 export interface TicketDetail extends TicketSummary {
   citizen: { id: string; displayName: string | null; identities: Array<{ channel: string; address: string; displayName: string | null }> };

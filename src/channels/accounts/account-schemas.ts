@@ -1,3 +1,6 @@
+import { ConflictException } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { AppConfig } from '../../config/config.js';
 import { invalidField } from '../../common/errors.js';
 
 /**
@@ -11,6 +14,27 @@ export interface AccountSchema {
   /** Checks the secrets after merging with the stored ones; throws naming the field (`secrets.<name>`). */
   secrets(merged: Record<string, unknown>): Record<string, unknown>;
   secretNames: string[];
+  /** Checks that need I/O (a server's host name resolved), before anything is stored; throws a 4xx naming the field. */
+  check?(account: { config: Record<string, unknown>; secrets: Record<string, unknown> }, app: AppConfig): Promise<void>;
+  /**
+   * Checks against the channel's other accounts (an address another comune owns), run in the
+   * transaction that stores the account, under a lock on the channel's accounts: of two saves at
+   * once, the second sees the first. Throws a 409 naming the field.
+   */
+  exclusive?(m: EntityManager, account: AccountClaim): Promise<void>;
+}
+
+/** An account about to be stored, as the exclusive check sees it (id null for a new one). */
+export interface AccountClaim {
+  id: number | null;
+  comuneId: number;
+  config: Record<string, unknown>;
+  enabled: boolean;
+}
+
+/** 409 naming the field, shaped like the 400 of invalidField. */
+export function conflictField(field: string, message: string): ConflictException {
+  return new ConflictException({ statusCode: 409, error: 'Conflict', message: `${field}: ${message}`, fields: [{ field, message }] });
 }
 
 const text = (v: unknown, field: string, re: RegExp, rule: string, required = true): string | undefined => {

@@ -1,11 +1,14 @@
-import { ConflictException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { ConflictException, ForbiddenException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
 import { updateReturning } from '../../database/sql.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { invalidField, notFoundField } from '../../common/errors.js';
 import { assertRefsInScope } from '../../common/scope-refs.js';
 import { TenantScope, type Principal } from '../../common/tenant-scope.js';
-import { ACCOUNT_SCHEMAS, type AccountSchema } from './account-schemas.js';
+import { ACCOUNT_SCHEMAS, type AccountClaim, type AccountSchema } from './account-schemas.js';
+
+/** pg_advisory_xact_lock class of the channel accounts' exclusive checks (the key: the channel). */
+const ACCOUNTS_LOCK_CLASS = 8246;
 import { InSystemScope } from '../../tenancy/db-scope.js';
 import { InScope } from '../../tenancy/db-scope.js';
 
@@ -105,13 +108,15 @@ export class ChannelAccountsService {
     const comuneId = this.targetComune(principal, input.comuneId);
     const config = schema.config(input.config ?? {});
     const secrets = schema.secrets(input.secrets ?? {});
+    const enabled = input.enabled ?? true;
+    await schema.check?.({ config, secrets }, this.config);
     await this.assertUnique(schema.channel, config, secrets, null);
     const exists = await this.ds.query(`SELECT 1 FROM comuni WHERE id = $1`, [comuneId]);
     if (!exists.length) throw invalidField('comuneId', `unknown comune ${comuneId}`);
-    const [row]: Row[] = await this.ds.query(
+    const [row]: Row[] = await this.exclusively(schema, { id: null, comuneId, config, enabled }, (m) => m.query(
       `INSERT INTO channel_accounts (comune_id, channel, label, config, secrets, enabled) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6)
        RETURNING id, comune_id, channel, label, config, secrets, enabled, created_at`,
-      [comuneId, schema.channel, input.label, JSON.stringify(config), JSON.stringify(secrets), input.enabled ?? true]);
+      [comuneId, schema.channel, input.label, JSON.stringify(config), JSON.stringify(secrets), enabled]));
     this.logger.log(`channel account ${row.id} (${row.channel}) created for comune ${comuneId} by operator ${principal.operatorId}`);
     return this.afterSave(row);
   }
@@ -131,13 +136,28 @@ export class ChannelAccountsService {
       }
       secrets = schema.secrets(merged);
     }
+    const enabled = change.enabled ?? current.enabled;
+    await schema.check?.({ config, secrets }, this.config);
     await this.assertUnique(schema.channel, config, secrets, current.id);
-    const [row]: Row[] = await updateReturning(this.ds,
+    const [row]: Row[] = await this.exclusively(schema, { id: current.id, comuneId: current.comune_id, config, enabled }, (m) => updateReturning(m,
       `UPDATE channel_accounts SET label = $2, config = $3::jsonb, secrets = $4::jsonb, enabled = $5 WHERE id = $1
        RETURNING id, comune_id, channel, label, config, secrets, enabled, created_at`,
-      [current.id, change.label ?? current.label, JSON.stringify(config), JSON.stringify(secrets), change.enabled ?? current.enabled]);
+      [current.id, change.label ?? current.label, JSON.stringify(config), JSON.stringify(secrets), enabled]));
     this.logger.log(`channel account ${row.id} (${row.channel}) updated by operator ${principal.operatorId}`);
     return this.afterSave(row);
+  }
+
+  /**
+   * Stores an account; when its channel checks it against the other accounts, the check and the
+   * write happen in one transaction holding the channel's lock (not check-then-insert).
+   */
+  private async exclusively(schema: AccountSchema, claim: AccountClaim, write: (m: EntityManager) => Promise<Row[]>): Promise<Row[]> {
+    if (!schema.exclusive) return write(this.ds.manager);
+    return this.ds.transaction(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [ACCOUNTS_LOCK_CLASS, schema.channel]);
+      await schema.exclusive!(m, claim);
+      return write(m);
+    });
   }
 
   private async afterSave(row: Row): Promise<ChannelAccountView> {

@@ -1,5 +1,8 @@
-import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Injectable, Logger, UnprocessableEntityException } from '@nestjs/common';
+import type { AppConfig } from '../../config/config.js';
+import { PrivateHostError, resolvePublicHost } from '../support/public-host.js';
+import { DataSource, type EntityManager } from 'typeorm';
+import { conflictField, type AccountClaim } from '../accounts/account-schemas.js';
 import { EMAIL_CHANNEL, normalizeAddress } from './email-headers.js';
 import { InSystemScope } from '../../tenancy/db-scope.js';
 
@@ -58,7 +61,7 @@ export function parseEmailAccount(
     });
   };
   const aliases = list('aliases', normalizeAddress);
-  const domains = list('domains', (d) => (/^(?=.{1,253}$)([a-z0-9-]+\.)+[a-z]{2,}$/i.test(d.trim()) ? d.trim().toLowerCase() : null));
+  const domains = list('domains', normalizeDomain);
 
   const port = (v: unknown, field: string, fallback: number): number => {
     if (v === undefined) return fallback;
@@ -105,6 +108,83 @@ export function parseEmailAccount(
   };
 }
 
+function normalizeDomain(d: string): string | null {
+  return /^(?=.{1,253}$)([a-z0-9-]+\.)+[a-z]{2,}$/i.test(d.trim()) ? d.trim().toLowerCase() : null;
+}
+
+/** The addresses and domains an account's settings claim, each with the field that names it. */
+function claimsOf(config: unknown): { addresses: Array<{ field: string; value: string }>; domains: Array<{ field: string; value: string }> } {
+  const c = isObject(config) ? config : {};
+  const addresses: Array<{ field: string; value: string }> = [];
+  const domains: Array<{ field: string; value: string }> = [];
+  const address = normalizeAddress(typeof c.address === 'string' ? c.address : null);
+  if (address) addresses.push({ field: 'config.address', value: address });
+  if (Array.isArray(c.aliases)) c.aliases.forEach((a, i) => { const v = typeof a === 'string' ? normalizeAddress(a) : null; if (v) addresses.push({ field: `config.aliases[${i}]`, value: v }); });
+  if (Array.isArray(c.domains)) c.domains.forEach((d, i) => { const v = typeof d === 'string' ? normalizeDomain(d) : null; if (v) domains.push({ field: `config.domains[${i}]`, value: v }); });
+  return { addresses, domains };
+}
+
+const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1);
+
+/**
+ * An enabled mailbox may not claim what another enabled mailbox receives: the same address (or
+ * alias) or domain as any other account, and — across comuni — neither a domain of another comune's
+ * addresses nor an address in a domain another comune receives. Otherwise a comune could capture
+ * mail meant for another. Run by the channel accounts service in the storing transaction, under
+ * the e-mail accounts' lock (see ChannelAccountsService.exclusively); answers 409 naming the field.
+ */
+export async function assertAddressesFree(m: EntityManager, account: AccountClaim): Promise<void> {
+  if (!account.enabled) return;
+  const mine = claimsOf(account.config);
+  const others: Array<{ id: number; comune_id: number; config: unknown }> = await m.query(
+    `SELECT id, comune_id, config FROM channel_accounts WHERE channel = $1 AND enabled AND id <> $2 ORDER BY id`, [EMAIL_CHANNEL, account.id ?? 0]);
+  for (const other of others) {
+    const theirs = claimsOf(other.config);
+    const foreign = other.comune_id !== account.comuneId;
+    const whose = foreign ? 'another comune’s e-mail account' : `another e-mail account of this comune (id ${other.id})`;
+    const theirAddresses = new Set(theirs.addresses.map((a) => a.value));
+    const theirDomains = new Set(theirs.domains.map((d) => d.value));
+    for (const a of mine.addresses) {
+      if (theirAddresses.has(a.value)) throw conflictField(a.field, `${a.value} is already an address of ${whose}`);
+      if (foreign && theirDomains.has(domainOf(a.value))) throw conflictField(a.field, `${a.value} is in a domain that ${whose} receives`);
+    }
+    for (const d of mine.domains) {
+      if (theirDomains.has(d.value)) throw conflictField(d.field, `${d.value} is already received by ${whose}`);
+      if (foreign && theirs.addresses.some((a) => domainOf(a.value) === d.value)) throw conflictField(d.field, `${d.value} is the domain of addresses of ${whose}`);
+    }
+  }
+}
+
+/** The one answer an administrator gets about a mail server Sportello could not use (details: the server log). */
+export const MAIL_SERVER_UNUSABLE = 'impossibile collegarsi al server di posta con queste impostazioni (server, porta, sicurezza, credenziali)';
+
+const hostLogger = new Logger('EmailHosts');
+
+/**
+ * The IMAP and SMTP servers an account names must be on the public Internet (unless
+ * CHANNEL_ALLOW_PRIVATE_HOSTS): otherwise saving an account would make Sportello connect to
+ * its own Redis, database or the cloud's metadata service. Every address a name resolves to is
+ * checked; 422 naming `config.imap.host` / `config.smtp.host`. A name that does not resolve now is
+ * saved (the connection check says it cannot work; the worker checks again before connecting).
+ */
+export async function assertPublicMailHosts(config: Record<string, unknown>, app: AppConfig): Promise<void> {
+  if (app.channelSecurity.allowPrivateHosts) return;
+  for (const section of ['imap', 'smtp'] as const) {
+    const c = config[section];
+    const host = isObject(c) && typeof c.host === 'string' ? c.host : null;
+    if (!host) continue;
+    try {
+      await resolvePublicHost(host, false);
+    } catch (err) {
+      if (!(err instanceof PrivateHostError)) continue;
+      hostLogger.warn(`refused config.${section}.host: ${err.message}`);
+      const field = `config.${section}.host`;
+      const message = 'must be a mail server on the public Internet (loopback, private, link-local and other reserved addresses are not allowed)';
+      throw new UnprocessableEntityException({ statusCode: 422, error: 'Unprocessable Entity', message: `${field}: ${message}`, fields: [{ field, message }] });
+    }
+  }
+}
+
 /** The comuni's enabled mailboxes, read fresh each time (a handful of rows; admins change them live). */
 @Injectable()
 export class EmailAccounts {
@@ -137,10 +217,14 @@ export class EmailAccounts {
     return accounts.find((x) => x.domains.includes(domain)) ?? null;
   }
 
-  /** Every address the comuni's mailboxes send from: mail from one of them is our own coming back. */
+  /**
+   * Every address a comune's mailboxes send from: mail from one of them to the same comune is our
+   * own coming back (a loop). Per comune: another comune writing to this one is a correspondent,
+   * and no comune can make another one drop mail by listing a sender among its own aliases.
+   */
   @InSystemScope('email-accounts')
-  async ownAddresses(): Promise<Set<string>> {
-    return new Set((await this.all()).flatMap((a) => [a.address, ...a.aliases]));
+  async ownAddresses(comuneId: number): Promise<Set<string>> {
+    return new Set((await this.all()).filter((a) => a.comuneId === comuneId).flatMap((a) => [a.address, ...a.aliases]));
   }
 }
 

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { newCorrelationId, withCorrelation } from '../../common/correlation.js';
 import { RejectedInputError } from '../../common/errors.js';
+import { PrivateHostError, resolvePublicHost, tlsServername } from '../support/public-host.js';
 import { EmailAccounts, type EmailAccount } from './email-accounts.js';
 import { EmailInbound } from './email-inbound.service.js';
 import { InSystemScope } from '../../tenancy/db-scope.js';
@@ -90,8 +91,11 @@ export class EmailImapPoller implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   private async readMailbox(account: EmailAccount, imap: NonNullable<EmailAccount['imap']>): Promise<void> {
+    // Checked again here, not only when the account was saved: settings written behind the API's
+    // back, or a name that now resolves elsewhere, must not make the worker connect to a private host.
+    const target = await resolvePublicHost(imap.host, this.config.channelSecurity.allowPrivateHosts);
     const client = new ImapFlow({
-      host: imap.host, port: imap.port, secure: imap.secure, auth: { user: imap.user, pass: imap.pass },
+      host: target.address, ...tlsServername(imap.host), port: imap.port, secure: imap.secure, auth: { user: imap.user, pass: imap.pass },
       logger: false, disableAutoIdle: true, connectionTimeout: 15_000, greetingTimeout: 10_000, socketTimeout: 60_000,
     });
     client.on('error', (err: Error) => this.logger.warn(`IMAP account ${account.id}: ${err.message}`));
@@ -133,7 +137,7 @@ export class EmailImapPoller implements OnApplicationBootstrap, OnModuleDestroy 
   private async resumeFrom(accountId: number, mailbox: string, uidValidity: string): Promise<number> {
     const [state] = await this.ds.query(`SELECT mailbox, uid_validity::text AS uid_validity, last_uid FROM email_imap_state WHERE account_id = $1`, [accountId]);
     if (state && state.mailbox === mailbox && state.uid_validity === uidValidity) return Number(state.last_uid);
-    if (state) this.logger.warn(`IMAP account ${accountId}: mailbox ${mailbox} changed UIDVALIDITY, reading it again (duplicates are recognised)`);
+    if (state && state.uid_validity !== '0') this.logger.warn(`IMAP account ${accountId}: mailbox ${mailbox} changed UIDVALIDITY, reading it again (duplicates are recognised)`);
     await this.ds.query(
       `INSERT INTO email_imap_state (account_id, mailbox, uid_validity, last_uid) VALUES ($1, $2, $3, 0)
        ON CONFLICT (account_id) DO UPDATE SET mailbox = $2, uid_validity = $3, last_uid = 0, polled_at = now()`,
@@ -197,6 +201,11 @@ export class EmailImapPoller implements OnApplicationBootstrap, OnModuleDestroy 
 
   private async recordError(account: EmailAccount, err: Error): Promise<void> {
     this.logger.warn(`IMAP account ${account.id} (${account.label}): ${err.message}`);
-    await this.ds.query(`UPDATE email_imap_state SET last_error = $2 WHERE account_id = $1`, [account.id, err.message.slice(0, 500)]).catch(() => undefined);
+    const stored = err instanceof PrivateHostError ? `refused: ${account.imap?.host} is not a public mail server (CHANNEL_ALLOW_PRIVATE_HOSTS)` : err.message;
+    // A mailbox never read yet has no state row: one is made (UIDVALIDITY 0, unknown) to hold the error.
+    await this.ds.query(
+      `INSERT INTO email_imap_state (account_id, mailbox, uid_validity, last_uid, last_error) VALUES ($1, $2, 0, 0, $3)
+       ON CONFLICT (account_id) DO UPDATE SET last_error = $3`,
+      [account.id, account.imap?.mailbox ?? 'INBOX', stored.slice(0, 500)]).catch(() => undefined);
   }
 }

@@ -14,6 +14,7 @@ import { EmailAccounts } from './email-accounts.js';
 import { EMAIL_CHANNEL, messageIdList, normalizeAddress, normalizeMessageId, referenceInSubject } from './email-headers.js';
 import { stripQuotedReply } from './email-text.js';
 import { parseDatiCert, pecNature, receiptDeliveryState, receiptFailureText, type DatiCert } from './pec.js';
+import { PecSignatureVerifier, type PecSignatureState } from './pec-signature.js';
 import { InScope } from '../../tenancy/db-scope.js';
 import { TenantScope } from '../../common/tenant-scope.js';
 
@@ -57,6 +58,7 @@ export class EmailInbound {
     private readonly ingest: IngestService,
     private readonly delivery: OutboundDelivery,
     private readonly accounts: EmailAccounts,
+    private readonly pecSignatures: PecSignatureVerifier,
     @Inject(AttachmentStorage) private readonly storage: AttachmentStorage,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -73,7 +75,7 @@ export class EmailInbound {
     if (known?.kind === 'ignored') return { outcome: 'ignored', reason: 'already handled' };
 
     const fromAddress = normalizeAddress(envelope.from?.value[0]?.address);
-    if (fromAddress && (await this.accounts.ownAddresses()).has(fromAddress)) {
+    if (fromAddress && (await this.accounts.ownAddresses(account.comuneId)).has(fromAddress)) {
       await this.remember(account, rfcId, 'ignored', null, null, envelope.subject);
       return { outcome: 'ignored', reason: `sent by one of our own mailboxes (${fromAddress})` };
     }
@@ -84,6 +86,12 @@ export class EmailInbound {
     const pec = pecNature({ trasporto: headerText(envelope, 'x-trasporto'), ricevuta: headerText(envelope, 'x-ricevuta') }, datiCert);
 
     if (pec.nature === 'receipt') {
+      // A receipt whose provider signature is known to be false must not move our reply's state.
+      const forged = account.pec && (await this.pecSignatures.verify(input.raw)) === 'invalid';
+      if (forged) {
+        await this.remember(account, rfcId, 'ignored', null, null, envelope.subject);
+        return { outcome: 'ignored', reason: `PEC receipt (${pec.type}) with an invalid provider signature` };
+      }
       const outcome = account.pec ? await this.applyPecReceipt(account, envelope, pec.type, datiCert) : null;
       await this.remember(account, rfcId, 'ignored', null, null, envelope.subject);
       return outcome ?? { outcome: 'ignored', reason: `PEC receipt (${pec.type}) on a mailbox that is not PEC` };
@@ -92,7 +100,9 @@ export class EmailInbound {
     let mail = envelope;
     const extra: InboundAttachment[] = [];
     const notes: string[] = [];
+    let signature: PecSignatureState | null = null;
     if (pec.nature === 'envelope') {
+      signature = await this.pecSignatures.verify(input.raw);
       const original = envelope.attachments.find((a) => (a.filename ?? '').toLowerCase() === 'postacert.eml')
         ?? envelope.attachments.find((a) => a.contentType.toLowerCase() === 'message/rfc822');
       if (original) mail = await simpleParser(original.content, PARSE_OPTIONS);
@@ -139,7 +149,9 @@ export class EmailInbound {
       ticket: reference ? { reference, subject } : { subject, forceNew: true },
       correlationId: input.correlationId,
     });
-    await this.remember(account, rfcId, pec.nature === 'envelope' ? 'pec' : 'message', result.ticketId, result.messageId, subject);
+    await this.remember(account, rfcId, pec.nature === 'envelope' ? 'pec' : 'message', result.ticketId, result.messageId, subject, signature);
+    // The message went out to the console before its PEC signature state was stored: shown again with it.
+    if (signature && !result.duplicate) await this.delivery.announce(result.messageId).catch(() => undefined);
     return {
       outcome: 'stored', duplicate: result.duplicate, ticketReference: result.ticketReference, ticketCreated: result.ticketCreated,
       messageId: result.messageId, pec: pec.nature === 'envelope',
@@ -222,11 +234,11 @@ export class EmailInbound {
     return String(row.id);
   }
 
-  private async remember(account: EmailAccount, rfcId: string, kind: 'message' | 'pec' | 'ignored', ticketId: string | null, messageId: string | null, subject: string | null | undefined): Promise<void> {
+  private async remember(account: EmailAccount, rfcId: string, kind: 'message' | 'pec' | 'ignored', ticketId: string | null, messageId: string | null, subject: string | null | undefined, pecSignature: PecSignatureState | null = null): Promise<void> {
     await this.ds.query(
-      `INSERT INTO email_messages (account_id, comune_id, rfc_message_id, direction, kind, ticket_id, message_id, subject)
-       VALUES ($1, $2, $3, 'inbound', $4, $5, $6, $7) ON CONFLICT (account_id, rfc_message_id) DO NOTHING`,
-      [account.id, account.comuneId, rfcId, kind, ticketId, messageId, subject?.slice(0, 300) ?? null]);
+      `INSERT INTO email_messages (account_id, comune_id, rfc_message_id, direction, kind, ticket_id, message_id, subject, pec_signature)
+       VALUES ($1, $2, $3, 'inbound', $4, $5, $6, $7, $8) ON CONFLICT (account_id, rfc_message_id) DO NOTHING`,
+      [account.id, account.comuneId, rfcId, kind, ticketId, messageId, subject?.slice(0, 300) ?? null, pecSignature]);
   }
 }
 

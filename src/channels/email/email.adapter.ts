@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { Processor } from '@nestjs/bullmq';
 import nodemailer from 'nodemailer';
 import { DataSource } from 'typeorm';
@@ -8,7 +8,8 @@ import { Metrics } from '../../ops/metrics.js';
 import { AttachmentStorage } from '../../storage/storage.js';
 import { PermanentDeliveryError, TransientDeliveryError, type ChannelAdapter, type DeliveryResult, type OutboundMessage } from '../channel-adapter.js';
 import { OutboundDelivery, OutboundProcessor } from '../outbound-delivery.js';
-import { EmailAccounts, type EmailAccount } from './email-accounts.js';
+import { PrivateHostError, resolvePublicHost, tlsServername } from '../support/public-host.js';
+import { EmailAccounts, MAIL_SERVER_UNUSABLE, type EmailAccount } from './email-accounts.js';
 import { EMAIL_CHANNEL, outboundMessageId, replySubject, subjectWithReference } from './email-headers.js';
 import { renderReply } from './email-text.js';
 
@@ -27,6 +28,7 @@ const MAX_REFERENCES = 12;
 @Injectable()
 export class EmailAdapter implements ChannelAdapter, OnModuleDestroy {
   readonly channel = EMAIL_CHANNEL;
+  private readonly logger = new Logger(EmailAdapter.name);
   private readonly transports = new Map<string, Transport>();
 
   constructor(
@@ -69,8 +71,9 @@ export class EmailAdapter implements ChannelAdapter, OnModuleDestroy {
     const subject = lastInbound ? replySubject(lastInbound.subject ?? ticket.subject, m.ticketReference) : subjectWithReference(ticket.subject, m.ticketReference);
     await this.ds.query(`UPDATE email_messages SET subject = $3 WHERE account_id = $1 AND rfc_message_id = $2`, [account.id, rfcId, subject]);
 
+    const transport = await this.transportFor(account);
     try {
-      await this.transportFor(account).sendMail({
+      await transport.sendMail({
         from: { name: account.displayName ?? `URP Comune di ${ticket.comune_name}`, address: account.address },
         to: m.recipient.displayName ? { name: m.recipient.displayName, address: m.recipient.address } : m.recipient.address,
         subject,
@@ -88,7 +91,14 @@ export class EmailAdapter implements ChannelAdapter, OnModuleDestroy {
         },
       });
     } catch (err) {
-      throw classifySmtpError(err);
+      const classified = classifySmtpError(err);
+      const e = err as { responseCode?: number; code?: string; message?: string };
+      if (typeof e.responseCode === 'number' || !account.smtp) throw classified;
+      // No SMTP reply: refused, timed out, not SMTP, TLS. The operator gets one message (the same
+      // for every such failure: a reply cannot be used to probe hosts); the reason goes to the log.
+      this.logger.warn(`SMTP of e-mail account ${account.id} (${account.smtp.host}:${account.smtp.port}): ${e.code ?? ''} ${e.message ?? String(err)}`);
+      const text = `Posta in uscita: ${MAIL_SERVER_UNUSABLE}`;
+      throw classified instanceof PermanentDeliveryError ? new PermanentDeliveryError(text) : new TransientDeliveryError(text);
     }
     return { status: 'sent', externalId: `${account.id}:${rfcId}` };
   }
@@ -100,14 +110,32 @@ export class EmailAdapter implements ChannelAdapter, OnModuleDestroy {
     return account;
   }
 
-  private transportFor(account: EmailAccount): Transport {
+  /**
+   * The account's SMTP transport, to the address its host resolves to now, checked like the IMAP
+   * server (CHANNEL_ALLOW_PRIVATE_HOSTS); the installation's default transport is not checked.
+   */
+  private async transportFor(account: EmailAccount): Promise<Transport> {
     const s = account.smtp;
-    const key = s ? JSON.stringify([account.id, s.host, s.port, s.secure, s.user, s.pass]) : 'default';
+    let address: string | null = null;
+    if (s) {
+      try {
+        address = (await resolvePublicHost(s.host, this.config.channelSecurity.allowPrivateHosts)).address;
+      } catch (err) {
+        this.logger.warn(`SMTP of e-mail account ${account.id}: ${(err as Error).message}`);
+        const text = `Posta in uscita: ${MAIL_SERVER_UNUSABLE}`;
+        // A private host stays private; a name that does not resolve now may later.
+        throw err instanceof PrivateHostError ? new PermanentDeliveryError(text) : new TransientDeliveryError(text);
+      }
+    }
+    const key = s ? JSON.stringify([account.id, s.host, address, s.port, s.secure, s.user, s.pass]) : 'default';
     let t = this.transports.get(key);
     if (!t) {
       const timeouts = { connectionTimeout: 15_000, greetingTimeout: 10_000, socketTimeout: 60_000 };
       t = s
-        ? nodemailer.createTransport({ host: s.host, port: s.port, secure: s.secure, ...(s.user && s.pass ? { auth: { user: s.user, pass: s.pass } } : {}), ...timeouts })
+        ? nodemailer.createTransport({
+          host: address!, port: s.port, secure: s.secure, tls: { ...tlsServername(s.host) },
+          ...(s.user && s.pass ? { auth: { user: s.user, pass: s.pass } } : {}), ...timeouts,
+        })
         : nodemailer.createTransport(this.config.email.defaultSmtpUrl);
       this.transports.set(key, t);
     }

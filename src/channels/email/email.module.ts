@@ -3,12 +3,13 @@ import type { ProcessRoles } from '../../common/roles.js';
 import { invalidField } from '../../common/errors.js';
 import { ACCOUNT_SCHEMAS, type AccountSchema } from '../accounts/account-schemas.js';
 import { ChannelRegistry } from '../channel-registry.js';
-import { emailConfigProblems, emailSecretsProblems, EmailAccounts } from './email-accounts.js';
+import { assertAddressesFree, assertPublicMailHosts, emailConfigProblems, emailSecretsProblems, EmailAccounts } from './email-accounts.js';
 import { EmailAdapter, EmailOutboundProcessor } from './email.adapter.js';
 import { EmailAccountCheck } from './email-account-check.js';
 import { EmailImapPoller } from './email-imap.poller.js';
 import { EmailInbound } from './email-inbound.service.js';
 import { EmailSmtpServer } from './email-smtp.server.js';
+import { PecSignatureVerifier } from './pec-signature.js';
 
 /** How the channel accounts admin API checks an e-mail account (config public, `imap`/`smtp` credentials secret). */
 export const EMAIL_ACCOUNT_SCHEMA: AccountSchema = {
@@ -24,6 +25,8 @@ export const EMAIL_ACCOUNT_SCHEMA: AccountSchema = {
     if (first) throw invalidField(first.field, first.message);
     return merged;
   },
+  check: ({ config }, app) => assertPublicMailHosts(config, app),
+  exclusive: assertAddressesFree,
 };
 
 // Registered at import, so the channel-accounts API knows e-mail accounts.
@@ -42,7 +45,7 @@ export class EmailModule implements OnModuleInit {
     return {
       module: EmailModule,
       providers: [
-        EmailAccounts, EmailAdapter, EmailInbound,
+        EmailAccounts, EmailAdapter, EmailInbound, PecSignatureVerifier,
         ...(roles.api ? [EmailSmtpServer, EmailAccountCheck] : []),
         ...(roles.workers ? [EmailImapPoller, EmailOutboundProcessor] : []),
       ],

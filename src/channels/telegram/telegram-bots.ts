@@ -30,6 +30,11 @@ export class TelegramBots implements OnApplicationShutdown {
       telegram: { apiRoot: this.config.messaging.telegramApiRoot, webhookReply: false },
       handlerTimeout: 60_000,
     });
+    // telegraf asks getMe before handling the first update and keeps a failed answer for good (its
+    // botInfoCall promise): one 502, or a bot whose API is unreachable, would refuse every update
+    // until a restart. What it needs is known from the account (the id is the token's first part,
+    // the username is stored), so an inbound update never waits on an outbound call.
+    bot.botInfo = botInfoOf(account, token);
     // telegraf's default error handler sets process.exitCode and logs the update: errors go back
     // to the caller instead, who answers Telegram with a 5xx so the update is delivered again.
     bot.catch((err) => { throw err; });
@@ -63,4 +68,14 @@ export class TelegramBots implements OnApplicationShutdown {
   onApplicationShutdown(): void {
     for (const id of [...this.bots.keys()]) this.drop(id);
   }
+}
+
+/** What getMe would answer, from the account itself (Bot API `User` of the bot). */
+export function botInfoOf(account: LoadedAccount, token: string): NonNullable<Telegraf['botInfo']> {
+  const id = Number(/^(\d{1,20}):/.exec(token)?.[1] ?? 0);
+  const username = typeof account.config.botUsername === 'string' ? account.config.botUsername : `bot${id}`;
+  return {
+    id, is_bot: true, first_name: account.label || username, username,
+    can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false,
+  };
 }

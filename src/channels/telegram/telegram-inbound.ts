@@ -105,6 +105,7 @@ export class TelegramInbound {
         text: withNotes(n.text, notes),
         attachments,
         location: n.location,
+        locationOutside: 'note',
         ticket: n.location ? { type: 'report' } : undefined,
       });
     } catch (err) {

@@ -18,7 +18,7 @@ import { IngestService } from '../ingest.service.js';
 import { WebchatSessions } from './webchat-session.js';
 import { WebchatThrottle } from '../../security/throttle.js';
 
-interface WebchatData { comune: Comune; address: string; sent: number[] }
+interface WebchatData { comune: Comune; address: string; token: string; sent: number[] }
 type WebchatSocket = Socket<WebchatClientEvents, WebchatServerEvents, Record<string, never>, WebchatData>;
 
 export const WEBCHAT_CHANNEL = 'webchat';
@@ -41,7 +41,7 @@ export class WebchatGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     private readonly signals: ConversationSignals,
     private readonly throttle: WebchatThrottle,
   ) {
-    this.sessions = new WebchatSessions(config.jwtSecret);
+    this.sessions = new WebchatSessions(config.jwtSecret, config.channelSecurity.webchatSessionIdleMs);
   }
 
   afterInit(ns: Namespace): void {
@@ -54,17 +54,11 @@ export class WebchatGateway implements OnGatewayInit, OnGatewayConnection, OnGat
         .findBySlug(auth.tenant)
         .then((comune) => {
           if (!comune) return next(new Error(`tenant: unknown comune "${auth.tenant}"`));
-          const resumed = this.sessions.verify(auth.sessionToken, comune.id);
+          const session = this.openSession(comune, auth.sessionToken);
           socket.data.comune = comune;
           socket.data.sent = [];
-          if (resumed) {
-            socket.data.address = resumed;
-            (socket.data as WebchatData & { token?: string }).token = auth.sessionToken as string;
-          } else {
-            const fresh = this.sessions.issue(comune.id);
-            socket.data.address = fresh.address;
-            (socket.data as WebchatData & { token?: string }).token = fresh.token;
-          }
+          socket.data.address = session.address;
+          socket.data.token = session.token;
           next();
         })
         .catch(() => next(new Error('service temporarily unavailable')));
@@ -72,12 +66,20 @@ export class WebchatGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     ns.use(this.throttle.newSessions()); // new sessions and new conversations per address (src/security/throttle.ts)
   }
 
+  /**
+   * The session of a connecting citizen: a still-valid token resumes its session with a renewed
+   * token (sent back in `session`); none, a forged or an expired one starts a new session.
+   */
+  private openSession(comune: Comune, token: unknown): { address: string; token: string } {
+    return this.sessions.resume(token, comune.id) ?? this.sessions.issue(comune.id);
+  }
+
   async handleConnection(socket: WebchatSocket): Promise<void> {
     this.metrics.socketConnections.inc({ namespace: '/webchat' });
     const { comune, address } = socket.data;
     if (!comune) return void socket.disconnect(true);
     await socket.join(rooms.webchatSession(address));
-    socket.emit('session', { sessionToken: (socket.data as WebchatData & { token: string }).token, comune: { slug: comune.slug, name: comune.name } });
+    socket.emit('session', { sessionToken: socket.data.token, comune: { slug: comune.slug, name: comune.name } });
     try {
       socket.emit('history', await inComune(comune.id, () => this.history(address)));
     } catch (err) {

@@ -172,7 +172,7 @@ export class WhatsappWebSessions implements OnApplicationBootstrap, OnApplicatio
       await this.ingest.ingest({
         channel: WHATSAPP_WEB_CHANNEL, comuneId: account.comuneId, externalId: n.externalId,
         sender: { address: n.address, displayName: n.displayName }, text: withNotes(n.text, notes), attachments,
-        location: n.location, ticket: n.location ? { type: 'report' } : undefined,
+        location: n.location, locationOutside: 'note', ticket: n.location ? { type: 'report' } : undefined,
       });
     } catch (err) {
       if (err instanceof RejectedInputError) {

@@ -63,6 +63,7 @@ export class WhatsappInbound {
         text: withNotes(n.text, notes),
         attachments,
         location: n.location,
+        locationOutside: 'note',
         ticket: n.location ? { type: 'report' } : reference ? { reference } : undefined,
       });
       return !result.duplicate;

@@ -1,7 +1,17 @@
 import { ImapFlow } from 'imapflow';
 import { createTestDatabase, eventually, login, startApp, type TestApp } from '../../support/harness.js';
 import { autoReply, pecEnvelope } from './fixtures.js';
+import { createServer, type AddressInfo } from 'node:net';
 import { startDovecot, type Dovecot } from './mail-standins.js';
+
+/** A loopback port nobody listens on. */
+async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = s.address() as AddressInfo;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
 
 const MAILBOX = 'protocollo@comune.bari.it';
 
@@ -15,7 +25,8 @@ describe('e-mail channel over IMAP', () => {
   let t: TestApp | null = null;
   let imap: ImapFlow;
   let accountId: number;
-  const env = { EMAIL_IMAP_POLL_MS: '150' };
+  // Dovecot listens on loopback: this installation allows private mail servers.
+  const env = { EMAIL_IMAP_POLL_MS: '150', CHANNEL_ALLOW_PRIVATE_HOSTS: 'true' };
 
   beforeAll(async () => {
     dovecot = await startDovecot(MAILBOX, 'password-di-prova');
@@ -110,7 +121,7 @@ describe('e-mail channel over IMAP', () => {
     expect((await stored()).at(-1)).toMatchObject({ address: 'carla@example.it', text: 'Gli alberi del parco vanno potati.' });
   });
 
-  it('tells the administrator who saves a polled mailbox whether the IMAP login works', async () => {
+  it('tells the administrator who saves a polled mailbox whether the IMAP login works, with one answer for every failure', async () => {
     const token = await login(t!, 'manager@bari.demo');
     const save = (pass: string) => t!.http.post('/api/channel-accounts').set('Authorization', `Bearer ${token}`).send({
       channel: 'email', label: 'Casella di prova', enabled: false,
@@ -119,9 +130,17 @@ describe('e-mail channel over IMAP', () => {
     });
     const wrong = await save('sbagliata');
     expect(wrong.status).toBe(201);
-    expect(wrong.body.connection.ok).toBe(false);
-    expect(wrong.body.connection.detail).toMatch(/^IMAP 127\.0\.0\.1:\d+: login refused/);
+    expect(wrong.body.connection).toEqual({ ok: false, detail: 'IMAP: impossibile collegarsi al server di posta con queste impostazioni (server, porta, sicurezza, credenziali)' });
     expect(JSON.stringify(wrong.body)).not.toContain('sbagliata');
+    // A port where something else answers (PostgreSQL) or nothing at all: the same answer, so that
+    // saving accounts cannot tell which hosts and ports are open.
+    for (const port of [5432, await closedPort()]) {
+      const other = await t!.http.post('/api/channel-accounts').set('Authorization', `Bearer ${token}`).send({
+        channel: 'email', label: 'Casella di prova', enabled: false,
+        config: { address: 'prova@comune.bari.it', imap: { host: '127.0.0.1', port, secure: false } }, secrets: { imap: { user: 'u', pass: 'p' } },
+      });
+      expect(other.body.connection).toEqual(wrong.body.connection);
+    }
     const right = await save(dovecot.password);
     expect(right.body.connection.ok).toBe(true);
     expect(right.body.connection.detail).toMatch(/^IMAP 127\.0\.0\.1: logged in, INBOX holds \d+ messages$/);

@@ -30,6 +30,7 @@ describe('e-mail channel over SMTP', () => {
     sink = await startSmtpSink();
     t = await startApp({
       EMAIL_SMTP_ENABLED: 'true', EMAIL_SMTP_PORT: '0', EMAIL_DEFAULT_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+      CHANNEL_ALLOW_PRIVATE_HOSTS: 'true', // an account's own SMTP server is the sink, on loopback
       EMAIL_MAX_MESSAGE_BYTES: String(1024 * 1024), MAX_ATTACHMENT_BYTES: String(200 * 1024),
     });
     port = t.app.get(EmailSmtpServer).port!;
@@ -229,8 +230,11 @@ describe('e-mail channel over SMTP', () => {
       ['daticert.xml', 'application/xml'],
       ['ricevuta-pec.eml', 'message/rfc822'],
     ]);
-    const [kind] = await t.ds.query(`SELECT kind FROM email_messages WHERE account_id = $1 AND message_id = $2`, [acct, m.id]);
-    expect(kind.kind).toBe('pec');
+    const [kind] = await t.ds.query(`SELECT kind, pec_signature FROM email_messages WHERE account_id = $1 AND message_id = $2`, [acct, m.id]);
+    // No PEC_TRUSTED_CERTS_FILE here: the provider's signature is not verified, and the console says so.
+    expect(kind).toEqual({ kind: 'pec', pec_signature: 'not_verified' });
+    const shown = await t.http.get(`/api/tickets/${m.ticket_id}`).set('Authorization', `Bearer ${await login(t, 'manager@bari.demo')}`);
+    expect(shown.body.messages.find((x: any) => x.id === String(m.id)).pecSignature).toBe('not_verified');
   });
 
   it('never opens a ticket for auto-replies, read receipts or bounces', async () => {

@@ -137,6 +137,36 @@ const datiCertPart = (xml: string) => lines(
 const postacertPart = (eml: string) => lines(
   'Content-Type: message/rfc822; name="postacert.eml"', 'Content-Disposition: inline; filename="postacert.eml"', '', eml);
 
+/**
+ * A transport envelope really signed by its provider: `sign` turns the MIME entity the provider
+ * signs (the multipart/mixed of text, daticert.xml and postacert.eml) into an S/MIME
+ * multipart/signed message (headers from MIME-Version on, as `openssl smime -sign` writes it),
+ * and the envelope's own headers are put before it.
+ */
+export function signedPecEnvelope(o: OriginalMail & { envelopeId: string }, sign: (entity: string) => string): string {
+  const xml = datiCert({ tipo: 'posta-certificata', mittente: o.from, destinatario: o.to, oggetto: o.subject, identificativo: o.envelopeId, msgid: o.messageId });
+  const inner = '----=_Part_Mixed_signed_7d1e';
+  const entity = lines(
+    `Content-Type: multipart/mixed; boundary="${inner}"`,
+    '',
+    ...[textPart(`Messaggio di posta certificata\r\nIdentificativo messaggio: ${o.envelopeId}`), datiCertPart(xml), postacertPart(originalMessage(o))].flatMap((p) => [`--${inner}`, p]),
+    `--${inner}--`,
+    '',
+  );
+  const smime = sign(entity).replace(/\r?\n/g, CRLF);
+  return [
+    'Return-Path: <posta-certificata@pec.aruba.it>',
+    'Date: Thu, 15 Jan 2026 10:30:00 +0100',
+    `Message-ID: <${o.envelopeId}>`,
+    `X-Riferimento-Message-ID: <${o.messageId}>`,
+    'X-Trasporto: posta-certificata',
+    `From: "Per conto di: ${o.from}" <posta-certificata@pec.aruba.it>`,
+    `Reply-To: ${o.from}`,
+    `To: ${o.to}`,
+    `Subject: POSTA CERTIFICATA: ${o.subject}`,
+  ].join(CRLF) + CRLF + smime;
+}
+
 /** "Busta di trasporto": the citizen's certified mail as it reaches the comune's PEC box. */
 export function pecEnvelope(o: OriginalMail & { envelopeId: string }): string {
   const xml = datiCert({ tipo: 'posta-certificata', mittente: o.from, destinatario: o.to, oggetto: o.subject, identificativo: o.envelopeId, msgid: o.messageId });
