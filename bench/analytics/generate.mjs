@@ -227,9 +227,9 @@ async function main() {
 try {
   const { checkPostgresOwner, runCommand } = await loadPreflight();
   await runCommand('bench/analytics/generate.mjs', async () => {
-    await checkPostgresOwner({ url: dbUrl, variable: '--db', createsDatabase: true });
+    await checkPostgresOwner({ url: dbUrl, variable: 'the --db option', createsDatabase: true });
     await main();
-  }, { postgres: [{ url: dbUrl, variable: '--db' }] });
+  }, { postgres: [{ url: dbUrl, variable: 'the --db option' }] });
 } catch (err) {
   process.stderr.write(`Sportello: ${err.message}\n`); // no build yet
   process.exit(err.exitCode ?? 69);

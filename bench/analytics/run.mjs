@@ -27,7 +27,7 @@ export async function runAnalyticsBenchmark({ quick = false, db, iterations = 40
   const dbUrl = db ?? `postgres://postgres@127.0.0.1:5432/${quick ? 'sportello_bench_quick' : 'sportello_bench'}`;
   const base = `http://127.0.0.1:${port}`;
   const { checkPostgresOwner, checkRedis } = await loadPreflight();
-  await checkPostgresOwner({ url: dbUrl, variable: '--db', postgis: false,
+  await checkPostgresOwner({ url: dbUrl, variable: 'the --db option', postgis: false,
     missingDatabase: `Generate the data set first: node bench/analytics/generate.mjs${quick ? ' --quick' : ''}${db ? ` --db ${db.replace(/:[^/@:]*@/, ':***@')}` : ''}.` });
   await checkRedis({ url: process.env.REDIS_URL || 'redis://127.0.0.1:6379', variable: 'REDIS_URL' });
   const app = spawn('node', ['dist/main.js'], {
