@@ -375,11 +375,23 @@ export interface CommandContext {
 export function describeFailure(err: unknown, command: string, context: CommandContext = {}): { text: string; exitCode: number } {
   if (err instanceof ConfigError) return { text: err.message, exitCode: EX_CONFIG };
   if (err instanceof PreflightError) return { text: PREFIX + err.message, exitCode: err.exitCode };
+  const listen = describeListenError(err);
+  if (listen) return { text: PREFIX + listen, exitCode: EX_UNAVAILABLE };
   const postgis = describePostgisError(err);
   if (postgis) return { text: PREFIX + postgis, exitCode: EX_UNAVAILABLE };
   const line = describeLater(err, context);
-  if (line) return { text: `${PREFIX}${line} (${command} stopped)`, exitCode: EX_UNAVAILABLE };
+  if (line) return { text: `${PREFIX}${command} stopped: ${line}`, exitCode: EX_UNAVAILABLE };
   return { text: `${PREFIX}${command} failed: ${messageOf(err)}`, exitCode: EX_FAILURE };
+}
+
+/** The HTTP (or SMTP) port cannot be opened. */
+function describeListenError(err: unknown): string | undefined {
+  const e = err as { syscall?: unknown; port?: unknown; address?: unknown };
+  if (e?.syscall !== 'listen') return undefined;
+  const where = `${typeof e.address === 'string' ? e.address : '0.0.0.0'}:${String(e.port ?? '?')}`;
+  if (codeOf(err) === 'EADDRINUSE') return `Port ${String(e.port)} is already in use (${where}): another Sportello or another service listens there. Stop it, or set PORT (EMAIL_SMTP_PORT for the mail server).`;
+  if (codeOf(err) === 'EACCES') return `No permission to listen on ${where}. Use a port above 1023, or set PORT (EMAIL_SMTP_PORT for the mail server).`;
+  return undefined;
 }
 
 /** A connection error after the checks passed: which service, by the port (or SQLSTATE / Redis reply). */
@@ -398,7 +410,7 @@ function describeLater(err: unknown, context: CommandContext): string | undefine
   if (/^(WRONGPASS|NOAUTH|LOADING)/.test(msg) && redisTargets[0]) return describeRedisError(err, redisTargets[0]);
   if (/Connection terminated|terminating connection/i.test(msg) && pgTargets[0]) return describePostgresError(err, pgTargets[0]);
   const kind = networkKind(err);
-  if (kind) return `lost a connection (${NET_REASON[kind]}: ${msg}). Check that PostgreSQL and Redis are running, then try again.`;
+  if (kind) return `a connection failed (${NET_REASON[kind]}: ${msg}). Check that PostgreSQL and Redis are running, then try again.`;
   return undefined;
 }
 
