@@ -1,23 +1,23 @@
-import { ConfigError, loadConfig } from './config/config.js';
-import { createApp } from './bootstrap.js';
+import { loadConfig } from './config/config.js';
+import { MIGRATIONS } from './database/data-source.js';
+import { appTarget, redisTarget } from './cli/targets.js';
+import { checkPostgresApp, checkRedis, runCommand } from './ops/preflight.js';
+import { quietBoot } from './ops/quiet-boot.js';
 
-async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(78); // EX_CONFIG
-    }
-    throw err;
-  }
-  const app = await createApp(config);
+/**
+ * `npm start`: checks that PostgreSQL (as the application's role, with this version's schema) and
+ * Redis answer, then boots Nest. Bad configuration: one line per problem, exit 78; a service
+ * missing: one line saying what to do, exit 69.
+ */
+await runCommand('npm start', async () => {
+  const config = loadConfig();
+  await checkPostgresApp({ url: config.databaseAppUrl, migrations: MIGRATIONS.map((m) => m.name) });
+  await checkRedis(redisTarget(config));
+  const { createApp } = await import('./bootstrap.js');
+  const app = await quietBoot(() => createApp(config));
   await app.listen(config.port, '0.0.0.0');
   console.log(JSON.stringify({ msg: `Sportello (${config.role}) listening on http://localhost:${config.port}` }));
-}
-
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
+}, () => {
+  const config = loadConfig();
+  return { postgres: [appTarget(config)], redis: [redisTarget(config)] };
 });

@@ -10,6 +10,7 @@
 // for is the size and shape of what the dashboard queries read.
 import { execFileSync } from 'node:child_process';
 import pg from 'pg';
+import { loadPreflight } from './run.mjs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -33,10 +34,14 @@ async function main() {
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   log(`database ${name} created; migrating and seeding the comuni and demo accounts`);
-  execFileSync('node', ['dist/cli/seed.js', '--demo'], {
-    stdio: 'inherit',
-    env: { ...process.env, DATABASE_URL: dbUrl, DEMO_PASSWORD: process.env.DEMO_PASSWORD ?? 'bench-password', COMUNI_GEOJSON: process.env.COMUNI_GEOJSON ?? 'data/comuni-citta-metropolitana-bari.geojson' },
-  });
+  try {
+    execFileSync('node', ['dist/cli/seed.js', '--demo'], {
+      stdio: 'inherit',
+      env: { ...process.env, DATABASE_URL: dbUrl, DEMO_PASSWORD: process.env.DEMO_PASSWORD ?? 'bench-password', COMUNI_GEOJSON: process.env.COMUNI_GEOJSON ?? 'data/comuni-citta-metropolitana-bari.geojson' },
+    });
+  } catch (err) {
+    process.exit(err.status ?? 1); // the seed printed its own line
+  }
 
   }
   const db = new pg.Client({ connectionString: dbUrl });
@@ -217,4 +222,15 @@ async function main() {
   await db.end();
 }
 
-main().catch((err) => { console.error(err); process.exit(1); });
+// Checked first: the server answers with PostGIS (the database itself is created here), then one
+// line for anything that stops the run, never a stack trace.
+try {
+  const { checkPostgresOwner, runCommand } = await loadPreflight();
+  await runCommand('bench/analytics/generate.mjs', async () => {
+    await checkPostgresOwner({ url: dbUrl, variable: 'the --db option', createsDatabase: true });
+    await main();
+  }, { postgres: [{ url: dbUrl, variable: 'the --db option' }] });
+} catch (err) {
+  process.stderr.write(`Sportello: ${err.message}\n`); // no build yet
+  process.exit(err.exitCode ?? 69);
+}

@@ -11,9 +11,25 @@ import { pathToFileURL } from 'node:url';
 
 const LIMIT_MS = 300;
 
+/** The built preflight (src/ops/preflight.ts): one line saying what is missing, never a stack trace. */
+export async function loadPreflight() {
+  try {
+    return await import('../../dist/ops/preflight.js');
+  } catch {
+    const err = new Error('dist/ops/preflight.js is missing: run "npm run build" first.');
+    err.name = 'PreflightError';
+    err.exitCode = 69;
+    throw err;
+  }
+}
+
 export async function runAnalyticsBenchmark({ quick = false, db, iterations = 40, port = 3990, password = 'bench-password' } = {}) {
   const dbUrl = db ?? `postgres://postgres@127.0.0.1:5432/${quick ? 'sportello_bench_quick' : 'sportello_bench'}`;
   const base = `http://127.0.0.1:${port}`;
+  const { checkPostgresOwner, checkRedis } = await loadPreflight();
+  await checkPostgresOwner({ url: dbUrl, variable: 'the --db option', postgis: false,
+    missingDatabase: `Generate the data set first: node bench/analytics/generate.mjs${quick ? ' --quick' : ''}${db ? ` --db ${db.replace(/:[^/@:]*@/, ':***@')}` : ''}.` });
+  await checkRedis({ url: process.env.REDIS_URL || 'redis://127.0.0.1:6379', variable: 'REDIS_URL' });
   const app = spawn('node', ['dist/main.js'], {
     env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), SPORTELLO_ROLE: 'api', REDIS_PREFIX: 'bench-analytics', LOG_LEVEL: 'warn', NODE_ENV: 'development',
       // Only the HTTP API is measured: no mail server or other listeners of the full app.
@@ -21,7 +37,7 @@ export async function runAnalyticsBenchmark({ quick = false, db, iterations = 40
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {
-    await waitFor(`${base}/health`, 60_000);
+    await waitFor(`${base}/health`, 60_000, app);
     const login = async (email) => {
       const r = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
       if (!r.ok) throw new Error(`login ${email}: ${r.status}`);
@@ -89,9 +105,11 @@ export async function runAnalyticsBenchmark({ quick = false, db, iterations = 40
   }
 }
 
-async function waitFor(url, ms) {
+async function waitFor(url, ms, app) {
   const until = Date.now() + ms;
   for (;;) {
+    // The application said why it stopped (one line on the inherited stderr).
+    if (app.exitCode !== null) throw Object.assign(new Error(`the application exited with code ${app.exitCode} (see the line above)`), { name: 'PreflightError', exitCode: app.exitCode });
     try { if ((await fetch(url)).ok) return; } catch { /* not up yet */ }
     if (Date.now() > until) throw new Error(`${url} did not answer within ${ms} ms`);
     await new Promise((r) => setTimeout(r, 250));
@@ -103,5 +121,11 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const opt = (n) => (args.includes(n) ? args[args.indexOf(n) + 1] : undefined);
   runAnalyticsBenchmark({ quick: args.includes('--quick'), db: opt('--db'), iterations: Number(opt('--iterations') ?? 40) })
     .then((r) => process.exit(r.ok ? 0 : 1))
-    .catch((err) => { console.error(err); process.exit(2); });
+    .catch(async (err) => {
+      // One line, never a stack: what is missing (exit 69), or what failed (exit 2).
+      const pre = await loadPreflight().catch(() => undefined);
+      const line = err.name === 'PreflightError' ? `Sportello: ${err.message}` : pre ? pre.describeFailure(err, 'bench/analytics/run.mjs').text : `Sportello: bench/analytics/run.mjs failed: ${err.message}`;
+      process.stderr.write(`${line}\n`);
+      process.exit(err.name === 'PreflightError' ? (err.exitCode ?? 69) : 2);
+    });
 }

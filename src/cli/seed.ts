@@ -1,8 +1,11 @@
+import { pathToFileURL } from 'node:url';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../config/config.js';
 import { dataSourceOptions, ensureDatabase, runMigrations } from '../database/data-source.js';
 import { importComuni } from '../comuni/comuni-import.js';
 import { DEFAULT_DEMO_PASSWORD, seedDemo } from '../database/demo-seed.js';
+import { checkPostgresOwner, runCommand } from '../ops/preflight.js';
+import { ownerTarget } from './targets.js';
 
 /** Migrates, imports the comuni and (with --demo) creates the demo accounts. */
 export async function prepareDatabase(options: { demo: boolean; password?: string }): Promise<void> {
@@ -27,6 +30,11 @@ export async function prepareDatabase(options: { demo: boolean; password?: strin
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  await prepareDatabase({ demo: process.argv.includes('--demo'), password: process.env.DEMO_PASSWORD || undefined });
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const demo = process.argv.includes('--demo');
+  await runCommand(demo ? 'seed --demo' : 'seed', async () => {
+    const config = loadConfig();
+    await checkPostgresOwner({ ...ownerTarget(config), createsDatabase: true });
+    await prepareDatabase({ demo, password: process.env.DEMO_PASSWORD || undefined });
+  }, () => ({ postgres: [ownerTarget(loadConfig())] }));
 }
