@@ -10,7 +10,7 @@ import { ACCOUNT_SCHEMAS, type AccountClaim, type AccountSchema } from './accoun
 /** pg_advisory_xact_lock class of the channel accounts' exclusive checks (the key: the channel). */
 const ACCOUNTS_LOCK_CLASS = 8246;
 import { InSystemScope } from '../../tenancy/db-scope.js';
-import { InScope } from '../../tenancy/db-scope.js';
+import { InScope, runInScope } from '../../tenancy/db-scope.js';
 
 /** An account as a channel uses it, secrets included. Never serialized to a client or a log. */
 export interface LoadedAccount {
@@ -153,11 +153,13 @@ export class ChannelAccountsService {
    */
   private async exclusively(schema: AccountSchema, claim: AccountClaim, write: (m: EntityManager) => Promise<Row[]>): Promise<Row[]> {
     if (!schema.exclusive) return write(this.ds.manager);
-    return this.ds.transaction(async (m) => {
+    // The check reads every comune's accounts (an address is one comune's only): a named system scope.
+    // The comune written is the caller's, already checked against the principal (targetComune).
+    return runInScope(TenantScope.system('channel-accounts'), () => this.ds.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [ACCOUNTS_LOCK_CLASS, schema.channel]);
       await schema.exclusive!(m, claim);
       return write(m);
-    });
+    }));
   }
 
   private async afterSave(row: Row): Promise<ChannelAccountView> {
