@@ -143,9 +143,8 @@ export class WebchatThrottle {
   /** Namespace middleware: counts new sessions per address; refuses with a connect_error carrying status 429. */
   newSessions() {
     return (socket: Socket, next: (err?: Error) => void): void => {
-      const data = socket.data as { token?: string };
-      const fresh = data.token !== undefined && data.token !== (socket.handshake.auth as { sessionToken?: unknown } | undefined)?.sessionToken;
-      if (!fresh) return next();
+      // The gateway's middleware decided (a resumed session gets a renewed token, so tokens cannot be compared).
+      if ((socket.data as { newSession?: boolean }).newSession !== true) return next();
       const address = this.address(socket.request);
       const lang = requestLang(socket.request);
       this.limiters.webchatSessions.hit(address)

@@ -91,9 +91,10 @@ describe('throttling', () => {
       expect(refused).not.toBeNull();
       expect(refused!.data).toMatchObject({ status: 429, field: 'session', retryAfter: expect.any(Number) });
       expect(refused!.data.message).toMatch(/^Troppi tentativi/);
-      // A citizen who already has a session gets back in.
+      // A citizen who already has a session gets back in: the same session (its token renewed).
+      const sessionOf = (token: string) => token.split('.').slice(0, 2).join('.');
       const resumed = await connect('203.0.113.70', sessions[0].token);
-      expect(resumed.token).toBe(sessions[0].token);
+      expect(sessionOf(resumed.token)).toBe(sessionOf(sessions[0].token));
       // Another address is not affected.
       await connect('203.0.113.71');
 

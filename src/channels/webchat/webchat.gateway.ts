@@ -18,7 +18,7 @@ import { IngestService } from '../ingest.service.js';
 import { WebchatSessions } from './webchat-session.js';
 import { WebchatThrottle } from '../../security/throttle.js';
 
-interface WebchatData { comune: Comune; address: string; token: string; sent: number[] }
+interface WebchatData { comune: Comune; address: string; token: string; sent: number[]; /** No valid token came: a new session (throttled per address). */ newSession: boolean }
 type WebchatSocket = Socket<WebchatClientEvents, WebchatServerEvents, Record<string, never>, WebchatData>;
 
 export const WEBCHAT_CHANNEL = 'webchat';
@@ -59,6 +59,7 @@ export class WebchatGateway implements OnGatewayInit, OnGatewayConnection, OnGat
           socket.data.sent = [];
           socket.data.address = session.address;
           socket.data.token = session.token;
+          socket.data.newSession = session.isNew;
           next();
         })
         .catch(() => next(new Error('service temporarily unavailable')));
@@ -70,8 +71,9 @@ export class WebchatGateway implements OnGatewayInit, OnGatewayConnection, OnGat
    * The session of a connecting citizen: a still-valid token resumes its session with a renewed
    * token (sent back in `session`); none, a forged or an expired one starts a new session.
    */
-  private openSession(comune: Comune, token: unknown): { address: string; token: string } {
-    return this.sessions.resume(token, comune.id) ?? this.sessions.issue(comune.id);
+  private openSession(comune: Comune, token: unknown): { address: string; token: string; isNew: boolean } {
+    const resumed = this.sessions.resume(token, comune.id);
+    return resumed ? { ...resumed, isNew: false } : { ...this.sessions.issue(comune.id), isNew: true };
   }
 
   async handleConnection(socket: WebchatSocket): Promise<void> {
