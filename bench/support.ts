@@ -62,7 +62,10 @@ export async function startBenchApp(dbUrl: string, prefix: string, env: Record<s
       ...process.env, NODE_ENV: 'test', DATABASE_URL: dbUrl, REDIS_URL, REDIS_PREFIX: prefix, PORT: String(port), LOG_LEVEL: 'warn',
       COMUNI_GEOJSON: SHARED_GEOJSON, STORAGE_DIR: mkdtempSync(join(tmpdir(), 'sportello-bench-')), STAGE_TIMING: 'true',
       // Thousands of simulated citizens from one address: the per-address throttles would refuse them.
-      WEBCHAT_MAX_SESSIONS_PER_ADDRESS: '1000000', WEBCHAT_MAX_NEW_TICKETS_PER_ADDRESS: '1000000', ...env,
+      WEBCHAT_MAX_SESSIONS_PER_ADDRESS: '1000000', WEBCHAT_MAX_NEW_TICKETS_PER_ADDRESS: '1000000',
+      // BENCH_RLS=off: the application connects as the schema's owner, which row-level security does not
+      // restrict — the same code with the policies out of the way, to measure what they cost.
+      ...(process.env.BENCH_RLS === 'off' ? { DATABASE_APP_URL: dbUrl } : {}), ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

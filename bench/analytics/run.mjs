@@ -31,7 +31,9 @@ export async function runAnalyticsBenchmark({ quick = false, db, iterations = 40
     missingDatabase: `Generate the data set first: node bench/analytics/generate.mjs${quick ? ' --quick' : ''}${db ? ` --db ${db.replace(/:[^/@:]*@/, ':***@')}` : ''}.` });
   await checkRedis({ url: process.env.REDIS_URL || 'redis://127.0.0.1:6379', variable: 'REDIS_URL' });
   const app = spawn('node', ['dist/main.js'], {
-    env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), SPORTELLO_ROLE: 'api', REDIS_PREFIX: 'bench-analytics', LOG_LEVEL: 'warn', NODE_ENV: 'development',
+    // BENCH_RLS=off: connected as the schema's owner, which row-level security does not restrict (to measure its cost).
+    env: { ...process.env, ...(process.env.BENCH_RLS === 'off' ? { DATABASE_APP_URL: dbUrl } : {}),
+      DATABASE_URL: dbUrl, PORT: String(port), SPORTELLO_ROLE: 'api', REDIS_PREFIX: 'bench-analytics', LOG_LEVEL: 'warn', NODE_ENV: 'development',
       // Only the HTTP API is measured: no mail server or other listeners of the full app.
       EMAIL_SMTP_ENABLED: 'false' },
     stdio: ['ignore', 'ignore', 'inherit'],
