@@ -1,8 +1,5 @@
-import { getQueueToken } from '@nestjs/bullmq';
-import type { Queue } from 'bullmq';
 import type { Socket } from 'socket.io-client';
-import { outboundQueueName } from '../../src/jobs/jobs.js';
-import { connectAgent, eventually, login, nextEvent, startApp, type TestApp } from '../support/harness.js';
+import { connectAgent, eventually, failedDeliveryJob, login, nextEvent, startApp, type TestApp } from '../support/harness.js';
 import { JPEG_1PX, OGG_VOICE, PDF_DOC, TelegramStandin } from './support/telegram-standin.js';
 
 /**
@@ -249,11 +246,7 @@ describe('Telegram channel', () => {
       expect(pushed.message).toMatchObject({ id, deliveryError: 'Telegram ha rifiutato il messaggio: il cittadino ha bloccato il bot' });
       // The job itself is over for good after one attempt: a retry would have left it delayed (and,
       // the planned 403 used up, completed); failed is final in BullMQ.
-      const queue = t.app.get<Queue>(getQueueToken(outboundQueueName('telegram')));
-      const job = await eventually(async () => {
-        const j = await queue.getJob(`deliver-${id}`);
-        return j && (await j.getState()) === 'failed' ? j : null;
-      }, 5000, 'delivery job failed');
+      const job = await failedDeliveryJob(t, 'telegram', id);
       expect(job.attemptsMade).toBe(1);
       expect(job.opts.attempts).toBeGreaterThan(1); // retries were possible: the refusal is what stopped them
       expect(sendTo(9010).filter((r) => TelegramStandin.params(r).text === 'Risposta a chi ha bloccato il bot')).toHaveLength(1);

@@ -1,8 +1,5 @@
-import { getQueueToken } from '@nestjs/bullmq';
-import type { Queue } from 'bullmq';
 import type { Socket } from 'socket.io-client';
-import { outboundQueueName } from '../../src/jobs/jobs.js';
-import { connectAgent, eventually, login, nextEvent, startApp, type TestApp } from '../support/harness.js';
+import { connectAgent, eventually, failedDeliveryJob, login, nextEvent, startApp, type TestApp } from '../support/harness.js';
 import { GraphStandin, hubSignature, waNotification } from './support/graph-standin.js';
 import { JPEG_1PX, OGG_VOICE, PDF_DOC } from './support/telegram-standin.js';
 
@@ -239,11 +236,7 @@ describe('WhatsApp Cloud API channel', () => {
       expect(await settled(id)).toEqual({ delivery_status: 'failed', delivery_error: 'WhatsApp non ha potuto consegnare il messaggio: il numero non è raggiungibile su WhatsApp.' });
       // The job is over for good after one attempt: a retry would have left it delayed (and, the
       // planned error used up, completed); failed is final in BullMQ.
-      const queue = t.app.get<Queue>(getQueueToken(outboundQueueName('whatsapp')));
-      const job = await eventually(async () => {
-        const j = await queue.getJob(`deliver-${id}`);
-        return j && (await j.getState()) === 'failed' ? j : null;
-      }, 5000, 'delivery job failed');
+      const job = await failedDeliveryJob(t, 'whatsapp', id);
       expect(job.attemptsMade).toBe(1);
       expect(job.opts.attempts).toBeGreaterThan(1); // retries were possible: the permanent error is what stopped them
       expect(callsWith('Risposta a un numero non raggiungibile')).toHaveLength(1);

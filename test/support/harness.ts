@@ -9,6 +9,9 @@ import { io, type Socket } from 'socket.io-client';
 import request from 'supertest';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Job, Queue } from 'bullmq';
+import { outboundQueueName } from '../../src/jobs/jobs.js';
 import { TenantScope } from '../../src/common/tenant-scope.js';
 import { runInScope } from '../../src/tenancy/db-scope.js';
 import { loadConfig, type AppConfig } from '../../src/config/config.js';
@@ -251,4 +254,16 @@ export function inScope<T extends object>(scope: TenantScope, service: T): T {
       return typeof value === 'function' ? (...args: unknown[]) => runInScope(scope, () => value.apply(target, args)) : value;
     },
   });
+}
+
+/**
+ * The outbound delivery job of a message once BullMQ holds it as failed — final: a job that was
+ * going to be retried would be delayed instead. Callers check how many attempts it made.
+ */
+export async function failedDeliveryJob(t: TestApp, channel: string, messageId: string): Promise<Job> {
+  const queue = t.app.get<Queue>(getQueueToken(outboundQueueName(channel)));
+  return eventually(async () => {
+    const job = await queue.getJob(`deliver-${messageId}`);
+    return job && (await job.getState()) === 'failed' ? job : null;
+  }, 5000, `delivery job of message ${messageId} failed`);
 }
