@@ -44,10 +44,15 @@ describe('web-chat widget, closed hours, in Chromium', () => {
     return { page, chat };
   }
 
+  // The log is re-rendered when the session's history arrives, which may be between resolving a
+  // locator and measuring it (the node measured is then detached): measure the current node again.
   const box = async (l: Locator): Promise<Box> => {
-    const b = await l.boundingBox();
-    if (!b) throw new Error(`${l} has no box (not rendered)`);
-    return b;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const b = await l.boundingBox();
+      if (b) return b;
+      await l.waitFor({ state: 'visible', timeout: 1000 }).catch(() => undefined);
+    }
+    throw new Error(`${l} has no box (not rendered)`);
   };
   const overlaps = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
   const inside = (inner: Box, outer: Box) => inner.x >= outer.x - 0.5 && inner.y >= outer.y - 0.5
