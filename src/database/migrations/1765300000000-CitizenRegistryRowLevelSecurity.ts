@@ -26,7 +26,11 @@ const IDENTITY_LOOKUP = `
       CREATE OR REPLACE FUNCTION sportello_identity_lookup(p_channel text, p_address text, p_comune integer)
       RETURNS TABLE (identity_id bigint, citizen_id bigint)
       LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
-      BEGIN${SCOPE_CHECK}
+      BEGIN
+        -- An unknown comune knows nobody (the ingest then answers 404 where it creates the identity).
+        IF NOT EXISTS (SELECT 1 FROM comuni c WHERE c.id = p_comune) THEN
+          RETURN;
+        END IF;${SCOPE_CHECK}
         RETURN QUERY SELECT ci.id, ci.citizen_id FROM citizen_identities ci WHERE ci.channel = p_channel AND ci.address = p_address;
       END $fn$`;
 
