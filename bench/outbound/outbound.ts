@@ -102,6 +102,8 @@ export async function sendRate(k: number, bots: number): Promise<SendFigures> {
       idt AS (INSERT INTO citizen_identities (citizen_id, channel, address)
               SELECT cit.id, 'telegram', r.account_id || ':' || (800000000 + r.g) FROM cit JOIN r ON cit.display_name = 'bench ' || r.g
               RETURNING id, citizen_id, address),
+      lk AS (INSERT INTO citizen_identity_comuni (comune_id, identity_id)
+             SELECT r.comune_id, idt.id FROM idt JOIN r ON idt.address = r.account_id || ':' || (800000000 + r.g)),
       tk AS (INSERT INTO tickets (comune_id, reference, type, channel, citizen_id, citizen_identity_id, status, queue_state)
              SELECT r.comune_id, 'BENCH-' || r.g, 'request', 'telegram', idt.citizen_id, idt.id, 'closed', 'done'
                FROM idt JOIN r ON idt.address = r.account_id || ':' || (800000000 + r.g) RETURNING id, comune_id)

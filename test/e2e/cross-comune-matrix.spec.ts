@@ -6,6 +6,9 @@ import { citizenSays, collect, connectAgent, connectCitizen, eventually, login, 
 import { comuneId, groupId, ticketByReference } from '../support/factories.js';
 import { IngestService } from '../../src/channels/ingest.service.js';
 import { adoptNoticeRecipient } from '../../src/channels/notifications/contact-adoption.js';
+import { DataSource } from 'typeorm';
+import { TenantScope } from '../../src/common/tenant-scope.js';
+import { runInScope } from '../../src/tenancy/db-scope.js';
 import { httpRoutes, socketEvents, type HttpRoute, type SocketEvent } from '../support/route-inventory.js';
 
 /**
@@ -257,7 +260,7 @@ const MATRIX: Record<string, Entry> = {
         await t.ds.query(
           `INSERT INTO messages (ticket_id, comune_id, direction, author_type, internal, text, channel, delivery_status, recipient_address)
            VALUES ($1, $2, 'outbound', 'system', false, 'Aggiornamento', 'email', 'sent', $3)`, [modTicket.id, c.f.modugno, 'shared@example.it']);
-        expect(await adoptNoticeRecipient(t.ds, { channel: 'email', address: 'shared@example.it', displayName: null, comuneId: c.f.modugno }))
+        expect(await runInScope(TenantScope.ofComune(c.f.modugno), () => adoptNoticeRecipient(t.app.get(DataSource), { channel: 'email', address: 'shared@example.it', displayName: null, comuneId: c.f.modugno })))
           .toBe(first.body.ticketReference);
         const toBari = await t.app.get(IngestService).ingest({
           channel: 'email', comuneId: c.f.bari, externalId: '<shared-2@example.it>', sender: { address: 'shared@example.it' }, text: 'Richiesta a Bari',

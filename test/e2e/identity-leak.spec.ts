@@ -1,4 +1,7 @@
 import { adoptNoticeRecipient } from '../../src/channels/notifications/contact-adoption.js';
+import { DataSource } from 'typeorm';
+import { TenantScope } from '../../src/common/tenant-scope.js';
+import { runInScope } from '../../src/tenancy/db-scope.js';
 import { login, startApp, type TestApp } from '../support/harness.js';
 import { comuneId, ticketByReference } from '../support/factories.js';
 
@@ -36,7 +39,7 @@ describe('citizen identities of a citizen shared by two comuni', () => {
     await t.ds.query(
       `INSERT INTO messages (ticket_id, comune_id, direction, author_type, internal, text, channel, delivery_status, recipient_address)
        VALUES ($1, $2, 'outbound', 'system', false, 'La sua richiesta è stata presa in carico', 'email', 'sent', $3)`, [bariTicket.id, bari, BARI_ONLY]);
-    expect(await adoptNoticeRecipient(t.ds, { channel: 'email', address: BARI_ONLY, displayName: null, comuneId: bari })).toBe(atBari.body.ticketReference);
+    expect(await runInScope(TenantScope.ofComune(bari), () => adoptNoticeRecipient(t.app.get(DataSource), { channel: 'email', address: BARI_ONLY, displayName: null, comuneId: bari }))).toBe(atBari.body.ticketReference);
     // Then at Modugno's desk, with the same fiscal code: the same person, a Modugno ticket.
     const atModugno = await desk(modSup, { name: 'Maria Rossi', fiscalCode: FISCAL_CODE });
     expect(atModugno.status).toBe(201);

@@ -5,6 +5,7 @@ import { runInScope } from '../../src/tenancy/db-scope.js';
 import { TENANT_TABLES } from '../../src/database/migrations/1765200000000-TenantRowLevelSecurity.js';
 import { login, startApp, type TestApp } from '../support/harness.js';
 import { comuneId } from '../support/factories.js';
+import { IngestService } from '../../src/channels/ingest.service.js';
 
 /**
  * Tenant isolation is a property of the database: the application's role sees a comune's rows only
@@ -143,5 +144,76 @@ describe('row-level security', () => {
     expect(modView.body.displayName).toBe('Maria R. (Modugno)');
     expect(modView.body.identities.map((i: any) => i.address)).toEqual(['RSSMRA80A41A662X']);
     expect(JSON.stringify(modView.body)).not.toMatch(/Maria Rossi|rls-2/);
+  });
+  describe('the citizen registry', () => {
+    const linkedTo = async (comune: number) => (await t.ds.query(
+      `SELECT DISTINCT identity_id::text AS id FROM citizen_identity_comuni WHERE comune_id = $1 ORDER BY 1`, [comune])).map((r: any) => r.id);
+    const bariOnly = `SELECT count(*)::int AS n FROM citizen_identities ci
+      WHERE ci.id IN (SELECT identity_id FROM citizen_identity_comuni WHERE comune_id = ${'$'}1)
+        AND ci.id NOT IN (SELECT identity_id FROM citizen_identity_comuni WHERE comune_id = ${'$'}2)`;
+
+    it("shows a comune's scope only the identities and citizens it knows, and no scope none", async () => {
+      expect((await t.ds.query(bariOnly, [bari, modugno]))[0].n).toBeGreaterThan(0);
+      const modIds = await linkedTo(modugno);
+      const seen = await asApp(String(modugno), `SELECT id::text AS id FROM citizen_identities ORDER BY 1`);
+      expect(seen.map((r: any) => r.id)).toEqual(modIds);
+      expect((await asApp(String(modugno), bariOnly, [bari, modugno]))[0].n).toBe(0);
+      const [{ n: total }] = await t.ds.query(`SELECT count(*)::int AS n FROM citizen_identities`);
+      expect((await asApp('*', `SELECT count(*)::int AS n FROM citizen_identities`))[0].n).toBe(total);
+      // Bari's app citizen is not Modugno's to see.
+      const [{ citizen_id: bariCitizen }] = await t.ds.query(
+        `SELECT t.citizen_id FROM tickets t JOIN citizen_identities i ON i.id = t.citizen_identity_id WHERE i.address LIKE '%:rls-1'`);
+      expect(await asApp(String(modugno), `SELECT id FROM citizens WHERE id = $1`, [bariCitizen])).toEqual([]);
+      expect(await asApp(String(bari), `SELECT id FROM citizens WHERE id = $1`, [bariCitizen])).toHaveLength(1);
+      for (const setting of [null, '', 'garbage']) {
+        expect((await asApp(setting, `SELECT count(*)::int AS n FROM citizen_identities`))[0].n).toBe(0);
+        expect((await asApp(setting, `SELECT count(*)::int AS n FROM citizens`))[0].n).toBe(0);
+      }
+    });
+
+    it('refuses a direct insert into the registry, and a definer function for a comune outside the scope', async () => {
+      const [{ citizen_id: bariCitizen }] = await t.ds.query(
+        `SELECT t.citizen_id FROM tickets t WHERE t.comune_id = $1 LIMIT 1`, [bari]);
+      await expect(asApp(String(bari), `INSERT INTO citizens (display_name) VALUES ('x')`)).rejects.toThrow(/row-level security/);
+      await expect(asApp(String(bari), `INSERT INTO citizen_identities (citizen_id, channel, address) VALUES ($1, 'desk', 'RLS-DIRECT')`, [bariCitizen]))
+        .rejects.toThrow(/row-level security/);
+      await expect(asApp(String(modugno), `SELECT * FROM sportello_identity_link('desk', 'RLS-OUT', $1, 'x')`, [bari]))
+        .rejects.toThrow(/outside the scope/);
+      await expect(asApp(String(modugno), `SELECT * FROM sportello_identity_lookup('desk', 'RLS-OUT', $1)`, [bari]))
+        .rejects.toThrow(/outside the scope/);
+      await expect(asApp(String(modugno), `SELECT sportello_adopt_contact($1, 'email', 'rls-out@example.org', $2, 'x')`, [bariCitizen, bari]))
+        .rejects.toThrow(/outside the scope/);
+      await expect(asApp(null, `SELECT * FROM sportello_identity_link('desk', 'RLS-OUT', $1, 'x')`, [bari])).rejects.toThrow(/outside the scope/);
+      // In scope, the function links (and creates) the identity for the caller's comune.
+      const rows = await asApp(String(modugno), `SELECT f.identity_id, (SELECT count(*)::int FROM citizen_identities) AS n
+        FROM sportello_identity_link('desk', 'RLS-IN', $1, 'x') f`, [modugno]);
+      expect(rows).toHaveLength(1);
+      expect((await t.ds.query(`SELECT count(*)::int AS n FROM citizen_identities WHERE address = 'RLS-IN'`))[0].n).toBe(0); // rolled back
+    });
+
+    it("ingests a brand-new sender and one known to another comune, linking the identity to the message's comune", async () => {
+      const ingest = t.app.get(IngestService);
+      const fresh = await ingest.ingest({ channel: 'app', comuneId: modugno, externalId: 'rls-new-1', sender: { address: 'rls-new-sender', displayName: 'Nuovo' }, text: 'Ciao' });
+      expect(fresh.duplicate).toBeFalsy();
+      const [newId] = await t.ds.query(`SELECT i.id, array_agg(l.comune_id ORDER BY l.comune_id) AS comuni, min(l.display_name) AS name
+        FROM citizen_identities i JOIN citizen_identity_comuni l ON l.identity_id = i.id WHERE i.channel = 'app' AND i.address = 'rls-new-sender' GROUP BY i.id`);
+      expect(newId.comuni).toEqual([modugno]);
+      expect(newId.name).toBe('Nuovo');
+
+      const [known] = await t.ds.query(`SELECT i.id, i.address FROM citizen_identities i WHERE i.address LIKE '%:rls-1'`);
+      const again = await ingest.ingest({ channel: 'app', comuneId: modugno, externalId: 'rls-known-1', sender: { address: known.address, displayName: 'Da Modugno' }, text: 'Anche qui' });
+      expect(again.duplicate).toBeFalsy();
+      const [tk] = await t.ds.query(`SELECT t.comune_id, t.citizen_identity_id::text AS identity FROM tickets t WHERE t.reference = $1`, [again.ticketReference]);
+      expect(tk).toEqual({ comune_id: modugno, identity: String(known.id) });
+      expect((await t.ds.query(`SELECT count(*)::int AS n FROM citizen_identities WHERE channel = 'app' AND address = $1`, [known.address]))[0].n).toBe(1);
+      const links = await t.ds.query(`SELECT comune_id, display_name FROM citizen_identity_comuni WHERE identity_id = $1 ORDER BY comune_id`, [known.id]);
+      expect(links.map((l: any) => l.comune_id).sort()).toEqual([bari, modugno].sort());
+      expect(links.find((l: any) => l.comune_id === modugno).display_name).toBe('Da Modugno');
+      // Now Modugno's scope sees it.
+      expect(await asApp(String(modugno), `SELECT id FROM citizen_identities WHERE id = $1`, [known.id])).toHaveLength(1);
+      // An unknown comune still answers "not found".
+      await expect(ingest.ingest({ channel: 'app', comuneId: 999_998, externalId: 'rls-nowhere', sender: { address: 'rls-nowhere' }, text: 'x' }))
+        .rejects.toMatchObject({ status: 404 });
+    });
   });
 });

@@ -20,8 +20,9 @@ export async function adoptNoticeRecipient(
   db: DataSource | EntityManager,
   p: { channel: string; address: string; displayName: string | null; comuneId: number; reference?: string | null },
 ): Promise<string | null> {
-  // The insert's row is not visible to the rest of the statement: "adopted" (just now) or an identity
-  // of the same citizen (adopted by an earlier answer) both make the message theirs.
+  // The identities of other comuni are not visible here: the adoption (insert the identity, link it
+  // to this comune, or tell that the address is already the same citizen's or someone else's) is
+  // sportello_adopt_contact's, which refuses a comune outside this session's scope.
   const rows: Array<{ reference: string }> = await db.query(
     `WITH notice AS (
        SELECT t.id, t.reference, t.citizen_id
@@ -29,18 +30,8 @@ export async function adoptNoticeRecipient(
         WHERE m.channel = $1 AND m.recipient_address = $2 AND m.direction = 'outbound'
           AND t.comune_id = $3 AND ($4::text IS NULL OR t.reference = $4)
           AND ($4::text IS NOT NULL OR m.created_at > now() - interval '${NOTICE_REPLY_WINDOW}')
-        ORDER BY m.id DESC LIMIT 1),
-     adopted AS (
-       INSERT INTO citizen_identities (citizen_id, channel, address, display_name)
-       SELECT citizen_id, $1, $2, $5 FROM notice
-       ON CONFLICT (channel, address) DO NOTHING RETURNING id, citizen_id),
-     known AS (
-       INSERT INTO citizen_identity_comuni (comune_id, identity_id, display_name)
-       SELECT $3, id, $5 FROM adopted
-       ON CONFLICT DO NOTHING)
-     SELECT n.reference FROM notice n
-      WHERE EXISTS (SELECT 1 FROM adopted)
-         OR EXISTS (SELECT 1 FROM citizen_identities i WHERE i.channel = $1 AND i.address = $2 AND i.citizen_id = n.citizen_id)`,
+        ORDER BY m.id DESC LIMIT 1)
+     SELECT n.reference FROM notice n WHERE sportello_adopt_contact(n.citizen_id, $1, $2, $3, $5)`,
     [p.channel, p.address, p.comuneId, p.reference ?? null, p.displayName]);
   return rows[0]?.reference ?? null;
 }

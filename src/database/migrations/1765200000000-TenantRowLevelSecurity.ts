@@ -46,7 +46,7 @@ const NEW_BEFORE_MESSAGE = `
 
         INSERT INTO messages (ticket_id, comune_id, direction, author_type, text, channel, external_id, delivery_status)`;
 
-function replaceOnce(source: string, from: string, to: string): string {
+export function replaceOnce(source: string, from: string, to: string): string {
   const at = source.indexOf(from);
   if (at < 0 || source.indexOf(from, at + 1) >= 0) throw new Error(`ingest_message: expected exactly one "${from.trim().slice(0, 60)}…"`);
   return source.slice(0, at) + to + source.slice(at + from.length);
