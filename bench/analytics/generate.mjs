@@ -112,6 +112,10 @@ async function main() {
            CASE WHEN lat IS NOT NULL THEN ST_SetSRID(ST_MakePoint(lng, lat), 4326)::geography END,
            CASE WHEN n % 4 = 0 AND NOT resolved THEN created_at END
       FROM bench_plan ORDER BY n`);
+  // What each comune knows of its citizens (row-level security shows a comune only these identities).
+  await q('identity links', `
+    INSERT INTO citizen_identity_comuni (comune_id, identity_id)
+    SELECT DISTINCT comune_id, identity_id FROM bench_plan ON CONFLICT DO NOTHING`);
   await q('plan ticket ids', `ALTER TABLE bench_plan ADD COLUMN ticket_id bigint`);
   await q('plan ticket ids', `UPDATE bench_plan p SET ticket_id = t.id FROM tickets t WHERE t.reference = 'BN-' || p.n`);
   await q('messages', `
