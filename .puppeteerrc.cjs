@@ -3,4 +3,9 @@
  * drives the system's Chromium (CHROMIUM_PATH, /usr/bin/chromium by default). Puppeteer finds this
  * file from its own install script by searching up from node_modules/puppeteer.
  */
-module.exports = { skipDownload: true, chrome: { skipDownload: true }, 'chrome-headless-shell': { skipDownload: true }, firefox: { skipDownload: true } };
+module.exports = {
+  skipDownload: true,
+  chrome: { skipDownload: true },
+  'chrome-headless-shell': { skipDownload: true },
+  firefox: { skipDownload: true },
+};

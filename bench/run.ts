@@ -14,7 +14,10 @@ import { adminUrl, REDIS_URL } from '../test/support/env.js';
 import { checkPostgresOwner, checkRedis, runCommand, type CommandContext } from '../src/ops/preflight.js';
 
 const quick = process.argv.includes('--quick');
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 const wanted = (name: string) => !only || only.includes(name);
 
 // The benchmarks use the test servers: TEST_PG_URL (a server, without database) and TEST_REDIS_URL.
@@ -27,7 +30,9 @@ async function main(): Promise<void> {
   await checkPostgresOwner({ ...services.postgres![0], postgis: true });
   await checkRedis(services.redis![0]);
   const t0 = performance.now();
-  console.log(`Sportello benchmarks (${quick ? 'quick' : 'full'}): ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}; load average ${loadAverage()}`);
+  console.log(
+    `Sportello benchmarks (${quick ? 'quick' : 'full'}): ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}; load average ${loadAverage()}`,
+  );
   if (wanted('ingest')) {
     console.log('\n== Ingest: app channel HTTP → stored → operator socket event');
     await runIngestBenchmark(quick);
@@ -44,11 +49,17 @@ async function main(): Promise<void> {
     const analytics = resolve('bench/analytics/run.mjs');
     if (existsSync(analytics) && existsSync(resolve('dist/main.js'))) {
       console.log('\n== Analytics (bench/analytics)');
-      const mod = await import(pathToFileURL(analytics).href) as { runAnalyticsBenchmark?: (o: { quick: boolean }) => Promise<unknown> };
+      const mod = (await import(pathToFileURL(analytics).href)) as { runAnalyticsBenchmark?: (o: { quick: boolean }) => Promise<unknown> };
       // A preflight failure says what to do itself (generate the data set, build, start a service).
-      await mod.runAnalyticsBenchmark?.({ quick }).catch((err: Error) => console.log(err.name === 'PreflightError'
-        ? `  skipped: ${err.message}`
-        : `  skipped: ${err.message} (generate the data set first: node bench/analytics/generate.mjs${quick ? ' --quick' : ''})`));
+      await mod
+        .runAnalyticsBenchmark?.({ quick })
+        .catch((err: Error) =>
+          console.log(
+            err.name === 'PreflightError'
+              ? `  skipped: ${err.message}`
+              : `  skipped: ${err.message} (generate the data set first: node bench/analytics/generate.mjs${quick ? ' --quick' : ''})`,
+          ),
+        );
     } else {
       console.log('\n== Analytics: skipped (needs `npm run build` and bench/analytics)');
     }

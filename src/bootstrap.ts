@@ -55,12 +55,15 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   app.useWebSocketAdapter(new RedisIoAdapter(app, config));
 
   if (runsApi(config)) {
-    const doc = SwaggerModule.createDocument(app, new DocumentBuilder()
-      .setTitle('Sportello API')
-      .setDescription('URP digitale della Città Metropolitana di Bari — REST API. Real-time: Socket.IO namespaces /agent and /webchat.')
-      .setVersion('0.1.0')
-      .addBearerAuth()
-      .build());
+    const doc = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Sportello API')
+        .setDescription('URP digitale della Città Metropolitana di Bari — REST API. Real-time: Socket.IO namespaces /agent and /webchat.')
+        .setVersion('0.1.0')
+        .addBearerAuth()
+        .build(),
+    );
     app.use(['/api/docs', '/api/docs-json', '/api/docs-yaml'], docsGuard(config, app.get(AuthService)));
     SwaggerModule.setup('api/docs', app, doc);
     mountQueueBoard(app, ALL_QUEUES);

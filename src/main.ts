@@ -9,15 +9,19 @@ import { quietBoot } from './ops/quiet-boot.js';
  * Redis answer, then boots Nest. Bad configuration: one line per problem, exit 78; a service
  * missing: one line saying what to do, exit 69.
  */
-await runCommand('npm start', async () => {
-  const config = loadConfig();
-  await checkPostgresApp({ url: config.databaseAppUrl, migrations: MIGRATIONS.map((m) => m.name) });
-  await checkRedis(redisTarget(config));
-  const { createApp } = await import('./bootstrap.js');
-  const app = await quietBoot(() => createApp(config));
-  await app.listen(config.port, '0.0.0.0');
-  console.log(JSON.stringify({ msg: `Sportello (${config.role}) listening on http://localhost:${config.port}` }));
-}, () => {
-  const config = loadConfig();
-  return { postgres: [appTarget(config)], redis: [redisTarget(config)] };
-});
+await runCommand(
+  'npm start',
+  async () => {
+    const config = loadConfig();
+    await checkPostgresApp({ url: config.databaseAppUrl, migrations: MIGRATIONS.map((m) => m.name) });
+    await checkRedis(redisTarget(config));
+    const { createApp } = await import('./bootstrap.js');
+    const app = await quietBoot(() => createApp(config));
+    await app.listen(config.port, '0.0.0.0');
+    console.log(JSON.stringify({ msg: `Sportello (${config.role}) listening on http://localhost:${config.port}` }));
+  },
+  () => {
+    const config = loadConfig();
+    return { postgres: [appTarget(config)], redis: [redisTarget(config)] };
+  },
+);

@@ -29,7 +29,13 @@ export class PlatformModule {
   static forConfig(config: AppConfig): DynamicModule {
     const providers = [
       { provide: APP_CONFIG, useValue: config },
-      Metrics, RealtimeService, JobsService, OutboxRelay, ComuniService, TicketNotifier, AnalyticsWake,
+      Metrics,
+      RealtimeService,
+      JobsService,
+      OutboxRelay,
+      ComuniService,
+      TicketNotifier,
+      AnalyticsWake,
       { provide: TicketTypeRegistry, useValue: new TicketTypeRegistry() },
       { provide: AttachmentStorage, useClass: LocalDiskStorage },
     ];

@@ -27,22 +27,26 @@ const log = (m) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${m}
 
 async function main() {
   if (!rollupsOnly) {
-  const admin = new pg.Client({ connectionString: dbUrl.replace(/\/[^/]+$/, '/postgres') });
-  await admin.connect();
-  const name = new URL(dbUrl).pathname.slice(1);
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  log(`database ${name} created; migrating and seeding the comuni and demo accounts`);
-  try {
-    execFileSync('node', ['dist/cli/seed.js', '--demo'], {
-      stdio: 'inherit',
-      env: { ...process.env, DATABASE_URL: dbUrl, DEMO_PASSWORD: process.env.DEMO_PASSWORD ?? 'bench-password', COMUNI_GEOJSON: process.env.COMUNI_GEOJSON ?? 'data/comuni-citta-metropolitana-bari.geojson' },
-    });
-  } catch (err) {
-    process.exit(err.status ?? 1); // the seed printed its own line
-  }
-
+    const admin = new pg.Client({ connectionString: dbUrl.replace(/\/[^/]+$/, '/postgres') });
+    await admin.connect();
+    const name = new URL(dbUrl).pathname.slice(1);
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    log(`database ${name} created; migrating and seeding the comuni and demo accounts`);
+    try {
+      execFileSync('node', ['dist/cli/seed.js', '--demo'], {
+        stdio: 'inherit',
+        env: {
+          ...process.env,
+          DATABASE_URL: dbUrl,
+          DEMO_PASSWORD: process.env.DEMO_PASSWORD ?? 'bench-password',
+          COMUNI_GEOJSON: process.env.COMUNI_GEOJSON ?? 'data/comuni-citta-metropolitana-bari.geojson',
+        },
+      });
+    } catch (err) {
+      process.exit(err.status ?? 1); // the seed printed its own line
+    }
   }
   const db = new pg.Client({ connectionString: dbUrl });
   await db.connect();
@@ -59,31 +63,45 @@ async function main() {
   await db.query(`SET enable_nestloop = off`);
 
   if (!rollupsOnly) {
-  await q('operators', `
+    await q(
+      'operators',
+      `
     INSERT INTO operators (comune_id, email, name, password_hash, role, capacity)
     SELECT c.id, format('bench-%s-%s@bench.invalid', c.id, i), format('Operatore %s %s', c.name, i),
            (SELECT password_hash FROM operators WHERE email = 'admin@metro.demo'), 'operator', 5
-      FROM comuni c, generate_series(1, CASE WHEN c.istat_code = '072006' THEN 40 ELSE 6 END) i`);
-  await q('operator groups', `
+      FROM comuni c, generate_series(1, CASE WHEN c.istat_code = '072006' THEN 40 ELSE 6 END) i`,
+    );
+    await q(
+      'operator groups',
+      `
     INSERT INTO operator_groups (operator_id, group_id, comune_id)
     SELECT o.id, g.id, o.comune_id FROM operators o
       JOIN LATERAL (SELECT id FROM competence_groups WHERE comune_id = o.comune_id ORDER BY id OFFSET (o.id % 6) LIMIT 1) g ON true
-     WHERE o.email LIKE 'bench-%'`);
-  await q('lookup tables', `
+     WHERE o.email LIKE 'bench-%'`,
+    );
+    await q(
+      'lookup tables',
+      `
     CREATE UNLOGGED TABLE bench_comuni AS
       SELECT row_number() OVER (ORDER BY id) - 1 AS idx, id, istat_code,
              (SELECT array_agg(g.id ORDER BY g.id) FROM competence_groups g WHERE g.comune_id = c.id) AS groups,
              (SELECT array_agg(o.id ORDER BY o.id) FROM operators o WHERE o.comune_id = c.id AND o.email LIKE 'bench-%') AS ops,
              ST_Y(ST_Centroid(boundary)) AS lat, ST_X(ST_Centroid(boundary)) AS lng
-        FROM comuni c`);
-  const citizens = Math.ceil(TICKETS / 3);
-  await q('citizens', `INSERT INTO citizens (display_name) SELECT 'Cittadino ' || i FROM generate_series(1, $1) i`, [citizens]);
-  await q('identities', `
+        FROM comuni c`,
+    );
+    const citizens = Math.ceil(TICKETS / 3);
+    await q('citizens', `INSERT INTO citizens (display_name) SELECT 'Cittadino ' || i FROM generate_series(1, $1) i`, [citizens]);
+    await q(
+      'identities',
+      `
     INSERT INTO citizen_identities (citizen_id, channel, address)
-    SELECT id, (ARRAY['webchat','whatsapp','telegram','email','app'])[1 + id % 5], 'bench-' || id FROM citizens`);
+    SELECT id, (ARRAY['webchat','whatsapp','telegram','email','app'])[1 + id % 5], 'bench-' || id FROM citizens`,
+    );
 
-  // One row per ticket with every generated attribute and timing, then the real tables from it.
-  await q('ticket plan', `
+    // One row per ticket with every generated attribute and timing, then the real tables from it.
+    await q(
+      'ticket plan',
+      `
     CREATE UNLOGGED TABLE bench_plan AS
     SELECT i AS n, c.id AS comune_id, c.groups[1 + (i % cardinality(c.groups))] AS group_id,
            c.ops[1 + ((i / 7) % cardinality(c.ops))] AS operator_id,
@@ -100,8 +118,12 @@ async function main() {
            CASE WHEN i % 5 = 3 THEN c.lng + (random() - 0.5) * 0.05 END AS lng
       FROM generate_series(1, $1) i
       JOIN bench_comuni c ON c.idx = CASE WHEN i % 10 < 3 THEN (SELECT idx FROM bench_comuni WHERE istat_code = '072006') ELSE (i::bigint * 7919) % 41 END
-      JOIN citizen_identities ci ON ci.id = 1 + (i % $3)`, [TICKETS, DAYS, citizens]);
-  await q('tickets', `
+      JOIN citizen_identities ci ON ci.id = 1 + (i % $3)`,
+      [TICKETS, DAYS, citizens],
+    );
+    await q(
+      'tickets',
+      `
     INSERT INTO tickets (comune_id, reference, type, category, priority, status, queue_state, subject, channel, citizen_id, citizen_identity_id,
                          group_id, assignee_id, created_at, updated_at, first_response_at, resolved_at, last_message_at, location, waiting_since)
     OVERRIDING SYSTEM VALUE
@@ -111,28 +133,41 @@ async function main() {
            CASE WHEN resolved THEN created_at + res_s * interval '1 second' END, created_at + frt_s * interval '1 second',
            CASE WHEN lat IS NOT NULL THEN ST_SetSRID(ST_MakePoint(lng, lat), 4326)::geography END,
            CASE WHEN n % 4 = 0 AND NOT resolved THEN created_at END
-      FROM bench_plan ORDER BY n`);
-  // What each comune knows of its citizens (row-level security shows a comune only these identities).
-  await q('identity links', `
+      FROM bench_plan ORDER BY n`,
+    );
+    // What each comune knows of its citizens (row-level security shows a comune only these identities).
+    await q(
+      'identity links',
+      `
     INSERT INTO citizen_identity_comuni (comune_id, identity_id)
-    SELECT DISTINCT comune_id, identity_id FROM bench_plan ON CONFLICT DO NOTHING`);
-  await q('plan ticket ids', `ALTER TABLE bench_plan ADD COLUMN ticket_id bigint`);
-  await q('plan ticket ids', `UPDATE bench_plan p SET ticket_id = t.id FROM tickets t WHERE t.reference = 'BN-' || p.n`);
-  await q('messages', `
+    SELECT DISTINCT comune_id, identity_id FROM bench_plan ON CONFLICT DO NOTHING`,
+    );
+    await q('plan ticket ids', `ALTER TABLE bench_plan ADD COLUMN ticket_id bigint`);
+    await q('plan ticket ids', `UPDATE bench_plan p SET ticket_id = t.id FROM tickets t WHERE t.reference = 'BN-' || p.n`);
+    await q(
+      'messages',
+      `
     INSERT INTO messages (ticket_id, comune_id, direction, author_type, author_operator_id, text, channel, delivery_status, created_at)
     SELECT p.ticket_id, p.comune_id, CASE WHEN k % 2 = 1 THEN 'inbound' ELSE 'outbound' END, CASE WHEN k % 2 = 1 THEN 'citizen' ELSE 'operator' END,
            CASE WHEN k % 2 = 0 THEN p.operator_id END, 'Messaggio ' || k, p.channel, CASE WHEN k % 2 = 1 THEN 'received' ELSE 'delivered' END,
            p.created_at + CASE WHEN k = 1 THEN interval '0' ELSE (p.frt_s + (k - 2) * p.nrt_s) * interval '1 second' END
-      FROM bench_plan p, generate_series(1, $1) k`, [MESSAGES_PER_TICKET]);
-  await q('events', `
+      FROM bench_plan p, generate_series(1, $1) k`,
+      [MESSAGES_PER_TICKET],
+    );
+    await q(
+      'events',
+      `
     INSERT INTO ticket_events (ticket_id, comune_id, type, actor_type, actor_operator_id, data, created_at)
     SELECT ticket_id, comune_id, 'ticket.created', 'citizen', NULL, jsonb_build_object('channel', channel, 'type', type), created_at FROM bench_plan
     UNION ALL
     SELECT ticket_id, comune_id, 'status.changed', 'operator', operator_id, '{"from":"open","to":"resolved"}', created_at + res_s * interval '1 second'
-      FROM bench_plan WHERE resolved`);
+      FROM bench_plan WHERE resolved`,
+    );
 
-  // Samples: a first response, one next response (messages 3 → 4) and the resolution of resolved tickets.
-  await q('samples', `
+    // Samples: a first response, one next response (messages 3 → 4) and the resolution of resolved tickets.
+    await q(
+      'samples',
+      `
     INSERT INTO analytics_samples (ticket_id, metric, seq, comune_id, day, started_at, ended_at, wall_s, business_s, breached,
                                    operator_id, group_id, channel, type, category, priority)
     SELECT ticket_id, m.metric, 1, comune_id, ((m.started + m.wall * interval '1 second') AT TIME ZONE 'Europe/Rome')::date, m.started,
@@ -142,8 +177,11 @@ async function main() {
         ('first_response', p.created_at, p.frt_s, 4 * 3600, true),
         ('next_response', p.created_at + (p.frt_s + p.nrt_s) * interval '1 second', p.nrt_s, 8 * 3600, true),
         ('resolution', p.created_at, p.res_s, 40 * 3600, p.resolved)) m(metric, started, wall, target, present)
-     WHERE m.present`);
-  await q('ticket metrics', `
+     WHERE m.present`,
+    );
+    await q(
+      'ticket metrics',
+      `
     INSERT INTO ticket_metrics (ticket_id, comune_id, first_response_wall_s, resolution_wall_s, contrib, next_due_at, next_due_kind)
     SELECT p.ticket_id, p.comune_id, p.frt_s, CASE WHEN p.resolved THEN p.res_s END,
            jsonb_build_object(
@@ -154,20 +192,35 @@ async function main() {
              'messagesIn', jsonb_build_object((p.created_at AT TIME ZONE 'Europe/Rome')::date::text, 3),
              'reopened', '{}'::jsonb, 'csat', NULL),
            CASE WHEN NOT p.resolved THEN p.created_at + interval '3 days' END, CASE WHEN NOT p.resolved THEN 'resolution' END
-      FROM bench_plan p JOIN tickets t ON t.id = p.ticket_id`);
-
+      FROM bench_plan p JOIN tickets t ON t.id = p.ticket_id`,
+    );
   }
   await q('clear rollups', `TRUNCATE analytics_rollups, analytics_counts`);
   await db.query(`DROP TABLE IF EXISTS bench_vol`);
   // Rollups, daily: samples per metric and dimension, then the volumes on top.
   const dims = {
-    all: `'*'`, group: `coalesce(group_id::text, '-')`, operator: `coalesce(operator_id::text, '-')`, channel: 'channel', type: 'type',
-    category: `coalesce(category, '-')`, priority: 'priority',
+    all: `'*'`,
+    group: `coalesce(group_id::text, '-')`,
+    operator: `coalesce(operator_id::text, '-')`,
+    channel: 'channel',
+    type: 'type',
+    category: `coalesce(category, '-')`,
+    priority: 'priority',
   };
-  const periods = [['day', 'day'], ['month', `date_trunc('month', day)::date`]];
-  for (const [period, dayExpr] of periods) for (const [metric, p] of [['first_response', 'frt'], ['next_response', 'nrt'], ['resolution', 'res']]) {
-    for (const [dim, key] of Object.entries(dims)) {
-      await q(`rollup ${period} ${p} ${dim}`, `
+  const periods = [
+    ['day', 'day'],
+    ['month', `date_trunc('month', day)::date`],
+  ];
+  for (const [period, dayExpr] of periods)
+    for (const [metric, p] of [
+      ['first_response', 'frt'],
+      ['next_response', 'nrt'],
+      ['resolution', 'res'],
+    ]) {
+      for (const [dim, key] of Object.entries(dims)) {
+        await q(
+          `rollup ${period} ${p} ${dim}`,
+          `
         WITH s AS (SELECT comune_id, ${dayExpr} AS day, ${key} AS key, wall_s, business_s, breached, ${bucket('wall_s')} AS bw, ${bucket('business_s')} AS bb
                      FROM analytics_samples WHERE metric = '${metric}'),
              agg AS (SELECT comune_id, day, key, count(*)::int AS n, sum(wall_s) AS ws, sum(business_s) AS bs, count(*) FILTER (WHERE breached)::int AS br
@@ -179,31 +232,46 @@ async function main() {
           FROM agg a JOIN hw USING (comune_id, day, key) JOIN hb USING (comune_id, day, key)
         ON CONFLICT (period, comune_id, dim, period_start, key) DO UPDATE SET
           ${p}_n = EXCLUDED.${p}_n, ${p}_wall_sum = EXCLUDED.${p}_wall_sum, ${p}_bus_sum = EXCLUDED.${p}_bus_sum,
-          ${p}_breached = EXCLUDED.${p}_breached, ${p}_hist_wall = EXCLUDED.${p}_hist_wall, ${p}_hist_bus = EXCLUDED.${p}_hist_bus`);
+          ${p}_breached = EXCLUDED.${p}_breached, ${p}_hist_wall = EXCLUDED.${p}_hist_wall, ${p}_hist_bus = EXCLUDED.${p}_hist_bus`,
+        );
+      }
     }
-  }
   const vdims = {
-    all: `'*'`, group: `coalesce(t.group_id::text, '-')`, operator: `coalesce(t.assignee_id::text, '-')`, channel: 'p.channel', type: 'p.type',
-    category: `coalesce(p.category, '-')`, priority: 'p.priority',
+    all: `'*'`,
+    group: `coalesce(t.group_id::text, '-')`,
+    operator: `coalesce(t.assignee_id::text, '-')`,
+    channel: 'p.channel',
+    type: 'p.type',
+    category: `coalesce(p.category, '-')`,
+    priority: 'p.priority',
     area: `CASE WHEN p.lat IS NOT NULL THEN floor(p.lat * 100)::int || ':' || floor(p.lng * 100)::int || ':' || coalesce(p.category, '-') END`,
     category_channel: `coalesce(p.category, '-') || '|' || p.channel`,
   };
-  await q('volume base', `CREATE UNLOGGED TABLE bench_vol AS
+  await q(
+    'volume base',
+    `CREATE UNLOGGED TABLE bench_vol AS
     SELECT p.*, t.assignee_id, (p.created_at AT TIME ZONE 'Europe/Rome')::date AS day, extract(hour FROM p.created_at AT TIME ZONE 'Europe/Rome')::int AS hour
-      FROM bench_plan p JOIN tickets t ON t.id = p.ticket_id`);
+      FROM bench_plan p JOIN tickets t ON t.id = p.ticket_id`,
+  );
   // The count-only dimensions (map cells, open data's category × channel): one key → count map per comune and day or month.
   const countDims = new Set(['area', 'category_channel']);
-  for (const [period, dayExpr] of periods) for (const [dim, key] of Object.entries(vdims)) {
-    const k = key.replace(/t\.group_id/g, 'p.group_id').replace(/t\.assignee_id/g, 'p.assignee_id');
-    if (countDims.has(dim)) {
-      await q(`counts ${period} ${dim}`, `
+  for (const [period, dayExpr] of periods)
+    for (const [dim, key] of Object.entries(vdims)) {
+      const k = key.replace(/t\.group_id/g, 'p.group_id').replace(/t\.assignee_id/g, 'p.assignee_id');
+      if (countDims.has(dim)) {
+        await q(
+          `counts ${period} ${dim}`,
+          `
         INSERT INTO analytics_counts (dim, period, comune_id, period_start, counts)
         SELECT '${dim}', '${period}', comune_id, day, jsonb_object_agg(key, n) FROM (
           SELECT comune_id, ${dayExpr} AS day, ${k} AS key, count(*)::int AS n FROM bench_vol p WHERE ${k} IS NOT NULL GROUP BY 1, 2, 3) x
-         GROUP BY comune_id, day ORDER BY comune_id, day`);
-      continue;
-    }
-    await q(`rollup ${period} volume ${dim}`, `
+         GROUP BY comune_id, day ORDER BY comune_id, day`,
+        );
+        continue;
+      }
+      await q(
+        `rollup ${period} volume ${dim}`,
+        `
       WITH v AS (SELECT comune_id, ${dayExpr} AS day, ${k} AS key, hour, resolved FROM bench_vol p),
            h AS (SELECT comune_id, day, key, hour, count(*)::int AS c FROM v WHERE key IS NOT NULL GROUP BY 1, 2, 3, 4),
            agg AS (SELECT comune_id, day, key, sum(c)::int AS n, jsonb_object_agg(hour, c) AS hours FROM h GROUP BY 1, 2, 3)
@@ -212,8 +280,9 @@ async function main() {
              ARRAY(SELECT coalesce((hours ->> i::text)::int, 0) FROM generate_series(0, 23) i), n * 3
         FROM agg
       ON CONFLICT (period, comune_id, dim, period_start, key) DO UPDATE SET
-        created = EXCLUDED.created, created_by_hour = EXCLUDED.created_by_hour, messages_in = EXCLUDED.messages_in`);
-  }
+        created = EXCLUDED.created, created_by_hour = EXCLUDED.created_by_hour, messages_in = EXCLUDED.messages_in`,
+      );
+    }
   await db.query(`SET session_replication_role = origin`);
   // Triggers were off during the load: count what is open now for the live tiles.
   await q('live counters', `SELECT analytics_live_rebuild()`);
@@ -230,10 +299,14 @@ async function main() {
 // line for anything that stops the run, never a stack trace.
 try {
   const { checkPostgresOwner, runCommand } = await loadPreflight();
-  await runCommand('bench/analytics/generate.mjs', async () => {
-    await checkPostgresOwner({ url: dbUrl, variable: 'the --db option', createsDatabase: true });
-    await main();
-  }, { postgres: [{ url: dbUrl, variable: 'the --db option' }] });
+  await runCommand(
+    'bench/analytics/generate.mjs',
+    async () => {
+      await checkPostgresOwner({ url: dbUrl, variable: 'the --db option', createsDatabase: true });
+      await main();
+    },
+    { postgres: [{ url: dbUrl, variable: 'the --db option' }] },
+  );
 } catch (err) {
   process.stderr.write(`Sportello: ${err.message}\n`); // no build yet
   process.exit(err.exitCode ?? 69);

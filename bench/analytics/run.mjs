@@ -27,21 +27,37 @@ export async function runAnalyticsBenchmark({ quick = false, db, iterations = 40
   const dbUrl = db ?? `postgres://postgres@127.0.0.1:5432/${quick ? 'sportello_bench_quick' : 'sportello_bench'}`;
   const base = `http://127.0.0.1:${port}`;
   const { checkPostgresOwner, checkRedis } = await loadPreflight();
-  await checkPostgresOwner({ url: dbUrl, variable: 'the --db option', postgis: false,
-    missingDatabase: `Generate the data set first: node bench/analytics/generate.mjs${quick ? ' --quick' : ''}${db ? ` --db ${db.replace(/:[^/@:]*@/, ':***@')}` : ''}.` });
+  await checkPostgresOwner({
+    url: dbUrl,
+    variable: 'the --db option',
+    postgis: false,
+    missingDatabase: `Generate the data set first: node bench/analytics/generate.mjs${quick ? ' --quick' : ''}${db ? ` --db ${db.replace(/:[^/@:]*@/, ':***@')}` : ''}.`,
+  });
   await checkRedis({ url: process.env.REDIS_URL || 'redis://127.0.0.1:6379', variable: 'REDIS_URL' });
   const app = spawn('node', ['dist/main.js'], {
     // BENCH_RLS=off: connected as the schema's owner, which row-level security does not restrict (to measure its cost).
-    env: { ...process.env, ...(process.env.BENCH_RLS === 'off' ? { DATABASE_APP_URL: dbUrl } : {}),
-      DATABASE_URL: dbUrl, PORT: String(port), SPORTELLO_ROLE: 'api', REDIS_PREFIX: 'bench-analytics', LOG_LEVEL: 'warn', NODE_ENV: 'development',
+    env: {
+      ...process.env,
+      ...(process.env.BENCH_RLS === 'off' ? { DATABASE_APP_URL: dbUrl } : {}),
+      DATABASE_URL: dbUrl,
+      PORT: String(port),
+      SPORTELLO_ROLE: 'api',
+      REDIS_PREFIX: 'bench-analytics',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'development',
       // Only the HTTP API is measured: no mail server or other listeners of the full app.
-      EMAIL_SMTP_ENABLED: 'false' },
+      EMAIL_SMTP_ENABLED: 'false',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {
     await waitFor(`${base}/health`, 60_000, app);
     const login = async (email) => {
-      const r = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+      const r = await fetch(`${base}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password }),
+      });
       if (!r.ok) throw new Error(`login ${email}: ${r.status}`);
       return (await r.json()).accessToken;
     };
@@ -97,7 +113,9 @@ export async function runAnalyticsBenchmark({ quick = false, db, iterations = 40
       const pct = (p) => times[Math.max(0, Math.ceil(p * times.length) - 1)];
       results.push({ who, label, p50: pct(0.5), p95: pct(0.95), max: times[times.length - 1] });
     }
-    console.log(`\n| Query (${quick ? 'quick' : 'full'} data set, ${iterations} runs each) | as | p50 ms | p95 ms | max ms |\n|---|---|---:|---:|---:|`);
+    console.log(
+      `\n| Query (${quick ? 'quick' : 'full'} data set, ${iterations} runs each) | as | p50 ms | p95 ms | max ms |\n|---|---|---:|---:|---:|`,
+    );
     for (const r of results) console.log(`| ${r.label} | ${r.who} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.max.toFixed(1)} |`);
     const slow = results.filter((r) => r.p95 >= LIMIT_MS);
     console.log(slow.length ? `\n${slow.length} queries at or over ${LIMIT_MS} ms p95` : `\nEvery query under ${LIMIT_MS} ms at p95.`);
@@ -111,8 +129,16 @@ async function waitFor(url, ms, app) {
   const until = Date.now() + ms;
   for (;;) {
     // The application said why it stopped (one line on the inherited stderr).
-    if (app.exitCode !== null) throw Object.assign(new Error(`the application exited with code ${app.exitCode} (see the line above)`), { name: 'PreflightError', exitCode: app.exitCode });
-    try { if ((await fetch(url)).ok) return; } catch { /* not up yet */ }
+    if (app.exitCode !== null)
+      throw Object.assign(new Error(`the application exited with code ${app.exitCode} (see the line above)`), {
+        name: 'PreflightError',
+        exitCode: app.exitCode,
+      });
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not up yet */
+    }
     if (Date.now() > until) throw new Error(`${url} did not answer within ${ms} ms`);
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -126,7 +152,12 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
     .catch(async (err) => {
       // One line, never a stack: what is missing (exit 69), or what failed (exit 2).
       const pre = await loadPreflight().catch(() => undefined);
-      const line = err.name === 'PreflightError' ? `Sportello: ${err.message}` : pre ? pre.describeFailure(err, 'bench/analytics/run.mjs').text : `Sportello: bench/analytics/run.mjs failed: ${err.message}`;
+      const line =
+        err.name === 'PreflightError'
+          ? `Sportello: ${err.message}`
+          : pre
+            ? pre.describeFailure(err, 'bench/analytics/run.mjs').text
+            : `Sportello: bench/analytics/run.mjs failed: ${err.message}`;
       process.stderr.write(`${line}\n`);
       process.exit(err.name === 'PreflightError' ? (err.exitCode ?? 69) : 2);
     });

@@ -10,7 +10,21 @@ import { Server } from 'socket.io';
 import { io as connect } from 'socket.io-client';
 import { clearRedisPrefix, createTestDatabase } from '../../test/support/harness.js';
 import { REDIS_URL, TEST_PASSWORD } from '../../test/support/env.js';
-import { cpuBySecond, cpuMeter, pgSampler, figures, loadAverage, pct, pool, scrapeStages, sleep, startBenchApp, type BenchApp, type Figures, type StageFigure } from '../support.js';
+import {
+  cpuBySecond,
+  cpuMeter,
+  pgSampler,
+  figures,
+  loadAverage,
+  pct,
+  pool,
+  scrapeStages,
+  sleep,
+  startBenchApp,
+  type BenchApp,
+  type Figures,
+  type StageFigure,
+} from '../support.js';
 
 export type { Figures };
 export type Cpu = Awaited<ReturnType<Awaited<ReturnType<typeof cpuMeter>>>>;
@@ -30,13 +44,26 @@ export async function rawCeiling(dbUrl: string, n: number, width: number): Promi
   const sentAt = new Map<string, number>();
   const lat: number[] = [];
   let done!: () => void;
-  const all = new Promise<void>((ok) => { done = ok; });
-  client.on('m', (id: string) => { lat.push(performance.now() - sentAt.get(id)!); if (lat.length === n) done(); });
-  const worker = new Worker('raw', async (job) => {
-    const c = await db.connect();
-    try { await c.query(`SELECT id FROM tickets WHERE id = $1`, [job.data.ticket]); } finally { c.release(); }
-    ioServer.emit('m', job.data.id);
-  }, { connection, prefix, concurrency: 8 });
+  const all = new Promise<void>((ok) => {
+    done = ok;
+  });
+  client.on('m', (id: string) => {
+    lat.push(performance.now() - sentAt.get(id)!);
+    if (lat.length === n) done();
+  });
+  const worker = new Worker(
+    'raw',
+    async (job) => {
+      const c = await db.connect();
+      try {
+        await c.query(`SELECT id FROM tickets WHERE id = $1`, [job.data.ticket]);
+      } finally {
+        c.release();
+      }
+      ioServer.emit('m', job.data.id);
+    },
+    { connection, prefix, concurrency: 8 },
+  );
   const meter = await cpuMeter(dbUrl);
   const t0 = performance.now();
   await pool(n, width, async (i) => {
@@ -48,21 +75,38 @@ export async function rawCeiling(dbUrl: string, n: number, width: number): Promi
       await c.query('BEGIN');
       await c.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [id]);
       const [cit] = (await c.query(`INSERT INTO citizens (display_name) VALUES (NULL) RETURNING id`)).rows;
-      const [ide] = (await c.query(`INSERT INTO citizen_identities (citizen_id, channel, address) VALUES ($1, 'bench', $2) RETURNING id`, [cit.id, id])).rows;
-      const [t] = (await c.query(`INSERT INTO tickets (comune_id, reference, type, channel, citizen_id, citizen_identity_id, payload)
-        VALUES ($1, $2, 'request', 'bench', $3, $4, '{}') RETURNING id`, [comune, `RAW-${prefix}-${i}`, cit.id, ide.id])).rows;
+      const [ide] = (
+        await c.query(`INSERT INTO citizen_identities (citizen_id, channel, address) VALUES ($1, 'bench', $2) RETURNING id`, [cit.id, id])
+      ).rows;
+      const [t] = (
+        await c.query(
+          `INSERT INTO tickets (comune_id, reference, type, channel, citizen_id, citizen_identity_id, payload)
+        VALUES ($1, $2, 'request', 'bench', $3, $4, '{}') RETURNING id`,
+          [comune, `RAW-${prefix}-${i}`, cit.id, ide.id],
+        )
+      ).rows;
       ticket = t.id;
-      await c.query(`INSERT INTO messages (ticket_id, comune_id, direction, author_type, text, channel, external_id, delivery_status)
-        VALUES ($1, $2, 'inbound', 'citizen', 'x', 'bench', $3, 'received')`, [t.id, comune, id]);
+      await c.query(
+        `INSERT INTO messages (ticket_id, comune_id, direction, author_type, text, channel, external_id, delivery_status)
+        VALUES ($1, $2, 'inbound', 'citizen', 'x', 'bench', $3, 'received')`,
+        [t.id, comune, id],
+      );
       await c.query(`INSERT INTO outbox (topic, payload) VALUES ('raw', '{}')`);
       await c.query('COMMIT');
-    } finally { c.release(); }
+    } finally {
+      c.release();
+    }
     await queue.add('m', { id, ticket }, { jobId: id, removeOnComplete: true });
   });
   await all;
   const ms = performance.now() - t0;
   const cpu = await meter(n);
-  await worker.close(); await queue.close(); client.disconnect(); ioServer.close(); http.close(); await db.end();
+  await worker.close();
+  await queue.close();
+  client.disconnect();
+  ioServer.close();
+  http.close();
+  await db.end();
   await clearRedisPrefix(REDIS_URL, prefix);
   return { ...figures(lat, ms), cpu };
 }
@@ -94,7 +138,13 @@ export interface PhaseFigures extends Figures {
   machineCpu: { slowBusy: number | null; otherBusy: number | null; slowSteal: number | null; otherSteal: number | null };
 }
 
-export interface RoutingFigure { stage: string; count: number; p50: number; p95: number; p99: number }
+export interface RoutingFigure {
+  stage: string;
+  count: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
 
 export interface PipelineResult {
   /** `split`: an API process and a separate worker process, as deployed; `all`: one process doing both. */
@@ -129,19 +179,37 @@ const citizenOf = (i: number): number => {
 const post = (base: string, body: unknown): Promise<{ status: number }> => {
   const payload = JSON.stringify(body);
   if (process.env.BENCH_CLIENT === 'fetch') {
-    return fetch(`${base}/api/app/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'demo-app-key-bari' }, body: payload })
-      .then(async (r) => { await r.arrayBuffer(); return { status: r.status }; });
+    return fetch(`${base}/api/app/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'demo-app-key-bari' },
+      body: payload,
+    }).then(async (r) => {
+      await r.arrayBuffer();
+      return { status: r.status };
+    });
   }
-  const send = (attempt = 1): Promise<{ status: number }> => new Promise((resolve, reject) => {
-    const req = httpRequest(`${base}/api/app/v1/messages`, {
-      method: 'POST', agent: keepAlive,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-api-key': 'demo-app-key-bari' },
-    }, (res) => { res.on('data', () => undefined); res.on('end', () => resolve({ status: res.statusCode ?? 0 })); res.on('error', reject); });
-    // A kept-alive socket the server closed as it was reused (its keep-alive timeout): send again,
-    // as a provider would; the messageId makes a second delivery harmless.
-    req.on('error', (err: NodeJS.ErrnoException) => (req.reusedSocket && err.code === 'ECONNRESET' && attempt < 3 ? send(attempt + 1).then(resolve, reject) : reject(err)));
-    req.end(payload);
-  });
+  const send = (attempt = 1): Promise<{ status: number }> =>
+    new Promise((resolve, reject) => {
+      const req = httpRequest(
+        `${base}/api/app/v1/messages`,
+        {
+          method: 'POST',
+          agent: keepAlive,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-api-key': 'demo-app-key-bari' },
+        },
+        (res) => {
+          res.on('data', () => undefined);
+          res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+          res.on('error', reject);
+        },
+      );
+      // A kept-alive socket the server closed as it was reused (its keep-alive timeout): send again,
+      // as a provider would; the messageId makes a second delivery harmless.
+      req.on('error', (err: NodeJS.ErrnoException) =>
+        req.reusedSocket && err.code === 'ECONNRESET' && attempt < 3 ? send(attempt + 1).then(resolve, reject) : reject(err),
+      );
+      req.end(payload);
+    });
   return send();
 };
 
@@ -151,7 +219,13 @@ const post = (base: string, body: unknown): Promise<{ status: number }> => {
  * First a closed loop (`width` in flight: the maximum throughput), then open loops at fixed offered
  * rates (`openFractions` of that maximum: the latency an operator sees at a sustained load).
  */
-export async function pipeline(dbUrl: string, n: number, width: number, openFractions: number[], openSeconds: number): Promise<PipelineResult> {
+export async function pipeline(
+  dbUrl: string,
+  n: number,
+  width: number,
+  openFractions: number[],
+  openSeconds: number,
+): Promise<PipelineResult> {
   const prefix = `bench-app-${randomBytes(3).toString('hex')}`;
   const roles = process.env.BENCH_ROLES === 'all' ? 'all' : 'split';
   const procs: BenchApp[] = [];
@@ -161,13 +235,25 @@ export async function pipeline(dbUrl: string, n: number, width: number, openFrac
     procs.unshift(api);
     const names = roles === 'split' ? ['api', 'worker'] : ['app'];
     const base = api.base;
-    const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'supervisore@bari.demo', password: TEST_PASSWORD }) });
-    const { accessToken } = await login.json() as { accessToken: string };
+    const login = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'supervisore@bari.demo', password: TEST_PASSWORD }),
+    });
+    const { accessToken } = (await login.json()) as { accessToken: string };
     const agent = connect(`${base}/agent`, { auth: { token: accessToken, presence: 'online' }, transports: ['websocket'] });
-    await new Promise<void>((ok, fail) => { agent.once('connect', () => ok()); agent.once('connect_error', fail); });
+    await new Promise<void>((ok, fail) => {
+      agent.once('connect', () => ok());
+      agent.once('connect_error', fail);
+    });
     // Warm-up (JIT, pools, prepared plans), not counted.
-    await pool(200, 32, async (i) => { await post(base, { messageId: `w-${i}`, citizen: { id: `warm-${i % 50}` }, text: `warm-up ${i}` }); });
-    const stageSets = async () => (await Promise.all(procs.map((p) => scrapeStages(p.base)))).flatMap((set, k) => set.map((s) => ({ ...s, stage: roles === 'split' ? `${names[k]}: ${s.stage}` : s.stage })));
+    await pool(200, 32, async (i) => {
+      await post(base, { messageId: `w-${i}`, citizen: { id: `warm-${i % 50}` }, text: `warm-up ${i}` });
+    });
+    const stageSets = async () =>
+      (await Promise.all(procs.map((p) => scrapeStages(p.base)))).flatMap((set, k) =>
+        set.map((s) => ({ ...s, stage: roles === 'split' ? `${names[k]}: ${s.stage}` : s.stage })),
+      );
     const warmStages = new Map((await stageSets()).map((s) => [s.stage, s]));
 
     // Messages seen on the supervisor's socket, by their text.
@@ -182,7 +268,11 @@ export async function pipeline(dbUrl: string, n: number, width: number, openFrac
     await db.connect();
 
     /** Sends `count` messages, each when `schedule(i)` lets it go; the phase ends when every stored one was seen. */
-    const phase = async (tag: string, count: number, schedule: (send: (i: number, at?: number) => Promise<void>) => Promise<number | void>) => {
+    const phase = async (
+      tag: string,
+      count: number,
+      schedule: (send: (i: number, at?: number) => Promise<void>) => Promise<number | void>,
+    ) => {
       const loadBefore = loadAverage();
       const lat: number[] = [];
       const httpLat: number[] = [];
@@ -190,7 +280,9 @@ export async function pipeline(dbUrl: string, n: number, width: number, openFrac
       let failed = 0;
       let expected = count;
       let done!: () => void;
-      const all = new Promise<void>((ok) => { done = ok; });
+      const all = new Promise<void>((ok) => {
+        done = ok;
+      });
       const since = new Date();
       const t0 = performance.now();
       // Latencies by the second their message was sent in: is a high p99 one stall or the whole phase?
@@ -200,9 +292,20 @@ export async function pipeline(dbUrl: string, n: number, width: number, openFrac
         const text = `bench ${prefix} ${tag} ${i}`;
         const t = at ?? performance.now();
         const second = Math.max(0, Math.floor((t - t0) / 1000));
-        sentAt.set(text, { t, seen: (ms) => { lat.push(ms); (bySecond[second] ??= []).push(ms); if (lat.length === expected) done(); } });
+        sentAt.set(text, {
+          t,
+          seen: (ms) => {
+            lat.push(ms);
+            (bySecond[second] ??= []).push(ms);
+            if (lat.length === expected) done();
+          },
+        });
         const r = await post(base, { messageId: `${tag}-${i}`, citizen: { id: `${tag}-${citizenOf(i)}` }, text });
-        if (r.status !== 201) { failed++; statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1); sentAt.delete(text); }
+        if (r.status !== 201) {
+          failed++;
+          statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+          sentAt.delete(text);
+        }
         httpLat.push(performance.now() - t);
       });
       // A message not answered 201 was not stored: the phase ends when every stored one has been seen.
@@ -217,8 +320,10 @@ export async function pipeline(dbUrl: string, n: number, width: number, openFrac
       const drainStart = performance.now();
       let analyticsLeft = 0;
       for (let i = 0; i < 1200; i++) {
-        const [{ unrouted, marks }] = (await db.query(`SELECT (SELECT count(*) FROM tickets WHERE queue_state = 'unrouted')::int AS unrouted,
-            (SELECT count(*) FROM analytics_dirty)::int AS marks`)).rows;
+        const [{ unrouted, marks }] = (
+          await db.query(`SELECT (SELECT count(*) FROM tickets WHERE queue_state = 'unrouted')::int AS unrouted,
+            (SELECT count(*) FROM analytics_dirty)::int AS marks`)
+        ).rows;
         if (i === 0) analyticsLeft = marks;
         if (unrouted === 0 && marks === 0) break;
         await sleep(100);
@@ -231,9 +336,29 @@ export async function pipeline(dbUrl: string, n: number, width: number, openFrac
       // The machine's CPU in the seconds whose messages were slow, and in the others (second k's sample covers k..k+1 s).
       const mean = (xs: number[]) => (xs.length ? Math.round(xs.reduce((a, b) => a + b, 0) / xs.length) : null);
       const slow = new Set(bySecond.map((xs, k) => (xs && pct(xs, 0.99) > 250 ? k : -1)).filter((k) => k >= 0));
-      const cpuOf = (pick: (k: number) => boolean, f: 'busy' | 'steal') => mean(cpuSeconds.filter((_, k) => bySecond[k] && pick(k)).map((c) => c[f]));
-      const machineCpu = { slowBusy: cpuOf((k) => slow.has(k), 'busy'), otherBusy: cpuOf((k) => !slow.has(k), 'busy'), slowSteal: cpuOf((k) => slow.has(k), 'steal'), otherSteal: cpuOf((k) => !slow.has(k), 'steal') };
-      return { ...figures(lat, ms), http: q(httpLat), slowSeconds, seconds: seconds.length, machineCpu, failed, statuses: Object.fromEntries(statuses), routing, loadBefore, loadAfter, maxInFlight: maxInFlight ?? undefined, analyticsLeft, drainedMs };
+      const cpuOf = (pick: (k: number) => boolean, f: 'busy' | 'steal') =>
+        mean(cpuSeconds.filter((_, k) => bySecond[k] && pick(k)).map((c) => c[f]));
+      const machineCpu = {
+        slowBusy: cpuOf((k) => slow.has(k), 'busy'),
+        otherBusy: cpuOf((k) => !slow.has(k), 'busy'),
+        slowSteal: cpuOf((k) => slow.has(k), 'steal'),
+        otherSteal: cpuOf((k) => !slow.has(k), 'steal'),
+      };
+      return {
+        ...figures(lat, ms),
+        http: q(httpLat),
+        slowSeconds,
+        seconds: seconds.length,
+        machineCpu,
+        failed,
+        statuses: Object.fromEntries(statuses),
+        routing,
+        loadBefore,
+        loadAfter,
+        maxInFlight: maxInFlight ?? undefined,
+        analyticsLeft,
+        drainedMs,
+      };
     };
 
     const meter = await cpuMeter(dbUrl, Object.fromEntries(procs.map((p, k) => [names[k], p.pid])));
@@ -241,13 +366,15 @@ export async function pipeline(dbUrl: string, n: number, width: number, openFrac
     const closed = await phase('b', n, (send) => pool(n, width, (i) => send(i)));
     const cpu = await meter(n, [sampler.pid]);
     const postgres = await sampler.stop();
-    const stages = (await stageSets()).map((s) => {
-      // Subtract the warm-up's share from the means (counts and sums are cumulative).
-      const w = warmStages.get(s.stage);
-      if (!w) return s;
-      const count = s.count - w.count;
-      return { ...s, count, meanMs: count > 0 ? Math.round(((s.meanMs * s.count - w.meanMs * w.count) / count) * 100) / 100 : 0 };
-    }).filter((s) => s.count > 0);
+    const stages = (await stageSets())
+      .map((s) => {
+        // Subtract the warm-up's share from the means (counts and sums are cumulative).
+        const w = warmStages.get(s.stage);
+        if (!w) return s;
+        const count = s.count - w.count;
+        return { ...s, count, meanMs: count > 0 ? Math.round(((s.meanMs * s.count - w.meanMs * w.count) / count) * 100) / 100 : 0 };
+      })
+      .filter((s) => s.count > 0);
 
     const open: PhaseFigures[] = [];
     for (const [k, fraction] of openFractions.entries()) {
@@ -287,33 +414,64 @@ export async function pipeline(dbUrl: string, n: number, width: number, openFrac
 async function routingFromData(db: pg.Client, prefix: string, since: Date): Promise<RoutingFigure[]> {
   const out: RoutingFigure[] = [];
   const r1 = (x: number) => Math.round(x * 10) / 10;
-  const add = (stage: string, xs: number[]) => { if (xs.length) out.push({ stage, count: xs.length, p50: r1(pct(xs, 0.5)), p95: r1(pct(xs, 0.95)), p99: r1(pct(xs, 0.99)) }); };
+  const add = (stage: string, xs: number[]) => {
+    if (xs.length) out.push({ stage, count: xs.length, p50: r1(pct(xs, 0.5)), p95: r1(pct(xs, 0.95)), p99: r1(pct(xs, 0.99)) });
+  };
   // created_at is now() of the ingest transaction (its start); published_at is the relay's now().
-  const ob = (await db.query(`SELECT extract(epoch FROM published_at - created_at) * 1000 AS ms FROM outbox WHERE topic = 'ticket.route' AND created_at >= $1 AND published_at IS NOT NULL`, [since])).rows;
-  add('ingest tx start → outbox published (relay)', ob.map((r) => Number(r.ms)));
+  const ob = (
+    await db.query(
+      `SELECT extract(epoch FROM published_at - created_at) * 1000 AS ms FROM outbox WHERE topic = 'ticket.route' AND created_at >= $1 AND published_at IS NOT NULL`,
+      [since],
+    )
+  ).rows;
+  add(
+    'ingest tx start → outbox published (relay)',
+    ob.map((r) => Number(r.ms)),
+  );
   const connection = { host: '127.0.0.1', port: Number(new URL(REDIS_URL).port || 6379) };
   const queue = new Queue('routing', { connection, prefix });
   const jobs = (await queue.getJobs(['completed'], 0, 20_000)).filter((j) => j.name === 'ticket.route' && j.timestamp >= since.getTime());
-  add('route job: added → picked up', jobs.filter((j) => j.processedOn).map((j) => j.processedOn! - j.timestamp));
-  add('route job: picked up → finished (route + dispatch)', jobs.filter((j) => j.finishedOn && j.processedOn).map((j) => j.finishedOn! - j.processedOn!));
+  add(
+    'route job: added → picked up',
+    jobs.filter((j) => j.processedOn).map((j) => j.processedOn! - j.timestamp),
+  );
+  add(
+    'route job: picked up → finished (route + dispatch)',
+    jobs.filter((j) => j.finishedOn && j.processedOn).map((j) => j.finishedOn! - j.processedOn!),
+  );
   await queue.close();
-  const ev = (await db.query(`
+  const ev = (
+    await db.query(
+      `
     SELECT extract(epoch FROM r.created_at - t.created_at) * 1000 AS routed, extract(epoch FROM o.created_at - r.created_at) * 1000 AS offered
       FROM tickets t JOIN ticket_events r ON r.ticket_id = t.id AND r.type = 'ticket.routed'
       LEFT JOIN LATERAL (SELECT created_at FROM ticket_events WHERE ticket_id = t.id AND type = 'offer.made' ORDER BY id LIMIT 1) o ON true
-     WHERE t.created_at >= $1`, [since])).rows;
-  add('ticket stored → routed (route tx start)', ev.map((r) => Number(r.routed)));
-  add('routed → offered (dispatch tx start)', ev.filter((r) => r.offered !== null).map((r) => Number(r.offered)));
+     WHERE t.created_at >= $1`,
+      [since],
+    )
+  ).rows;
+  add(
+    'ticket stored → routed (route tx start)',
+    ev.map((r) => Number(r.routed)),
+  );
+  add(
+    'routed → offered (dispatch tx start)',
+    ev.filter((r) => r.offered !== null).map((r) => Number(r.offered)),
+  );
   return out;
 }
 
-export async function runIngestBenchmark(quick: boolean): Promise<{ raw: Figures & { cpu: Cpu }; pipeline: PipelineResult; ratio: number }> {
+export async function runIngestBenchmark(
+  quick: boolean,
+): Promise<{ raw: Figures & { cpu: Cpu }; pipeline: PipelineResult; ratio: number }> {
   const n = Number(process.env.BENCH_INGEST_N ?? (quick ? 1_000 : 20_000));
   const width = 64;
   const citizens = Math.ceil(n / 10);
   const openFractions = (process.env.BENCH_OPEN ?? '0.5,0.8').split(',').filter(Boolean).map(Number);
   const openSeconds = Number(process.env.BENCH_OPEN_SECONDS ?? (quick ? 5 : 20));
-  console.log(`  ${n} messages, ${citizens} citizens (every tenth message opens a ticket, the others follow up on one), ${width} in flight; then open loop at ${openFractions.join(', ')} of that throughput for ${openSeconds} s each; load average before: ${loadAverage()}`);
+  console.log(
+    `  ${n} messages, ${citizens} citizens (every tenth message opens a ticket, the others follow up on one), ${width} in flight; then open loop at ${openFractions.join(', ')} of that throughput for ${openSeconds} s each; load average before: ${loadAverage()}`,
+  );
   // Separate databases: the raw ceiling's tickets must not be routed by the application's sweep.
   const rawDb = await createTestDatabase();
   const db = await createTestDatabase();
@@ -329,25 +487,41 @@ export async function runIngestBenchmark(quick: boolean): Promise<{ raw: Figures
   }
   try {
     const raw = await rawCeiling(rawDb.url, n, width).finally(() => rawDb.drop());
-    console.log(`  raw ceiling   ${raw.perSecond} msg/s  p50 ${raw.p50} ms  p95 ${raw.p95} ms  p99 ${raw.p99} ms  (${raw.messages} messages; load average ${loadAverage()})`);
+    console.log(
+      `  raw ceiling   ${raw.perSecond} msg/s  p50 ${raw.p50} ms  p95 ${raw.p95} ms  p99 ${raw.p99} ms  (${raw.messages} messages; load average ${loadAverage()})`,
+    );
     const pipe = await pipeline(db.url, n, width, openFractions, openSeconds);
     const f = pipe.figures;
     const line = (label: string, x: PhaseFigures) => {
-      console.log(`  ${label.padEnd(13)} ${x.perSecond} msg/s  p50 ${x.p50} ms  p95 ${x.p95} ms  p99 ${x.p99} ms to the operator's socket  (${x.messages} messages${x.failed ? `, ${x.failed} not answered 201: ${JSON.stringify(x.statuses)}` : ''}${x.maxInFlight ? `, at most ${x.maxInFlight} in flight` : ''}; load average ${x.loadBefore} → ${x.loadAfter})`);
+      console.log(
+        `  ${label.padEnd(13)} ${x.perSecond} msg/s  p50 ${x.p50} ms  p95 ${x.p95} ms  p99 ${x.p99} ms to the operator's socket  (${x.messages} messages${x.failed ? `, ${x.failed} not answered 201: ${JSON.stringify(x.statuses)}` : ''}${x.maxInFlight ? `, at most ${x.maxInFlight} in flight` : ''}; load average ${x.loadBefore} → ${x.loadAfter})`,
+      );
       console.log(`                HTTP answer (201, client side) p50 ${x.http.p50} ms  p95 ${x.http.p95} ms  p99 ${x.http.p99} ms`);
       const routed = x.routing.find((r) => r.stage.startsWith('ticket stored → routed'));
-      if (routed) console.log(`                new tickets routed to a group: p50 ${routed.p50} ms  p95 ${routed.p95} ms  p99 ${routed.p99} ms after they were stored (${routed.count})`);
-      console.log(`                seconds with a p99 above 250 ms: ${x.slowSeconds} of ${x.seconds}; at the end ${x.analyticsLeft} analytics marks to recompute, routing and analytics caught up ${x.drainedMs} ms later`);
+      if (routed)
+        console.log(
+          `                new tickets routed to a group: p50 ${routed.p50} ms  p95 ${routed.p95} ms  p99 ${routed.p99} ms after they were stored (${routed.count})`,
+        );
+      console.log(
+        `                seconds with a p99 above 250 ms: ${x.slowSeconds} of ${x.seconds}; at the end ${x.analyticsLeft} analytics marks to recompute, routing and analytics caught up ${x.drainedMs} ms later`,
+      );
       const c = x.machineCpu;
-      console.log(`                machine CPU busy (stolen) in those seconds: ${c.slowBusy ?? '–'} % (${c.slowSteal ?? '–'} %); in the others: ${c.otherBusy ?? '–'} % (${c.otherSteal ?? '–'} %)`);
+      console.log(
+        `                machine CPU busy (stolen) in those seconds: ${c.slowBusy ?? '–'} % (${c.slowSteal ?? '–'} %); in the others: ${c.otherBusy ?? '–'} % (${c.otherSteal ?? '–'} %)`,
+      );
     };
-    console.log(`  pipeline: ${pipe.roles === 'split' ? 'an API process and a worker process (SPORTELLO_ROLE=api / worker, as in docker-compose)' : 'one process (SPORTELLO_ROLE=all)'}`);
+    console.log(
+      `  pipeline: ${pipe.roles === 'split' ? 'an API process and a worker process (SPORTELLO_ROLE=api / worker, as in docker-compose)' : 'one process (SPORTELLO_ROLE=all)'}`,
+    );
     line('closed loop', f);
     const ratio = Math.round((f.perSecond / raw.perSecond) * 100) / 100;
     console.log(`  ratio         ${ratio} of the raw ceiling`);
     for (const o of pipe.open) line(`open ${o.offered}/s`, o);
     console.log(`  CPU per message: raw: load generator (all the work) ${raw.cpu.loadGenMs} ms, PostgreSQL ${raw.cpu.postgresMs} ms`);
-    const cpuLine = (label: string, c: Cpu) => `${label}: ${Object.entries(c.apps).map(([k, v]) => `${k} ${v} ms`).join(', ')}, PostgreSQL ${c.postgresMs} ms, load generator ${c.loadGenMs} ms`;
+    const cpuLine = (label: string, c: Cpu) =>
+      `${label}: ${Object.entries(c.apps)
+        .map(([k, v]) => `${k} ${v} ms`)
+        .join(', ')}, PostgreSQL ${c.postgresMs} ms, load generator ${c.loadGenMs} ms`;
     console.log(`                   ${cpuLine('pipeline (closed loop)', pipe.cpu)} (2 cores = 2,000 ms of CPU per second)`);
     for (const o of pipe.open) if (o.cpu) console.log(`                   ${cpuLine(`open ${o.offered}/s`, o.cpu)}`);
     console.log('  stages in the app processes, closed loop (STAGE_TIMING): mean / p95 bucket bound, ms');
@@ -360,7 +534,10 @@ export async function runIngestBenchmark(quick: boolean): Promise<{ raw: Figures
     }
     for (const [label, x] of [['closed loop', f] as const, ...pipe.open.map((o) => [`open ${o.offered}/s`, o] as const)]) {
       console.log(`  routing, ${label}, from stored timestamps: p50 / p95 / p99, ms`);
-      for (const s of x.routing) console.log(`    ${s.stage.padEnd(50)} ${String(s.p50).padStart(8)}  ${String(s.p95).padStart(8)}  ${String(s.p99).padStart(8)}  (${s.count})`);
+      for (const s of x.routing)
+        console.log(
+          `    ${s.stage.padEnd(50)} ${String(s.p50).padStart(8)}  ${String(s.p95).padStart(8)}  ${String(s.p99).padStart(8)}  (${s.count})`,
+        );
     }
     return { raw, pipeline: pipe, ratio };
   } finally {

@@ -22,16 +22,36 @@ async function redisUsedBytes(redis: Redis): Promise<number> {
   return Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? NaN);
 }
 
-export interface EnqueueFigures { label: string; jobs: number; seconds: number; perSecond: number; redisMiB: number }
+export interface EnqueueFigures {
+  label: string;
+  jobs: number;
+  seconds: number;
+  perSecond: number;
+  redisMiB: number;
+}
 
-async function timedEnqueue(label: string, n: number, redis: Redis, fn: (from: number, to: number) => Promise<unknown>, cleanup: () => Promise<void>): Promise<EnqueueFigures> {
+async function timedEnqueue(
+  label: string,
+  n: number,
+  redis: Redis,
+  fn: (from: number, to: number) => Promise<unknown>,
+  cleanup: () => Promise<void>,
+): Promise<EnqueueFigures> {
   const before = await redisUsedBytes(redis);
   const t0 = performance.now();
-  await pool(Math.ceil(n / BATCH), 4, async (b) => { await fn(b * BATCH, Math.min(n, (b + 1) * BATCH)); });
+  await pool(Math.ceil(n / BATCH), 4, async (b) => {
+    await fn(b * BATCH, Math.min(n, (b + 1) * BATCH));
+  });
   const ms = performance.now() - t0;
   const after = await redisUsedBytes(redis);
   await cleanup();
-  return { label, jobs: n, seconds: Math.round(ms) / 1000, perSecond: Math.round(n / (ms / 1000)), redisMiB: Math.round((after - before) / 1024 / 1024) };
+  return {
+    label,
+    jobs: n,
+    seconds: Math.round(ms) / 1000,
+    perSecond: Math.round(n / (ms / 1000)),
+    redisMiB: Math.round((after - before) / 1024 / 1024),
+  };
 }
 
 export async function enqueueCampaign(n: number): Promise<EnqueueFigures[]> {
@@ -41,45 +61,94 @@ export async function enqueueCampaign(n: number): Promise<EnqueueFigures[]> {
   const out: EnqueueFigures[] = [];
   try {
     const listKey = `bench-out-list-${randomBytes(3).toString('hex')}`;
-    out.push(await timedEnqueue('raw Redis list (RPUSH, pipelined)', n, redis, async (from, to) => {
-      const p = redis.pipeline();
-      for (let i = from; i < to; i++) p.rpush(listKey, JSON.stringify(payload(i)));
-      await p.exec();
-    }, async () => { await redis.del(listKey); }));
+    out.push(
+      await timedEnqueue(
+        'raw Redis list (RPUSH, pipelined)',
+        n,
+        redis,
+        async (from, to) => {
+          const p = redis.pipeline();
+          for (let i = from; i < to; i++) p.rpush(listKey, JSON.stringify(payload(i)));
+          await p.exec();
+        },
+        async () => {
+          await redis.del(listKey);
+        },
+      ),
+    );
 
     const rawPrefix = `bench-out-raw-${randomBytes(3).toString('hex')}`;
     const raw = new Queue('outbound-telegram', { connection, prefix: rawPrefix });
-    out.push(await timedEnqueue('raw BullMQ addBulk (no id, no options)', n, redis, async (from, to) => {
-      await raw.addBulk(Array.from({ length: to - from }, (_, k) => ({ name: 'message.deliver', data: payload(from + k) })));
-    }, async () => { await raw.close(); await clearRedisPrefix(REDIS_URL, rawPrefix); }));
+    out.push(
+      await timedEnqueue(
+        'raw BullMQ addBulk (no id, no options)',
+        n,
+        redis,
+        async (from, to) => {
+          await raw.addBulk(Array.from({ length: to - from }, (_, k) => ({ name: 'message.deliver', data: payload(from + k) })));
+        },
+        async () => {
+          await raw.close();
+          await clearRedisPrefix(REDIS_URL, rawPrefix);
+        },
+      ),
+    );
 
     // As JobsService.enqueueMany: queue and id from the job map, the platform's default options.
     const appPrefix = `bench-out-app-${randomBytes(3).toString('hex')}`;
     const queueName = JOB_QUEUES['message.deliver'](payload(0));
     const app = new Queue(queueName, { connection, prefix: appPrefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
-    out.push(await timedEnqueue(`Sportello message.deliver jobs (${queueName}, id + retry options)`, n, redis, async (from, to) => {
-      await app.addBulk(Array.from({ length: to - from }, (_, k) => {
-        const p = payload(from + k);
-        return { name: 'message.deliver', data: p, opts: { jobId: JOB_IDS['message.deliver'](p) } };
-      }));
-    }, async () => { await app.close(); await clearRedisPrefix(REDIS_URL, appPrefix); }));
+    out.push(
+      await timedEnqueue(
+        `Sportello message.deliver jobs (${queueName}, id + retry options)`,
+        n,
+        redis,
+        async (from, to) => {
+          await app.addBulk(
+            Array.from({ length: to - from }, (_, k) => {
+              const p = payload(from + k);
+              return { name: 'message.deliver', data: p, opts: { jobId: JOB_IDS['message.deliver'](p) } };
+            }),
+          );
+        },
+        async () => {
+          await app.close();
+          await clearRedisPrefix(REDIS_URL, appPrefix);
+        },
+      ),
+    );
   } finally {
     redis.disconnect();
   }
   return out;
 }
 
-export interface SendFigures { bots: number; messages: number; sent: number; seconds: number; perSecond: number; configuredPerBot: number; steadyPerSecond: number }
+export interface SendFigures {
+  bots: number;
+  messages: number;
+  sent: number;
+  seconds: number;
+  perSecond: number;
+  configuredPerBot: number;
+  steadyPerSecond: number;
+}
 
 /** K queued replies to distinct chats of `bots` Telegram accounts, delivered by the app's worker to the stand-in. */
 export async function sendRate(k: number, bots: number): Promise<SendFigures> {
   // One Telegram stand-in per bot (a stand-in knows one token), behind one API root that routes by token.
   const tokens = Array.from({ length: bots }, (_, i) => `${7000001 + i}:bench-token-AAAAAAAAAAAAAAAAAAAAAAAAAAA${i}`);
   const standins = await Promise.all(tokens.map((t) => new TelegramStandin(t).start()));
-  const root = await tokenRouter(tokens, standins.map((s) => s.url));
+  const root = await tokenRouter(
+    tokens,
+    standins.map((s) => s.url),
+  );
   const db = await createTestDatabase();
   const prefix = `bench-send-${randomBytes(3).toString('hex')}`;
-  const app = await startBenchApp(db.url, prefix, { TELEGRAM_API_ROOT: root.url, PUBLIC_BASE_URL: 'https://sportello.example.it', STAGE_TIMING: 'false' });
+  const app = await startBenchApp(db.url, prefix, {
+    TELEGRAM_API_ROOT: root.url,
+    PUBLIC_BASE_URL: 'https://sportello.example.it',
+    STAGE_TIMING: 'false',
+  });
   const c = new pg.Client({ connectionString: db.url });
   await c.connect();
   try {
@@ -87,15 +156,29 @@ export async function sendRate(k: number, bots: number): Promise<SendFigures> {
     const accounts: number[] = [];
     for (const [b, slug] of slugs.entries()) {
       const token = tokens[b];
-      const login = await fetch(`${app.base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: `manager@${slug}.demo`, password: TEST_PASSWORD }) });
-      const { accessToken } = await login.json() as { accessToken: string };
-      const r = await fetch(`${app.base}/api/channel-accounts`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
-        body: JSON.stringify({ channel: 'telegram', label: `Bench bot ${slug}`, config: { botUsername: 'urp_bari_test_bot' }, secrets: { botToken: token, webhookSecret: `bench-secret-${slug}-0123456789` } }) });
+      const login = await fetch(`${app.base}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: `manager@${slug}.demo`, password: TEST_PASSWORD }),
+      });
+      const { accessToken } = (await login.json()) as { accessToken: string };
+      const r = await fetch(`${app.base}/api/channel-accounts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+        body: JSON.stringify({
+          channel: 'telegram',
+          label: `Bench bot ${slug}`,
+          config: { botUsername: 'urp_bari_test_bot' },
+          secrets: { botToken: token, webhookSecret: `bench-secret-${slug}-0123456789` },
+        }),
+      });
       if (r.status !== 201) throw new Error(`channel account for ${slug}: ${r.status} ${await r.text()}`);
       accounts.push(((await r.json()) as { id: number }).id);
     }
     // The recipients: one citizen, chat and (closed) ticket each, with the campaign text queued on it.
-    const ids: Array<{ id: string; comune_id: number }> = (await c.query(`
+    const ids: Array<{ id: string; comune_id: number }> = (
+      await c.query(
+        `
       WITH acc AS (SELECT a.id, a.comune_id, row_number() OVER (ORDER BY a.id) - 1 AS n FROM channel_accounts a WHERE a.id = ANY($2::int[])),
       r AS (SELECT g, acc.id AS account_id, acc.comune_id FROM generate_series(0, $1 - 1) g JOIN acc ON acc.n = g % $3),
       cit AS (INSERT INTO citizens (display_name) SELECT 'bench ' || g FROM r RETURNING id, display_name),
@@ -109,31 +192,58 @@ export async function sendRate(k: number, bots: number): Promise<SendFigures> {
                FROM idt JOIN r ON idt.address = r.account_id || ':' || (800000000 + r.g) RETURNING id, comune_id)
       INSERT INTO messages (ticket_id, comune_id, direction, author_type, text, channel, delivery_status)
       SELECT id, comune_id, 'outbound', 'system', 'Avviso: interruzione idrica programmata domani 8-12.', 'telegram', 'queued' FROM tk
-      RETURNING id, comune_id`, [k, accounts, bots])).rows;
-    const queue = new Queue('outbound-telegram', { connection: { host: '127.0.0.1', port: Number(new URL(REDIS_URL).port || 6379) }, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+      RETURNING id, comune_id`,
+        [k, accounts, bots],
+      )
+    ).rows;
+    const queue = new Queue('outbound-telegram', {
+      connection: { host: '127.0.0.1', port: Number(new URL(REDIS_URL).port || 6379) },
+      prefix,
+      defaultJobOptions: DEFAULT_JOB_OPTIONS,
+    });
     const sendsBefore = standins.map((s) => s.method('sendMessage').length);
     const t0 = Date.now();
     for (let i = 0; i < ids.length; i += BATCH) {
-      await queue.addBulk(ids.slice(i, i + BATCH).map((m) => {
-        const p = { messageId: String(m.id), comuneId: m.comune_id, channel: 'telegram' };
-        return { name: 'message.deliver', data: p, opts: { jobId: JOB_IDS['message.deliver'](p) } };
-      }));
+      await queue.addBulk(
+        ids.slice(i, i + BATCH).map((m) => {
+          const p = { messageId: String(m.id), comuneId: m.comune_id, channel: 'telegram' };
+          return { name: 'message.deliver', data: p, opts: { jobId: JOB_IDS['message.deliver'](p) } };
+        }),
+      );
     }
     const deadline = Date.now() + (k / TELEGRAM_PER_BOT_PER_SECOND) * 1000 * 3 + 30_000;
     let sent = 0;
     while (Date.now() < deadline) {
-      sent = (await c.query(`SELECT count(*)::int AS n FROM messages WHERE id = ANY($1::bigint[]) AND delivery_status = 'sent'`, [ids.map((m) => m.id)])).rows[0].n;
+      sent = (
+        await c.query(`SELECT count(*)::int AS n FROM messages WHERE id = ANY($1::bigint[]) AND delivery_status = 'sent'`, [
+          ids.map((m) => m.id),
+        ])
+      ).rows[0].n;
       if (sent === k) break;
       await sleep(500);
     }
     await queue.close();
-    const calls = standins.flatMap((s, b) => s.method('sendMessage').slice(sendsBefore[b])).map((r) => r.at).sort((a, b) => a - b);
+    const calls = standins
+      .flatMap((s, b) => s.method('sendMessage').slice(sendsBefore[b]))
+      .map((r) => r.at)
+      .sort((a, b) => a - b);
     const seconds = (calls[calls.length - 1] - t0) / 1000;
     // Steady rate: the calls between the first and the last second, without the start-up.
     const steady = calls.filter((at) => at >= calls[0] + 1000 && at < calls[calls.length - 1] - 1000);
     // Under 3 s the limiter's one-second windows dominate (a burst at a window's edge): no steady figure.
-    const steadyPerSecond = steady.length > 1 && steady[steady.length - 1] - steady[0] >= 3000 ? Math.round((steady.length - 1) / ((steady[steady.length - 1] - steady[0]) / 1000) * 10) / 10 : NaN;
-    return { bots, messages: k, sent, seconds: Math.round(seconds * 10) / 10, perSecond: Math.round((calls.length / seconds) * 10) / 10, configuredPerBot: TELEGRAM_PER_BOT_PER_SECOND, steadyPerSecond };
+    const steadyPerSecond =
+      steady.length > 1 && steady[steady.length - 1] - steady[0] >= 3000
+        ? Math.round(((steady.length - 1) / ((steady[steady.length - 1] - steady[0]) / 1000)) * 10) / 10
+        : NaN;
+    return {
+      bots,
+      messages: k,
+      sent,
+      seconds: Math.round(seconds * 10) / 10,
+      perSecond: Math.round((calls.length / seconds) * 10) / 10,
+      configuredPerBot: TELEGRAM_PER_BOT_PER_SECOND,
+      steadyPerSecond,
+    };
   } finally {
     await c.end();
     await app.stop();
@@ -153,7 +263,10 @@ async function tokenRouter(tokens: string[], targets: string[]): Promise<{ url: 
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);
     });
-    fwd.on('error', () => { res.writeHead(502); res.end(); });
+    fwd.on('error', () => {
+      res.writeHead(502);
+      res.end();
+    });
     req.pipe(fwd);
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
@@ -164,12 +277,18 @@ export async function runOutboundBenchmark(quick: boolean): Promise<{ enqueue: E
   const n = Number(process.env.BENCH_CAMPAIGN ?? (quick ? 20_000 : 500_000));
   const k = Number(process.env.BENCH_SENDS ?? (quick ? 90 : 900));
   const bots = 2;
-  console.log(`  campaign of ${n} recipients; then ${k} sends through ${bots} Telegram bots (limit ${TELEGRAM_PER_BOT_PER_SECOND}/s per bot); load average before: ${loadAverage()}`);
+  console.log(
+    `  campaign of ${n} recipients; then ${k} sends through ${bots} Telegram bots (limit ${TELEGRAM_PER_BOT_PER_SECOND}/s per bot); load average before: ${loadAverage()}`,
+  );
   const enqueue = await enqueueCampaign(n);
   for (const e of enqueue) console.log(`  ${e.label.padEnd(62)} ${e.seconds} s  ${e.perSecond} jobs/s  Redis +${e.redisMiB} MiB`);
   const app = enqueue[enqueue.length - 1];
-  console.log(`  ratio to bare BullMQ ${Math.round((app.perSecond / enqueue[1].perSecond) * 100) / 100}, to a plain Redis list ${Math.round((app.perSecond / enqueue[0].perSecond) * 100) / 100}`);
+  console.log(
+    `  ratio to bare BullMQ ${Math.round((app.perSecond / enqueue[1].perSecond) * 100) / 100}, to a plain Redis list ${Math.round((app.perSecond / enqueue[0].perSecond) * 100) / 100}`,
+  );
   const send = await sendRate(k, bots);
-  console.log(`  sent ${send.sent}/${send.messages} in ${send.seconds} s: ${send.perSecond}/s overall, ${Number.isNaN(send.steadyPerSecond) ? 'no steady rate (under 3 s of sending)' : `${send.steadyPerSecond}/s steady`}; configured ${send.configuredPerBot}/s per bot × ${send.bots} bots = ${send.configuredPerBot * send.bots}/s; load average after: ${loadAverage()}`);
+  console.log(
+    `  sent ${send.sent}/${send.messages} in ${send.seconds} s: ${send.perSecond}/s overall, ${Number.isNaN(send.steadyPerSecond) ? 'no steady rate (under 3 s of sending)' : `${send.steadyPerSecond}/s steady`}; configured ${send.configuredPerBot}/s per bot × ${send.bots} bots = ${send.configuredPerBot * send.bots}/s; load average after: ${loadAverage()}`,
+  );
   return { enqueue, send };
 }

@@ -14,34 +14,65 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export class AnalyticsQuery {
   @ApiPropertyOptional({ description: 'First day (YYYY-MM-DD, Europe/Rome), default 29 days before "to"', example: '2025-03-01' })
-  @IsOptional() @Matches(DATE, { message: 'must be a date YYYY-MM-DD' }) from?: string;
+  @IsOptional()
+  @Matches(DATE, { message: 'must be a date YYYY-MM-DD' })
+  from?: string;
   @ApiPropertyOptional({ description: 'Last day included (YYYY-MM-DD), default today', example: '2025-03-31' })
-  @IsOptional() @Matches(DATE, { message: 'must be a date YYYY-MM-DD' }) to?: string;
+  @IsOptional()
+  @Matches(DATE, { message: 'must be a date YYYY-MM-DD' })
+  to?: string;
   @ApiPropertyOptional({ description: 'Metropolitan admin: one comune (default: all); others: their own comune only' })
-  @IsOptional() @Type(() => Number) @IsInt({ message: 'must be a comune id' }) @Min(1) comuneId?: number;
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'must be a comune id' })
+  @Min(1)
+  comuneId?: number;
   @ApiPropertyOptional({ enum: BREAKDOWNS, description: 'Rows per comune, day, group, operator, channel, type, category or priority' })
-  @IsOptional() @IsIn(BREAKDOWNS, { message: `must be one of ${BREAKDOWNS.join(', ')}` }) breakdown?: Breakdown;
-  @ApiPropertyOptional({ description: 'Filter: one competence group' }) @IsOptional() @Type(() => Number) @IsInt({ message: 'must be a group id' }) @Min(1) groupId?: number;
-  @ApiPropertyOptional({ description: 'Filter: one operator' }) @IsOptional() @Type(() => Number) @IsInt({ message: 'must be an operator id' }) @Min(1) operatorId?: number;
+  @IsOptional()
+  @IsIn(BREAKDOWNS, { message: `must be one of ${BREAKDOWNS.join(', ')}` })
+  breakdown?: Breakdown;
+  @ApiPropertyOptional({ description: 'Filter: one competence group' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'must be a group id' })
+  @Min(1)
+  groupId?: number;
+  @ApiPropertyOptional({ description: 'Filter: one operator' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'must be an operator id' })
+  @Min(1)
+  operatorId?: number;
   @ApiPropertyOptional({ description: 'Filter: one channel' }) @IsOptional() @IsString() @MaxLength(40) channel?: string;
   @ApiPropertyOptional({ description: 'Filter: one ticket type' }) @IsOptional() @IsString() @MaxLength(40) type?: string;
   @ApiPropertyOptional({ description: 'Filter: one category ("-" for none)' }) @IsOptional() @IsString() @MaxLength(100) category?: string;
-  @ApiPropertyOptional({ enum: PRIORITIES }) @IsOptional() @IsIn(PRIORITIES, { message: `must be one of ${PRIORITIES.join(', ')}` }) priority?: string;
+  @ApiPropertyOptional({ enum: PRIORITIES })
+  @IsOptional()
+  @IsIn(PRIORITIES, { message: `must be one of ${PRIORITIES.join(', ')}` })
+  priority?: string;
   @ApiPropertyOptional({ enum: ['json', 'csv'], description: 'csv: the table as a CSV download' })
-  @IsOptional() @IsIn(['json', 'csv'], { message: 'must be json or csv' }) format?: 'json' | 'csv';
+  @IsOptional()
+  @IsIn(['json', 'csv'], { message: 'must be json or csv' })
+  format?: 'json' | 'csv';
 }
 
 export class LiveQuery {
   @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt({ message: 'must be a comune id' }) @Min(1) comuneId?: number;
   @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt({ message: 'must be a group id' }) @Min(1) groupId?: number;
-  @ApiPropertyOptional({ enum: ['json', 'csv'] }) @IsOptional() @IsIn(['json', 'csv'], { message: 'must be json or csv' }) format?: 'json' | 'csv';
+  @ApiPropertyOptional({ enum: ['json', 'csv'] }) @IsOptional() @IsIn(['json', 'csv'], { message: 'must be json or csv' }) format?:
+    'json' | 'csv';
 }
 
 const DRILL_METRICS = ['first_response', 'next_response', 'resolution', 'created'] as const;
 export class DrilldownQuery extends AnalyticsQuery {
-  @ApiProperty({ enum: DRILL_METRICS }) @IsIn(DRILL_METRICS, { message: `must be one of ${DRILL_METRICS.join(', ')}` }) metric!: (typeof DRILL_METRICS)[number];
+  @ApiProperty({ enum: DRILL_METRICS })
+  @IsIn(DRILL_METRICS, { message: `must be one of ${DRILL_METRICS.join(', ')}` })
+  metric!: (typeof DRILL_METRICS)[number];
   @ApiPropertyOptional({ description: 'Only samples that breached (true) or met (false) their SLA' })
-  @IsOptional() @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value)) @IsBoolean({ message: 'must be true or false' }) breached?: boolean;
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'must be true or false' })
+  breached?: boolean;
   @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
   @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(100_000) offset?: number;
 }
@@ -55,7 +86,10 @@ export class DrilldownQuery extends AnalyticsQuery {
 @Roles('supervisor', 'manager', 'metro_admin')
 @Controller('api/analytics')
 export class AnalyticsController {
-  constructor(private readonly analytics: AnalyticsService, private readonly settings: SettingsService) {}
+  constructor(
+    private readonly analytics: AnalyticsService,
+    private readonly settings: SettingsService,
+  ) {}
 
   @Get('live')
   async live(@CurrentPrincipal() p: Principal, @Query() q: LiveQuery, @Res({ passthrough: true }) res: Response) {
@@ -120,7 +154,9 @@ export class AnalyticsController {
   @Get('comuni')
   async comuni(@CurrentPrincipal() p: Principal) {
     const ids = new Set(await this.analytics.scopeComuni(p));
-    return (await this.analytics.comuni()).filter((c) => ids.has(c.id)).map((c) => ({ id: c.id, name: c.name, slug: c.slug, istatCode: c.istat_code }));
+    return (await this.analytics.comuni())
+      .filter((c) => ids.has(c.id))
+      .map((c) => ({ id: c.id, name: c.name, slug: c.slug, istatCode: c.istat_code }));
   }
 
   @Get('calendars/:comuneId')

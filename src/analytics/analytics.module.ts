@@ -21,7 +21,12 @@ export class AnalyticsModule {
       module: AnalyticsModule,
       controllers: roles.api ? [AnalyticsController, TicketSlaController] : [],
       providers: [
-        CalendarStore, AnalyticsService, SettingsService, CsatService, MetricsRecomputer, SlaMonitor,
+        CalendarStore,
+        AnalyticsService,
+        SettingsService,
+        CsatService,
+        MetricsRecomputer,
+        SlaMonitor,
         ...(roles.api ? [CsatGateway] : []),
         ...(roles.workers ? [AnalyticsWorker] : []),
       ],

@@ -54,11 +54,14 @@ export class AnalyticsWorker implements OnApplicationBootstrap, OnApplicationShu
     poll();
     const check = () => {
       if (this.stopped) return;
-      void this.sla.check().catch((err) => this.logger.warn(`SLA check failed: ${(err as Error).message}`)).finally(() => {
-        if (this.stopped) return;
-        this.slaTimer = setTimeout(check, this.config.analytics.slaCheckMs);
-        this.slaTimer.unref();
-      });
+      void this.sla
+        .check()
+        .catch((err) => this.logger.warn(`SLA check failed: ${(err as Error).message}`))
+        .finally(() => {
+          if (this.stopped) return;
+          this.slaTimer = setTimeout(check, this.config.analytics.slaCheckMs);
+          this.slaTimer.unref();
+        });
     };
     this.slaTimer = setTimeout(check, Math.min(1000, this.config.analytics.slaCheckMs));
     this.slaTimer.unref();
@@ -87,11 +90,17 @@ export class AnalyticsWorker implements OnApplicationBootstrap, OnApplicationShu
    */
   kick(): void {
     if (this.stopped) return;
-    if (this.running) { this.again = true; return; }
+    if (this.running) {
+      this.again = true;
+      return;
+    }
     const wait = this.lastStart + this.config.analytics.minIntervalMs - Date.now();
     if (wait > 0) {
       if (!this.deferred) {
-        this.deferred = setTimeout(() => { this.deferred = undefined; this.kick(); }, wait);
+        this.deferred = setTimeout(() => {
+          this.deferred = undefined;
+          this.kick();
+        }, wait);
         this.deferred.unref();
       }
       return;
@@ -99,7 +108,10 @@ export class AnalyticsWorker implements OnApplicationBootstrap, OnApplicationShu
     this.lastStart = Date.now();
     this.running = this.drain().finally(() => {
       this.running = null;
-      if (this.again && !this.stopped) { this.again = false; this.kick(); }
+      if (this.again && !this.stopped) {
+        this.again = false;
+        this.kick();
+      }
     });
   }
 
@@ -143,12 +155,16 @@ export class AnalyticsWorker implements OnApplicationBootstrap, OnApplicationShu
   private async processBatch(): Promise<number> {
     const done = await this.ds.transaction(async (m) => {
       const marks: Array<{ id: string; ticket_id: string }> = await m.query(
-        `SELECT id, ticket_id FROM analytics_dirty ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, [BATCH * 5]);
+        `SELECT id, ticket_id FROM analytics_dirty ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [BATCH * 5],
+      );
       if (marks.length === 0) return null;
       const ids = [...new Set(marks.map((r) => String(r.ticket_id)))].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)).slice(0, BATCH);
       // Another instance recomputing one of these tickets keeps it; its marks stay for later.
       const locked: Array<{ id: string }> = await m.query(
-        `SELECT id FROM unnest($1::bigint[]) AS id WHERE pg_try_advisory_xact_lock($2, (id % 2147483647)::int)`, [ids, TICKET_LOCK]);
+        `SELECT id FROM unnest($1::bigint[]) AS id WHERE pg_try_advisory_xact_lock($2, (id % 2147483647)::int)`,
+        [ids, TICKET_LOCK],
+      );
       const mine = new Set(locked.map((r) => String(r.id)));
       const recomputed = await this.recomputer.recompute(m, [...mine]);
       const taken = marks.filter((r) => mine.has(String(r.ticket_id))).map((r) => r.id);

@@ -19,11 +19,17 @@ export interface SlaPolicy {
   warnBeforeSecs: number;
 }
 
-
 export function toPolicy(r: any): SlaPolicy {
   return {
-    id: r.id, comuneId: r.comune_id, name: r.name, groupId: r.group_id, priority: r.priority, ticketType: r.ticket_type,
-    firstResponseSecs: r.first_response_secs, nextResponseSecs: r.next_response_secs, resolutionSecs: r.resolution_secs,
+    id: r.id,
+    comuneId: r.comune_id,
+    name: r.name,
+    groupId: r.group_id,
+    priority: r.priority,
+    ticketType: r.ticket_type,
+    firstResponseSecs: r.first_response_secs,
+    nextResponseSecs: r.next_response_secs,
+    resolutionSecs: r.resolution_secs,
     warnBeforeSecs: r.warn_before_secs,
   };
 }
@@ -32,8 +38,12 @@ export function toPolicy(r: any): SlaPolicy {
 export function matchingPolicies(policies: SlaPolicy[], t: { groupId: number | null; priority: string; type: string }): SlaPolicy[] {
   const score = (p: SlaPolicy) => (p.groupId !== null ? 4 : 0) + (p.ticketType !== null ? 2 : 0) + (p.priority !== null ? 1 : 0);
   return policies
-    .filter((p) => (p.groupId === null || p.groupId === t.groupId) && (p.priority === null || p.priority === t.priority)
-      && (p.ticketType === null || p.ticketType === t.type))
+    .filter(
+      (p) =>
+        (p.groupId === null || p.groupId === t.groupId) &&
+        (p.priority === null || p.priority === t.priority) &&
+        (p.ticketType === null || p.ticketType === t.type),
+    )
     .sort((a, b) => score(b) - score(a) || a.id - b.id);
 }
 
@@ -45,7 +55,9 @@ export function targetsFor(policies: SlaPolicy[]): SlaTargets {
   const pick = (f: 'firstResponseSecs' | 'nextResponseSecs' | 'resolutionSecs') => policies.find((p) => p[f] !== null)?.[f] ?? null;
   return {
     policyId: policies[0]?.id ?? null,
-    firstResponseSecs: pick('firstResponseSecs'), nextResponseSecs: pick('nextResponseSecs'), resolutionSecs: pick('resolutionSecs'),
+    firstResponseSecs: pick('firstResponseSecs'),
+    nextResponseSecs: pick('nextResponseSecs'),
+    resolutionSecs: pick('resolutionSecs'),
   };
 }
 
@@ -58,7 +70,10 @@ export class CalendarStore {
   private readonly policies = new Map<number, { value: SlaPolicy[]; at: number }>();
   private static readonly TTL_MS = 30_000;
 
-  constructor(private readonly ds: DataSource, private readonly comuni: ComuniService) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly comuni: ComuniService,
+  ) {}
 
   /** The comune's calendar (owned and cached by ComuniService, shared with the web chat). */
   calendar(comuneId: number): Promise<BusinessCalendar> {

@@ -21,7 +21,8 @@ export const TEXT_ANSWER_WITHIN_DAYS = 7;
 const MAX_COMMENT = 1000;
 
 // An optional "voto:"/"valutazione" label, the digit, an optional "/5", "su 5", "stelle".
-const RATING = /^(?:(?:il\s+mio\s+)?(?:voto|valutazione|punteggio|rating)\s*[:=\-–]?\s*)?([1-5])(?:\s*(?:\/|su|out\s+of)\s*5)?(?:\s*stell[ae])?/iu;
+const RATING =
+  /^(?:(?:il\s+mio\s+)?(?:voto|valutazione|punteggio|rating)\s*[:=\-–]?\s*)?([1-5])(?:\s*(?:\/|su|out\s+of)\s*5)?(?:\s*stell[ae])?/iu;
 
 /**
  * The rating and comment a text gives, or null when it does not read as an answer to the survey:
@@ -31,7 +32,10 @@ const RATING = /^(?:(?:il\s+mio\s+)?(?:voto|valutazione|punteggio|rating)\s*[:=\
 export function parseCsatReply(text: string | null | undefined): { rating: number; comment: string | null } | null {
   if (!text) return null;
   // An e-mail signature ("-- " line) is not part of the comment.
-  const body = text.replace(/\r\n/g, '\n').split(/\n-- ?\n/)[0].trim();
+  const body = text
+    .replace(/\r\n/g, '\n')
+    .split(/\n-- ?\n/)[0]
+    .trim();
   const m = RATING.exec(body);
   if (!m) return null;
   const rest = body.slice(m[0].length);
@@ -43,9 +47,11 @@ export function parseCsatReply(text: string | null | undefined): { rating: numbe
 }
 
 export function thanksText(reference: string, rating: number): string {
-  return `Grazie per la sua valutazione (${rating} su 5) della richiesta ${reference}. `
-    + `Se ha ancora bisogno di aiuto ci scriva pure: apriremo una nuova richiesta.\n`
-    + `Thank you for rating request ${reference} (${rating} out of 5). If you still need help, just write to us: we will open a new request.`;
+  return (
+    `Grazie per la sua valutazione (${rating} su 5) della richiesta ${reference}. ` +
+    `Se ha ancora bisogno di aiuto ci scriva pure: apriremo una nuova richiesta.\n` +
+    `Thank you for rating request ${reference} (${rating} out of 5). If you still need help, just write to us: we will open a new request.`
+  );
 }
 
 export interface CsatReplyInput {
@@ -68,7 +74,15 @@ export interface CsatReplyInput {
 
 export interface CsatReplyResult {
   rating: number;
-  ticket: { id: string; reference: string; comune_id: number; group_id: number | null; assignee_id: number | null; offered_to_id: number | null; status: string };
+  ticket: {
+    id: string;
+    reference: string;
+    comune_id: number;
+    group_id: number | null;
+    assignee_id: number | null;
+    offered_to_id: number | null;
+    status: string;
+  };
   /** The citizen's message as inserted (the shape ingest announces). */
   message: Record<string, unknown>;
 }
@@ -93,13 +107,15 @@ export async function recordCsatReply(m: EntityManager, input: CsatReplyInput): 
         AND ($6::bigint IS NULL OR s.requested_at > (SELECT max(o.created_at) FROM messages o WHERE o.ticket_id = $6::bigint AND NOT o.internal))
       ORDER BY s.requested_at DESC LIMIT 1
       FOR NO KEY UPDATE OF t`,
-    [input.citizenId, input.identityId, input.comuneId, input.reference, TEXT_ANSWER_WITHIN_DAYS, input.openTicketId]);
+    [input.citizenId, input.identityId, input.comuneId, input.reference, TEXT_ANSWER_WITHIN_DAYS, input.openTicketId],
+  );
   if (!t) return null;
   const ticketId = String(t.id);
   // Guarded: an answer from the web chat's `csat` event may have come first.
   const answered = await m.query(
     `UPDATE csat_surveys SET answered_at = now(), rating = $2, comment = $3 WHERE ticket_id = $1 AND answered_at IS NULL RETURNING ticket_id`,
-    [ticketId, answer.rating, answer.comment]);
+    [ticketId, answer.rating, answer.comment],
+  );
   if (!answered.length) return null;
 
   // The citizen's message on the resolved ticket (the operator reads it there), and the thank-you.
@@ -107,16 +123,35 @@ export async function recordCsatReply(m: EntityManager, input: CsatReplyInput): 
     `INSERT INTO messages (ticket_id, comune_id, direction, author_type, text, channel, external_id, delivery_status)
      VALUES ($1, $2, 'inbound', 'citizen', $3, $4, $5, 'received')
      RETURNING id, ticket_id, direction, author_type, author_operator_id, internal, text, channel, delivery_status, delivery_error, created_at`,
-    [ticketId, t.comune_id, input.text, input.channel, input.externalId]);
+    [ticketId, t.comune_id, input.text, input.channel, input.externalId],
+  );
   message.attachments = [];
   const [thanks] = await m.query(
     `INSERT INTO messages (ticket_id, comune_id, direction, author_type, internal, text, channel, delivery_status)
      VALUES ($1, $2, 'outbound', 'system', false, $3, $4, 'queued') RETURNING id`,
-    [ticketId, t.comune_id, thanksText(t.reference, answer.rating), input.channel]);
-  await appendOutbox(m, 'message.deliver', { messageId: String(thanks.id), comuneId: t.comune_id, channel: input.channel, correlationId: input.correlationId });
+    [ticketId, t.comune_id, thanksText(t.reference, answer.rating), input.channel],
+  );
+  await appendOutbox(m, 'message.deliver', {
+    messageId: String(thanks.id),
+    comuneId: t.comune_id,
+    channel: input.channel,
+    correlationId: input.correlationId,
+  });
   await appendEvents(m, [
-    { ticketId, comuneId: t.comune_id, type: 'message.received', actorType: 'citizen', data: { messageId: String(message.id), channel: input.channel, attachments: 0, csat: true } },
-    { ticketId, comuneId: t.comune_id, type: 'csat.received', actorType: 'citizen', data: { rating: answer.rating, channel: input.channel, messageId: String(message.id), replyMessageId: String(thanks.id) } },
+    {
+      ticketId,
+      comuneId: t.comune_id,
+      type: 'message.received',
+      actorType: 'citizen',
+      data: { messageId: String(message.id), channel: input.channel, attachments: 0, csat: true },
+    },
+    {
+      ticketId,
+      comuneId: t.comune_id,
+      type: 'csat.received',
+      actorType: 'citizen',
+      data: { rating: answer.rating, channel: input.channel, messageId: String(message.id), replyMessageId: String(thanks.id) },
+    },
   ]);
   return { rating: answer.rating, ticket: { ...t, id: ticketId }, message };
 }

@@ -8,7 +8,12 @@ export function toCsv(rows: Array<Record<string, unknown>>): string {
   const flat = rows.map((r) => (isFlat(r) ? r : flatten(r)));
   const headers: string[] = [];
   const seen = new Set<string>();
-  for (const r of flat) for (const k of Object.keys(r)) if (!seen.has(k)) { seen.add(k); headers.push(k); }
+  for (const r of flat)
+    for (const k of Object.keys(r))
+      if (!seen.has(k)) {
+        seen.add(k);
+        headers.push(k);
+      }
   const lines = new Array<string>(flat.length + 1);
   lines[0] = headers.join(',');
   for (let i = 0; i < flat.length; i++) {

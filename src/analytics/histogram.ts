@@ -26,7 +26,8 @@ export function representative(bucket: number): number {
 export function addTo(h: Histogram, seconds: number, n = 1): void {
   const k = String(bucketOf(seconds));
   const v = (h[k] ?? 0) + n;
-  if (v === 0) delete h[k]; else h[k] = v;
+  if (v === 0) delete h[k];
+  else h[k] = v;
 }
 
 /** Nearest-rank percentile (the smallest value with at least p·n values at or below it), like percentile_disc. */
@@ -84,7 +85,8 @@ export class HistogramSum {
       const ch = text.charCodeAt(j);
       if (ch === 44 /* , */ || ch === 125 /* } */) {
         this.add(b++, sign * (neg ? -v : v));
-        v = 0; neg = false;
+        v = 0;
+        neg = false;
       } else if (ch === 45 /* - */) {
         neg = true;
       } else {

@@ -124,19 +124,35 @@ export function computeTicketFacts(ticket: TicketState, events: TicketEventRow[]
   let resolution: Clock | null = { start: createdAt, pieces: [], runningSince: createdAt };
 
   const pause = (c: Clock | null, t: number) => {
-    if (c && c.runningSince !== null) { c.pieces.push([c.runningSince, t]); c.runningSince = null; }
+    if (c && c.runningSince !== null) {
+      c.pieces.push([c.runningSince, t]);
+      c.runningSince = null;
+    }
   };
-  const resume = (c: Clock | null, t: number) => { if (c && c.runningSince === null) c.runningSince = t; };
-  const target = (m: MetricName) => (m === 'first_response' ? sla.firstResponseSecs : m === 'next_response' ? sla.nextResponseSecs : sla.resolutionSecs);
+  const resume = (c: Clock | null, t: number) => {
+    if (c && c.runningSince === null) c.runningSince = t;
+  };
+  const target = (m: MetricName) =>
+    m === 'first_response' ? sla.firstResponseSecs : m === 'next_response' ? sla.nextResponseSecs : sla.resolutionSecs;
   const stop = (c: Clock, metric: MetricName, t: number, operatorId: number | null) => {
     pause(c, t);
     const bms = c.pieces.reduce((s, [a, b]) => s + businessMs(cal, a, b), 0);
     const businessS = Math.round(bms / 1000);
     const limit = target(metric);
     samples.push({
-      metric, seq: ++seq[metric], startedAt: c.start, endedAt: t, day: day(t),
-      wallS: Math.max(0, Math.round((t - c.start) / 1000)), businessS,
-      breached: limit !== null && bms > limit * 1000, operatorId, groupId, type, category, priority,
+      metric,
+      seq: ++seq[metric],
+      startedAt: c.start,
+      endedAt: t,
+      day: day(t),
+      wallS: Math.max(0, Math.round((t - c.start) / 1000)),
+      businessS,
+      breached: limit !== null && bms > limit * 1000,
+      operatorId,
+      groupId,
+      type,
+      category,
+      priority,
     });
   };
 
@@ -158,7 +174,8 @@ export function computeTicketFacts(ticket: TicketState, events: TicketEventRow[]
         }
         break;
       case 'status.changed': {
-        const to = d.to as string, from = d.from as string;
+        const to = d.to as string,
+          from = d.from as string;
         if (CLOSED.has(to) && !CLOSED.has(from)) {
           if (resolution) stop(resolution, 'resolution', t, e.actorType === 'operator' ? e.actorOperatorId : assigneeId);
           resolution = null;
@@ -182,16 +199,28 @@ export function computeTicketFacts(ticket: TicketState, events: TicketEventRow[]
         resolution = { start: t, pieces: [], runningSince: waiting ? null : t };
         response = null;
         break;
-      case 'ticket.routed': groupId = d.groupId ?? groupId; break;
+      case 'ticket.routed':
+        groupId = d.groupId ?? groupId;
+        break;
       case 'ticket.transferred':
         groupId = d.toGroupId ?? groupId;
         assigneeId = d.toOperatorId ?? null;
         break;
-      case 'ticket.assigned': assigneeId = d.operatorId ?? e.actorOperatorId; break;
-      case 'ticket.handed_back': assigneeId = null; break;
-      case 'type.changed': type = d.to; break;
-      case 'category.changed': category = d.to ?? null; break;
-      case 'priority.changed': priority = d.to; break;
+      case 'ticket.assigned':
+        assigneeId = d.operatorId ?? e.actorOperatorId;
+        break;
+      case 'ticket.handed_back':
+        assigneeId = null;
+        break;
+      case 'type.changed':
+        type = d.to;
+        break;
+      case 'category.changed':
+        category = d.to ?? null;
+        break;
+      case 'priority.changed':
+        priority = d.to;
+        break;
       case 'csat.received':
         if (Number.isInteger(d.rating) && d.rating >= 1 && d.rating <= 5) csat = { day: day(t), rating: d.rating };
         break;
@@ -216,11 +245,20 @@ export function computeTicketFacts(ticket: TicketState, events: TicketEventRow[]
   const str = (v: unknown) => (v === null || v === undefined ? NONE : String(v));
   return {
     dims: {
-      group: str(ticket.groupId), operator: str(ticket.assigneeId), channel: ticket.channel, type: ticket.type,
-      category: str(ticket.category), priority: ticket.priority, area: areaKey(ticket.location, ticket.category),
+      group: str(ticket.groupId),
+      operator: str(ticket.assigneeId),
+      channel: ticket.channel,
+      type: ticket.type,
+      category: str(ticket.category),
+      priority: ticket.priority,
+      area: areaKey(ticket.location, ticket.category),
     },
     created: { day: day(createdAt), hour: cp.h },
-    messagesIn, reopened, csat, samples, reopenCount,
+    messagesIn,
+    reopened,
+    csat,
+    samples,
+    reopenCount,
     due: {
       firstResponse: response?.metric === 'first_response' ? dueOf(response, sla.firstResponseSecs) : null,
       nextResponse: response?.metric === 'next_response' ? dueOf(response, sla.nextResponseSecs) : null,

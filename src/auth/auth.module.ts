@@ -11,7 +11,11 @@ import { AuthService } from './auth.service.js';
   imports: [
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({ secret: config.jwtSecret, signOptions: { expiresIn: config.jwtTtlSeconds, issuer: 'sportello' }, verifyOptions: { issuer: 'sportello' } }),
+      useFactory: (config: AppConfig) => ({
+        secret: config.jwtSecret,
+        signOptions: { expiresIn: config.jwtTtlSeconds, issuer: 'sportello' },
+        verifyOptions: { issuer: 'sportello' },
+      }),
     }),
   ],
   controllers: [AuthController],

@@ -6,7 +6,11 @@ import type { Principal } from '../common/tenant-scope.js';
 import type { Role } from '../operators/operator.entity.js';
 import { asSystem } from '../tenancy/db-scope.js';
 
-interface TokenClaims { sub: string; cid: number | null; role: Role }
+interface TokenClaims {
+  sub: string;
+  cid: number | null;
+  role: Role;
+}
 
 /** Operator login (argon2id password hashes) and signed access tokens. */
 @Injectable()
@@ -14,7 +18,10 @@ export class AuthService {
   // A real hash to verify against when the e-mail is unknown, so timing does not reveal accounts.
   private dummyHash: Promise<string> = argon2.hash('not-a-real-password');
 
-  constructor(private readonly ds: DataSource, private readonly jwt: JwtService) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly jwt: JwtService,
+  ) {}
 
   static hashPassword(password: string): Promise<string> {
     return argon2.hash(password, { type: argon2.argon2id });
@@ -22,8 +29,9 @@ export class AuthService {
 
   async login(email: string, password: string): Promise<{ accessToken: string; operator: Principal }> {
     // Before login nobody's comune is known: finding the account is the one thing done across comuni.
-    const rows = await asSystem('auth', () => this.ds.query(
-      `SELECT id, comune_id, role, password_hash FROM operators WHERE email = $1`, [email.trim().toLowerCase()]));
+    const rows = await asSystem('auth', () =>
+      this.ds.query(`SELECT id, comune_id, role, password_hash FROM operators WHERE email = $1`, [email.trim().toLowerCase()]),
+    );
     const row = rows[0];
     const ok = await argon2.verify(row?.password_hash ?? (await this.dummyHash), password).catch(() => false);
     if (!row || !ok) throw new UnauthorizedException('wrong e-mail or password');
@@ -48,10 +56,14 @@ export class AuthService {
 
   /** Role and comune are read from the database on each request: a change takes effect at once. */
   async principal(operatorId: number): Promise<Principal> {
-    const rows = await asSystem('auth', () => this.ds.query(
-      `SELECT o.id, o.comune_id, o.role, o.name, COALESCE(array_agg(og.group_id) FILTER (WHERE og.group_id IS NOT NULL), '{}') AS group_ids
+    const rows = await asSystem('auth', () =>
+      this.ds.query(
+        `SELECT o.id, o.comune_id, o.role, o.name, COALESCE(array_agg(og.group_id) FILTER (WHERE og.group_id IS NOT NULL), '{}') AS group_ids
          FROM operators o LEFT JOIN operator_groups og ON og.operator_id = o.id
-        WHERE o.id = $1 GROUP BY o.id`, [operatorId]));
+        WHERE o.id = $1 GROUP BY o.id`,
+        [operatorId],
+      ),
+    );
     if (!rows.length) throw new UnauthorizedException('this account no longer exists');
     const r = rows[0];
     return { operatorId: r.id, comuneId: r.comune_id, role: r.role, groupIds: r.group_ids, name: r.name };

@@ -33,7 +33,10 @@ export interface ChannelAdapter {
 
 /** A failure worth retrying (timeouts, 429, 5xx). */
 export class TransientDeliveryError extends Error {
-  constructor(message: string, readonly retryAfterMs?: number) {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
     super(message);
     this.name = 'TransientDeliveryError';
   }

@@ -71,7 +71,11 @@ export class IngestBatcher<Row> {
       try {
         // One row per message (every path of ingest_message answers one), in the batch's order.
         this.stats.statements++;
-        const rows = await this.query(MANY, [JSON.stringify(batch.map((w) => w.params))], batch.map((w) => comuneOf(w.params)));
+        const rows = await this.query(
+          MANY,
+          [JSON.stringify(batch.map((w) => w.params))],
+          batch.map((w) => comuneOf(w.params)),
+        );
         this.stats.batchedMessages += batch.length;
         batch.forEach((w, i) => w.resolve(rows[i]));
         return;
@@ -81,7 +85,9 @@ export class IngestBatcher<Row> {
       }
     }
     this.stats.statements += batch.length;
-    await Promise.all(batch.map((w) => this.query(INGEST_SQL, [...w.params, false], [comuneOf(w.params)]).then((rows) => w.resolve(rows[0]), w.reject)));
+    await Promise.all(
+      batch.map((w) => this.query(INGEST_SQL, [...w.params, false], [comuneOf(w.params)]).then((rows) => w.resolve(rows[0]), w.reject)),
+    );
   }
 }
 

@@ -54,7 +54,9 @@ export class IngestService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.batcher = new IngestBatcher<IngestRow>(
-      (sql, params, comuni) => runInScope(TenantScope.ofComuni(comuni), () => this.ds.query(sql, params)), config.ingestStatements);
+      (sql, params, comuni) => runInScope(TenantScope.ofComuni(comuni), () => this.ds.query(sql, params)),
+      config.ingestStatements,
+    );
   }
 
   async ingest(input: InboundMessage): Promise<IngestResult> {
@@ -97,7 +99,10 @@ export class IngestService {
       let result: Stored;
       try {
         result = mayAnswerSurvey(msg)
-          ? await this.ds.transaction((m) => { lap('ingest.begin'); return this.storeAfterSurveyCheck(m, msg, comuneId, params, correlationId); })
+          ? await this.ds.transaction((m) => {
+              lap('ingest.begin');
+              return this.storeAfterSurveyCheck(m, msg, comuneId, params, correlationId);
+            })
           : await this.storeInOneCall(params, lap);
         lap('ingest.commit');
       } catch (err) {
@@ -126,23 +131,34 @@ export class IngestService {
 
   private countDuplicate(msg: InboundMessage, r: IngestResult): IngestResult {
     this.metrics.ingested.inc({ channel: msg.channel, outcome: 'duplicate' });
-    return { duplicate: true, ticketId: r.ticketId, ticketReference: r.ticketReference, ticketCreated: false, messageId: r.messageId, comuneId: r.comuneId };
+    return {
+      duplicate: true,
+      ticketId: r.ticketId,
+      ticketReference: r.ticketReference,
+      ticketCreated: false,
+      messageId: r.messageId,
+      comuneId: r.comuneId,
+    };
   }
 
   private validate(msg: InboundMessage): void {
-    if (!msg.externalId || msg.externalId.length > 300) throw new RejectedInputError('externalId', 'is missing or longer than 300 characters');
-    if (!msg.sender.address || msg.sender.address.length > 300) throw new RejectedInputError('sender', 'is missing or longer than 300 characters');
+    if (!msg.externalId || msg.externalId.length > 300)
+      throw new RejectedInputError('externalId', 'is missing or longer than 300 characters');
+    if (!msg.sender.address || msg.sender.address.length > 300)
+      throw new RejectedInputError('sender', 'is missing or longer than 300 characters');
     const text = msg.text ?? '';
     if (text.length > this.config.maxMessageLength) {
       throw new RejectedInputError('text', `is longer than ${this.config.maxMessageLength} characters`, 413);
     }
-    if (!text.trim() && !(msg.attachments?.length) && !msg.location) {
+    if (!text.trim() && !msg.attachments?.length && !msg.location) {
       throw new RejectedInputError('text', 'a message needs a text, an attachment or a position');
     }
     if (msg.location) {
       const { lat, lng } = msg.location;
-      if (typeof lat !== 'number' || !Number.isFinite(lat) || lat < -90 || lat > 90) throw new RejectedInputError('location.lat', 'must be a latitude between -90 and 90');
-      if (typeof lng !== 'number' || !Number.isFinite(lng) || lng < -180 || lng > 180) throw new RejectedInputError('location.lng', 'must be a longitude between -180 and 180');
+      if (typeof lat !== 'number' || !Number.isFinite(lat) || lat < -90 || lat > 90)
+        throw new RejectedInputError('location.lat', 'must be a latitude between -90 and 90');
+      if (typeof lng !== 'number' || !Number.isFinite(lng) || lng < -180 || lng > 180)
+        throw new RejectedInputError('location.lng', 'must be a longitude between -180 and 180');
     }
     if (msg.ticket?.category && msg.ticket.category.length > 100) throw new RejectedInputError('category', 'is longer than 100 characters');
     if (msg.ticket?.subject && msg.ticket.subject.length > 300) throw new RejectedInputError('subject', 'is longer than 300 characters');
@@ -158,8 +174,13 @@ export class IngestService {
     if (rows.length === 0) return null;
     const r = rows[0];
     return {
-      duplicate: true, ticketId: String(r.id), ticketReference: r.reference, ticketCreated: false,
-      messageId: String(r.message_id), comuneId: r.comune_id, ticket: r,
+      duplicate: true,
+      ticketId: String(r.id),
+      ticketReference: r.reference,
+      ticketCreated: false,
+      messageId: String(r.message_id),
+      comuneId: r.comune_id,
+      ticket: r,
     };
   }
 
@@ -180,21 +201,41 @@ export class IngestService {
    * same call in probe mode (the sender's lock taken, nothing written, `probe` for a known identity
    * with the open ticket it would go to, locked, if any), the survey check, and only then the store.
    */
-  private async storeAfterSurveyCheck(m: EntityManager, msg: InboundMessage, comuneId: number, params: unknown[], correlationId: string | undefined): Promise<Stored> {
+  private async storeAfterSurveyCheck(
+    m: EntityManager,
+    msg: InboundMessage,
+    comuneId: number,
+    params: unknown[],
+    correlationId: string | undefined,
+  ): Promise<Stored> {
     const [probe]: IngestRow[] = await m.query(INGEST_SQL, [...params, true]);
     if (probe.outcome !== 'probe') return fromRow(probe);
 
     // A text answer to a satisfaction survey (src/analytics/csat-replies.ts): only when the survey is
     // the last thing the citizen was asked (after the open ticket's last message, if there is one).
     const csat = await recordCsatReply(m, {
-      channel: msg.channel, comuneId, externalId: msg.externalId, text: msg.attachments?.length || msg.location ? null : msg.text,
-      identityId: String(probe.identity_id), citizenId: String(probe.citizen_id),
+      channel: msg.channel,
+      comuneId,
+      externalId: msg.externalId,
+      text: msg.attachments?.length || msg.location ? null : msg.text,
+      identityId: String(probe.identity_id),
+      citizenId: String(probe.citizen_id),
       reference: msg.ticket?.reference ? msg.ticket.reference.toUpperCase() : null,
-      openTicketId: probe.ticket_id === null ? null : String(probe.ticket_id), correlationId,
+      openTicketId: probe.ticket_id === null ? null : String(probe.ticket_id),
+      correlationId,
     });
     if (csat) {
-      return { duplicate: false, ticketId: csat.ticket.id, ticketReference: csat.ticket.reference, ticketCreated: false,
-        messageId: String(csat.message.id), comuneId: csat.ticket.comune_id, ticket: csat.ticket, message: csat.message, outboxAdded: true };
+      return {
+        duplicate: false,
+        ticketId: csat.ticket.id,
+        ticketReference: csat.ticket.reference,
+        ticketCreated: false,
+        messageId: String(csat.message.id),
+        comuneId: csat.ticket.comune_id,
+        ticket: csat.ticket,
+        message: csat.message,
+        outboxAdded: true,
+      };
     }
 
     const [row]: IngestRow[] = await m.query(INGEST_SQL, [...params, false]);
@@ -206,7 +247,12 @@ export class IngestService {
     try {
       const lap = this.metrics.laps(this.config.stageTiming);
       this.realtime.toAgents(
-        roomsForTicket({ comuneId: ticket.comune_id, groupId: ticket.group_id, assigneeId: ticket.assignee_id, offeredToId: ticket.offered_to_id }),
+        roomsForTicket({
+          comuneId: ticket.comune_id,
+          groupId: ticket.group_id,
+          assigneeId: ticket.assignee_id,
+          offeredToId: ticket.offered_to_id,
+        }),
         'message.created',
         { ticketId: String(ticket.id), message: toMessageView(message), correlationId },
       );
@@ -238,30 +284,66 @@ interface IngestRow extends Omit<TicketRow, 'id'> {
   citizen_id: string | null;
 }
 
-
 /** The parameters of `ingest_message`, but the last (probe). */
-function ingestParams(msg: InboundMessage, comuneId: number, typeName: string, payload: Record<string, unknown>, correlationId: string | undefined): unknown[] {
+function ingestParams(
+  msg: InboundMessage,
+  comuneId: number,
+  typeName: string,
+  payload: Record<string, unknown>,
+  correlationId: string | undefined,
+): unknown[] {
   return [
-    msg.channel, msg.externalId, msg.sender.address, msg.sender.displayName ?? null, comuneId,
-    Boolean(msg.ticket?.forceNew), msg.ticket?.reference ? msg.ticket.reference.toUpperCase() : null,
-    String(new Date().getFullYear()), typeName, msg.ticket?.category ?? null, msg.ticket?.subject ?? deriveSubject(msg.text),
-    JSON.stringify(payload), msg.location ? JSON.stringify(msg.location) : null, msg.text ?? null,
-    JSON.stringify((msg.attachments ?? []).map((a) => ({ storageKey: a.storageKey, filename: a.filename, contentType: a.contentType, sizeBytes: a.sizeBytes }))),
+    msg.channel,
+    msg.externalId,
+    msg.sender.address,
+    msg.sender.displayName ?? null,
+    comuneId,
+    Boolean(msg.ticket?.forceNew),
+    msg.ticket?.reference ? msg.ticket.reference.toUpperCase() : null,
+    String(new Date().getFullYear()),
+    typeName,
+    msg.ticket?.category ?? null,
+    msg.ticket?.subject ?? deriveSubject(msg.text),
+    JSON.stringify(payload),
+    msg.location ? JSON.stringify(msg.location) : null,
+    msg.text ?? null,
+    JSON.stringify(
+      (msg.attachments ?? []).map((a) => ({
+        storageKey: a.storageKey,
+        filename: a.filename,
+        contentType: a.contentType,
+        sizeBytes: a.sizeBytes,
+      })),
+    ),
     correlationId ?? null,
   ];
 }
 
 function fromRow(r: IngestRow): Stored {
   const ticket: TicketRow = {
-    id: String(r.ticket_id), reference: r.reference, comune_id: r.comune_id, group_id: r.group_id,
-    assignee_id: r.assignee_id, offered_to_id: r.offered_to_id, status: r.status,
+    id: String(r.ticket_id),
+    reference: r.reference,
+    comune_id: r.comune_id,
+    group_id: r.group_id,
+    assignee_id: r.assignee_id,
+    offered_to_id: r.offered_to_id,
+    status: r.status,
   };
   const base = { ticketId: ticket.id, ticketReference: r.reference, messageId: String(r.message_id), comuneId: r.comune_id, ticket };
   if (r.outcome === 'duplicate') return { ...base, duplicate: true, ticketCreated: false };
   const message = {
-    id: String(r.message_id), ticket_id: ticket.id, direction: r.direction, author_type: r.author_type,
-    author_operator_id: r.author_operator_id, internal: r.internal, text: r.text, channel: r.channel,
-    delivery_status: r.delivery_status, delivery_error: r.delivery_error, created_at: r.created_at, attachments: r.attachments,
+    id: String(r.message_id),
+    ticket_id: ticket.id,
+    direction: r.direction,
+    author_type: r.author_type,
+    author_operator_id: r.author_operator_id,
+    internal: r.internal,
+    text: r.text,
+    channel: r.channel,
+    delivery_status: r.delivery_status,
+    delivery_error: r.delivery_error,
+    created_at: r.created_at,
+    attachments: r.attachments,
   };
   return { ...base, duplicate: false, ticketCreated: r.outcome === 'created', message };
 }
@@ -280,15 +362,18 @@ function withoutNul(msg: InboundMessage): InboundMessage {
     externalId: msg.externalId.replace(NUL, ''),
     sender: { address: msg.sender.address.replace(NUL, ''), displayName: clean(msg.sender.displayName) },
     text: clean(msg.text),
-    ticket: msg.ticket ? { ...msg.ticket, category: clean(msg.ticket.category), subject: clean(msg.ticket.subject), reference: clean(msg.ticket.reference) } : undefined,
+    ticket: msg.ticket
+      ? { ...msg.ticket, category: clean(msg.ticket.category), subject: clean(msg.ticket.subject), reference: clean(msg.ticket.reference) }
+      : undefined,
   };
 }
 
 /** The message without its position, which is written at the end of the text for the operator. */
 function withOutsideLocationNoted(msg: InboundMessage): InboundMessage {
   const { lat, lng } = msg.location!;
-  const note = `[Posizione inviata fuori dal territorio dei comuni della Città metropolitana di Bari (${lat.toFixed(5)}, ${lng.toFixed(5)}): `
-    + 'non registrata come luogo della pratica]';
+  const note =
+    `[Posizione inviata fuori dal territorio dei comuni della Città metropolitana di Bari (${lat.toFixed(5)}, ${lng.toFixed(5)}): ` +
+    'non registrata come luogo della pratica]';
   return { ...msg, location: null, text: msg.text?.trim() ? `${msg.text}\n\n${note}` : note };
 }
 

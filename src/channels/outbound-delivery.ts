@@ -36,7 +36,9 @@ export class OutboundDelivery {
          JOIN citizen_identities i ON i.id = t.citizen_identity_id
          LEFT JOIN citizen_identity_comuni l ON l.identity_id = i.id AND l.comune_id = t.comune_id
          LEFT JOIN operators o ON o.id = m.author_operator_id
-        WHERE m.id = $1 AND ${scope.sql('m.comune_id', params)}`, params);
+        WHERE m.id = $1 AND ${scope.sql('m.comune_id', params)}`,
+      params,
+    );
     const r = rows[0];
     if (!r || r.internal || r.delivery_status !== 'queued') return;
     // Normally the citizen is reached on the identity the ticket came from; a message that names its
@@ -50,11 +52,19 @@ export class OutboundDelivery {
       throw new UnrecoverableError(`no adapter for channel ${recipient.channel}`);
     }
     const attachments = await this.ds.query(
-      `SELECT storage_key AS "storageKey", filename, content_type AS "contentType" FROM attachments WHERE message_id = $1`, [r.id]);
+      `SELECT storage_key AS "storageKey", filename, content_type AS "contentType" FROM attachments WHERE message_id = $1`,
+      [r.id],
+    );
     const out: OutboundMessage = {
-      messageId: String(r.id), ticketId: String(r.ticket_id), ticketReference: r.reference, comuneId: r.comune_id,
-      text: r.text ?? '', recipient,
-      operatorName: r.operator_name, attachments, createdAt: r.created_at,
+      messageId: String(r.id),
+      ticketId: String(r.ticket_id),
+      ticketReference: r.reference,
+      comuneId: r.comune_id,
+      text: r.text ?? '',
+      recipient,
+      operatorName: r.operator_name,
+      attachments,
+      createdAt: r.created_at,
     };
     try {
       const result = await adapter.deliver(out);
@@ -98,23 +108,33 @@ export class OutboundDelivery {
    * id not stored yet is kept (`early_delivery_reports`) and applied when the send stores it.
    * Duplicates are harmless: the state only moves forward, and an early report is kept once.
    */
-  async reportStatus(channel: string, externalId: string, status: string, error: string | null, reportedAt?: Date | null): Promise<'applied' | 'unchanged' | 'kept' | 'ignored'> {
+  async reportStatus(
+    channel: string,
+    externalId: string,
+    status: string,
+    error: string | null,
+    reportedAt?: Date | null,
+  ): Promise<'applied' | 'unchanged' | 'kept' | 'ignored'> {
     if (!REPORTED_STATES.includes(status)) return 'ignored';
     const found = await this.ds.transaction(async (m) => {
       await lockExternalId(m, channel, externalId);
-      const [msg] = await m.query(
-        `SELECT id FROM messages WHERE channel = $1 AND external_id = $2 AND direction = 'outbound'`, [channel, externalId]);
+      const [msg] = await m.query(`SELECT id FROM messages WHERE channel = $1 AND external_id = $2 AND direction = 'outbound'`, [
+        channel,
+        externalId,
+      ]);
       if (msg) return { messageId: String(msg.id), moved: await this.advance(m, String(msg.id), status, error) };
       // Kept for a while only: a report whose message never gets its id (a send that failed after
       // all, a second part of a multi-part message) is of no use after that.
       await m.query(
         `DELETE FROM early_delivery_reports WHERE id IN (
            SELECT id FROM early_delivery_reports WHERE received_at < now() - $1::interval ORDER BY received_at LIMIT 500)`,
-        [EARLY_REPORT_LIFETIME]);
+        [EARLY_REPORT_LIFETIME],
+      );
       await m.query(
         `INSERT INTO early_delivery_reports (channel, external_id, status, error, reported_at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (channel, external_id, status) DO NOTHING`,
-        [channel, externalId, status, error, reportedAt && !Number.isNaN(reportedAt.getTime()) ? reportedAt : null]);
+        [channel, externalId, status, error, reportedAt && !Number.isNaN(reportedAt.getTime()) ? reportedAt : null],
+      );
       return null;
     });
     if (!found) return 'kept';
@@ -124,7 +144,13 @@ export class OutboundDelivery {
   }
 
   /** The send's own result and the id it got, then the reports that came before the id was known. */
-  private async storeExternalId(m: EntityManager, messageId: string, status: string, error: string | null, externalId: string): Promise<boolean> {
+  private async storeExternalId(
+    m: EntityManager,
+    messageId: string,
+    status: string,
+    error: string | null,
+    externalId: string,
+  ): Promise<boolean> {
     const [msg] = await m.query(`SELECT channel FROM messages WHERE id = $1`, [messageId]);
     if (!msg) return false;
     // Ordered with reportStatus for the same id: a report either sees the id stored, or is kept before we look.
@@ -132,8 +158,11 @@ export class OutboundDelivery {
     let moved = await this.advance(m, messageId, status, error, externalId);
     // The provider's id still matters for the receipts that follow.
     if (!moved) await m.query(`UPDATE messages SET external_id = COALESCE(external_id, $2) WHERE id = $1`, [messageId, externalId]);
-    const early = await updateReturning<{ id: string; status: string; error: string | null }>(m,
-      `DELETE FROM early_delivery_reports WHERE channel = $1 AND external_id = $2 RETURNING id, status, error`, [msg.channel, externalId]);
+    const early = await updateReturning<{ id: string; status: string; error: string | null }>(
+      m,
+      `DELETE FROM early_delivery_reports WHERE channel = $1 AND external_id = $2 RETURNING id, status, error`,
+      [msg.channel, externalId],
+    );
     // Any order gives the same end: the furthest state reached, or failed when one said so.
     for (const r of early.sort((a, b) => Number(a.id) - Number(b.id))) {
       moved = (await this.advance(m, messageId, r.status, r.error)) || moved;
@@ -142,12 +171,20 @@ export class OutboundDelivery {
   }
 
   /** Moves the message's state forward (never back, never out of failed); whether it moved. */
-  private async advance(m: EntityManager | DataSource, messageId: string, status: string, error: string | null, externalId?: string): Promise<boolean> {
+  private async advance(
+    m: EntityManager | DataSource,
+    messageId: string,
+    status: string,
+    error: string | null,
+    externalId?: string,
+  ): Promise<boolean> {
     const earlier = status === 'failed' ? DELIVERY_ORDER : DELIVERY_ORDER.slice(0, Math.max(DELIVERY_ORDER.indexOf(status), 0));
-    const rows = await updateReturning(m,
+    const rows = await updateReturning(
+      m,
       `UPDATE messages SET delivery_status = $2, delivery_error = $3, external_id = COALESCE($4, external_id)
         WHERE id = $1 AND delivery_status = ANY($5::text[]) RETURNING id`,
-      [messageId, status, error, externalId ?? null, earlier]);
+      [messageId, status, error, externalId ?? null, earlier],
+    );
     return rows.length > 0;
   }
 
@@ -159,7 +196,9 @@ export class OutboundDelivery {
     const [t] = await this.ds.query(`SELECT comune_id, group_id, assignee_id, offered_to_id FROM tickets WHERE id = $1`, [view.ticket_id]);
     this.realtime.toAgents(
       roomsForTicket({ comuneId: t.comune_id, groupId: t.group_id, assigneeId: t.assignee_id, offeredToId: t.offered_to_id }),
-      'message.updated', { ticketId: String(view.ticket_id), message: toMessageView(view) });
+      'message.updated',
+      { ticketId: String(view.ticket_id), message: toMessageView(view) },
+    );
   }
 }
 
@@ -183,7 +222,10 @@ export abstract class OutboundProcessor extends TypedWorker<'message.deliver'> {
     'message.deliver': (p, job) => this.delivery.deliver(p.messageId, p.comuneId, job),
   };
 
-  constructor(protected readonly delivery: OutboundDelivery, protected readonly metrics: Metrics) {
+  constructor(
+    protected readonly delivery: OutboundDelivery,
+    protected readonly metrics: Metrics,
+  ) {
     super();
   }
 }

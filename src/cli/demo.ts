@@ -7,20 +7,22 @@ import { prepareDatabase } from './seed.js';
 import { appTarget, ownerTarget, redisTarget } from './targets.js';
 
 /** `npm run demo`: database, comuni, demo accounts, then the whole product in one process. */
-await runCommand('npm run demo', async () => {
-  const config = loadConfig();
-  // Everything the demo needs answers before anything is changed: one line saying what is missing.
-  await checkPostgresOwner({ ...ownerTarget(config), createsDatabase: true });
-  await checkRedis(redisTarget(config));
-  const password = process.env.DEMO_PASSWORD || DEFAULT_DEMO_PASSWORD;
-  await prepareDatabase({ demo: true, password });
-  // The application's role exists now (the migrations create it): it must be able to log in.
-  await checkPostgresApp({ url: config.databaseAppUrl, migrations: MIGRATIONS.map((m) => m.name) });
-  const { createApp } = await import('../bootstrap.js');
-  const app = await quietBoot(() => createApp(config));
-  await app.listen(config.port, '0.0.0.0');
-  const base = `http://localhost:${config.port}`;
-  console.log(`
+await runCommand(
+  'npm run demo',
+  async () => {
+    const config = loadConfig();
+    // Everything the demo needs answers before anything is changed: one line saying what is missing.
+    await checkPostgresOwner({ ...ownerTarget(config), createsDatabase: true });
+    await checkRedis(redisTarget(config));
+    const password = process.env.DEMO_PASSWORD || DEFAULT_DEMO_PASSWORD;
+    await prepareDatabase({ demo: true, password });
+    // The application's role exists now (the migrations create it): it must be able to log in.
+    await checkPostgresApp({ url: config.databaseAppUrl, migrations: MIGRATIONS.map((m) => m.name) });
+    const { createApp } = await import('../bootstrap.js');
+    const app = await quietBoot(() => createApp(config));
+    await app.listen(config.port, '0.0.0.0');
+    const base = `http://localhost:${config.port}`;
+    console.log(`
 Sportello is running at ${base}
   API docs ........ ${base}/api/docs
   Health .......... ${base}/health/ready
@@ -29,7 +31,9 @@ Demo accounts (password "${password}"):
   operatore@bari.demo, supervisore@bari.demo, manager@bari.demo, … for every comune; admin@metro.demo
 App channel key for Bari: demo-app-key-bari
 `);
-}, () => {
-  const config = loadConfig();
-  return { postgres: [ownerTarget(config), appTarget(config)], redis: [redisTarget(config)] };
-});
+  },
+  () => {
+    const config = loadConfig();
+    return { postgres: [ownerTarget(config), appTarget(config)], redis: [redisTarget(config)] };
+  },
+);

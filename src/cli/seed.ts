@@ -32,9 +32,13 @@ export async function prepareDatabase(options: { demo: boolean; password?: strin
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const demo = process.argv.includes('--demo');
-  await runCommand(demo ? 'seed --demo' : 'seed', async () => {
-    const config = loadConfig();
-    await checkPostgresOwner({ ...ownerTarget(config), createsDatabase: true });
-    await prepareDatabase({ demo, password: process.env.DEMO_PASSWORD || undefined });
-  }, () => ({ postgres: [ownerTarget(loadConfig())] }));
+  await runCommand(
+    demo ? 'seed --demo' : 'seed',
+    async () => {
+      const config = loadConfig();
+      await checkPostgresOwner({ ...ownerTarget(config), createsDatabase: true });
+      await prepareDatabase({ demo, password: process.env.DEMO_PASSWORD || undefined });
+    },
+    () => ({ postgres: [ownerTarget(loadConfig())] }),
+  );
 }

@@ -18,7 +18,11 @@ export function invalidField(field: string, message: string): InvalidInputExcept
 
 /** Raised by the ingest pipeline and channels for input they refuse; each transport maps it to its own 4xx. */
 export class RejectedInputError extends Error {
-  constructor(readonly field: string, message: string, readonly status = 400) {
+  constructor(
+    readonly field: string,
+    message: string,
+    readonly status = 400,
+  ) {
     super(message);
     this.name = 'RejectedInputError';
   }
@@ -29,5 +33,8 @@ export class RejectedInputError extends Error {
  * exactly as one that does not exist.
  */
 export function notFoundField(field: string, message: string): HttpException {
-  return new HttpException({ statusCode: HttpStatus.NOT_FOUND, error: 'Not Found', message: `${field}: ${message}`, fields: [{ field, message }] }, HttpStatus.NOT_FOUND);
+  return new HttpException(
+    { statusCode: HttpStatus.NOT_FOUND, error: 'Not Found', message: `${field}: ${message}`, fields: [{ field, message }] },
+    HttpStatus.NOT_FOUND,
+  );
 }

@@ -38,8 +38,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     // body-parser errors: malformed JSON, oversize body, wrong charset.
     if (e && typeof e.status === 'number' && e.status >= 400 && e.status < 500 && typeof e.type === 'string') {
       const limit = (e as { limit?: unknown }).limit;
-      const message = e.type === 'entity.too.large' ? `request body is larger than ${typeof limit === 'number' ? `${limit} bytes, the limit of this route` : 'this route accepts'}`
-        : e.type === 'entity.parse.failed' ? 'request body is not valid JSON' : e.message ?? 'bad request';
+      const message =
+        e.type === 'entity.too.large'
+          ? `request body is larger than ${typeof limit === 'number' ? `${limit} bytes, the limit of this route` : 'this route accepts'}`
+          : e.type === 'entity.parse.failed'
+            ? 'request body is not valid JSON'
+            : (e.message ?? 'bad request');
       const error = e.status === 413 ? 'Payload Too Large' : e.status === 415 ? 'Unsupported Media Type' : 'Bad Request';
       res.status(e.status).json({ statusCode: e.status, error, message, fields: [{ field: 'body', message }] });
       return;
@@ -47,7 +51,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const pgCode = (exception as { code?: unknown })?.code;
     if (pgCode === '22021' || pgCode === '22P05' || pgCode === '54000') {
       // Text PostgreSQL cannot store (a NUL byte, a broken encoding): the client's input, not our fault.
-      res.status(400).json({ statusCode: 400, error: 'Bad Request', message: 'the request contains characters that cannot be stored', fields: [{ field: 'body', message: 'contains characters that cannot be stored' }] });
+      res
+        .status(400)
+        .json({
+          statusCode: 400,
+          error: 'Bad Request',
+          message: 'the request contains characters that cannot be stored',
+          fields: [{ field: 'body', message: 'contains characters that cannot be stored' }],
+        });
       return;
     }
     if (isDatabaseUnavailable(exception)) {
@@ -68,14 +79,19 @@ function isBodyParserError(e: unknown): boolean {
 }
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-const DROPPED = /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect|Connection is not established/i;
+const DROPPED =
+  /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect|Connection is not established/i;
 
 /**
  * Whether an error means the database could not be reached (refused, dropped, shutting down,
  * starting up) rather than that the request was wrong: those are answered 503, not 500.
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
-  for (let e = err as { code?: unknown; message?: unknown; driverError?: unknown } | undefined, depth = 0; e && depth < 3; e = e.driverError as typeof e, depth++) {
+  for (
+    let e = err as { code?: unknown; message?: unknown; driverError?: unknown } | undefined, depth = 0;
+    e && depth < 3;
+    e = e.driverError as typeof e, depth++
+  ) {
     const code = typeof e.code === 'string' ? e.code : '';
     // 08xxx: connection exceptions; 57P01-03: admin/crash shutdown, cannot connect now.
     if (UNREACHABLE.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03') return true;

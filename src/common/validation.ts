@@ -38,7 +38,8 @@ class SportelloValidationPipe extends ValidationPipe {
       if (typeof out !== 'number' || !Number.isInteger(out)) problems.push({ field: metadata.data, message: 'must be a whole number' });
       else if (outOfRange(out)) problems.push(rangeProblem(metadata.data));
     } else if (out && typeof out === 'object' && !Array.isArray(out) && !ArrayBuffer.isView(out)) {
-      for (const [field, v] of Object.entries(out)) if (outOfRange(v)) problems.push(rangeProblem(metadata.data ? `${metadata.data}.${field}` : field));
+      for (const [field, v] of Object.entries(out))
+        if (outOfRange(v)) problems.push(rangeProblem(metadata.data ? `${metadata.data}.${field}` : field));
     }
     if (problems.length) throw new InvalidInputException(problems, problems.map((f) => `${f.field}: ${f.message}`).join('; '));
     return out;

@@ -21,9 +21,15 @@ export interface BusinessCalendar {
 /** Mon–Fri 9–13, with Tuesday and Thursday afternoons 15–17: the usual URP front-office hours. */
 export const DEFAULT_OPENING_HOURS: OpeningHours = {
   '1': [['09:00', '13:00']],
-  '2': [['09:00', '13:00'], ['15:00', '17:00']],
+  '2': [
+    ['09:00', '13:00'],
+    ['15:00', '17:00'],
+  ],
   '3': [['09:00', '13:00']],
-  '4': [['09:00', '13:00'], ['15:00', '17:00']],
+  '4': [
+    ['09:00', '13:00'],
+    ['15:00', '17:00'],
+  ],
   '5': [['09:00', '13:00']],
 };
 
@@ -33,7 +39,11 @@ const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$|^24:00$/;
 export function validateCalendar(c: Partial<BusinessCalendar>): Array<{ field: string; message: string }> {
   const out: Array<{ field: string; message: string }> = [];
   if (c.timezone !== undefined) {
-    try { new Intl.DateTimeFormat('en-US', { timeZone: c.timezone }); } catch { out.push({ field: 'timezone', message: `unknown time zone "${c.timezone}"` }); }
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: c.timezone });
+    } catch {
+      out.push({ field: 'timezone', message: `unknown time zone "${c.timezone}"` });
+    }
   }
   if (c.openingHours !== undefined) {
     if (typeof c.openingHours !== 'object' || c.openingHours === null || Array.isArray(c.openingHours)) {
@@ -41,8 +51,14 @@ export function validateCalendar(c: Partial<BusinessCalendar>): Array<{ field: s
     } else {
       for (const [day, slots] of Object.entries(c.openingHours)) {
         const f = `openingHours.${day}`;
-        if (!/^[1-7]$/.test(day)) { out.push({ field: f, message: 'weekday must be 1 (Monday) … 7 (Sunday)' }); continue; }
-        if (!Array.isArray(slots) || slots.length > 6) { out.push({ field: f, message: 'must be a list of at most 6 slots' }); continue; }
+        if (!/^[1-7]$/.test(day)) {
+          out.push({ field: f, message: 'weekday must be 1 (Monday) … 7 (Sunday)' });
+          continue;
+        }
+        if (!Array.isArray(slots) || slots.length > 6) {
+          out.push({ field: f, message: 'must be a list of at most 6 slots' });
+          continue;
+        }
         let prevEnd = -1;
         slots.forEach((s, i) => {
           if (!Array.isArray(s) || s.length !== 2 || !HHMM.test(String(s[0])) || !HHMM.test(String(s[1]))) {
@@ -57,10 +73,15 @@ export function validateCalendar(c: Partial<BusinessCalendar>): Array<{ field: s
       }
     }
   }
-  if (c.patronDay !== undefined && c.patronDay !== null && !isMonthDay(c.patronDay)) out.push({ field: 'patronDay', message: 'must be "MM-DD"' });
+  if (c.patronDay !== undefined && c.patronDay !== null && !isMonthDay(c.patronDay))
+    out.push({ field: 'patronDay', message: 'must be "MM-DD"' });
   if (c.closures !== undefined) {
-    if (!Array.isArray(c.closures) || c.closures.length > 366) out.push({ field: 'closures', message: 'must be a list of at most 366 dates' });
-    else c.closures.forEach((d, i) => { if (!isIsoDate(d)) out.push({ field: `closures.${i}`, message: 'must be a date "YYYY-MM-DD"' }); });
+    if (!Array.isArray(c.closures) || c.closures.length > 366)
+      out.push({ field: 'closures', message: 'must be a list of at most 366 dates' });
+    else
+      c.closures.forEach((d, i) => {
+        if (!isIsoDate(d)) out.push({ field: `closures.${i}`, message: 'must be a date "YYYY-MM-DD"' });
+      });
   }
   return out;
 }
@@ -81,10 +102,18 @@ const minutes = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number
 
 /** Easter Sunday of a Gregorian year (anonymous Gregorian algorithm), as [month, day]. */
 export function easterSunday(year: number): [number, number] {
-  const a = year % 19, b = Math.floor(year / 100), c = year % 100;
-  const d = Math.floor(b / 4), e = b % 4, f = Math.floor((b + 8) / 25), g = Math.floor((b - f + 1) / 3);
-  const h = (19 * a + b - d - g + 15) % 30, i = Math.floor(c / 4), k = c % 4;
-  const l = (32 + 2 * e + 2 * i - h - k) % 7, m = Math.floor((a + 11 * h + 22 * l) / 451);
+  const a = year % 19,
+    b = Math.floor(year / 100),
+    c = year % 100;
+  const d = Math.floor(b / 4),
+    e = b % 4,
+    f = Math.floor((b + 8) / 25),
+    g = Math.floor((b - f + 1) / 3);
+  const h = (19 * a + b - d - g + 15) % 30,
+    i = Math.floor(c / 4),
+    k = c % 4;
+  const l = (32 + 2 * e + 2 * i - h - k) % 7,
+    m = Math.floor((a + 11 * h + 22 * l) / 451);
   const month = Math.floor((h + l - 7 * m + 114) / 31);
   const day = ((h + l - 7 * m + 114) % 31) + 1;
   return [month, day];
@@ -108,7 +137,16 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatter(tz: string): Intl.DateTimeFormat {
   let f = formatters.get(tz);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
     formatters.set(tz, f);
   }
   return f;
@@ -140,7 +178,14 @@ function zoneOffsetMs(ms: number, tz: string): number {
 /** Local wall-clock fields of an instant in a time zone. */
 export function localParts(ms: number, tz: string): { y: number; m: number; d: number; h: number; mi: number; s: number } {
   const local = new Date(ms + zoneOffsetMs(ms, tz));
-  return { y: local.getUTCFullYear(), m: local.getUTCMonth() + 1, d: local.getUTCDate(), h: local.getUTCHours(), mi: local.getUTCMinutes(), s: local.getUTCSeconds() };
+  return {
+    y: local.getUTCFullYear(),
+    m: local.getUTCMonth() + 1,
+    d: local.getUTCDate(),
+    h: local.getUTCHours(),
+    mi: local.getUTCMinutes(),
+    s: local.getUTCSeconds(),
+  };
 }
 
 function offsetMs(ms: number, tz: string): number {
@@ -194,7 +239,15 @@ function compile(c: BusinessCalendar): CompiledCalendar {
   for (let wd = 1; wd <= 7; wd++) {
     slots.push((c.openingHours[String(wd) as keyof OpeningHours] ?? []).map(([a, b]) => [minutes(a), minutes(b)] as [number, number]));
   }
-  cc = { tz: c.timezone, slots, national: c.nationalHolidays, patron: c.patronDay, closures: new Set(c.closures), holidayYears: new Map(), dayCache: new Map() };
+  cc = {
+    tz: c.timezone,
+    slots,
+    national: c.nationalHolidays,
+    patron: c.patronDay,
+    closures: new Set(c.closures),
+    holidayYears: new Map(),
+    dayCache: new Map(),
+  };
   compiled.set(c, cc);
   return cc;
 }
@@ -207,7 +260,10 @@ export function isHoliday(c: BusinessCalendar, y: number, m: number, d: number):
   if (cc.closures.has(`${y}-${md}`)) return true;
   if (!cc.national) return false;
   let set = cc.holidayYears.get(y);
-  if (!set) { set = nationalHolidays(y); cc.holidayYears.set(y, set); }
+  if (!set) {
+    set = nationalHolidays(y);
+    cc.holidayYears.set(y, set);
+  }
   return set.has(md);
 }
 
@@ -247,7 +303,8 @@ export function businessMs(c: BusinessCalendar, start: number, end: number): num
   let total = 0;
   for (const [y, m, d] of localDays(start, cc.tz, MAX_SPAN_DAYS)) {
     for (const [a, b] of openIntervals(cc, c, y, m, d)) {
-      const lo = Math.max(a, start), hi = Math.min(b, end);
+      const lo = Math.max(a, start),
+        hi = Math.min(b, end);
       if (hi > lo) total += hi - lo;
     }
     if (y * 10000 + m * 100 + d >= endKey) break;

@@ -10,7 +10,12 @@ interface ComuneFeature {
 
 /** "Gioia del Colle" → "gioia-del-colle"; "Sannicandro di Bari" → "sannicandro-di-bari". */
 export function slugify(name: string): string {
-  return name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return name
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 }
 
 /**
@@ -21,15 +26,23 @@ export function slugify(name: string): string {
 export function referencePrefixes(names: string[]): Map<string, string> {
   const out = new Map<string, string>();
   const taken = new Set<string>();
-  if (names.includes('Bari')) { out.set('Bari', 'BA'); taken.add('BA'); }
+  if (names.includes('Bari')) {
+    out.set('Bari', 'BA');
+    taken.add('BA');
+  }
   for (const name of [...names].sort((a, b) => a.localeCompare(b, 'it'))) {
     if (out.has(name)) continue;
-    const letters = slugify(name).replace(/[^a-z]/g, '').toUpperCase();
+    const letters = slugify(name)
+      .replace(/[^a-z]/g, '')
+      .toUpperCase();
     let code: string | undefined;
     outer: for (let i = 1; i < letters.length; i++) {
       for (let j = i + 1; j < letters.length; j++) {
         const c = letters[0] + letters[i] + letters[j];
-        if (!taken.has(c)) { code = c; break outer; }
+        if (!taken.has(c)) {
+          code = c;
+          break outer;
+        }
       }
     }
     if (!code) throw new Error(`no free reference prefix for ${name}`);

@@ -8,7 +8,11 @@ import { TenantScope } from '../common/tenant-scope.js';
 
 /** The calendar of a comune that has not set its own: the usual URP hours, national holidays. */
 export const DEFAULT_CALENDAR: BusinessCalendar = {
-  timezone: 'Europe/Rome', openingHours: DEFAULT_OPENING_HOURS, nationalHolidays: true, patronDay: null, closures: [],
+  timezone: 'Europe/Rome',
+  openingHours: DEFAULT_OPENING_HOURS,
+  nationalHolidays: true,
+  patronDay: null,
+  closures: [],
 };
 
 /** Lookups of comuni and their groups. Comuni and groups change rarely: kept in a short cache. */
@@ -65,9 +69,17 @@ export class ComuniService {
     const [r] = await this.ds.query(
       `SELECT timezone, opening_hours, national_holidays, patron_day,
               ARRAY(SELECT to_char(d, 'YYYY-MM-DD') FROM unnest(closures) d ORDER BY d) AS closures
-         FROM comune_calendars WHERE comune_id = $1`, [comuneId]);
+         FROM comune_calendars WHERE comune_id = $1`,
+      [comuneId],
+    );
     const value: BusinessCalendar = r
-      ? { timezone: r.timezone, openingHours: r.opening_hours, nationalHolidays: r.national_holidays, patronDay: r.patron_day, closures: r.closures }
+      ? {
+          timezone: r.timezone,
+          openingHours: r.opening_hours,
+          nationalHolidays: r.national_holidays,
+          patronDay: r.patron_day,
+          closures: r.closures,
+        }
       : DEFAULT_CALENDAR;
     this.calendarCache.set(comuneId, { value, at: Date.now() });
     return value;

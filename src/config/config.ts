@@ -77,9 +77,15 @@ export interface HttpSecurityConfig {
   trustProxy: string[];
   /** Throttles (src/security/throttle.ts); counters in Redis, shared by every process. Milliseconds. */
   throttle: {
-    loginFailuresPerAccount: number; loginFailuresPerAddress: number; apiKeyFailuresPerAddress: number;
-    failureWindowMs: number; lockoutMs: number; lockoutMaxMs: number;
-    webchatSessionsPerAddress: number; webchatTicketsPerAddress: number; webchatWindowMs: number;
+    loginFailuresPerAccount: number;
+    loginFailuresPerAddress: number;
+    apiKeyFailuresPerAddress: number;
+    failureWindowMs: number;
+    lockoutMs: number;
+    lockoutMaxMs: number;
+    webchatSessionsPerAddress: number;
+    webchatTicketsPerAddress: number;
+    webchatWindowMs: number;
   };
 }
 
@@ -194,7 +200,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   // Production refuses published and guessable secrets (src/config/secrets.ts).
   const weakSecret = env === 'production' ? (jwtSecret ? weakSecretReason(jwtSecret) : 'is not set') : null;
   if (weakSecret) {
-    problems.push(`JWT_SECRET ${weakSecret}: set it to a random string of at least 32 characters in production (e.g. openssl rand -hex 32)`);
+    problems.push(
+      `JWT_SECRET ${weakSecret}: set it to a random string of at least 32 characters in production (e.g. openssl rand -hex 32)`,
+    );
   }
 
   const databaseUrl = url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/sportello', ['postgres:', 'postgresql:']);
@@ -231,7 +239,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       metricsToken: str('METRICS_TOKEN', ''),
       metricsPort: int('METRICS_PORT', 0, 0, 65535),
       apiDocsPublic: oneOf('API_DOCS_PUBLIC', ['true', 'false'] as const, 'false') === 'true',
-      trustProxy: str('TRUST_PROXY', 'loopback').split(',').map((s) => s.trim()).filter(Boolean),
+      trustProxy: str('TRUST_PROXY', 'loopback')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
       throttle: {
         loginFailuresPerAccount: int('LOGIN_MAX_FAILURES_PER_ACCOUNT', 5, 1, 1_000_000),
         loginFailuresPerAddress: int('LOGIN_MAX_FAILURES_PER_ADDRESS', 20, 1, 1_000_000),
@@ -308,15 +319,22 @@ function loadEmailConfig(source: Record<string, string | undefined>, env: AppCon
 
 /** A comma-separated list of origins (scheme://host[:port]); `*` (any) only where allowed. */
 function origins(name: string, raw: string, problems: string[], allowAny: boolean): string[] {
-  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
-  return list.filter((o) => {
-    if (o === '*' && allowAny) return true;
-    try {
-      if (new URL(o).origin === o.replace(/\/$/, '')) return true;
-    } catch { /* reported below */ }
-    problems.push(`${name} must list origins such as https://www.comune.bari.it, comma-separated (got "${o}")`);
-    return false;
-  }).map((o) => o.replace(/\/$/, ''));
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return list
+    .filter((o) => {
+      if (o === '*' && allowAny) return true;
+      try {
+        if (new URL(o).origin === o.replace(/\/$/, '')) return true;
+      } catch {
+        /* reported below */
+      }
+      problems.push(`${name} must list origins such as https://www.comune.bari.it, comma-separated (got "${o}")`);
+      return false;
+    })
+    .map((o) => o.replace(/\/$/, ''));
 }
 
 /** A tile template must be http(s) and name {z}, {x} and {y}. */

@@ -17,7 +17,8 @@ export async function recordConsents(m: EntityManager | DataSource, records: Con
     await m.query(
       `INSERT INTO citizen_consents (citizen_id, comune_id, ticket_id, purpose, granted, source, contact, recorded_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [r.citizenId, r.comuneId, r.ticketId ?? null, r.purpose, r.granted, r.source, r.contact ?? null, r.recordedBy ?? null]);
+      [r.citizenId, r.comuneId, r.ticketId ?? null, r.purpose, r.granted, r.source, r.contact ?? null, r.recordedBy ?? null],
+    );
   }
 }
 

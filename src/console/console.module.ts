@@ -12,7 +12,11 @@ import { COUNTER_CHANNELS, DeskAdapter, DeskOutboundProcessor, PhoneAdapter, Pho
 /** Backend of the agent console beyond the core tickets API: canned responses, citizen panel, phone/desk requests. */
 @Module({})
 export class ConsoleModule implements OnModuleInit {
-  constructor(private readonly registry: ChannelRegistry, private readonly phone: PhoneAdapter, private readonly desk: DeskAdapter) {}
+  constructor(
+    private readonly registry: ChannelRegistry,
+    private readonly phone: PhoneAdapter,
+    private readonly desk: DeskAdapter,
+  ) {}
 
   static register(roles: ProcessRoles): DynamicModule {
     return {

@@ -15,22 +15,32 @@ export const COUNTER_CHANNELS = ['phone', 'desk'] as const;
 abstract class CounterAdapter implements ChannelAdapter {
   abstract readonly channel: string;
   async deliver(): Promise<DeliveryResult> {
-    throw new PermanentDeliveryError(`a ${this.channel} request cannot receive written replies: call the citizen back or use an internal note`);
+    throw new PermanentDeliveryError(
+      `a ${this.channel} request cannot receive written replies: call the citizen back or use an internal note`,
+    );
   }
 }
 
 @Injectable()
-export class PhoneAdapter extends CounterAdapter { readonly channel = 'phone'; }
+export class PhoneAdapter extends CounterAdapter {
+  readonly channel = 'phone';
+}
 
 @Injectable()
-export class DeskAdapter extends CounterAdapter { readonly channel = 'desk'; }
+export class DeskAdapter extends CounterAdapter {
+  readonly channel = 'desk';
+}
 
 @Processor(outboundQueueName('phone'))
 export class PhoneOutboundProcessor extends OutboundProcessor {
-  constructor(delivery: OutboundDelivery, metrics: Metrics) { super(delivery, metrics); }
+  constructor(delivery: OutboundDelivery, metrics: Metrics) {
+    super(delivery, metrics);
+  }
 }
 
 @Processor(outboundQueueName('desk'))
 export class DeskOutboundProcessor extends OutboundProcessor {
-  constructor(delivery: OutboundDelivery, metrics: Metrics) { super(delivery, metrics); }
+  constructor(delivery: OutboundDelivery, metrics: Metrics) {
+    super(delivery, metrics);
+  }
 }

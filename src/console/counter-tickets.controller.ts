@@ -1,7 +1,23 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { Equals, IsBoolean, IsIn, IsInt, IsLatitude, IsLongitude, IsNumber, IsObject, IsOptional, IsString, Matches, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import {
+  Equals,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsLatitude,
+  IsLongitude,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
@@ -18,8 +34,11 @@ class CounterCitizenDto {
   @ApiPropertyOptional({ example: 'Maria Rossi' }) @IsOptional() @Transform(trim) @IsString() @MaxLength(120) name?: string;
   @ApiPropertyOptional({ example: '+39 080 123 4567' }) @IsOptional() @Transform(trim) @IsString() @MaxLength(40) phone?: string;
   @ApiPropertyOptional({ example: 'maria.rossi@example.it' }) @IsOptional() @Transform(trim) @IsString() @MaxLength(254) email?: string;
-  @ApiPropertyOptional({ example: 'RSSMRA80A41A662X' }) @IsOptional() @Transform(trim)
-  @Matches(/^[A-Za-z]{6}\d{2}[A-Za-z]\d{2}[A-Za-z]\d{3}[A-Za-z]$/, { message: 'must be a 16-character Italian fiscal code' }) fiscalCode?: string;
+  @ApiPropertyOptional({ example: 'RSSMRA80A41A662X' })
+  @IsOptional()
+  @Transform(trim)
+  @Matches(/^[A-Za-z]{6}\d{2}[A-Za-z]\d{2}[A-Za-z]\d{3}[A-Za-z]$/, { message: 'must be a 16-character Italian fiscal code' })
+  fiscalCode?: string;
 }
 
 class CounterLocationDto {
@@ -28,19 +47,42 @@ class CounterLocationDto {
 }
 
 export class CounterTicketDto {
-  @ApiProperty({ enum: COUNTER_CHANNELS }) @IsIn(COUNTER_CHANNELS, { message: `must be one of ${COUNTER_CHANNELS.join(', ')}` }) channel!: string;
-  @ApiProperty({ type: CounterCitizenDto }) @IsObject({ message: 'must be an object' }) @ValidateNested() @Type(() => CounterCitizenDto) citizen!: CounterCitizenDto;
+  @ApiProperty({ enum: COUNTER_CHANNELS })
+  @IsIn(COUNTER_CHANNELS, { message: `must be one of ${COUNTER_CHANNELS.join(', ')}` })
+  channel!: string;
+  @ApiProperty({ type: CounterCitizenDto })
+  @IsObject({ message: 'must be an object' })
+  @ValidateNested()
+  @Type(() => CounterCitizenDto)
+  citizen!: CounterCitizenDto;
   @ApiProperty({ description: "What the citizen asked, in the operator's words" })
-  @Transform(trim) @IsString({ message: 'must be a text' }) @MinLength(1, { message: 'must not be empty' }) @MaxLength(4000) text!: string;
+  @Transform(trim)
+  @IsString({ message: 'must be a text' })
+  @MinLength(1, { message: 'must not be empty' })
+  @MaxLength(4000)
+  text!: string;
   @ApiPropertyOptional({ example: 'request' }) @IsOptional() @IsString() @MaxLength(40) type?: string;
   @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @MaxLength(100) category?: string;
   @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @MaxLength(300) subject?: string;
-  @ApiPropertyOptional({ type: CounterLocationDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => CounterLocationDto) location?: CounterLocationDto;
+  @ApiPropertyOptional({ type: CounterLocationDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => CounterLocationDto)
+  location?: CounterLocationDto;
   @ApiProperty({ description: 'The citizen agreed to the privacy notice (required to store their request)' })
-  @Equals(true, { message: 'the citizen must agree to the privacy notice before the request is recorded' }) privacyConsent!: boolean;
-  @ApiPropertyOptional({ description: 'The citizen wants to be updated on the given contact' }) @IsOptional() @IsBoolean() updatesConsent?: boolean;
+  @Equals(true, { message: 'the citizen must agree to the privacy notice before the request is recorded' })
+  privacyConsent!: boolean;
+  @ApiPropertyOptional({ description: 'The citizen wants to be updated on the given contact' })
+  @IsOptional()
+  @IsBoolean()
+  updatesConsent?: boolean;
   @ApiPropertyOptional({ description: 'Only for the metropolitan administrator: the comune to file the request with' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) comuneId?: number;
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  comuneId?: number;
 }
 
 /**
@@ -52,14 +94,18 @@ export class CounterTicketDto {
 @ApiBearerAuth()
 @Controller('api/console')
 export class CounterTicketsController {
-  constructor(private readonly ingest: IngestService, private readonly ds: DataSource) {}
+  constructor(
+    private readonly ingest: IngestService,
+    private readonly ds: DataSource,
+  ) {}
 
   @Post('tickets')
   @HttpCode(201)
   async create(@CurrentPrincipal() p: Principal, @Body() body: CounterTicketDto) {
     const comuneId = p.comuneId ?? body.comuneId;
     if (comuneId === undefined) throw invalidField('comuneId', 'is required for the metropolitan administrator');
-    if (p.comuneId !== null && body.comuneId !== undefined && body.comuneId !== p.comuneId) throw notFoundField('comuneId', `comune ${body.comuneId} not found`);
+    if (p.comuneId !== null && body.comuneId !== undefined && body.comuneId !== p.comuneId)
+      throw notFoundField('comuneId', `comune ${body.comuneId} not found`);
 
     const phone = body.citizen.phone ? normalizeContact(body.citizen.phone) : null;
     if (body.citizen.phone && phone?.kind !== 'phone') throw invalidField('citizen.phone', 'is not a phone number');
@@ -68,8 +114,13 @@ export class CounterTicketsController {
     if (body.updatesConsent && !phone && !email) throw invalidField('citizen', 'a phone number or an e-mail is needed to send updates');
 
     // The citizen is recognised by what identifies a person at the counter: fiscal code first, then phone, then e-mail.
-    const address = body.citizen.fiscalCode ? `cf:${body.citizen.fiscalCode.toUpperCase()}`
-      : phone ? `tel:${phone.value}` : email ? `mailto:${email.value}` : `anon:${randomUUID()}`;
+    const address = body.citizen.fiscalCode
+      ? `cf:${body.citizen.fiscalCode.toUpperCase()}`
+      : phone
+        ? `tel:${phone.value}`
+        : email
+          ? `mailto:${email.value}`
+          : `anon:${randomUUID()}`;
     let result;
     try {
       result = await this.ingest.ingest({
@@ -88,16 +139,40 @@ export class CounterTicketsController {
     const contact = phone?.value ?? email?.value ?? null;
     await this.ds.transaction(async (m) => {
       const [t] = await m.query(`SELECT citizen_id FROM tickets WHERE id = $1`, [result.ticketId]);
-      await appendEvents(m, [{
-        ticketId: result.ticketId, comuneId: result.comuneId, type: 'ticket.entered_for_citizen', actorType: 'operator',
-        actorOperatorId: p.operatorId, data: { channel: body.channel },
-      }]);
+      await appendEvents(m, [
+        {
+          ticketId: result.ticketId,
+          comuneId: result.comuneId,
+          type: 'ticket.entered_for_citizen',
+          actorType: 'operator',
+          actorOperatorId: p.operatorId,
+          data: { channel: body.channel },
+        },
+      ]);
       await recordConsents(m, [
-        { citizenId: t.citizen_id, comuneId: result.comuneId, ticketId: result.ticketId, purpose: 'privacy', granted: true, source: body.channel, recordedBy: p.operatorId },
-        ...(body.updatesConsent !== undefined ? [{
-          citizenId: t.citizen_id, comuneId: result.comuneId, ticketId: result.ticketId, purpose: 'updates' as const,
-          granted: body.updatesConsent, source: body.channel, contact, recordedBy: p.operatorId,
-        }] : []),
+        {
+          citizenId: t.citizen_id,
+          comuneId: result.comuneId,
+          ticketId: result.ticketId,
+          purpose: 'privacy',
+          granted: true,
+          source: body.channel,
+          recordedBy: p.operatorId,
+        },
+        ...(body.updatesConsent !== undefined
+          ? [
+              {
+                citizenId: t.citizen_id,
+                comuneId: result.comuneId,
+                ticketId: result.ticketId,
+                purpose: 'updates' as const,
+                granted: body.updatesConsent,
+                source: body.channel,
+                contact,
+                recordedBy: p.operatorId,
+              },
+            ]
+          : []),
       ]);
     });
     return { ticketId: result.ticketId, ticketReference: result.ticketReference };

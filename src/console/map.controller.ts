@@ -13,7 +13,10 @@ import { TenantScope, type Principal } from '../common/tenant-scope.js';
 @ApiBearerAuth()
 @Controller('api/console')
 export class MapController {
-  constructor(private readonly ds: DataSource, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Get('map')
   map() {
@@ -30,10 +33,17 @@ export class MapController {
     const params: unknown[] = [];
     const rows: Array<{ id: number; name: string; geojson: string }> = await this.ds.query(
       `SELECT id, name, ST_AsGeoJSON(ST_SimplifyPreserveTopology(boundary, 0.001), 4) AS geojson FROM comuni
-        WHERE boundary IS NOT NULL AND ${TenantScope.ofPrincipal(p).sql('id', params)} ORDER BY name`, params);
+        WHERE boundary IS NOT NULL AND ${TenantScope.ofPrincipal(p).sql('id', params)} ORDER BY name`,
+      params,
+    );
     return {
       type: 'FeatureCollection',
-      features: rows.map((r) => ({ type: 'Feature', id: r.id, properties: { comuneId: r.id, name: r.name }, geometry: JSON.parse(r.geojson) })),
+      features: rows.map((r) => ({
+        type: 'Feature',
+        id: r.id,
+        properties: { comuneId: r.id, name: r.name },
+        geometry: JSON.parse(r.geojson),
+      })),
       attribution: '© ISTAT, CC-BY 4.0',
     };
   }
@@ -42,9 +52,12 @@ export class MapController {
   @Get('comuni/:id/boundary')
   async boundary(@CurrentPrincipal() p: Principal, @Param('id', ParseIntPipe) id: number) {
     const comuneId = id;
-    if (!Number.isInteger(comuneId) || comuneId <= 0 || !TenantScope.ofPrincipal(p).allows(comuneId)) throw new NotFoundException(`comune ${id} not found`);
+    if (!Number.isInteger(comuneId) || comuneId <= 0 || !TenantScope.ofPrincipal(p).allows(comuneId))
+      throw new NotFoundException(`comune ${id} not found`);
     const [row] = await this.ds.query(
-      `SELECT name, ST_AsGeoJSON(ST_SimplifyPreserveTopology(boundary, 0.0005), 5) AS geojson FROM comuni WHERE id = $1 AND boundary IS NOT NULL`, [comuneId]);
+      `SELECT name, ST_AsGeoJSON(ST_SimplifyPreserveTopology(boundary, 0.0005), 5) AS geojson FROM comuni WHERE id = $1 AND boundary IS NOT NULL`,
+      [comuneId],
+    );
     if (!row) throw new NotFoundException(`comune ${id} has no boundary`);
     return { type: 'Feature', properties: { name: row.name, attribution: '© ISTAT, CC-BY 4.0' }, geometry: JSON.parse(row.geojson) };
   }

@@ -26,10 +26,37 @@ import { APP_ROLE, TenantRowLevelSecurity1765200000000 } from './migrations/1765
 import { CitizenRegistryRowLevelSecurity1765300000000 } from './migrations/1765300000000-CitizenRegistryRowLevelSecurity.js';
 
 export const ENTITIES = [
-  Comune, CompetenceGroup, Operator, OperatorGroup, Citizen, CitizenIdentity, ChannelAccount,
-  Ticket, Message, Attachment, TicketEvent, OutboxEntry,
+  Comune,
+  CompetenceGroup,
+  Operator,
+  OperatorGroup,
+  Citizen,
+  CitizenIdentity,
+  ChannelAccount,
+  Ticket,
+  Message,
+  Attachment,
+  TicketEvent,
+  OutboxEntry,
 ];
-export const MIGRATIONS = [CoreSchema1764000000000, ConsoleSchema1764300000000, EmailChannel1764460000000, Analytics1764500000000, ChannelNotifications1764600000000, ContactNotices1764700000000, EarlyDeliveryReports1764710000000, AnalyticsMetroScale1764800000000, IngestInOneCall1764900000000, NoticeRecipients1764950000000, AnalyticsCountMaps1764970000000, CsatProbeOpenTicket1765000000000, RollupHistogramArrays1765100000000, PecSignatureState1765150000000, TenantRowLevelSecurity1765200000000, CitizenRegistryRowLevelSecurity1765300000000];
+export const MIGRATIONS = [
+  CoreSchema1764000000000,
+  ConsoleSchema1764300000000,
+  EmailChannel1764460000000,
+  Analytics1764500000000,
+  ChannelNotifications1764600000000,
+  ContactNotices1764700000000,
+  EarlyDeliveryReports1764710000000,
+  AnalyticsMetroScale1764800000000,
+  IngestInOneCall1764900000000,
+  NoticeRecipients1764950000000,
+  AnalyticsCountMaps1764970000000,
+  CsatProbeOpenTicket1765000000000,
+  RollupHistogramArrays1765100000000,
+  PecSignatureState1765150000000,
+  TenantRowLevelSecurity1765200000000,
+  CitizenRegistryRowLevelSecurity1765300000000,
+];
 
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
   return {

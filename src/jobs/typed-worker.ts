@@ -29,15 +29,17 @@ export abstract class TypedWorker<N extends JobName> extends WorkerHost {
       throw new UnrecoverableError(`job "${job.name}" ${job.id}: ${(err as Error).message}`);
     }
     const stop = this.metrics.jobDuration.startTimer({ queue: job.queueName, job: job.name });
-    return withCorrelation(data?.correlationId, () => runInScope(scope, async () => {
-      try {
-        const out = await handler(job.data, job);
-        stop({ outcome: 'completed' });
-        return out;
-      } catch (err) {
-        stop({ outcome: 'failed' });
-        throw err;
-      }
-    }));
+    return withCorrelation(data?.correlationId, () =>
+      runInScope(scope, async () => {
+        try {
+          const out = await handler(job.data, job);
+          stop({ outcome: 'completed' });
+          return out;
+        } catch (err) {
+          stop({ outcome: 'failed' });
+          throw err;
+        }
+      }),
+    );
   }
 }

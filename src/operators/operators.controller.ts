@@ -17,7 +17,10 @@ export class PresenceDto {
 @ApiBearerAuth()
 @Controller('api')
 export class OperatorsController {
-  constructor(private readonly ds: DataSource, private readonly presence: PresenceService) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly presence: PresenceService,
+  ) {}
 
   @Post('presence')
   setPresence(@CurrentPrincipal() p: Principal, @Body() body: PresenceDto) {
@@ -35,10 +38,20 @@ export class OperatorsController {
                   OR (t.offered_to_id = o.id AND t.queue_state = 'offered')) AS load
          FROM operators o LEFT JOIN operator_groups og ON og.operator_id = o.id
         WHERE o.comune_id IS NOT NULL AND ${TenantScope.ofPrincipal(p).sql('o.comune_id', params)}
-        GROUP BY o.id ORDER BY o.comune_id, o.name`, params);
+        GROUP BY o.id ORDER BY o.comune_id, o.name`,
+      params,
+    );
     return rows.map((r: any) => ({
-      id: r.id, comuneId: r.comune_id, name: r.name, email: r.email, role: r.role, capacity: r.capacity,
-      presence: r.presence, presenceChangedAt: r.presence_changed_at, groupIds: r.group_ids, load: r.load,
+      id: r.id,
+      comuneId: r.comune_id,
+      name: r.name,
+      email: r.email,
+      role: r.role,
+      capacity: r.capacity,
+      presence: r.presence,
+      presenceChangedAt: r.presence_changed_at,
+      groupIds: r.group_ids,
+      load: r.load,
     }));
   }
 
@@ -51,10 +64,18 @@ export class OperatorsController {
               count(t.id)::int AS queued, min(t.waiting_since) AS oldest_waiting_since
          FROM competence_groups g LEFT JOIN tickets t ON t.group_id = g.id AND t.queue_state = 'queued'
         WHERE ${TenantScope.ofPrincipal(p).sql('g.comune_id', params)}
-        GROUP BY g.id ORDER BY g.comune_id, g.id`, params);
+        GROUP BY g.id ORDER BY g.comune_id, g.id`,
+      params,
+    );
     return rows.map((r: any) => ({
-      id: r.id, comuneId: r.comune_id, code: r.code, name: r.name, nameEn: r.name_en, isDefault: r.is_default,
-      queued: r.queued, oldestWaitingSince: r.oldest_waiting_since,
+      id: r.id,
+      comuneId: r.comune_id,
+      code: r.code,
+      name: r.name,
+      nameEn: r.name_en,
+      isDefault: r.is_default,
+      queued: r.queued,
+      oldestWaitingSince: r.oldest_waiting_since,
     }));
   }
 }

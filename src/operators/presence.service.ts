@@ -20,9 +20,11 @@ export class PresenceService {
   ) {}
 
   async set(principal: Principal, presence: Presence): Promise<{ presence: Presence; changed: boolean }> {
-    const rows = await updateReturning(this.ds,
+    const rows = await updateReturning(
+      this.ds,
       `UPDATE operators SET presence = $2, presence_changed_at = now() WHERE id = $1 AND presence <> $2 RETURNING id`,
-      [principal.operatorId, presence]);
+      [principal.operatorId, presence],
+    );
     const changed = rows.length > 0;
     if (changed) {
       const to = principal.comuneId === null ? [rooms.metro()] : [rooms.comune(principal.comuneId), rooms.metro()];

@@ -1,4 +1,15 @@
-import { Controller, Get, Header, HttpStatus, Inject, Req, Res, UnauthorizedException, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Header,
+  HttpStatus,
+  Inject,
+  Req,
+  Res,
+  UnauthorizedException,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { createServer, type Server } from 'node:http';
 import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -14,7 +25,12 @@ import { Metrics } from './metrics.js';
 async function timed<T>(p: Promise<T>, ms: number): Promise<T> {
   let t: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([p, new Promise<T>((_, rej) => { t = setTimeout(() => rej(new Error(`no answer in ${ms} ms`)), ms); })]);
+    return await Promise.race([
+      p,
+      new Promise<T>((_, rej) => {
+        t = setTimeout(() => rej(new Error(`no answer in ${ms} ms`)), ms);
+      }),
+    ]);
   } finally {
     if (t) clearTimeout(t);
   }
@@ -33,7 +49,12 @@ export class HealthController implements OnApplicationBootstrap, OnApplicationSh
     private readonly metrics: Metrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.redis = new Redis({ ...redisOptionsFromUrl(config.redisUrl), lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    this.redis = new Redis({
+      ...redisOptionsFromUrl(config.redisUrl),
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+    });
     this.redis.on('error', () => undefined);
   }
 
@@ -42,8 +63,10 @@ export class HealthController implements OnApplicationBootstrap, OnApplicationSh
     if (!this.config.http.metricsPort) return;
     this.metricsServer = createServer((req, res) => {
       if (req.url !== '/metrics') return void res.writeHead(404).end();
-      this.render().then((text) => res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' }).end(text),
-        () => res.writeHead(500).end());
+      this.render().then(
+        (text) => res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' }).end(text),
+        () => res.writeHead(500).end(),
+      );
     }).listen(this.config.http.metricsPort);
   }
 
@@ -62,7 +85,12 @@ export class HealthController implements OnApplicationBootstrap, OnApplicationSh
   @Get('health/ready')
   async ready(@Res({ passthrough: true }) res: Response) {
     const check = async (fn: () => Promise<unknown>) => {
-      try { await timed(fn(), 2000); return 'up'; } catch (err) { return `down: ${(err as Error).message}`; }
+      try {
+        await timed(fn(), 2000);
+        return 'up';
+      } catch (err) {
+        return `down: ${(err as Error).message}`;
+      }
     };
     const [postgres, redis] = await Promise.all([
       check(() => this.ds.query('SELECT 1')),
@@ -80,18 +108,26 @@ export class HealthController implements OnApplicationBootstrap, OnApplicationSh
   @Header('Content-Type', 'text/plain; version=0.0.4')
   async scrape(@Req() req: Request): Promise<string> {
     if (!metricsAllowed(req, this.config)) {
-      throw new UnauthorizedException(this.config.http.metricsPort ? `metrics are served on port ${this.config.http.metricsPort}` : 'metrics need the METRICS_TOKEN as a Bearer token');
+      throw new UnauthorizedException(
+        this.config.http.metricsPort
+          ? `metrics are served on port ${this.config.http.metricsPort}`
+          : 'metrics need the METRICS_TOKEN as a Bearer token',
+      );
     }
     return this.render();
   }
 
   private async render(): Promise<string> {
-    await Promise.all(this.jobs.registeredQueues().map(async (q) => {
-      try {
-        const counts = await timed(q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed'), 1000);
-        for (const [state, n] of Object.entries(counts)) this.metrics.queueDepth.set({ queue: q.name, state }, n);
-      } catch { /* Redis down: the gauges keep their last value, readiness says why */ }
-    }));
+    await Promise.all(
+      this.jobs.registeredQueues().map(async (q) => {
+        try {
+          const counts = await timed(q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed'), 1000);
+          for (const [state, n] of Object.entries(counts)) this.metrics.queueDepth.set({ queue: q.name, state }, n);
+        } catch {
+          /* Redis down: the gauges keep their last value, readiness says why */
+        }
+      }),
+    );
     return this.metrics.registry.metrics();
   }
 }

@@ -22,7 +22,10 @@ const PREFIX = 'Sportello: ';
 
 /** A failure already described for the operator: its message is the line to print. */
 export class PreflightError extends Error {
-  constructor(message: string, readonly exitCode = EX_UNAVAILABLE) {
+  constructor(
+    message: string,
+    readonly exitCode = EX_UNAVAILABLE,
+  ) {
     super(message);
     this.name = 'PreflightError';
   }
@@ -69,7 +72,13 @@ export function redisPlace(url: string): { host: string; port: number; where: st
 
 type NetKind = 'refused' | 'not-found' | 'timeout' | 'unreachable' | 'closed';
 
-interface ErrorLike { code?: unknown; message?: unknown; errors?: unknown; cause?: unknown; detail?: unknown }
+interface ErrorLike {
+  code?: unknown;
+  message?: unknown;
+  errors?: unknown;
+  cause?: unknown;
+  detail?: unknown;
+}
 
 function codeOf(err: unknown): string {
   const e = err as ErrorLike | undefined;
@@ -94,12 +103,28 @@ export function networkKind(err: unknown): NetKind | undefined {
   const code = codeOf(err);
   const msg = messageOf(err);
   switch (code) {
-    case 'ECONNREFUSED': return 'refused';
-    case 'ENOENT': return /connect ENOENT/.test(msg) ? 'refused' : undefined; // a Unix socket nobody listens on
-    case 'ENOTFOUND': case 'EAI_AGAIN': case 'EAI_NONAME': case 'EAI_FAIL': return 'not-found';
-    case 'ETIMEDOUT': case 'ESOCKETTIMEDOUT': return 'timeout';
-    case 'EHOSTUNREACH': case 'ENETUNREACH': case 'EHOSTDOWN': case 'ENETDOWN': case 'EADDRNOTAVAIL': return 'unreachable';
-    case 'ECONNRESET': case 'EPIPE': case 'ECONNABORTED': return 'closed';
+    case 'ECONNREFUSED':
+      return 'refused';
+    case 'ENOENT':
+      return /connect ENOENT/.test(msg) ? 'refused' : undefined; // a Unix socket nobody listens on
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_NONAME':
+    case 'EAI_FAIL':
+      return 'not-found';
+    case 'ETIMEDOUT':
+    case 'ESOCKETTIMEDOUT':
+      return 'timeout';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'EHOSTDOWN':
+    case 'ENETDOWN':
+    case 'EADDRNOTAVAIL':
+      return 'unreachable';
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'ECONNABORTED':
+      return 'closed';
   }
   if (/timeout|timed out/i.test(msg)) return 'timeout';
   if (/Connection terminated unexpectedly|Connection is closed|connection closed|socket hang up/i.test(msg)) return 'closed';
@@ -135,21 +160,28 @@ export function describePostgresError(err: unknown, target: PostgresTarget, time
   const msg = messageOf(err);
   if (kind === 'refused') return `PostgreSQL is not reachable at ${p.where} (connection refused). ${PG_START} or set ${v}.`;
   if (kind === 'not-found') return `PostgreSQL host "${p.host}" was not found (DNS lookup failed). Correct the host in ${v}.`;
-  if (kind === 'timeout') return `PostgreSQL at ${p.where} did not answer within ${timeoutMs / 1000} s (timeout). Check that it is running and that no firewall blocks port ${p.port}, or set ${v}.`;
-  if (kind === 'unreachable') return `PostgreSQL at ${p.where} is unreachable (${codeOf(err) || 'no route to host'}). Check the network, or the host in ${v}.`;
-  if (kind === 'closed') return `PostgreSQL at ${p.where} closed the connection (${msg}). Check that ${v} points at a running PostgreSQL server, then try again.`;
+  if (kind === 'timeout')
+    return `PostgreSQL at ${p.where} did not answer within ${timeoutMs / 1000} s (timeout). Check that it is running and that no firewall blocks port ${p.port}, or set ${v}.`;
+  if (kind === 'unreachable')
+    return `PostgreSQL at ${p.where} is unreachable (${codeOf(err) || 'no route to host'}). Check the network, or the host in ${v}.`;
+  if (kind === 'closed')
+    return `PostgreSQL at ${p.where} closed the connection (${msg}). Check that ${v} points at a running PostgreSQL server, then try again.`;
   if (/password must be a string|no password (was )?(supplied|provided)/i.test(msg)) {
-    if (target.appRole) return `PostgreSQL at ${p.where} asks the application role "${p.user}" for a password and none is set. Set DATABASE_APP_PASSWORD (the migrations give the role that password), or set DATABASE_APP_URL.`;
+    if (target.appRole)
+      return `PostgreSQL at ${p.where} asks the application role "${p.user}" for a password and none is set. Set DATABASE_APP_PASSWORD (the migrations give the role that password), or set DATABASE_APP_URL.`;
     return `PostgreSQL at ${p.where} asks user "${p.user}" for a password and ${v} has none. Put it in ${v} (postgres://${p.user}:PASSWORD@${p.where}/${p.database}).`;
   }
   switch (sqlstate) {
     case '28P01':
-      if (target.appRole) return `PostgreSQL at ${p.where} refused the application role "${p.user}" (password authentication failed). Set DATABASE_APP_PASSWORD to the password "npm run migrate" gave it (run the migrations again with it set to change it), or set DATABASE_APP_URL.`;
+      if (target.appRole)
+        return `PostgreSQL at ${p.where} refused the application role "${p.user}" (password authentication failed). Set DATABASE_APP_PASSWORD to the password "npm run migrate" gave it (run the migrations again with it set to change it), or set DATABASE_APP_URL.`;
       return `PostgreSQL at ${p.where} refused user "${p.user}" (password authentication failed). Correct the user and password in ${v}.`;
     case '28000':
       if (/role .* does not exist/.test(msg)) {
-        if (target.appRole && p.user === 'sportello_app') return `PostgreSQL at ${p.where} has no application role "${p.user}" (${msg}). Run "npm run migrate" (it creates the role), or set DATABASE_APP_URL.`;
-        if (target.appRole) return `PostgreSQL at ${p.where} has no role "${p.user}" (${msg}), the user DATABASE_APP_URL names. Create it, or correct DATABASE_APP_URL (unset, the application connects as "sportello_app", which "npm run migrate" creates).`;
+        if (target.appRole && p.user === 'sportello_app')
+          return `PostgreSQL at ${p.where} has no application role "${p.user}" (${msg}). Run "npm run migrate" (it creates the role), or set DATABASE_APP_URL.`;
+        if (target.appRole)
+          return `PostgreSQL at ${p.where} has no role "${p.user}" (${msg}), the user DATABASE_APP_URL names. Create it, or correct DATABASE_APP_URL (unset, the application connects as "sportello_app", which "npm run migrate" creates).`;
         return `PostgreSQL at ${p.where} has no role "${p.user}" (${msg}). Create it, or correct the user in ${v}.`;
       }
       return `PostgreSQL at ${p.where} refused user "${p.user}" (${msg}). Allow it in pg_hba.conf, or correct ${v}.`;
@@ -163,8 +195,10 @@ export function describePostgresError(err: unknown, target: PostgresTarget, time
       if (/create extension|postgis/i.test(msg)) return undefined;
       break;
   }
-  if (/does not support SSL/i.test(msg)) return `PostgreSQL at ${p.where} does not support SSL connections. Remove sslmode/ssl from ${v}, or enable SSL on the server.`;
-  if (/SSL|certificate/i.test(msg) && !sqlstate.match(/^[0-9A-Z]{5}$/)) return `PostgreSQL at ${p.where}: SSL connection failed (${msg}). Check the SSL settings in ${v}.`;
+  if (/does not support SSL/i.test(msg))
+    return `PostgreSQL at ${p.where} does not support SSL connections. Remove sslmode/ssl from ${v}, or enable SSL on the server.`;
+  if (/SSL|certificate/i.test(msg) && !sqlstate.match(/^[0-9A-Z]{5}$/))
+    return `PostgreSQL at ${p.where}: SSL connection failed (${msg}). Check the SSL settings in ${v}.`;
   if (/^(08|28|3D|53|57)/.test(sqlstate)) return `PostgreSQL at ${p.where} refused the connection (${msg}). Check ${v}.`;
   return undefined;
 }
@@ -187,7 +221,10 @@ export function describePostgisError(err: unknown, where?: string, major?: numbe
   const text = `${msg} ${detail}`;
   const at = where ? ` at ${where}` : '';
   const ver = major ?? majorFromControlPath(text);
-  if (/extension "postgis[^"]*" is not available|extension "postgis[^"]*" does not exist|postgis[^"\s]*\.control/i.test(text) && !/permission denied/i.test(text)) {
+  if (
+    /extension "postgis[^"]*" is not available|extension "postgis[^"]*" does not exist|postgis[^"\s]*\.control/i.test(text) &&
+    !/permission denied/i.test(text)
+  ) {
     return `PostGIS is not installed on the PostgreSQL server${at}. ${postgisAdvice(ver)}`;
   }
   if (/permission denied to create extension "postgis/i.test(text)) {
@@ -216,11 +253,15 @@ export function describeRedisError(err: unknown, target: RedisTarget, timeoutMs 
   if (/^WRONGPASS/.test(msg)) return `Redis at ${r.where} refused the user or password in ${v} (WRONGPASS). Correct them in ${v}.`;
   if (/^NOAUTH/.test(msg)) return `Redis at ${r.where} requires a password (NOAUTH). Put it in ${v}, e.g. redis://:PASSWORD@${r.where}.`;
   if (/^LOADING/.test(msg)) return `Redis at ${r.where} is still loading its data (LOADING). Try again in a few seconds.`;
-  if (kind === 'refused') return `Redis is not reachable at ${r.where} (connection refused). Start it (e.g. "systemctl start redis-server" or "docker compose up -d redis") or set ${v}.`;
+  if (kind === 'refused')
+    return `Redis is not reachable at ${r.where} (connection refused). Start it (e.g. "systemctl start redis-server" or "docker compose up -d redis") or set ${v}.`;
   if (kind === 'not-found') return `Redis host "${r.host}" was not found (DNS lookup failed). Correct the host in ${v}.`;
-  if (kind === 'timeout') return `Redis at ${r.where} did not answer within ${timeoutMs / 1000} s (timeout). Check that it is running and that no firewall blocks port ${r.port}, or set ${v}.`;
-  if (kind === 'unreachable') return `Redis at ${r.where} is unreachable (${codeOf(err) || 'no route to host'}). Check the network, or the host in ${v}.`;
-  if (kind === 'closed') return `Redis at ${r.where} closed the connection (${msg}). Check that ${v} points at a running Redis (rediss:// only for a TLS server), then try again.`;
+  if (kind === 'timeout')
+    return `Redis at ${r.where} did not answer within ${timeoutMs / 1000} s (timeout). Check that it is running and that no firewall blocks port ${r.port}, or set ${v}.`;
+  if (kind === 'unreachable')
+    return `Redis at ${r.where} is unreachable (${codeOf(err) || 'no route to host'}). Check the network, or the host in ${v}.`;
+  if (kind === 'closed')
+    return `Redis at ${r.where} closed the connection (${msg}). Check that ${v} points at a running Redis (rediss:// only for a TLS server), then try again.`;
   if (/^(ERR|DENIED|MISCONF|NOPERM)/.test(msg)) return `Redis at ${r.where} refused the connection (${msg}). Check ${v}.`;
   return undefined;
 }
@@ -247,13 +288,19 @@ async function withPostgres<T>(target: PostgresTarget, timeoutMs: number, fn: (c
     await withTimeout(client.connect(), timeoutMs + 500, () => void client.end().catch(() => undefined));
   } catch (err) {
     void client.end().catch(() => undefined);
-    throw new PreflightError(describePostgresError(err, target, timeoutMs) ?? `Cannot connect to PostgreSQL at ${postgresPlace(target.url).where} (${messageOf(err)}). Check ${target.variable}.`);
+    throw new PreflightError(
+      describePostgresError(err, target, timeoutMs) ??
+        `Cannot connect to PostgreSQL at ${postgresPlace(target.url).where} (${messageOf(err)}). Check ${target.variable}.`,
+    );
   }
   try {
     return await withTimeout(fn(client), timeoutMs * 2, () => void client.end().catch(() => undefined));
   } catch (err) {
     if (err instanceof PreflightError) throw err;
-    throw new PreflightError(describePostgresError(err, target, timeoutMs) ?? `PostgreSQL at ${postgresPlace(target.url).where} failed a check (${messageOf(err)}). Check ${target.variable}.`);
+    throw new PreflightError(
+      describePostgresError(err, target, timeoutMs) ??
+        `PostgreSQL at ${postgresPlace(target.url).where} failed a check (${messageOf(err)}). Check ${target.variable}.`,
+    );
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -279,7 +326,8 @@ export async function checkPostgresOwner(check: OwnerCheck): Promise<void> {
     const { rows } = await c.query<{ version: number; available: boolean; installed: boolean }>(
       `SELECT current_setting('server_version_num')::int AS version,
               EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'postgis') AS available,
-              EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'postgis') AS installed`);
+              EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'postgis') AS installed`,
+    );
     return rows[0];
   };
   let found;
@@ -295,7 +343,13 @@ export async function checkPostgresOwner(check: OwnerCheck): Promise<void> {
     found = await withPostgres(target, timeoutMs, probe);
   }
   if (check.postgis !== false && !found.available && !found.installed) {
-    throw new PreflightError(describePostgisError({ message: 'extension "postgis" is not available' }, postgresPlace(check.url).where, Math.floor(found.version / 10000))!);
+    throw new PreflightError(
+      describePostgisError(
+        { message: 'extension "postgis" is not available' },
+        postgresPlace(check.url).where,
+        Math.floor(found.version / 10000),
+      )!,
+    );
   }
 }
 
@@ -321,7 +375,8 @@ export async function checkPostgresApp(check: AppCheck): Promise<void> {
   const p = postgresPlace(check.url);
   await withPostgres(target, timeoutMs, async (c) => {
     const { rows } = await c.query<{ migrations: boolean }>(`SELECT to_regclass('schema_migrations') IS NOT NULL AS migrations`);
-    if (!rows[0].migrations) throw new PreflightError(`Database "${p.database}" at ${p.where} has no Sportello schema yet. ${RUN_MIGRATE}, then start again.`);
+    if (!rows[0].migrations)
+      throw new PreflightError(`Database "${p.database}" at ${p.where} has no Sportello schema yet. ${RUN_MIGRATE}, then start again.`);
     if (!check.migrations?.length) return;
     let applied: string[];
     try {
@@ -331,7 +386,9 @@ export async function checkPostgresApp(check: AppCheck): Promise<void> {
     }
     const missing = check.migrations.filter((m) => !applied.includes(m));
     if (missing.length) {
-      throw new PreflightError(`Database "${p.database}" at ${p.where} lacks ${missing.length} migration${missing.length > 1 ? 's' : ''} of this version (${missing[missing.length - 1]}${missing.length > 1 ? ', …' : ''}). Run "npm run migrate", then start again.`);
+      throw new PreflightError(
+        `Database "${p.database}" at ${p.where} lacks ${missing.length} migration${missing.length > 1 ? 's' : ''} of this version (${missing[missing.length - 1]}${missing.length > 1 ? ', …' : ''}). Run "npm run migrate", then start again.`,
+      );
     }
   });
 }
@@ -349,14 +406,26 @@ export async function checkRedis(target: RedisTarget & { timeoutMs?: number }): 
     reconnectOnError: () => false,
   });
   let firstError: unknown;
-  redis.on('error', (err) => { firstError ??= err; });
+  redis.on('error', (err) => {
+    firstError ??= err;
+  });
   try {
-    await withTimeout((async () => { await redis.connect(); await redis.ping(); })(), timeoutMs + 500, () => redis.disconnect());
+    await withTimeout(
+      (async () => {
+        await redis.connect();
+        await redis.ping();
+      })(),
+      timeoutMs + 500,
+      () => redis.disconnect(),
+    );
   } catch (err) {
     // ioredis reports an authentication refusal as an 'error' event, then "Connection is closed".
     // A refused connection likewise: the event carries ECONNREFUSED, the rejection only "Connection is closed".
     const cause = firstError ?? err;
-    throw new PreflightError(describeRedisError(cause, target, timeoutMs) ?? `Cannot connect to Redis at ${redisPlace(target.url).where} (${messageOf(cause)}). Check ${target.variable}.`);
+    throw new PreflightError(
+      describeRedisError(cause, target, timeoutMs) ??
+        `Cannot connect to Redis at ${redisPlace(target.url).where} (${messageOf(cause)}). Check ${target.variable}.`,
+    );
   } finally {
     redis.disconnect();
   }
@@ -389,8 +458,10 @@ function describeListenError(err: unknown): string | undefined {
   const e = err as { syscall?: unknown; port?: unknown; address?: unknown };
   if (e?.syscall !== 'listen') return undefined;
   const where = `${typeof e.address === 'string' ? e.address : '0.0.0.0'}:${String(e.port ?? '?')}`;
-  if (codeOf(err) === 'EADDRINUSE') return `Port ${String(e.port)} is already in use (${where}): another Sportello or another service listens there. Stop it, or set PORT (EMAIL_SMTP_PORT for the mail server).`;
-  if (codeOf(err) === 'EACCES') return `No permission to listen on ${where}. Use a port above 1023, or set PORT (EMAIL_SMTP_PORT for the mail server).`;
+  if (codeOf(err) === 'EADDRINUSE')
+    return `Port ${String(e.port)} is already in use (${where}): another Sportello or another service listens there. Stop it, or set PORT (EMAIL_SMTP_PORT for the mail server).`;
+  if (codeOf(err) === 'EACCES')
+    return `No permission to listen on ${where}. Use a port above 1023, or set PORT (EMAIL_SMTP_PORT for the mail server).`;
   return undefined;
 }
 
@@ -419,7 +490,11 @@ function describeLater(err: unknown, context: CommandContext): string | undefine
  * and exits 69 / 78 / 1; nothing prints a stack trace. While it runs (the boot of a server, the whole
  * of a one-shot command) an error thrown from a callback or an unhandled rejection ends the same way.
  */
-export async function runCommand(command: string, main: () => Promise<void>, context: CommandContext | (() => CommandContext) = {}): Promise<void> {
+export async function runCommand(
+  command: string,
+  main: () => Promise<void>,
+  context: CommandContext | (() => CommandContext) = {},
+): Promise<void> {
   const fail = (err: unknown): never => {
     const { text, exitCode } = describeFailure(err, command, typeof context === 'function' ? safe(context) : context);
     process.stderr.write(`${text}\n`);

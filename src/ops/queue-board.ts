@@ -15,10 +15,18 @@ export function mountQueueBoard(app: INestApplication, queueNames: string[]): vo
   serverAdapter.setBasePath('/admin/queues');
   createBullBoard({ queues: queueNames.map((n) => new BullMQAdapter(jobs.queue(n))), serverAdapter });
   const guard = (req: Request, res: Response, next: NextFunction) => {
-    auth.verify(bearerToken(req)).then((p) => {
-      if (p.role !== 'metro_admin') return res.status(403).json({ statusCode: 403, message: 'the queue dashboard is for the metropolitan administrator' });
-      next();
-    }).catch(() => res.status(401).json({ statusCode: 401, message: 'log in as the metropolitan administrator (Bearer token or sportello_token cookie)' }));
+    auth
+      .verify(bearerToken(req))
+      .then((p) => {
+        if (p.role !== 'metro_admin')
+          return res.status(403).json({ statusCode: 403, message: 'the queue dashboard is for the metropolitan administrator' });
+        next();
+      })
+      .catch(() =>
+        res
+          .status(401)
+          .json({ statusCode: 401, message: 'log in as the metropolitan administrator (Bearer token or sportello_token cookie)' }),
+      );
   };
   app.use('/admin/queues', guard, serverAdapter.getRouter());
 }

@@ -1,5 +1,14 @@
 import { Inject, Logger } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
+import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { AuthService } from '../auth/auth.service.js';
@@ -90,13 +99,15 @@ export class AgentGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   @SubscribeMessage('typing')
   async typing(@ConnectedSocket() socket: AgentSocket, @MessageBody() body: { ticketId?: unknown; typing?: unknown }): Promise<void> {
     if (typeof body?.ticketId !== 'string') return;
-    await this.signals.operatorTyping(socket.data.principal, body.ticketId, body.typing === true)
+    await this.signals
+      .operatorTyping(socket.data.principal, body.ticketId, body.typing === true)
       .catch((err: Error) => this.logger.debug(`typing signal dropped: ${err.message}`));
   }
 
   @SubscribeMessage('ticket.read')
   async read(@ConnectedSocket() socket: AgentSocket, @MessageBody() body: { ticketId?: unknown; upToMessageId?: unknown }) {
-    if (typeof body?.ticketId !== 'string' || typeof body.upToMessageId !== 'string') return { ok: false, error: 'ticketId and upToMessageId are required' };
+    if (typeof body?.ticketId !== 'string' || typeof body.upToMessageId !== 'string')
+      return { ok: false, error: 'ticketId and upToMessageId are required' };
     const ok = await this.signals.operatorRead(socket.data.principal, body.ticketId, body.upToMessageId);
     return ok ? { ok: true } : { ok: false, error: `ticket ${body.ticketId} not found` };
   }

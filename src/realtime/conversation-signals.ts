@@ -15,7 +15,11 @@ const ID = /^\d{1,18}$/;
  */
 @Injectable()
 export class ConversationSignals {
-  constructor(private readonly ds: DataSource, private readonly realtime: RealtimeService, private readonly delivery: OutboundDelivery) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly realtime: RealtimeService,
+    private readonly delivery: OutboundDelivery,
+  ) {}
 
   async operatorTyping(principal: Principal, ticketId: string, typing: boolean): Promise<boolean> {
     const t = await this.webchatTicket(principal, ticketId);
@@ -31,11 +35,14 @@ export class ConversationSignals {
     if (!ID.test(ticketId)) return false;
     const [t] = await this.ds.query(
       `SELECT t.id, t.channel, i.address FROM tickets t JOIN citizen_identities i ON i.id = t.citizen_identity_id
-        WHERE t.id = $1 AND ${visibleTickets(principal, params)}`, params);
+        WHERE t.id = $1 AND ${visibleTickets(principal, params)}`,
+      params,
+    );
     if (!t) return false;
     await this.ds.query(
       `UPDATE messages SET delivery_status = 'read' WHERE ticket_id = $1 AND direction = 'inbound' AND id <= $2 AND delivery_status = 'received'`,
-      [t.id, upToMessageId]);
+      [t.id, upToMessageId],
+    );
     if (t.channel === WEBCHAT) this.realtime.toWebchat(t.address, 'read', { upToMessageId });
     return true;
   }
@@ -45,11 +52,14 @@ export class ConversationSignals {
       `SELECT t.id, t.comune_id, t.group_id, t.assignee_id, t.offered_to_id FROM tickets t
          JOIN citizen_identities i ON i.id = t.citizen_identity_id
         WHERE i.channel = $1 AND i.address = $2 AND t.status IN ('new','open','waiting_citizen') ORDER BY t.id DESC LIMIT 1`,
-      [WEBCHAT, address]);
+      [WEBCHAT, address],
+    );
     if (!t) return;
     this.realtime.toAgents(
       roomsForTicket({ comuneId: t.comune_id, groupId: t.group_id, assigneeId: t.assignee_id, offeredToId: t.offered_to_id }),
-      'citizen.typing', { ticketId: String(t.id), typing });
+      'citizen.typing',
+      { ticketId: String(t.id), typing },
+    );
   }
 
   /**
@@ -68,7 +78,8 @@ export class ConversationSignals {
         WHERE i.channel = $1 AND i.address = $2 AND m.direction = 'outbound' AND NOT m.internal AND m.id <= $3
           AND (m.delivery_status IN ('sent', 'delivered') OR (m.id = $3 AND m.delivery_status = 'queued'))
         ORDER BY m.id DESC LIMIT 50`,
-      [WEBCHAT, address, upToMessageId]);
+      [WEBCHAT, address, upToMessageId],
+    );
     for (const r of rows) await this.delivery.setStatus(String(r.id), 'read', null);
   }
 
@@ -77,7 +88,9 @@ export class ConversationSignals {
     const params: unknown[] = [ticketId, WEBCHAT];
     const [t] = await this.ds.query(
       `SELECT i.address FROM tickets t JOIN citizen_identities i ON i.id = t.citizen_identity_id
-        WHERE t.id = $1 AND t.channel = $2 AND ${visibleTickets(principal, params)}`, params);
+        WHERE t.id = $1 AND t.channel = $2 AND ${visibleTickets(principal, params)}`,
+      params,
+    );
     return t ?? null;
   }
 }

@@ -108,7 +108,10 @@ export type WebchatAck =
 export interface WebchatClientEvents {
   message: (p: { text?: string; clientMessageId?: string; location?: { lat: number; lng: number } }, ack?: (r: WebchatAck) => void) => void;
   /** The citizen's satisfaction rating (1–5) of a resolved ticket of this session, with an optional comment. */
-  csat: (p: { ticketReference: string; rating: number; comment?: string }, ack?: (r: { ok: true } | { ok: false; error: { status: number; field: string; message: string } }) => void) => void;
+  csat: (
+    p: { ticketReference: string; rating: number; comment?: string },
+    ack?: (r: { ok: true } | { ok: false; error: { status: number; field: string; message: string } }) => void,
+  ) => void;
   typing: (p: { typing: boolean }) => void;
   /** The citizen has seen the operator's messages up to this one. */
   read: (p: { upToMessageId: string }) => void;

@@ -26,21 +26,32 @@ export class RealtimeService implements OnApplicationShutdown {
     // The emitter publishes without waiting: a publish refused because the connection just dropped
     // (no offline queue) would be an unhandled rejection. It is the same dropped event as below.
     const publisher = {
-      publish: (channel: string, message: string | Buffer) => this.redis.publish(channel, message).catch((err: Error) => {
-        this.logger.warn(`realtime event dropped: ${err.message}`);
-        return 0;
-      }),
+      publish: (channel: string, message: string | Buffer) =>
+        this.redis.publish(channel, message).catch((err: Error) => {
+          this.logger.warn(`realtime event dropped: ${err.message}`);
+          return 0;
+        }),
     };
     this.emitter = new Emitter(publisher as unknown as Redis, { key: socketIoKey(config) });
   }
 
   toAgents<E extends keyof AgentServerEvents>(to: string[], event: E, payload: Parameters<AgentServerEvents[E]>[0]): void {
     if (to.length === 0) return;
-    this.safely(() => this.emitter.of('/agent').to(to).emit(event, payload as never));
+    this.safely(() =>
+      this.emitter
+        .of('/agent')
+        .to(to)
+        .emit(event, payload as never),
+    );
   }
 
   toWebchat<E extends keyof WebchatServerEvents>(address: string, event: E, payload: Parameters<WebchatServerEvents[E]>[0]): void {
-    this.safely(() => this.emitter.of('/webchat').to(rooms.webchatSession(address)).emit(event, payload as never));
+    this.safely(() =>
+      this.emitter
+        .of('/webchat')
+        .to(rooms.webchatSession(address))
+        .emit(event, payload as never),
+    );
   }
 
   isConnected(): boolean {

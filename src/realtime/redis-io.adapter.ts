@@ -14,7 +14,10 @@ export class RedisIoAdapter extends IoAdapter {
   private sub?: Redis;
   private readonly origins: OriginPolicy;
 
-  constructor(app: INestApplicationContext, private readonly config: AppConfig) {
+  constructor(
+    app: INestApplicationContext,
+    private readonly config: AppConfig,
+  ) {
     super(app);
     this.origins = new OriginPolicy(config);
   }

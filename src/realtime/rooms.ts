@@ -13,7 +13,12 @@ export const rooms = {
   webchatSession: (address: string) => `session:${address}`,
 };
 
-export function roomsForTicket(t: { comuneId: number; groupId: number | null; assigneeId: number | null; offeredToId: number | null }): string[] {
+export function roomsForTicket(t: {
+  comuneId: number;
+  groupId: number | null;
+  assigneeId: number | null;
+  offeredToId: number | null;
+}): string[] {
   const list = [rooms.comuneSupervisors(t.comuneId), rooms.metro()];
   if (t.groupId !== null) list.push(rooms.group(t.groupId));
   if (t.assigneeId !== null) list.push(rooms.operator(t.assigneeId));

@@ -32,8 +32,9 @@ export class RoutingProcessor extends TypedWorker<RoutingJob> implements OnAppli
   async onApplicationBootstrap(): Promise<void> {
     this.worker.concurrency = this.config.workerConcurrency;
     try {
-      await this.jobs.queue(ROUTING_QUEUE).upsertJobScheduler(
-        'maintenance-sweep', { every: this.config.sweepIntervalMs }, { name: 'maintenance.sweep', data: {} });
+      await this.jobs
+        .queue(ROUTING_QUEUE)
+        .upsertJobScheduler('maintenance-sweep', { every: this.config.sweepIntervalMs }, { name: 'maintenance.sweep', data: {} });
     } catch (err) {
       this.logger.warn(`sweep schedule not set yet: ${(err as Error).message}`);
     }

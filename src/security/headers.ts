@@ -23,10 +23,11 @@ export function securityHeaders(config: AppConfig): { all: RequestHandler; admin
     strictTransportSecurity: false,
   });
   const hsts = helmet.strictTransportSecurity({ maxAge: 365 * 24 * 3600, includeSubDomains: false });
-  const all = (req: Request, res: Response, next: NextFunction) => base(req, res, (err?: unknown) => {
-    if (err || !(tls || req.secure)) return next(err);
-    hsts(req, res, next);
-  });
+  const all = (req: Request, res: Response, next: NextFunction) =>
+    base(req, res, (err?: unknown) => {
+      if (err || !(tls || req.secure)) return next(err);
+      hsts(req, res, next);
+    });
   const adminPages = helmet.contentSecurityPolicy({
     useDefaults: false,
     directives: {
@@ -43,5 +44,11 @@ export function securityHeaders(config: AppConfig): { all: RequestHandler; admin
       frameAncestors: ["'none'"],
     },
   });
-  return { all, adminPages: (req, res, next) => { res.setHeader('X-Frame-Options', 'DENY'); adminPages(req, res, next); } };
+  return {
+    all,
+    adminPages: (req, res, next) => {
+      res.setHeader('X-Frame-Options', 'DENY');
+      adminPages(req, res, next);
+    },
+  };
 }

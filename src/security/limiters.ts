@@ -5,7 +5,9 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { redisOptionsFromUrl } from '../jobs/redis-connection.js';
 
 /** What a limiter says about a key: refused for `blockedMs` more, or let through. */
-export interface Verdict { blockedMs: number }
+export interface Verdict {
+  blockedMs: number;
+}
 
 /**
  * One named limit per key (an address, an account), counted in Redis by rate-limiter-flexible so every
@@ -24,16 +26,32 @@ export class Limiter {
    *                   each further lockout within a day, up to `maxMs`. Without it, hits past the
    *                   limit are refused until the window ends.
    */
-  constructor(redis: Redis, prefix: string, readonly name: string, readonly points: number, windowMs: number,
-    private readonly lockout?: { baseMs: number; maxMs: number }) {
+  constructor(
+    redis: Redis,
+    prefix: string,
+    readonly name: string,
+    readonly points: number,
+    windowMs: number,
+    private readonly lockout?: { baseMs: number; maxMs: number },
+  ) {
     const duration = Math.max(1, Math.ceil(windowMs / 1000));
     const keyPrefix = `${prefix}:throttle:${name}`;
-    this.counter = new RateLimiterRedis({ storeClient: redis, keyPrefix, points, duration,
-      insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration }) });
+    this.counter = new RateLimiterRedis({
+      storeClient: redis,
+      keyPrefix,
+      points,
+      duration,
+      insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration }),
+    });
     if (lockout) {
       const day = 24 * 3600;
-      this.lockouts = new RateLimiterRedis({ storeClient: redis, keyPrefix: `${keyPrefix}:lockouts`, points: 1_000_000, duration: day,
-        insuranceLimiter: new RateLimiterMemory({ keyPrefix: `${keyPrefix}:lockouts`, points: 1_000_000, duration: day }) });
+      this.lockouts = new RateLimiterRedis({
+        storeClient: redis,
+        keyPrefix: `${keyPrefix}:lockouts`,
+        points: 1_000_000,
+        duration: day,
+        insuranceLimiter: new RateLimiterMemory({ keyPrefix: `${keyPrefix}:lockouts`, points: 1_000_000, duration: day }),
+      });
     }
   }
 

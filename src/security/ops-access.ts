@@ -25,8 +25,17 @@ export function metricsAllowed(req: Request, config: AppConfig): boolean {
 export function docsGuard(config: AppConfig, auth: AuthService) {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (config.http.apiDocsPublic) return next();
-    auth.verify(bearerToken(req)).then(() => next(), () => {
-      res.status(401).json({ statusCode: 401, message: 'the API documentation is for logged-in operators (Bearer token or the console\'s session cookie); API_DOCS_PUBLIC=true makes it public' });
-    });
+    auth.verify(bearerToken(req)).then(
+      () => next(),
+      () => {
+        res
+          .status(401)
+          .json({
+            statusCode: 401,
+            message:
+              "the API documentation is for logged-in operators (Bearer token or the console's session cookie); API_DOCS_PUBLIC=true makes it public",
+          });
+      },
+    );
   };
 }

@@ -1,6 +1,16 @@
 import {
-  applyDecorators, CallHandler, ExecutionContext, HttpException, HttpStatus, Inject, Injectable, SetMetadata, UnauthorizedException,
-  UseInterceptors, type CanActivate, type NestInterceptor,
+  applyDecorators,
+  CallHandler,
+  ExecutionContext,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Injectable,
+  SetMetadata,
+  UnauthorizedException,
+  UseInterceptors,
+  type CanActivate,
+  type NestInterceptor,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import ipaddr from 'ipaddr.js';
@@ -31,10 +41,22 @@ export function requestLang(req: Pick<IncomingMessage, 'headers' | 'url'>): Lang
 
 /** 429 with Retry-After (seconds) and a message in the client's language. */
 export class TooManyRequestsException extends HttpException {
-  constructor(readonly retryAfterSeconds: number, lang: Lang, field?: string) {
+  constructor(
+    readonly retryAfterSeconds: number,
+    lang: Lang,
+    field?: string,
+  ) {
     const message = TOO_MANY[lang](retryAfterSeconds);
-    super({ statusCode: 429, error: 'Too Many Requests', message, retryAfter: retryAfterSeconds, ...(field ? { fields: [{ field, message }] } : {}) },
-      HttpStatus.TOO_MANY_REQUESTS);
+    super(
+      {
+        statusCode: 429,
+        error: 'Too Many Requests',
+        message,
+        retryAfter: retryAfterSeconds,
+        ...(field ? { fields: [{ field, message }] } : {}),
+      },
+      HttpStatus.TOO_MANY_REQUESTS,
+    );
   }
 }
 
@@ -48,7 +70,12 @@ function tooMany(res: Response, req: Request, blockedMs: number, field?: string)
 export function clientKey(ip: string | undefined): string {
   if (!ip || !ipaddr.isValid(ip)) return ip || 'unknown';
   const a = ipaddr.process(ip);
-  return a.kind() === 'ipv6' ? `${(a as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16)).join(':')}::/64` : a.toString();
+  return a.kind() === 'ipv6'
+    ? `${(a as ipaddr.IPv6).parts
+        .slice(0, 4)
+        .map((p) => p.toString(16))
+        .join(':')}::/64`
+    : a.toString();
 }
 
 /** The widget's REST routes that open or feed conversations: per address, on the web-chat window. */
@@ -75,11 +102,15 @@ type FailureKind = 'login' | 'apikey';
  * new lockout (LOCKOUT_SECONDS … LOCKOUT_MAX_SECONDS). Successes are not counted: an office behind one
  * address logging in all at once is never throttled, nor is an app server sending many messages.
  */
-export const ThrottleAuthFailures = (kind: FailureKind) => applyDecorators(SetMetadata(FAILURES, kind), UseInterceptors(AuthFailureThrottle));
+export const ThrottleAuthFailures = (kind: FailureKind) =>
+  applyDecorators(SetMetadata(FAILURES, kind), UseInterceptors(AuthFailureThrottle));
 
 @Injectable()
 export class AuthFailureThrottle implements NestInterceptor {
-  constructor(private readonly limiters: Limiters, private readonly reflector: Reflector) {}
+  constructor(
+    private readonly limiters: Limiters,
+    private readonly reflector: Reflector,
+  ) {}
 
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
     const kind = this.reflector.getAllAndOverride<FailureKind>(FAILURES, [ctx.getHandler(), ctx.getClass()]);
@@ -113,10 +144,12 @@ export class AuthFailureThrottle implements NestInterceptor {
         // A missing key is not a guess; a wrong one is.
         const counts = err instanceof UnauthorizedException && (kind === 'login' || typeof req.headers['x-api-key'] === 'string');
         if (!counts) throw err;
-        return from((async () => {
-          await Promise.all(trackers.map((k) => k.limiter.hit(k.key).catch(() => undefined)));
-          throw err;
-        })());
+        return from(
+          (async () => {
+            await Promise.all(trackers.map((k) => k.limiter.hit(k.key).catch(() => undefined)));
+            throw err;
+          })(),
+        );
       }),
     );
   }
@@ -131,7 +164,10 @@ export class AuthFailureThrottle implements NestInterceptor {
 export class WebchatThrottle {
   private readonly trust: (addr: string, i: number) => boolean;
 
-  constructor(private readonly limiters: Limiters, @Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    private readonly limiters: Limiters,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
     this.trust = proxyaddr.compile(config.http.trustProxy);
   }
 
@@ -147,7 +183,8 @@ export class WebchatThrottle {
       if ((socket.data as { newSession?: boolean }).newSession !== true) return next();
       const address = this.address(socket.request);
       const lang = requestLang(socket.request);
-      this.limiters.webchatSessions.hit(address)
+      this.limiters.webchatSessions
+        .hit(address)
         .then((r) => {
           if (r.blockedMs > 0) return next(this.socketError(Math.ceil(r.blockedMs / 1000), lang));
           this.guardFirstMessage(socket, address, lang);
@@ -170,23 +207,27 @@ export class WebchatThrottle {
     socket.use((packet, next) => {
       if (opened || packet[0] !== 'message') return next();
       const ack = packet[packet.length - 1];
-      void this.limiters.webchatTickets.peek(address).then((state) => {
-        if (state.blockedMs > 0) {
-          const seconds = Math.max(1, Math.ceil(state.blockedMs / 1000));
-          if (typeof ack === 'function') ack({ ok: false, error: { status: 429, field: 'message', message: TOO_MANY[lang](seconds), retryAfter: seconds } });
-          return;
-        }
-        if (typeof ack === 'function') {
-          packet[packet.length - 1] = (reply: { ok?: boolean }) => {
-            if (reply?.ok && !opened) {
-              opened = true;
-              void this.limiters.webchatTickets.hit(address).catch(() => undefined);
-            }
-            ack(reply);
-          };
-        }
-        next();
-      }).catch(() => next());
+      void this.limiters.webchatTickets
+        .peek(address)
+        .then((state) => {
+          if (state.blockedMs > 0) {
+            const seconds = Math.max(1, Math.ceil(state.blockedMs / 1000));
+            if (typeof ack === 'function')
+              ack({ ok: false, error: { status: 429, field: 'message', message: TOO_MANY[lang](seconds), retryAfter: seconds } });
+            return;
+          }
+          if (typeof ack === 'function') {
+            packet[packet.length - 1] = (reply: { ok?: boolean }) => {
+              if (reply?.ok && !opened) {
+                opened = true;
+                void this.limiters.webchatTickets.hit(address).catch(() => undefined);
+              }
+              ack(reply);
+            };
+          }
+          next();
+        })
+        .catch(() => next());
     });
   }
 }

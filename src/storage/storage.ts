@@ -38,12 +38,28 @@ export class LocalDiskStorage extends AttachmentStorage {
 const SIGNATURES: Array<{ type: string; ext: string; test: (b: Buffer) => boolean }> = [
   { type: 'image/jpeg', ext: 'jpg', test: (b) => b.length > 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
   { type: 'image/png', ext: 'png', test: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
-  { type: 'image/gif', ext: 'gif', test: (b) => b.subarray(0, 6).toString('latin1') === 'GIF87a' || b.subarray(0, 6).toString('latin1') === 'GIF89a' },
-  { type: 'image/webp', ext: 'webp', test: (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP' },
+  {
+    type: 'image/gif',
+    ext: 'gif',
+    test: (b) => b.subarray(0, 6).toString('latin1') === 'GIF87a' || b.subarray(0, 6).toString('latin1') === 'GIF89a',
+  },
+  {
+    type: 'image/webp',
+    ext: 'webp',
+    test: (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP',
+  },
   { type: 'application/pdf', ext: 'pdf', test: (b) => b.subarray(0, 5).toString('latin1') === '%PDF-' },
   // OpenDocument: a ZIP whose first entry is the uncompressed "mimetype" file naming the format.
-  { type: 'application/vnd.oasis.opendocument.text', ext: 'odt', test: (b) => odfMimetype(b) === 'application/vnd.oasis.opendocument.text' },
-  { type: 'application/vnd.oasis.opendocument.spreadsheet', ext: 'ods', test: (b) => odfMimetype(b) === 'application/vnd.oasis.opendocument.spreadsheet' },
+  {
+    type: 'application/vnd.oasis.opendocument.text',
+    ext: 'odt',
+    test: (b) => odfMimetype(b) === 'application/vnd.oasis.opendocument.text',
+  },
+  {
+    type: 'application/vnd.oasis.opendocument.spreadsheet',
+    ext: 'ods',
+    test: (b) => odfMimetype(b) === 'application/vnd.oasis.opendocument.spreadsheet',
+  },
   // Office Open XML: a ZIP holding [Content_Types].xml and the part folder of its kind.
   { type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', ext: 'docx', test: (b) => ooxmlKind(b) === 'word/' },
   { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', ext: 'xlsx', test: (b) => ooxmlKind(b) === 'xl/' },
@@ -52,7 +68,11 @@ const SIGNATURES: Array<{ type: string; ext: string; test: (b: Buffer) => boolea
   { type: 'application/pkcs7-mime', ext: 'p7m', test: (b) => b[0] === 0x30 && b.subarray(0, 32).includes(PKCS7_SIGNED_DATA_OID) },
   // Voice notes and audio (WhatsApp and Telegram voice messages are Ogg/Opus).
   { type: 'audio/ogg', ext: 'ogg', test: (b) => b.subarray(0, 4).toString('latin1') === 'OggS' },
-  { type: 'audio/mpeg', ext: 'mp3', test: (b) => b.subarray(0, 3).toString('latin1') === 'ID3' || (b.length > 2 && b[0] === 0xff && (b[1] & 0xe0) === 0xe0) },
+  {
+    type: 'audio/mpeg',
+    ext: 'mp3',
+    test: (b) => b.subarray(0, 3).toString('latin1') === 'ID3' || (b.length > 2 && b[0] === 0xff && (b[1] & 0xe0) === 0xe0),
+  },
   { type: 'audio/amr', ext: 'amr', test: (b) => b.subarray(0, 5).toString('latin1') === '#!AMR' },
   // ISO base media ("ftyp" at offset 4): which one depends on the brand.
   { type: 'audio/mp4', ext: 'm4a', test: (b) => isoBrand(b)?.startsWith('M4A') === true },

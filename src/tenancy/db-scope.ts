@@ -68,7 +68,10 @@ export function bindScopeToPool(ds: DataSource): void {
     const setting = scopeSetting(currentScope());
     const client = scoped(setting);
     if (!cb) return client;
-    client.then((c) => cb(undefined, c, (err?: Error | boolean) => c.release(err)), (err: Error) => cb(err));
+    client.then(
+      (c) => cb(undefined, c, (err?: Error | boolean) => c.release(err)),
+      (err: Error) => cb(err),
+    );
     return undefined;
   };
 }

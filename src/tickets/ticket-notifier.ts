@@ -15,7 +15,10 @@ type TicketEventName = 'ticket.created' | 'ticket.assigned' | 'ticket.updated' |
 export class TicketNotifier {
   private readonly logger = new Logger(TicketNotifier.name);
 
-  constructor(private readonly ds: DataSource, private readonly realtime: RealtimeService) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly realtime: RealtimeService,
+  ) {}
 
   async summaries(ids: string[]): Promise<TicketSummary[]> {
     if (ids.length === 0) return [];
@@ -27,7 +30,13 @@ export class TicketNotifier {
    * `previousRooms`: rooms that saw the ticket before the change (a transfer out of a group, an
    * offer that moved on), so they learn it left.
    */
-  async notify(ticketIds: string[], event: TicketEventName, change: string, previousRooms: string[] = [], correlationId?: string): Promise<void> {
+  async notify(
+    ticketIds: string[],
+    event: TicketEventName,
+    change: string,
+    previousRooms: string[] = [],
+    correlationId?: string,
+  ): Promise<void> {
     try {
       for (const ticket of await this.summaries(ticketIds)) {
         const to = [...new Set([...roomsForTicket(ticket), ...previousRooms])];
@@ -49,7 +58,8 @@ export class TicketNotifier {
       case 'ticket.offered':
         if (ticket.offeredToId !== null) {
           this.realtime.toAgents([rooms.operator(ticket.offeredToId)], 'ticket.offered', {
-            ticket, expiresAt: ticket.offerExpiresAt ?? new Date().toISOString(),
+            ticket,
+            expiresAt: ticket.offerExpiresAt ?? new Date().toISOString(),
           });
         }
         this.realtime.toAgents(to, 'ticket.updated', { ticket, change });

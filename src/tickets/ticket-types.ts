@@ -47,7 +47,8 @@ export const REPORT_TYPE: TicketTypeDefinition = {
     const p = payload as Record<string, unknown>;
     const out: Record<string, unknown> = {};
     if (p.address !== undefined) {
-      if (typeof p.address !== 'string' || p.address.length > 300) throw new RejectedInputError('payload.address', 'must be a text of at most 300 characters');
+      if (typeof p.address !== 'string' || p.address.length > 300)
+        throw new RejectedInputError('payload.address', 'must be a text of at most 300 characters');
       out.address = p.address;
     }
     return out;

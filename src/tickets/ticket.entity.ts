@@ -29,9 +29,10 @@ export class Ticket {
   @Column({ name: 'offer_expires_at', type: 'timestamptz', nullable: true }) offerExpiresAt!: Date | null;
   @Column({ name: 'declined_by', type: 'integer', array: true }) declinedBy!: number[];
   @Column({ name: 'waiting_since', type: 'timestamptz', nullable: true }) waitingSince!: Date | null;
-  @Column({ type: 'geography', spatialFeatureType: 'Point', srid: 4326, nullable: true }) location!:
-    | { type: 'Point'; coordinates: [number, number] }
-    | null;
+  @Column({ type: 'geography', spatialFeatureType: 'Point', srid: 4326, nullable: true }) location!: {
+    type: 'Point';
+    coordinates: [number, number];
+  } | null;
   @Column({ type: 'jsonb' }) payload!: Record<string, unknown>;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;

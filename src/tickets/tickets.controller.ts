@@ -1,7 +1,20 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsDateString, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import {
+  IsBoolean,
+  IsDateString,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
 import { create as contentDisposition } from 'content-disposition';
 import type { Response } from 'express';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
@@ -11,19 +24,32 @@ import { AttachmentStorage } from '../storage/storage.js';
 import { PRIORITIES, TICKET_STATUSES } from './ticket.entity.js';
 import { TicketsService } from './tickets.service.js';
 
-const csv = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value);
+const csv = ({ value }: { value: unknown }) =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : value;
 
 export class ListTicketsQuery {
   @ApiPropertyOptional({ description: 'Comma-separated statuses', example: 'new,open' })
-  @IsOptional() @Transform(csv) @IsIn(TICKET_STATUSES, { each: true, message: `each status must be one of ${TICKET_STATUSES.join(', ')}` })
+  @IsOptional()
+  @Transform(csv)
+  @IsIn(TICKET_STATUSES, { each: true, message: `each status must be one of ${TICKET_STATUSES.join(', ')}` })
   status?: string[];
   @ApiPropertyOptional({ description: 'Comma-separated: unrouted, queued, offered, assigned, done' })
-  @IsOptional() @Transform(csv) @IsIn(['unrouted', 'queued', 'offered', 'assigned', 'done'], { each: true })
+  @IsOptional()
+  @Transform(csv)
+  @IsIn(['unrouted', 'queued', 'offered', 'assigned', 'done'], { each: true })
   queueState?: string[];
   @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) groupId?: number;
   @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) assigneeId?: number;
   @ApiPropertyOptional({ description: 'Only tickets assigned or offered to me' })
-  @IsOptional() @Transform(({ value }) => value === 'true' || value === true) @IsBoolean() mine?: boolean;
+  @IsOptional()
+  @Transform(({ value }) => value === 'true' || value === true)
+  @IsBoolean()
+  mine?: boolean;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(40) channel?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(40) type?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) category?: string;
@@ -36,17 +62,28 @@ export class ListTicketsQuery {
 
 export class ReplyDto {
   @ApiProperty({ example: 'Buongiorno, la sua richiesta è stata presa in carico.' })
-  @IsString({ message: 'must be a text' }) @MinLength(1, { message: 'must not be empty' }) @MaxLength(4000)
+  @IsString({ message: 'must be a text' })
+  @MinLength(1, { message: 'must not be empty' })
+  @MaxLength(4000)
   @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
   text!: string;
   @ApiPropertyOptional({ description: 'An internal note: seen by operators only, never sent to the citizen' })
-  @IsOptional() @IsBoolean({ message: 'must be true or false' }) internal?: boolean;
+  @IsOptional()
+  @IsBoolean({ message: 'must be true or false' })
+  internal?: boolean;
 }
 
 export class UpdateTicketDto {
-  @ApiPropertyOptional({ enum: TICKET_STATUSES }) @IsOptional() @IsIn(TICKET_STATUSES, { message: `must be one of ${TICKET_STATUSES.join(', ')}` }) status?: string;
-  @ApiPropertyOptional({ enum: PRIORITIES }) @IsOptional() @IsIn(PRIORITIES, { message: `must be one of ${PRIORITIES.join(', ')}` }) priority?: string;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf((_, v) => v !== null) @IsString() @MaxLength(100) category?: string | null;
+  @ApiPropertyOptional({ enum: TICKET_STATUSES })
+  @IsOptional()
+  @IsIn(TICKET_STATUSES, { message: `must be one of ${TICKET_STATUSES.join(', ')}` })
+  status?: string;
+  @ApiPropertyOptional({ enum: PRIORITIES })
+  @IsOptional()
+  @IsIn(PRIORITIES, { message: `must be one of ${PRIORITIES.join(', ')}` })
+  priority?: string;
+  @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf((_, v) => v !== null) @IsString() @MaxLength(100) category?:
+    string | null;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(40) type?: string;
 }
 

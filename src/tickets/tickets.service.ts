@@ -56,7 +56,10 @@ export class TicketsService {
     await assertRefsInScope(this.ds, principal, { groupId: f.groupId, assigneeId: f.assigneeId });
     const params: unknown[] = [];
     const where = [visibleTickets(principal, params)];
-    const add = (sql: (n: number) => string, value: unknown) => { params.push(value); where.push(sql(params.length)); };
+    const add = (sql: (n: number) => string, value: unknown) => {
+      params.push(value);
+      where.push(sql(params.length));
+    };
     if (f.status?.length) add((n) => `t.status = ANY($${n}::text[])`, f.status);
     if (f.queueState?.length) add((n) => `t.queue_state = ANY($${n}::text[])`, f.queueState);
     if (f.groupId !== undefined) add((n) => `t.group_id = $${n}`, f.groupId);
@@ -71,7 +74,9 @@ export class TicketsService {
     if (f.q) add((n) => `(t.reference ILIKE $${n} OR t.subject ILIKE $${n})`, `%${f.q.replace(/[%_\\]/g, '\\$&')}%`);
     params.push(Math.min(f.limit ?? 50, 200));
     const rows = await this.ds.query(
-      `SELECT ${TICKET_SUMMARY_COLUMNS} FROM tickets t WHERE ${where.join(' AND ')} ORDER BY t.id DESC LIMIT $${params.length}`, params);
+      `SELECT ${TICKET_SUMMARY_COLUMNS} FROM tickets t WHERE ${where.join(' AND ')} ORDER BY t.id DESC LIMIT $${params.length}`,
+      params,
+    );
     return rows.map(toTicketSummary);
   }
 
@@ -83,7 +88,9 @@ export class TicketsService {
       this.ds.query(
         `SELECT ci.channel, ci.address, l.display_name FROM citizen_identities ci
            JOIN citizen_identity_comuni l ON l.identity_id = ci.id AND l.comune_id = $2
-          WHERE ci.citizen_id = $1 ORDER BY ci.id`, [row.citizen_id, row.comune_id]),
+          WHERE ci.citizen_id = $1 ORDER BY ci.id`,
+        [row.citizen_id, row.comune_id],
+      ),
     ]);
     return {
       ...toTicketSummary(row),
@@ -102,9 +109,15 @@ export class TicketsService {
   async events(principal: Principal, ticketId: string): Promise<unknown[]> {
     const row = await this.findVisible(principal, ticketId);
     const rows = await this.ds.query(
-      `SELECT id, type, actor_type, actor_operator_id, data, created_at FROM ticket_events WHERE ticket_id = $1 ORDER BY id`, [row.id]);
+      `SELECT id, type, actor_type, actor_operator_id, data, created_at FROM ticket_events WHERE ticket_id = $1 ORDER BY id`,
+      [row.id],
+    );
     return rows.map((r: any) => ({
-      id: String(r.id), type: r.type, actorType: r.actor_type, actorOperatorId: r.actor_operator_id, data: r.data,
+      id: String(r.id),
+      type: r.type,
+      actorType: r.actor_type,
+      actorOperatorId: r.actor_operator_id,
+      data: r.data,
       createdAt: new Date(r.created_at).toISOString(),
     }));
   }
@@ -119,23 +132,32 @@ export class TicketsService {
     const { messageId, took } = await this.ds.transaction(async (m) => {
       const took = internal ? false : await this.assignment.acceptIn(m, principal, String(row.id), false);
       const [t] = await m.query(`SELECT status FROM tickets WHERE id = $1 FOR UPDATE`, [row.id]);
-      if (!internal && (t.status === 'closed')) throw new ConflictException('this ticket is closed; reopen it to reply');
+      if (!internal && t.status === 'closed') throw new ConflictException('this ticket is closed; reopen it to reply');
       const to = internal ? null : await this.replyRoute(m, String(row.id));
       const channel = to?.channel ?? row.channel;
       const [msg] = await m.query(
         `INSERT INTO messages (ticket_id, comune_id, direction, author_type, author_operator_id, internal, text, channel, delivery_status, recipient_address)
          VALUES ($1, $2, 'outbound', 'operator', $3, $4, $5, $6, $7, $8) RETURNING id`,
-        [row.id, row.comune_id, principal.operatorId, internal, text, channel, internal ? 'not_sent' : 'queued', to?.address ?? null]);
+        [row.id, row.comune_id, principal.operatorId, internal, text, channel, internal ? 'not_sent' : 'queued', to?.address ?? null],
+      );
       if (!internal) {
         await m.query(
           `UPDATE tickets SET first_response_at = COALESCE(first_response_at, now()), last_message_at = now(), updated_at = now(),
-                  status = CASE WHEN status = 'new' THEN 'open' ELSE status END WHERE id = $1`, [row.id]);
+                  status = CASE WHEN status = 'new' THEN 'open' ELSE status END WHERE id = $1`,
+          [row.id],
+        );
         await appendOutbox(m, 'message.deliver', { messageId: String(msg.id), comuneId: row.comune_id, channel, correlationId });
       }
-      await appendEvents(m, [{
-        ticketId: String(row.id), comuneId: row.comune_id, type: internal ? 'note.added' : 'message.sent',
-        actorType: 'operator', actorOperatorId: principal.operatorId, data: { messageId: String(msg.id) },
-      }]);
+      await appendEvents(m, [
+        {
+          ticketId: String(row.id),
+          comuneId: row.comune_id,
+          type: internal ? 'note.added' : 'message.sent',
+          actorType: 'operator',
+          actorOperatorId: principal.operatorId,
+          data: { messageId: String(msg.id) },
+        },
+      ]);
       return { messageId: String(msg.id), took };
     });
     if (!internal) this.relay.kick();
@@ -147,18 +169,35 @@ export class TicketsService {
     return message;
   }
 
-  async update(principal: Principal, ticketId: string, change: { status?: string; priority?: string; category?: string | null; type?: string }): Promise<TicketSummary> {
+  async update(
+    principal: Principal,
+    ticketId: string,
+    change: { status?: string; priority?: string; category?: string | null; type?: string },
+  ): Promise<TicketSummary> {
     const row = await this.findVisible(principal, ticketId);
-    if (change.status !== undefined && !(TICKET_STATUSES as readonly string[]).includes(change.status)) throw invalidField('status', `must be one of ${TICKET_STATUSES.join(', ')}`);
-    if (change.priority !== undefined && !(PRIORITIES as readonly string[]).includes(change.priority)) throw invalidField('priority', `must be one of ${PRIORITIES.join(', ')}`);
+    if (change.status !== undefined && !(TICKET_STATUSES as readonly string[]).includes(change.status))
+      throw invalidField('status', `must be one of ${TICKET_STATUSES.join(', ')}`);
+    if (change.priority !== undefined && !(PRIORITIES as readonly string[]).includes(change.priority))
+      throw invalidField('priority', `must be one of ${PRIORITIES.join(', ')}`);
     if (change.type !== undefined) this.types.get(change.type);
     let freed = false;
     await this.ds.transaction(async (m) => {
-      const [t] = await m.query(`SELECT status, priority, category, type, assignee_id, queue_state FROM tickets WHERE id = $1 FOR UPDATE`, [row.id]);
+      const [t] = await m.query(`SELECT status, priority, category, type, assignee_id, queue_state FROM tickets WHERE id = $1 FOR UPDATE`, [
+        row.id,
+      ]);
       const events: Parameters<typeof appendEvents>[1] = [];
-      const ev = (type: string, data: Record<string, unknown>) => events.push({ ticketId: String(row.id), comuneId: row.comune_id, type, actorType: 'operator', actorOperatorId: principal.operatorId, data });
+      const ev = (type: string, data: Record<string, unknown>) =>
+        events.push({
+          ticketId: String(row.id),
+          comuneId: row.comune_id,
+          type,
+          actorType: 'operator',
+          actorOperatorId: principal.operatorId,
+          data,
+        });
       if (change.status !== undefined && change.status !== t.status) {
-        if (!this.types.canTransition(t.type, t.status, change.status)) throw new ConflictException(`a ticket cannot go from ${t.status} to ${change.status}`);
+        if (!this.types.canTransition(t.type, t.status, change.status))
+          throw new ConflictException(`a ticket cannot go from ${t.status} to ${change.status}`);
         const closing = change.status === 'resolved' || change.status === 'closed';
         const reopening = (t.status === 'resolved' || t.status === 'closed') && !closing;
         const queueState = closing ? 'done' : reopening ? (t.assignee_id !== null ? 'assigned' : 'queued') : t.queue_state;
@@ -167,7 +206,9 @@ export class TicketsService {
                   resolved_at = CASE WHEN $2 = 'resolved' THEN now() WHEN $4::boolean THEN NULL ELSE resolved_at END,
                   offered_to_id = CASE WHEN $3 = 'done' THEN NULL ELSE offered_to_id END,
                   waiting_since = CASE WHEN $4::boolean AND assignee_id IS NULL THEN now() ELSE waiting_since END,
-                  updated_at = now() WHERE id = $1`, [row.id, change.status, queueState, reopening]);
+                  updated_at = now() WHERE id = $1`,
+          [row.id, change.status, queueState, reopening],
+        );
         ev(reopening ? 'ticket.reopened' : 'status.changed', { from: t.status, to: change.status });
         freed = closing || reopening;
       }
@@ -192,7 +233,9 @@ export class TicketsService {
     const rows = await this.ds.query(
       `SELECT a.storage_key, a.filename, a.content_type FROM attachments a
          JOIN messages m ON m.id = a.message_id JOIN tickets t ON t.id = m.ticket_id
-        WHERE a.id = $1 AND ${vis}`, params);
+        WHERE a.id = $1 AND ${vis}`,
+      params,
+    );
     if (!rows.length) throw new NotFoundException('attachment not found');
     return { storageKey: rows[0].storage_key, filename: rows[0].filename, contentType: rows[0].content_type };
   }
@@ -212,7 +255,9 @@ export class TicketsService {
                               JOIN citizen_identity_comuni k ON k.identity_id = x.id AND k.comune_id = t.comune_id
                              WHERE x.citizen_id = t.citizen_id AND x.channel = msg.channel ORDER BY x.id DESC LIMIT 1) i ON true
         WHERE msg.ticket_id = $1 AND msg.direction = 'inbound' AND msg.author_type = 'citizen'
-        ORDER BY msg.id DESC LIMIT 1`, [ticketId]);
+        ORDER BY msg.id DESC LIMIT 1`,
+      [ticketId],
+    );
     if (!last || last.channel === last.ticket_channel || !last.address) return null;
     return { channel: last.channel, address: last.address };
   }
@@ -224,7 +269,9 @@ export class TicketsService {
     const rows = await this.ds.query(
       `SELECT ${TICKET_SUMMARY_COLUMNS}, t.citizen_id, t.payload, t.first_response_at, t.resolved_at, l.display_name AS citizen_name
          FROM tickets t LEFT JOIN citizen_identity_comuni l ON l.identity_id = t.citizen_identity_id AND l.comune_id = t.comune_id
-        WHERE t.id = $1 AND ${vis}`, params);
+        WHERE t.id = $1 AND ${vis}`,
+      params,
+    );
     if (!rows.length) throw new NotFoundException(`ticket ${ticketId} not found`);
     return rows[0];
   }

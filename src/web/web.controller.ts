@@ -20,7 +20,10 @@ export class WebController {
   private readonly consoleDir: string;
   private readonly widgetFile: string;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig, private readonly comuni: ComuniService) {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly comuni: ComuniService,
+  ) {
     this.consoleDir = resolve(config.consoleDistDir);
     this.widgetFile = resolve(config.widgetDistDir, 'widget.js');
   }
@@ -31,7 +34,7 @@ export class WebController {
     if (req.path === '/console') return void res.redirect(301, '/console/');
     const index = join(this.consoleDir, 'index.html');
     if (!existsSync(index)) throw new ServiceUnavailableException('the agent console is not built: run "npm run build:web"');
-    const rel = normalize(Array.isArray(path) ? path.join('/') : path ?? '');
+    const rel = normalize(Array.isArray(path) ? path.join('/') : (path ?? ''));
     const file = resolve(this.consoleDir, rel);
     if (rel && file.startsWith(this.consoleDir + sep) && existsSync(file) && statSync(file).isFile()) {
       // Vite puts a content hash in every asset name: those never change.
@@ -87,7 +90,10 @@ export class WebController {
 export function tileOrigin(template: string): string {
   if (!template) return '';
   try {
-    return new URL(template.replace(/\{s\}/g, 'subdomain-placeholder').replace(/\{[a-z]+\}/g, '0')).origin.replace('subdomain-placeholder', '*');
+    return new URL(template.replace(/\{s\}/g, 'subdomain-placeholder').replace(/\{[a-z]+\}/g, '0')).origin.replace(
+      'subdomain-placeholder',
+      '*',
+    );
   } catch {
     return '';
   }

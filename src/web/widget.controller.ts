@@ -23,13 +23,26 @@ const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? val
 
 export class LeaveMessageDto {
   @ApiProperty() @IsString({ message: 'is missing' }) @MaxLength(200) sessionToken!: string;
-  @ApiProperty() @Transform(trim) @IsString({ message: 'must be a text' }) @MinLength(1, { message: 'must not be empty' }) @MaxLength(4000) text!: string;
+  @ApiProperty()
+  @Transform(trim)
+  @IsString({ message: 'must be a text' })
+  @MinLength(1, { message: 'must not be empty' })
+  @MaxLength(4000)
+  text!: string;
   @ApiProperty({ description: 'E-mail or phone number to be updated on' })
-  @Transform(trim) @IsString({ message: 'must be an e-mail or a phone number' }) @MinLength(1, { message: 'must be an e-mail or a phone number' }) @MaxLength(254) contact!: string;
+  @Transform(trim)
+  @IsString({ message: 'must be an e-mail or a phone number' })
+  @MinLength(1, { message: 'must be an e-mail or a phone number' })
+  @MaxLength(254)
+  contact!: string;
   @ApiPropertyOptional() @IsOptional() @Transform(trim) @IsString() @MaxLength(120) name?: string;
   @ApiProperty({ description: 'The citizen ticked the privacy consent box' })
-  @Equals(true, { message: 'you must accept the privacy notice to leave a message' }) privacyConsent!: boolean;
-  @ApiPropertyOptional() @IsOptional() @Matches(/^[A-Za-z0-9_-]{1,100}$/, { message: 'must be 1–100 letters, digits, "-" or "_"' }) clientMessageId?: string;
+  @Equals(true, { message: 'you must accept the privacy notice to leave a message' })
+  privacyConsent!: boolean;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,100}$/, { message: 'must be 1–100 letters, digits, "-" or "_"' })
+  clientMessageId?: string;
 }
 
 /** The widget names weekdays by their English short names: ISO weekday 1 is "mon". */
@@ -62,15 +75,25 @@ export class WidgetController {
     // The comune's business calendar: its opening slots, and closed on holidays and the patron saint's day.
     const calendar = await this.comuni.calendar(comune.id);
     const open = isOpenAt(calendar, Date.now());
-    const [{ n }] = await inComune(comune.id, () => this.ds.query(
-      `SELECT count(*)::int AS n FROM operators o WHERE o.comune_id = $1 AND o.presence = 'online' AND o.capacity > 0
-          AND EXISTS (SELECT 1 FROM operator_groups og WHERE og.operator_id = o.id)`, [comune.id]));
-    const hours = Object.fromEntries(Object.entries(calendar.openingHours)
-      .sort(([a], [b]) => Number(a) - Number(b))
-      .map(([isoDay, slots]) => [WEEKDAY_KEYS[Number(isoDay) - 1], slots]));
+    const [{ n }] = await inComune(comune.id, () =>
+      this.ds.query(
+        `SELECT count(*)::int AS n FROM operators o WHERE o.comune_id = $1 AND o.presence = 'online' AND o.capacity > 0
+          AND EXISTS (SELECT 1 FROM operator_groups og WHERE og.operator_id = o.id)`,
+        [comune.id],
+      ),
+    );
+    const hours = Object.fromEntries(
+      Object.entries(calendar.openingHours)
+        .sort(([a], [b]) => Number(a) - Number(b))
+        .map(([isoDay, slots]) => [WEEKDAY_KEYS[Number(isoDay) - 1], slots]),
+    );
     return {
       comune: { slug: comune.slug, name: comune.name },
-      open, operatorsOnline: n, live: open && n > 0, openingHours: hours, timezone: calendar.timezone,
+      open,
+      operatorsOnline: n,
+      live: open && n > 0,
+      openingHours: hours,
+      timezone: calendar.timezone,
     };
   }
 
@@ -94,8 +117,23 @@ export class WidgetController {
       await inComune(result.comuneId, async () => {
         const [t] = await this.ds.query(`SELECT citizen_id FROM tickets WHERE id = $1`, [result.ticketId]);
         await recordConsents(this.ds, [
-          { citizenId: t.citizen_id, comuneId: result.comuneId, ticketId: result.ticketId, purpose: 'privacy', granted: true, source: 'webchat' },
-          { citizenId: t.citizen_id, comuneId: result.comuneId, ticketId: result.ticketId, purpose: 'updates', granted: true, source: 'webchat', contact: contact.value },
+          {
+            citizenId: t.citizen_id,
+            comuneId: result.comuneId,
+            ticketId: result.ticketId,
+            purpose: 'privacy',
+            granted: true,
+            source: 'webchat',
+          },
+          {
+            citizenId: t.citizen_id,
+            comuneId: result.comuneId,
+            ticketId: result.ticketId,
+            purpose: 'updates',
+            granted: true,
+            source: 'webchat',
+            contact: contact.value,
+          },
         ]);
       });
     }
@@ -128,7 +166,11 @@ export class WidgetController {
     const kind = sniffContentType(bytes);
     if (!kind || !IMAGE_TYPES.includes(kind.type)) throw invalidField('body', 'is not a JPEG, PNG, GIF or WebP image');
     const storageKey = await this.storage.put(bytes);
-    const base = (filename ?? '').replace(/\.[^.]*$/, '').replace(/[^\w\- ]/g, '_').slice(0, 100) || 'foto';
+    const base =
+      (filename ?? '')
+        .replace(/\.[^.]*$/, '')
+        .replace(/[^\w\- ]/g, '_')
+        .slice(0, 100) || 'foto';
     const result = await this.ingestOrReject({
       channel: WEBCHAT_CHANNEL,
       comuneId: comune.id,
@@ -146,7 +188,10 @@ export class WidgetController {
     } catch (err) {
       if (err instanceof RejectedInputError) {
         if (err.status === 400) throw invalidField(err.field, err.message);
-        throw new HttpException({ statusCode: err.status, message: `${err.field}: ${err.message}`, fields: [{ field: err.field, message: err.message }] }, err.status);
+        throw new HttpException(
+          { statusCode: err.status, message: `${err.field}: ${err.message}`, fields: [{ field: err.field, message: err.message }] },
+          err.status,
+        );
       }
       throw err;
     }
@@ -156,7 +201,6 @@ export class WidgetController {
     if (!/^[a-z0-9-]{1,60}$/.test(slug)) throw invalidField('slug', 'is not a comune slug');
     return this.comuni.getBySlug(slug);
   }
-
 }
 
 /** The request body as bytes, refusing with 413 as soon as it grows past the limit. */
@@ -167,7 +211,16 @@ function readBody(req: Request, limit: number): Promise<Buffer> {
   }
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
-    return Promise.reject(new HttpException({ statusCode: 413, message: `body: the photo is larger than ${limit} bytes`, fields: [{ field: 'body', message: `is larger than ${limit} bytes` }] }, 413));
+    return Promise.reject(
+      new HttpException(
+        {
+          statusCode: 413,
+          message: `body: the photo is larger than ${limit} bytes`,
+          fields: [{ field: 'body', message: `is larger than ${limit} bytes` }],
+        },
+        413,
+      ),
+    );
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -177,7 +230,16 @@ function readBody(req: Request, limit: number): Promise<Buffer> {
       if (size > limit) {
         req.removeAllListeners('data');
         req.resume();
-        reject(new HttpException({ statusCode: 413, message: `body: the photo is larger than ${limit} bytes`, fields: [{ field: 'body', message: `is larger than ${limit} bytes` }] }, 413));
+        reject(
+          new HttpException(
+            {
+              statusCode: 413,
+              message: `body: the photo is larger than ${limit} bytes`,
+              fields: [{ field: 'body', message: `is larger than ${limit} bytes` }],
+            },
+            413,
+          ),
+        );
         return;
       }
       chunks.push(c);

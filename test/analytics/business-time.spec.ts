@@ -1,12 +1,29 @@
 import {
-  addBusinessMs, businessMs, DEFAULT_OPENING_HOURS, easterSunday, isHoliday, localParts, localToInstant, validateCalendar, type BusinessCalendar,
+  addBusinessMs,
+  businessMs,
+  DEFAULT_OPENING_HOURS,
+  easterSunday,
+  isHoliday,
+  localParts,
+  localToInstant,
+  validateCalendar,
+  type BusinessCalendar,
 } from '../../src/comuni/business-calendar.js';
 
 const H = 3600_000;
 const ROME = 'Europe/Rome';
-const bari: BusinessCalendar = { timezone: ROME, openingHours: DEFAULT_OPENING_HOURS, nationalHolidays: true, patronDay: '05-08', closures: [] };
+const bari: BusinessCalendar = {
+  timezone: ROME,
+  openingHours: DEFAULT_OPENING_HOURS,
+  nationalHolidays: true,
+  patronDay: '05-08',
+  closures: [],
+};
 const always: BusinessCalendar = {
-  timezone: ROME, nationalHolidays: false, patronDay: null, closures: [],
+  timezone: ROME,
+  nationalHolidays: false,
+  patronDay: null,
+  closures: [],
   openingHours: Object.fromEntries(['1', '2', '3', '4', '5', '6', '7'].map((d) => [d, [['00:00', '24:00']]])),
 };
 /** A local Rome wall-clock time as an instant. */
@@ -90,17 +107,42 @@ describe('business time in Europe/Rome', () => {
   it('refuses malformed calendars field by field', () => {
     expect(validateCalendar(bari)).toEqual([]);
     const problems = validateCalendar({
-      timezone: 'Europe/Atlantis', patronDay: '02-30', closures: ['2025-13-01'],
-      openingHours: { '1': [['13:00', '09:00']], '2': [['09:00', '13:00'], ['12:00', '14:00']], '8': [] } as any,
+      timezone: 'Europe/Atlantis',
+      patronDay: '02-30',
+      closures: ['2025-13-01'],
+      openingHours: {
+        '1': [['13:00', '09:00']],
+        '2': [
+          ['09:00', '13:00'],
+          ['12:00', '14:00'],
+        ],
+        '8': [],
+      } as any,
     });
-    expect(problems.map((p) => p.field).sort()).toEqual(['closures.0', 'openingHours.1.0', 'openingHours.2.1', 'openingHours.8', 'patronDay', 'timezone']);
+    expect(problems.map((p) => p.field).sort()).toEqual([
+      'closures.0',
+      'openingHours.1.0',
+      'openingHours.2.1',
+      'openingHours.8',
+      'patronDay',
+      'timezone',
+    ]);
   });
 });
 
 describe('local wall-clock fields', () => {
   it('agree with Intl at every instant tried, across the DST changes of Rome and zones with 30- and 45-minute offsets', () => {
     const viaIntl = (ms: number, tz: string) => {
-      const f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+      const f = new Intl.DateTimeFormat('en-US', {
+        timeZone: tz,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+      });
       const o: Record<string, number> = {};
       for (const p of f.formatToParts(new Date(ms))) if (p.type !== 'literal') o[p.type] = Number(p.value);
       return { y: o.year, m: o.month, d: o.day, h: o.hour % 24, mi: o.minute, s: o.second };
@@ -108,7 +150,7 @@ describe('local wall-clock fields', () => {
     // Rome: 30 March 2025 01:00 UTC (02:00 → 03:00) and 26 October 2025 01:00 UTC (03:00 → 02:00).
     const edges = [Date.UTC(2025, 2, 30, 1), Date.UTC(2025, 9, 26, 1)].flatMap((t) => [t - 1, t, t + 1, t - 1000, t + 999]);
     let seed = 3;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const random = Array.from({ length: 3000 }, () => Date.UTC(2024, 0, 1) + Math.floor(rand() * 4 * 365 * 86_400_000));
     for (const tz of ['Europe/Rome', 'Asia/Kathmandu', 'Australia/Adelaide', 'UTC']) {
       for (const ms of [...edges, ...random]) expect(localParts(ms, tz)).toEqual(viaIntl(ms, tz));

@@ -11,14 +11,25 @@ jest.setTimeout(120_000);
 
 /** A whatsapp-web.js client made of loopback pieces: the test emits its events (no Chromium session, WHATSAPP_WEB_ENABLED=false). */
 class LoopbackClient extends EventEmitter {
-  async initialize(): Promise<void> { /* the browser part: not started here */ }
-  async sendMessage(): Promise<{ id: { _serialized: string } }> { return { id: { _serialized: 'unused' } }; }
-  async destroy(): Promise<void> { /* nothing to stop */ }
+  async initialize(): Promise<void> {
+    /* the browser part: not started here */
+  }
+  async sendMessage(): Promise<{ id: { _serialized: string } }> {
+    return { id: { _serialized: 'unused' } };
+  }
+  async destroy(): Promise<void> {
+    /* nothing to stop */
+  }
 }
 
 /** Secrets the demo seed gives Bari's accounts: never in the console's pages nor in any answer it gets. */
-const SEEDED_SECRETS = ['demo-whatsapp-access-token', 'demo-whatsapp-app-secret', 'demo-whatsapp-verify-token',
-  '1000000001:demo-telegram-bot-token-replace-me', 'demo-telegram-webhook-secret'];
+const SEEDED_SECRETS = [
+  'demo-whatsapp-access-token',
+  'demo-whatsapp-app-secret',
+  'demo-whatsapp-verify-token',
+  '1000000001:demo-telegram-bot-token-replace-me',
+  'demo-telegram-webhook-secret',
+];
 
 /** The Canali page: a comune's channel accounts, write-only secrets, field errors, WhatsApp Web pairing. */
 describe('Canali page (channel accounts) in Chromium', () => {
@@ -31,7 +42,10 @@ describe('Canali page (channel accounts) in Chromium', () => {
 
   beforeAll(async () => {
     tg = await new TelegramStandin(BOT_TOKEN, 'urp_bari_canali_bot').start();
-    [t, browser] = await Promise.all([startApp({ TELEGRAM_API_ROOT: tg.url, PUBLIC_BASE_URL: 'https://urp.example.it', CHANNEL_ALLOW_PRIVATE_HOSTS: 'true' }), launchChromium()]);
+    [t, browser] = await Promise.all([
+      startApp({ TELEGRAM_API_ROOT: tg.url, PUBLIC_BASE_URL: 'https://urp.example.it', CHANNEL_ALLOW_PRIVATE_HOSTS: 'true' }),
+      launchChromium(),
+    ]);
   });
   afterAll(async () => {
     await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
@@ -45,12 +59,22 @@ describe('Canali page (channel accounts) in Chromium', () => {
     const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 } });
     contexts.push(ctx);
     const page = await ctx.newPage();
-    page.on('pageerror', (err) => { throw err; });
+    page.on('pageerror', (err) => {
+      throw err;
+    });
     const pending: Array<Promise<string>> = [];
     const pairingRequests: number[] = [];
-    page.on('request', (r) => { if (/\/api\/channel-accounts\/\d+\/pairing$/.test(r.url())) pairingRequests.push(Date.now()); });
+    page.on('request', (r) => {
+      if (/\/api\/channel-accounts\/\d+\/pairing$/.test(r.url())) pairingRequests.push(Date.now());
+    });
     page.on('response', (r) => {
-      if (r.url().startsWith(t.url) && !/\.(png|woff2?)$/.test(r.url())) pending.push(r.body().then((b) => b.toString('utf8')).catch(() => ''));
+      if (r.url().startsWith(t.url) && !/\.(png|woff2?)$/.test(r.url()))
+        pending.push(
+          r
+            .body()
+            .then((b) => b.toString('utf8'))
+            .catch(() => ''),
+        );
     });
     await page.goto(`${t.url}/console/`);
     await page.getByLabel('Indirizzo e-mail').fill(email);
@@ -119,7 +143,9 @@ describe('Canali page (channel accounts) in Chromium', () => {
 
     // Edit: the label changes, the empty token keeps the stored one.
     await bot.getByRole('button', { name: 'Modifica Bot URP – prova' }).click();
-    await expect(page.locator('[data-testid="secret-hint"]').first().textContent()).resolves.toBe('Attualmente impostato: lascia vuoto per non cambiarlo.');
+    await expect(page.locator('[data-testid="secret-hint"]').first().textContent()).resolves.toBe(
+      'Attualmente impostato: lascia vuoto per non cambiarlo.',
+    );
     await expect(page.getByLabel(/^Token del bot/).inputValue()).resolves.toBe('');
     await page.getByLabel(/^Nome dell’account/).fill('Bot URP Bari');
     await page.getByRole('button', { name: 'Salva', exact: true }).click();
@@ -174,7 +200,12 @@ describe('Canali page (channel accounts) in Chromium', () => {
     await page.getByRole('button', { name: 'Salva', exact: true }).click();
     await mailbox.locator('[data-secret="imap"]').filter({ hasText: 'non impostato' }).waitFor();
     const [after] = await t.ds.query(`SELECT config, secrets FROM channel_accounts WHERE id = $1`, [mail.id]);
-    expect(after.config).toEqual({ address: 'urp@bari.demo', displayName: 'URP Comune di Bari', aliases: ['protocollo@bari.demo'], pec: false });
+    expect(after.config).toEqual({
+      address: 'urp@bari.demo',
+      displayName: 'URP Comune di Bari',
+      aliases: ['protocollo@bari.demo'],
+      pec: false,
+    });
     expect(after.secrets).toEqual({});
 
     expect(await seriousA11yViolations(page)).toEqual([]);

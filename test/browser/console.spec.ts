@@ -16,7 +16,10 @@ describe('agent console and web-chat widget in Chromium', () => {
 
   beforeAll(async () => {
     [t, browser] = await Promise.all([startApp(), launchChromium()]);
-    await t.ds.query(`INSERT INTO comune_calendars (comune_id, opening_hours, national_holidays, patron_day) SELECT id, $1::jsonb, false, NULL FROM comuni WHERE slug = 'bari' ON CONFLICT (comune_id) DO UPDATE SET opening_hours = EXCLUDED.opening_hours, national_holidays = false, patron_day = NULL, closures = '{}'`, [ALWAYS_OPEN]);
+    await t.ds.query(
+      `INSERT INTO comune_calendars (comune_id, opening_hours, national_holidays, patron_day) SELECT id, $1::jsonb, false, NULL FROM comuni WHERE slug = 'bari' ON CONFLICT (comune_id) DO UPDATE SET opening_hours = EXCLUDED.opening_hours, national_holidays = false, patron_day = NULL, closures = '{}'`,
+      [ALWAYS_OPEN],
+    );
   });
   afterAll(async () => {
     await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
@@ -28,7 +31,9 @@ describe('agent console and web-chat widget in Chromium', () => {
     const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 }, ...options });
     contexts.push(ctx);
     const page = await ctx.newPage();
-    page.on('pageerror', (err) => { throw err; });
+    page.on('pageerror', (err) => {
+      throw err;
+    });
     return page;
   }
 
@@ -82,7 +87,11 @@ describe('agent console and web-chat widget in Chromium', () => {
     await sup.getByRole('link', { name: 'Supervisione' }).click();
     await sup.getByRole('heading', { name: 'Supervisione' }).waitFor();
     // A canned response for the URP group, used below with "/".
-    const urp = await sup.locator('#canned-group option').filter({ hasText: /URP|Relazioni/ }).first().getAttribute('value');
+    const urp = await sup
+      .locator('#canned-group option')
+      .filter({ hasText: /URP|Relazioni/ })
+      .first()
+      .getAttribute('value');
     await sup.getByLabel('Gruppo', { exact: true }).selectOption(urp!);
     await sup.getByLabel('Scorciatoia').fill('orari');
     await sup.getByLabel('Titolo').fill('Orari anagrafe');
@@ -99,7 +108,13 @@ describe('agent console and web-chat widget in Chromium', () => {
     await screenshot(op, '02-inbox');
 
     // The citizen, on the comune's site, on a phone.
-    const citizen = await newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, permissions: ['geolocation'], geolocation: { latitude: 41.1253, longitude: 16.8667 } });
+    const citizen = await newPage({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      permissions: ['geolocation'],
+      geolocation: { latitude: 41.1253, longitude: 16.8667 },
+    });
     await citizen.goto(`${t.url}/demo/bari`);
     await citizen.getByRole('button', { name: 'Scrivi al Comune' }).click();
     const chat = citizen.getByRole('dialog', { name: 'Comune di Bari' });
@@ -117,7 +132,11 @@ describe('agent console and web-chat widget in Chromium', () => {
     await offer.getByRole('button', { name: 'Accetta' }).click();
     const thread = op.getByRole('list', { name: 'Conversazione' });
     await thread.getByText("Buongiorno, a che ora apre l'ufficio anagrafe?").waitFor();
-    await op.getByRole('link', { name: /Le mie conversazioni/ }).locator('.count').filter({ hasText: '1' }).waitFor();
+    await op
+      .getByRole('link', { name: /Le mie conversazioni/ })
+      .locator('.count')
+      .filter({ hasText: '1' })
+      .waitFor();
 
     // Typing, both ways.
     await chat.getByLabel('Scrivi un messaggio').pressSequentially('Gra', { delay: 20 });
@@ -158,13 +177,24 @@ describe('agent console and web-chat widget in Chromium', () => {
     await expect(thread.locator('b, script, img[src="x"]').count()).resolves.toBe(0);
 
     // A photo and the position from the widget.
-    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEklEQVR4nGP4z8CAFWEXHbQSACj/P8Fu7N9hAAAAAElFTkSuQmCC', 'base64');
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEklEQVR4nGP4z8CAFWEXHbQSACj/P8Fu7N9hAAAAAElFTkSuQmCC',
+      'base64',
+    );
     await citizen.locator('#sw-file').setInputFiles({ name: 'lampione.png', mimeType: 'image/png', buffer: png });
     const photo = thread.locator('img[alt="lampione.png"]');
     await photo.waitFor();
     // Served to the <img> by the attachment route (authorized by the console's cookie) and decoded.
-    await expect(photo.evaluate((img: any) => (img.complete && img.naturalWidth ? img.naturalWidth
-      : new Promise((done) => { img.onload = () => done(img.naturalWidth); img.onerror = () => done(-1); })))).resolves.toBe(8);
+    await expect(
+      photo.evaluate((img: any) =>
+        img.complete && img.naturalWidth
+          ? img.naturalWidth
+          : new Promise((done) => {
+              img.onload = () => done(img.naturalWidth);
+              img.onerror = () => done(-1);
+            }),
+      ),
+    ).resolves.toBe(8);
     await chat.getByRole('button', { name: 'Condividi la posizione' }).click();
     await thread.getByText('Ho condiviso la mia posizione.').waitFor();
 
@@ -178,18 +208,33 @@ describe('agent console and web-chat widget in Chromium', () => {
     await expect(tributi.textContent()).resolves.toBe('0');
     await op.getByRole('button', { name: 'Trasferisci' }).click();
     const dialog = op.getByRole('dialog', { name: 'Trasferisci il ticket' });
-    const tributiId = await dialog.locator('#tr-group option').filter({ hasText: /Tribut/ }).getAttribute('value');
+    const tributiId = await dialog
+      .locator('#tr-group option')
+      .filter({ hasText: /Tribut/ })
+      .getAttribute('value');
     await dialog.getByLabel('Gruppo di destinazione').selectOption(tributiId!);
     await dialog.getByLabel('Nota per chi riceve (interna)').fill('Domanda sulla TARI, non di competenza URP');
     await dialog.getByRole('button', { name: 'Trasferisci' }).click();
     await sup.locator('tr[data-group="tributi"] [data-testid="queued"]').filter({ hasText: '1' }).waitFor();
-    await op.getByRole('link', { name: /Le mie conversazioni/ }).locator('.count').filter({ hasText: '0' }).waitFor();
+    await op
+      .getByRole('link', { name: /Le mie conversazioni/ })
+      .locator('.count')
+      .filter({ hasText: '0' })
+      .waitFor();
 
     // The supervisor opens it: the history lists every step, the report's position is on the map (no tiles here).
-    const [ticket] = (await t.http.get('/api/tickets').query({ q: reference }).set('Authorization', `Bearer ${await (await import('../support/harness.js')).login(t, 'supervisore@bari.demo')}`)).body;
+    const [ticket] = (
+      await t.http
+        .get('/api/tickets')
+        .query({ q: reference })
+        .set('Authorization', `Bearer ${await (await import('../support/harness.js')).login(t, 'supervisore@bari.demo')}`)
+    ).body;
     expect(ticket.location).toEqual({ lat: 41.1253, lng: 16.8667 });
     await sup.goto(`${t.url}/console/inbox/all/${ticket.id}`);
-    await sup.getByTestId('ticket-group').filter({ hasText: /Tribut/ }).waitFor();
+    await sup
+      .getByTestId('ticket-group')
+      .filter({ hasText: /Tribut/ })
+      .waitFor();
     await sup.getByRole('tab', { name: 'Mappa' }).click();
     await sup.locator('.leaflet-container path').first().waitFor();
     await sup.getByText('Mappa senza sfondo').waitFor();
@@ -206,7 +251,9 @@ describe('agent console and web-chat widget in Chromium', () => {
   });
 
   it('out of hours, the widget takes a message, a contact and an explicit consent, and the console shows them', async () => {
-    const [{ id: modugno }] = await t.ds.query(`INSERT INTO comune_calendars (comune_id, opening_hours, national_holidays, patron_day) SELECT id, '{}'::jsonb, false, NULL FROM comuni WHERE slug = 'modugno' ON CONFLICT (comune_id) DO UPDATE SET opening_hours = EXCLUDED.opening_hours, national_holidays = false, patron_day = NULL, closures = '{}' RETURNING comune_id AS id`);
+    const [{ id: modugno }] = await t.ds.query(
+      `INSERT INTO comune_calendars (comune_id, opening_hours, national_holidays, patron_day) SELECT id, '{}'::jsonb, false, NULL FROM comuni WHERE slug = 'modugno' ON CONFLICT (comune_id) DO UPDATE SET opening_hours = EXCLUDED.opening_hours, national_holidays = false, patron_day = NULL, closures = '{}' RETURNING comune_id AS id`,
+    );
     t.app.get(ComuniService).forgetCalendar(modugno); // written behind the application's back: no stale cached calendar
     const citizen = await newPage({ viewport: { width: 1280, height: 800 } });
     await citizen.goto(`${t.url}/demo/modugno`);
@@ -221,7 +268,9 @@ describe('agent console and web-chat widget in Chromium', () => {
     await chat.getByRole('button', { name: 'Lascia il messaggio' }).click();
     // Without the consent box ticked nothing is sent.
     await expect(chat.getByRole('checkbox').evaluate((b: any) => b === b.getRootNode().activeElement)).resolves.toBe(true);
-    await expect(t.ds.query(`SELECT count(*)::int AS n FROM tickets t JOIN comuni c ON c.id = t.comune_id WHERE c.slug = 'modugno'`)).resolves.toEqual([{ n: 0 }]);
+    await expect(
+      t.ds.query(`SELECT count(*)::int AS n FROM tickets t JOIN comuni c ON c.id = t.comune_id WHERE c.slug = 'modugno'`),
+    ).resolves.toEqual([{ n: 0 }]);
     await chat.getByRole('checkbox').check();
     await chat.getByRole('button', { name: 'Lascia il messaggio' }).click();
     const done = chat.getByText(/Messaggio ricevuto \(riferimento MO\w*-\d{4}-\d{6}\)\. Ti aggiorneremo a maria\.rossi@example\.it\./);
@@ -235,7 +284,10 @@ describe('agent console and web-chat widget in Chromium', () => {
     await sup.locator(`[data-ticket="${reference}"]`).click();
     const panel = sup.getByTestId('citizen-panel');
     await panel.getByText('maria.rossi@example.it').waitFor();
-    await panel.getByTestId('consent-privacy').filter({ hasText: /^Dato il .* \(Web chat\)$/ }).waitFor();
+    await panel
+      .getByTestId('consent-privacy')
+      .filter({ hasText: /^Dato il .* \(Web chat\)$/ })
+      .waitFor();
   });
 
   it('enters a request taken by phone, with the citizen’s consent, and routes it like any other', async () => {
@@ -259,12 +311,17 @@ describe('agent console and web-chat widget in Chromium', () => {
     await op.getByRole('region', { name: 'Nuova conversazione offerta' }).getByText(reference).waitFor();
     const [row] = await t.ds.query(
       `SELECT t.channel, t.queue_state, i.address, c.display_name FROM tickets t JOIN citizen_identities i ON i.id = t.citizen_identity_id
-         JOIN citizens c ON c.id = t.citizen_id WHERE t.reference = $1`, [reference]);
+         JOIN citizens c ON c.id = t.citizen_id WHERE t.reference = $1`,
+      [reference],
+    );
     expect(row).toEqual({ channel: 'phone', queue_state: 'offered', address: 'tel:+390801234567', display_name: 'Giuseppe Verdi' });
     await op.getByRole('region', { name: 'Nuova conversazione offerta' }).getByRole('button', { name: 'Accetta' }).click();
     await op.getByRole('tab', { name: 'Cronologia' }).click();
     await op.locator('[data-testid="history"] [data-event="ticket.entered_for_citizen"]').waitFor();
     await op.getByRole('tab', { name: 'Cittadino' }).click();
-    await op.getByTestId('consent-privacy').filter({ hasText: /\(Telefono\)$/ }).waitFor();
+    await op
+      .getByTestId('consent-privacy')
+      .filter({ hasText: /\(Telefono\)$/ })
+      .waitFor();
   });
 });

@@ -13,8 +13,8 @@ describe('manager dashboard in Chromium', () => {
     { lat: 41.1171, lng: 16.8719, category: 'illuminazione' },
     { lat: 41.1174, lng: 16.8712, category: 'illuminazione' },
     { lat: 41.1176, lng: 16.8715, category: 'strade' },
-    { lat: 41.1020, lng: 16.8420, category: 'rifiuti' },
-    { lat: 41.0960, lng: 16.9010, category: 'illuminazione' },
+    { lat: 41.102, lng: 16.842, category: 'rifiuti' },
+    { lat: 41.096, lng: 16.901, category: 'illuminazione' },
   ];
   let mapRows: Array<{ lat: number; lng: number; category: string; count: number }> = [];
   const cellsOf = (rows: typeof mapRows) => new Set(rows.map((r) => `${r.lat.toFixed(3)},${r.lng.toFixed(3)}`)).size;
@@ -24,24 +24,40 @@ describe('manager dashboard in Chromium', () => {
     // A few of Bari's tickets, one answered, so the tables have rows.
     const op = await login(t, 'supervisore@bari.demo');
     for (let i = 0; i < 3; i++) {
-      const res = await t.http.post('/api/app/v1/messages').set('X-Api-Key', 'demo-app-key-bari')
-        .send({ messageId: `dash-${i}`, citizen: { id: `dash-${i}` }, text: `Richiesta di prova ${i}` }).expect(201);
+      const res = await t.http
+        .post('/api/app/v1/messages')
+        .set('X-Api-Key', 'demo-app-key-bari')
+        .send({ messageId: `dash-${i}`, citizen: { id: `dash-${i}` }, text: `Richiesta di prova ${i}` })
+        .expect(201);
       if (i === 0) {
-        const [ticket] = (await t.http.get('/api/tickets').query({ q: res.body.ticketReference }).set('Authorization', `Bearer ${op}`)).body;
+        const [ticket] = (await t.http.get('/api/tickets').query({ q: res.body.ticketReference }).set('Authorization', `Bearer ${op}`))
+          .body;
         await t.http.post(`/api/tickets/${ticket.id}/messages`).set('Authorization', `Bearer ${op}`).send({ text: 'Risposta' }).expect(201);
       }
     }
     for (const [i, r] of REPORTS.entries()) {
-      await t.http.post('/api/app/v1/messages').set('X-Api-Key', 'demo-app-key-bari').send({
-        messageId: `dash-report-${i}`, citizen: { id: `dash-report-${i}` }, type: 'report', category: r.category,
-        text: `Segnalazione di prova ${i}`, location: { lat: r.lat, lng: r.lng },
-      }).expect(201);
+      await t.http
+        .post('/api/app/v1/messages')
+        .set('X-Api-Key', 'demo-app-key-bari')
+        .send({
+          messageId: `dash-report-${i}`,
+          citizen: { id: `dash-report-${i}` },
+          type: 'report',
+          category: r.category,
+          text: `Segnalazione di prova ${i}`,
+          location: { lat: r.lat, lng: r.lng },
+        })
+        .expect(201);
     }
     const manager = await login(t, 'manager@bari.demo');
-    mapRows = await eventually(async () => {
-      const res = await t.http.get('/api/analytics/map').set('Authorization', `Bearer ${manager}`);
-      return res.body.rows?.reduce((n: number, r: { count: number }) => n + r.count, 0) === REPORTS.length ? res.body.rows : null;
-    }, 15_000, 'reports counted on the map');
+    mapRows = await eventually(
+      async () => {
+        const res = await t.http.get('/api/analytics/map').set('Authorization', `Bearer ${manager}`);
+        return res.body.rows?.reduce((n: number, r: { count: number }) => n + r.count, 0) === REPORTS.length ? res.body.rows : null;
+      },
+      15_000,
+      'reports counted on the map',
+    );
   });
   afterAll(async () => {
     await context?.close().catch(() => undefined);
@@ -52,7 +68,9 @@ describe('manager dashboard in Chromium', () => {
   async function signedIn(email: string): Promise<Page> {
     context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
     const page = await context.newPage();
-    page.on('pageerror', (err) => { throw err; });
+    page.on('pageerror', (err) => {
+      throw err;
+    });
     await page.goto(`${t.url}/console/`);
     await page.getByLabel('Indirizzo e-mail').fill(email);
     await page.getByLabel('Password').fill(TEST_PASSWORD);
@@ -78,7 +96,9 @@ describe('manager dashboard in Chromium', () => {
     await section.getByRole('region', { name: 'Mappa delle richieste per zona' }).waitFor();
     // One circle per cell the API counted (a cell with two categories is one circle), inside Bari's boundary.
     expect(cellsOf(mapRows)).toBe(3);
-    await expect(eventually(async () => (await page.locator('.dash-map-cell').count()) === cellsOf(mapRows), 10_000, 'cells drawn')).resolves.toBe(true);
+    await expect(
+      eventually(async () => (await page.locator('.dash-map-cell').count()) === cellsOf(mapRows), 10_000, 'cells drawn'),
+    ).resolves.toBe(true);
     await page.locator('.dash-map-boundary').first().waitFor({ state: 'attached' });
     expect(await page.locator('.dash-map-boundary').count()).toBe(1);
 
@@ -121,7 +141,9 @@ describe('manager dashboard in Chromium', () => {
     const page = await signedIn('admin@metro.demo');
     await page.getByRole('link', { name: 'Cruscotto' }).click();
     await page.getByRole('region', { name: 'Mappa delle richieste per zona' }).waitFor();
-    await expect(eventually(async () => (await page.locator('.dash-map-boundary').count()) === 41, 10_000, '41 boundaries drawn')).resolves.toBe(true);
+    await expect(
+      eventually(async () => (await page.locator('.dash-map-boundary').count()) === 41, 10_000, '41 boundaries drawn'),
+    ).resolves.toBe(true);
     await expect(eventually(async () => (await page.locator('.dash-map-cell').count()) === 3, 10_000, 'cells drawn')).resolves.toBe(true);
   });
 

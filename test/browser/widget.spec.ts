@@ -6,7 +6,12 @@ import { launchChromium, screenshot, seriousA11yViolations } from './browser.js'
 
 jest.setTimeout(120_000);
 
-interface Box { x: number; y: number; width: number; height: number }
+interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
 
 /**
  * The web-chat widget outside office hours ("leave a message"), at the common desktop sizes and on
@@ -36,7 +41,9 @@ describe('web-chat widget, closed hours, in Chromium', () => {
     const ctx = await browser.newContext({ viewport, ...(mobile ? { isMobile: true, hasTouch: true } : {}) });
     contexts.push(ctx);
     const page = await ctx.newPage();
-    page.on('pageerror', (err) => { throw err; });
+    page.on('pageerror', (err) => {
+      throw err;
+    });
     await page.goto(`${t.url}/demo/conversano`);
     await page.getByRole('button', { name: 'Scrivi al Comune' }).click();
     const chat = page.getByRole('dialog', { name: 'Comune di Conversano' });
@@ -55,8 +62,11 @@ describe('web-chat widget, closed hours, in Chromium', () => {
     throw new Error(`${l} has no box (not rendered)`);
   };
   const overlaps = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
-  const inside = (inner: Box, outer: Box) => inner.x >= outer.x - 0.5 && inner.y >= outer.y - 0.5
-    && inner.x + inner.width <= outer.x + outer.width + 0.5 && inner.y + inner.height <= outer.y + outer.height + 0.5;
+  const inside = (inner: Box, outer: Box) =>
+    inner.x >= outer.x - 0.5 &&
+    inner.y >= outer.y - 0.5 &&
+    inner.x + inner.width <= outer.x + outer.width + 0.5 &&
+    inner.y + inner.height <= outer.y + outer.height + 0.5;
 
   const sizes: Array<[string, { width: number; height: number }, boolean]> = [
     ['1280x720', { width: 1280, height: 720 }, false],
@@ -123,7 +133,9 @@ describe('web-chat widget, closed hours, in Chromium', () => {
     const submit = chat.getByRole('button', { name: 'Leave the message' });
     await submit.click();
     await expect(chat.locator('#sw-leave-text-error').textContent()).resolves.toBe('Your message: this field is required.');
-    await expect(chat.locator('#sw-leave-contact-error').textContent()).resolves.toBe('E-mail or phone to be updated on: this field is required.');
+    await expect(chat.locator('#sw-leave-contact-error').textContent()).resolves.toBe(
+      'E-mail or phone to be updated on: this field is required.',
+    );
     await expect(chat.locator('#sw-consent-error').textContent()).resolves.toMatch(/privacy notice/);
     const consent = chat.getByRole('checkbox');
     await expect(consent.getAttribute('aria-describedby')).resolves.toBe('sw-consent-error');

@@ -22,13 +22,21 @@ describe('channel accounts and the contact page', () => {
     const operator = await login(t, 'operatore@modugno.demo');
     const bariManager = await login(t, 'manager@bari.demo');
     const admin = await login(t, 'admin@metro.demo');
-    const body = { channel: 'whatsapp', label: 'WhatsApp URP Modugno', config: { phoneNumberId: '123456789012', displayPhoneNumber: '+39 080 5865111' },
-      secrets: { accessToken: 'EAAG-secret-token-modugno', appSecret: 'app-secret-modugno', verifyToken: 'verify-modugno-1' } };
+    const body = {
+      channel: 'whatsapp',
+      label: 'WhatsApp URP Modugno',
+      config: { phoneNumberId: '123456789012', displayPhoneNumber: '+39 080 5865111' },
+      secrets: { accessToken: 'EAAG-secret-token-modugno', appSecret: 'app-secret-modugno', verifyToken: 'verify-modugno-1' },
+    };
 
     expect((await t.http.post('/api/channel-accounts').set('Authorization', `Bearer ${operator}`).send(body)).status).toBe(403);
     const created = await t.http.post('/api/channel-accounts').set('Authorization', `Bearer ${manager}`).send(body);
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ channel: 'whatsapp', secretsSet: ['accessToken', 'appSecret', 'verifyToken'], webhookUrl: `https://urp.example.it/webhooks/whatsapp/${created.body.id}` });
+    expect(created.body).toMatchObject({
+      channel: 'whatsapp',
+      secretsSet: ['accessToken', 'appSecret', 'verifyToken'],
+      webhookUrl: `https://urp.example.it/webhooks/whatsapp/${created.body.id}`,
+    });
     expect(JSON.stringify(created.body)).not.toMatch(/secret-token-modugno|app-secret-modugno|verify-modugno-1/);
 
     // Another comune's manager does not see it; the metropolitan admin does.
@@ -37,32 +45,69 @@ describe('channel accounts and the contact page', () => {
     expect(all.body.map((a: any) => a.id)).toContain(created.body.id);
 
     // A secret can be replaced without sending the others; a bad one is refused naming the field.
-    const bad = await t.http.patch(`/api/channel-accounts/${created.body.id}`).set('Authorization', `Bearer ${manager}`).send({ secrets: { verifyToken: 'short' } });
+    const bad = await t.http
+      .patch(`/api/channel-accounts/${created.body.id}`)
+      .set('Authorization', `Bearer ${manager}`)
+      .send({ secrets: { verifyToken: 'short' } });
     expect(bad.status).toBe(400);
     expect(bad.body.fields).toEqual([{ field: 'secrets.verifyToken', message: 'must be at least 8 characters without spaces' }]);
-    const rotated = await t.http.patch(`/api/channel-accounts/${created.body.id}`).set('Authorization', `Bearer ${manager}`).send({ secrets: { accessToken: 'EAAG-rotated-token-modugno' } });
+    const rotated = await t.http
+      .patch(`/api/channel-accounts/${created.body.id}`)
+      .set('Authorization', `Bearer ${manager}`)
+      .send({ secrets: { accessToken: 'EAAG-rotated-token-modugno' } });
     expect(rotated.status).toBe(200);
     const [row] = await t.ds.query(`SELECT secrets FROM channel_accounts WHERE id = $1`, [created.body.id]);
-    expect(row.secrets).toEqual({ accessToken: 'EAAG-rotated-token-modugno', appSecret: 'app-secret-modugno', verifyToken: 'verify-modugno-1' });
+    expect(row.secrets).toEqual({
+      accessToken: 'EAAG-rotated-token-modugno',
+      appSecret: 'app-secret-modugno',
+      verifyToken: 'verify-modugno-1',
+    });
 
-    const missing = await t.http.post('/api/channel-accounts').set('Authorization', `Bearer ${manager}`).send({ ...body, config: { displayPhoneNumber: '+39 080 1' } });
+    const missing = await t.http
+      .post('/api/channel-accounts')
+      .set('Authorization', `Bearer ${manager}`)
+      .send({ ...body, config: { displayPhoneNumber: '+39 080 1' } });
     expect(missing.status).toBe(400);
     expect(missing.body.fields[0].field).toBe('config.phoneNumberId');
-    const twice = await t.http.post('/api/channel-accounts').set('Authorization', `Bearer ${admin}`).send({ ...body, comuneId: created.body.comuneId });
+    const twice = await t.http
+      .post('/api/channel-accounts')
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ ...body, comuneId: created.body.comuneId });
     expect(twice.status).toBe(409);
 
     const disabled = await t.http.delete(`/api/channel-accounts/${created.body.id}`).set('Authorization', `Bearer ${manager}`);
     expect(disabled.body.enabled).toBe(false);
-    expect((await t.http.get(`/webhooks/whatsapp/${created.body.id}`).query({ 'hub.mode': 'subscribe', 'hub.verify_token': 'verify-modugno-1', 'hub.challenge': '42' })).status).toBe(404);
+    expect(
+      (
+        await t.http
+          .get(`/webhooks/whatsapp/${created.body.id}`)
+          .query({ 'hub.mode': 'subscribe', 'hub.verify_token': 'verify-modugno-1', 'hub.challenge': '42' })
+      ).status,
+    ).toBe(404);
   });
 
   it('shows a contact page with QR codes for WhatsApp, Telegram and the web chat', async () => {
     const manager = await login(t, 'manager@modugno.demo');
-    await t.http.post('/api/channel-accounts').set('Authorization', `Bearer ${manager}`).send({
-      channel: 'whatsapp', label: 'WhatsApp', config: { phoneNumberId: '223456789012', displayPhoneNumber: '+39 080 5865222' },
-      secrets: { accessToken: 'EAAG-secret-token-modugno2', appSecret: 'app-secret-modugno2', verifyToken: 'verify-modugno-2' } }).expect(201);
-    await t.http.post('/api/channel-accounts').set('Authorization', `Bearer ${manager}`).send({
-      channel: 'telegram', label: 'Bot', config: { botUsername: 'urp_modugno_bot' }, secrets: { botToken: TOKEN, webhookSecret: 'modugno-webhook-secret-1' } }).expect(201);
+    await t.http
+      .post('/api/channel-accounts')
+      .set('Authorization', `Bearer ${manager}`)
+      .send({
+        channel: 'whatsapp',
+        label: 'WhatsApp',
+        config: { phoneNumberId: '223456789012', displayPhoneNumber: '+39 080 5865222' },
+        secrets: { accessToken: 'EAAG-secret-token-modugno2', appSecret: 'app-secret-modugno2', verifyToken: 'verify-modugno-2' },
+      })
+      .expect(201);
+    await t.http
+      .post('/api/channel-accounts')
+      .set('Authorization', `Bearer ${manager}`)
+      .send({
+        channel: 'telegram',
+        label: 'Bot',
+        config: { botUsername: 'urp_modugno_bot' },
+        secrets: { botToken: TOKEN, webhookSecret: 'modugno-webhook-secret-1' },
+      })
+      .expect(201);
 
     const page = await t.http.get('/contatti/modugno');
     expect(page.status).toBe(200);
@@ -73,7 +118,12 @@ describe('channel accounts and the contact page', () => {
     expect(page.text).toContain('href="https://t.me/urp_modugno_bot"');
     expect(page.text).toContain('href="https://urp.example.it/contatti/modugno#chat"');
     for (const link of ['https://wa.me/390805865222', 'https://t.me/urp_modugno_bot', 'https://urp.example.it/contatti/modugno#chat']) {
-      const svg = await QRCode.toString(link, { type: 'svg', errorCorrectionLevel: 'M', margin: 2, color: { dark: '#000000', light: '#ffffff' } });
+      const svg = await QRCode.toString(link, {
+        type: 'svg',
+        errorCorrectionLevel: 'M',
+        margin: 2,
+        color: { dark: '#000000', light: '#ffffff' },
+      });
       const path = /<path[^>]*stroke="#000000"[^>]*d="([^"]+)"/.exec(svg)![1];
       expect(page.text).toContain(path);
     }
@@ -94,7 +144,9 @@ describe('channel accounts and the contact page', () => {
       WHERE c.slug = 'bari' AND a.channel IN ('whatsapp', 'telegram', 'whatsapp-web') ORDER BY a.channel`);
     expect(rows.map((r: any) => r.channel)).toEqual(['telegram', 'whatsapp', 'whatsapp-web']);
     const wa = rows.find((r: any) => r.channel === 'whatsapp');
-    const verify = await t.http.get(`/webhooks/whatsapp/${wa.id}`).query({ 'hub.mode': 'subscribe', 'hub.verify_token': 'demo-whatsapp-verify-token', 'hub.challenge': '31337' });
+    const verify = await t.http
+      .get(`/webhooks/whatsapp/${wa.id}`)
+      .query({ 'hub.mode': 'subscribe', 'hub.verify_token': 'demo-whatsapp-verify-token', 'hub.challenge': '31337' });
     expect(verify.text).toBe('31337');
     const page = await t.http.get('/contatti/bari');
     expect(page.text).toContain('href="https://wa.me/390805771111"');

@@ -6,11 +6,18 @@ import { startApp, type TestApp } from '../support/harness.js';
  */
 describe('app channel positions', () => {
   let t: TestApp;
-  beforeAll(async () => { t = await startApp(); });
-  afterAll(async () => { await t?.close(); });
+  beforeAll(async () => {
+    t = await startApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
 
-  const send = (messageId: string, location: { lat: number; lng: number }, type = 'report') => t.http.post('/api/app/v1/messages')
-    .set('X-Api-Key', 'demo-app-key-bari').send({ messageId, citizen: { id: 'u-sea' }, type, text: 'Rifiuti abbandonati', location });
+  const send = (messageId: string, location: { lat: number; lng: number }, type = 'report') =>
+    t.http
+      .post('/api/app/v1/messages')
+      .set('X-Api-Key', 'demo-app-key-bari')
+      .send({ messageId, citizen: { id: 'u-sea' }, type, text: 'Rifiuti abbandonati', location });
   const count = async () => (await t.ds.query(`SELECT count(*)::int AS n FROM messages WHERE channel = 'app'`))[0].n as number;
 
   it('answers 422 naming location for a report in the sea, storing nothing', async () => {
@@ -26,7 +33,9 @@ describe('app channel positions', () => {
   it('still files a report inside another comune under that comune', async () => {
     const res = await send('modugno-1', { lat: 41.0833, lng: 16.7833 });
     expect(res.status).toBe(201);
-    const [row] = await t.ds.query(`SELECT c.slug FROM tickets t JOIN comuni c ON c.id = t.comune_id WHERE t.reference = $1`, [res.body.ticketReference]);
+    const [row] = await t.ds.query(`SELECT c.slug FROM tickets t JOIN comuni c ON c.id = t.comune_id WHERE t.reference = $1`, [
+      res.body.ticketReference,
+    ]);
     expect(row.slug).toBe('modugno');
   });
 });

@@ -19,10 +19,20 @@ describe('Telegram channel', () => {
   let updateSeq = 5000;
   let messageSeq = 1;
 
-  const from = (chatId: number) => ({ id: chatId, is_bot: false, first_name: 'Maria', last_name: 'Rossi', username: 'mariarossi', language_code: 'it' });
+  const from = (chatId: number) => ({
+    id: chatId,
+    is_bot: false,
+    first_name: 'Maria',
+    last_name: 'Rossi',
+    username: 'mariarossi',
+    language_code: 'it',
+  });
   const message = (chatId: number, extra: Record<string, unknown>, id = messageSeq++) => ({
-    message_id: id, from: from(chatId), chat: { id: chatId, first_name: 'Maria', last_name: 'Rossi', username: 'mariarossi', type: 'private' },
-    date: Math.floor(Date.now() / 1000), ...extra,
+    message_id: id,
+    from: from(chatId),
+    chat: { id: chatId, first_name: 'Maria', last_name: 'Rossi', username: 'mariarossi', type: 'private' },
+    date: Math.floor(Date.now() / 1000),
+    ...extra,
   });
   const post = (update: Record<string, unknown>, secret: string | null = SECRET, id = accountId) => {
     const req = t.http.post(`/webhooks/telegram/${id}`).set('Content-Type', 'application/json');
@@ -30,17 +40,26 @@ describe('Telegram channel', () => {
     return req.send(JSON.stringify({ update_id: updateSeq++, ...update }));
   };
   const countMessages = async () => (await t.ds.query(`SELECT count(*)::int AS n FROM messages WHERE channel = 'telegram'`))[0].n as number;
-  const stored = (externalId: string) => t.ds.query(`SELECT m.*, t.reference, t.type, ST_Y(t.location::geometry) AS lat FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE m.channel = 'telegram' AND m.external_id = $1`, [externalId]);
+  const stored = (externalId: string) =>
+    t.ds.query(
+      `SELECT m.*, t.reference, t.type, ST_Y(t.location::geometry) AS lat FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE m.channel = 'telegram' AND m.external_id = $1`,
+      [externalId],
+    );
 
   beforeAll(async () => {
     tg = await new TelegramStandin(TOKEN).start();
     t = await startApp({ TELEGRAM_API_ROOT: tg.url, PUBLIC_BASE_URL: 'https://sportello.example.it' });
     managerToken = await login(t, 'manager@bari.demo');
     operatorToken = await login(t, 'operatore@bari.demo');
-    const created = await t.http.post('/api/channel-accounts').set('Authorization', `Bearer ${managerToken}`).send({
-      channel: 'telegram', label: 'Bot URP Bari (test)', config: { botUsername: 'urp_bari_test_bot' },
-      secrets: { botToken: TOKEN, webhookSecret: SECRET },
-    });
+    const created = await t.http
+      .post('/api/channel-accounts')
+      .set('Authorization', `Bearer ${managerToken}`)
+      .send({
+        channel: 'telegram',
+        label: 'Bot URP Bari (test)',
+        config: { botUsername: 'urp_bari_test_bot' },
+        secrets: { botToken: TOKEN, webhookSecret: SECRET },
+      });
     expect(created.status).toBe(201);
     accountId = created.body.id;
   });
@@ -54,10 +73,15 @@ describe('Telegram channel', () => {
     const set = tg.method('setWebhook');
     expect(set).toHaveLength(1);
     expect(TelegramStandin.params(set[0])).toMatchObject({
-      url: `https://sportello.example.it/webhooks/telegram/${accountId}`, secret_token: SECRET,
+      url: `https://sportello.example.it/webhooks/telegram/${accountId}`,
+      secret_token: SECRET,
     });
     const read = await t.http.get(`/api/channel-accounts/${accountId}`).set('Authorization', `Bearer ${managerToken}`);
-    expect(read.body).toMatchObject({ channel: 'telegram', secretsSet: ['botToken', 'webhookSecret'], webhookUrl: `https://sportello.example.it/webhooks/telegram/${accountId}` });
+    expect(read.body).toMatchObject({
+      channel: 'telegram',
+      secretsSet: ['botToken', 'webhookSecret'],
+      webhookUrl: `https://sportello.example.it/webhooks/telegram/${accountId}`,
+    });
     expect(JSON.stringify(read.body)).not.toContain(TOKEN);
     expect(JSON.stringify(read.body)).not.toContain(SECRET);
   });
@@ -92,7 +116,9 @@ describe('Telegram channel', () => {
     const offer = await offered;
     expect(offer.ticket.reference).toMatch(/^BA-\d{4}-\d{6}$/);
 
-    const reply = await t.http.post(`/api/tickets/${offer.ticket.id}/messages`).set('Authorization', `Bearer ${operatorToken}`)
+    const reply = await t.http
+      .post(`/api/tickets/${offer.ticket.id}/messages`)
+      .set('Authorization', `Bearer ${operatorToken}`)
       .send({ text: 'L’anagrafe apre alle 9:00, dal lunedì al venerdì.' });
     expect(reply.status).toBe(201);
     const call = await tg.next((r) => r.path.endsWith('/sendMessage') && String(TelegramStandin.params(r).chat_id) === '9003');
@@ -106,12 +132,22 @@ describe('Telegram channel', () => {
 
   it('stores a message delivered five times at once only once', async () => {
     const body = { update_id: 777001, message: message(9004, { text: 'Segnalo una perdita d’acqua in via Sparano' }, 424242) };
-    const results = await Promise.all(Array.from({ length: 5 }, () => t.http.post(`/webhooks/telegram/${accountId}`)
-      .set('Content-Type', 'application/json').set('X-Telegram-Bot-Api-Secret-Token', SECRET).send(JSON.stringify(body))));
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        t.http
+          .post(`/webhooks/telegram/${accountId}`)
+          .set('Content-Type', 'application/json')
+          .set('X-Telegram-Bot-Api-Secret-Token', SECRET)
+          .send(JSON.stringify(body)),
+      ),
+    );
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     const rows = await stored(`${accountId}:9004:424242`);
     expect(rows).toHaveLength(1);
-    const tickets = await t.ds.query(`SELECT count(*)::int AS n FROM tickets t JOIN citizen_identities i ON i.id = t.citizen_identity_id WHERE i.address = $1`, [`${accountId}:9004`]);
+    const tickets = await t.ds.query(
+      `SELECT count(*)::int AS n FROM tickets t JOIN citizen_identities i ON i.id = t.citizen_identity_id WHERE i.address = $1`,
+      [`${accountId}:9004`],
+    );
     expect(tickets[0].n).toBe(1);
   });
 
@@ -120,22 +156,38 @@ describe('Telegram channel', () => {
     tg.addFile('voice-1', 'voice/file_2.oga', OGG_VOICE);
     tg.addFile('doc-1', 'documents/file_3.pdf', PDF_DOC);
     tg.addFile('doc-fake', 'documents/file_4.pdf', Buffer.from('MZ this is a program, not a PDF'));
-    const photo = message(9005, { photo: [
-      { file_id: 'photo-small', file_unique_id: 'a', width: 90, height: 90, file_size: 100 },
-      { file_id: 'photo-big', file_unique_id: 'b', width: 1280, height: 960, file_size: JPEG_1PX.length },
-    ], caption: 'Buca in via Calefati' });
+    const photo = message(9005, {
+      photo: [
+        { file_id: 'photo-small', file_unique_id: 'a', width: 90, height: 90, file_size: 100 },
+        { file_id: 'photo-big', file_unique_id: 'b', width: 1280, height: 960, file_size: JPEG_1PX.length },
+      ],
+      caption: 'Buca in via Calefati',
+    });
     expect((await post({ message: photo })).status).toBe(200);
-    const voice = message(9005, { voice: { file_id: 'voice-1', file_unique_id: 'c', duration: 3, mime_type: 'audio/ogg', file_size: OGG_VOICE.length } });
+    const voice = message(9005, {
+      voice: { file_id: 'voice-1', file_unique_id: 'c', duration: 3, mime_type: 'audio/ogg', file_size: OGG_VOICE.length },
+    });
     expect((await post({ message: voice })).status).toBe(200);
-    const doc = message(9005, { document: { file_id: 'doc-1', file_unique_id: 'd', file_name: 'istanza.pdf', mime_type: 'application/pdf', file_size: PDF_DOC.length } });
+    const doc = message(9005, {
+      document: {
+        file_id: 'doc-1',
+        file_unique_id: 'd',
+        file_name: 'istanza.pdf',
+        mime_type: 'application/pdf',
+        file_size: PDF_DOC.length,
+      },
+    });
     expect((await post({ message: doc })).status).toBe(200);
-    const fake = message(9005, { document: { file_id: 'doc-fake', file_unique_id: 'e', file_name: 'modulo.pdf', mime_type: 'application/pdf', file_size: 31 } });
+    const fake = message(9005, {
+      document: { file_id: 'doc-fake', file_unique_id: 'e', file_name: 'modulo.pdf', mime_type: 'application/pdf', file_size: 31 },
+    });
     expect((await post({ message: fake })).status).toBe(200);
 
     const rows = await t.ds.query(
       `SELECT m.external_id, m.text, a.filename, a.content_type FROM messages m LEFT JOIN attachments a ON a.message_id = m.id
         WHERE m.channel = 'telegram' AND m.external_id = ANY($1) ORDER BY m.id`,
-      [[photo, voice, doc, fake].map((x) => `${accountId}:9005:${x.message_id}`)]);
+      [[photo, voice, doc, fake].map((x) => `${accountId}:9005:${x.message_id}`)],
+    );
     expect(rows.map((r: any) => [r.text, r.content_type])).toEqual([
       ['Buca in via Calefati', 'image/jpeg'],
       [null, 'audio/ogg'],
@@ -154,7 +206,9 @@ describe('Telegram channel', () => {
     expect(row.type).toBe('report');
     expect(Number(row.lat)).toBeCloseTo(41.1253, 4);
 
-    const contact = message(9006, { contact: { phone_number: '+393331234567', first_name: 'Giuseppe', last_name: 'Verdi', user_id: 9006 } });
+    const contact = message(9006, {
+      contact: { phone_number: '+393331234567', first_name: 'Giuseppe', last_name: 'Verdi', user_id: 9006 },
+    });
     expect((await post({ message: contact })).status).toBe(200);
     const [c] = await stored(`${accountId}:9006:${contact.message_id}`);
     expect(c.text).toBe('Contatto condiviso: Giuseppe Verdi, tel. +393331234567');
@@ -165,10 +219,14 @@ describe('Telegram channel', () => {
     expect((await post({ message: sea })).status).toBe(200);
     const [row] = await t.ds.query(
       `SELECT m.text, t.type, t.location IS NULL AS no_place, c.slug FROM messages m JOIN tickets t ON t.id = m.ticket_id JOIN comuni c ON c.id = t.comune_id
-        WHERE m.channel = 'telegram' AND m.external_id = $1`, [`${accountId}:9011:${sea.message_id}`]);
+        WHERE m.channel = 'telegram' AND m.external_id = $1`,
+      [`${accountId}:9011:${sea.message_id}`],
+    );
     expect(row).toEqual({
       text: '[Posizione inviata fuori dal territorio dei comuni della Città metropolitana di Bari (41.20000, 16.95000): non registrata come luogo della pratica]',
-      type: 'request', no_place: true, slug: 'bari',
+      type: 'request',
+      no_place: true,
+      slug: 'bari',
     });
   });
 
@@ -183,12 +241,17 @@ describe('Telegram channel', () => {
     expect(rows[0].text).toBe('Il lampione di via Argiro 12 è spento da due giorni');
     const events = await t.ds.query(`SELECT data FROM ticket_events WHERE ticket_id = $1 AND type = 'message.edited'`, [rows[0].ticket_id]);
     expect(events).toHaveLength(1);
-    expect(events[0].data).toMatchObject({ previousText: 'Il lampione di via Argiro è spento', text: 'Il lampione di via Argiro 12 è spento da due giorni' });
+    expect(events[0].data).toMatchObject({
+      previousText: 'Il lampione di via Argiro è spento',
+      text: 'Il lampione di via Argiro 12 è spento da due giorni',
+    });
   });
 
   it('answers /stato with the state of the chat’s own ticket, and not of someone else’s', async () => {
     const [mine] = await stored(`${accountId}:9007:${messageSeq - 1}`);
-    await post({ message: message(9007, { text: `/stato ${mine.reference}`, entities: [{ offset: 0, length: 6, type: 'bot_command' }] }) }).expect(200);
+    await post({
+      message: message(9007, { text: `/stato ${mine.reference}`, entities: [{ offset: 0, length: 6, type: 'bot_command' }] }),
+    }).expect(200);
     const answer = await tg.next((r) => r.path.endsWith('/sendMessage') && String(TelegramStandin.params(r).chat_id) === '9007');
     expect(TelegramStandin.params(answer).text).toMatch(new RegExp(`^La pratica ${mine.reference} .* è ricevuta`));
 
@@ -212,14 +275,22 @@ describe('Telegram channel', () => {
       expect(res.status).toBe(201);
       return res.body.id as string;
     };
-    const finalState = (id: string) => eventually(async () => {
-      const [m] = await t.ds.query(`SELECT delivery_status, delivery_error FROM messages WHERE id = $1`, [id]);
-      return ['sent', 'failed'].includes(m.delivery_status) ? m : null;
-    }, 15000);
+    const finalState = (id: string) =>
+      eventually(async () => {
+        const [m] = await t.ds.query(`SELECT delivery_status, delivery_error FROM messages WHERE id = $1`, [id]);
+        return ['sent', 'failed'].includes(m.delivery_status) ? m : null;
+      }, 15000);
 
     it('waits out a 429 retry_after, then delivers', async () => {
-      tg.plan('/sendMessage', { status: 429, body: { ok: false, error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } } }, 1,
-        (r) => TelegramStandin.params(r).text === 'Risposta dopo il limite');
+      tg.plan(
+        '/sendMessage',
+        {
+          status: 429,
+          body: { ok: false, error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } },
+        },
+        1,
+        (r) => TelegramStandin.params(r).text === 'Risposta dopo il limite',
+      );
       const id = await reply('Risposta dopo il limite');
       expect(await finalState(id)).toMatchObject({ delivery_status: 'sent' });
       const calls = sendTo(9010).filter((r) => TelegramStandin.params(r).text === 'Risposta dopo il limite');
@@ -228,8 +299,12 @@ describe('Telegram channel', () => {
     });
 
     it('retries a 5xx with backoff', async () => {
-      tg.plan('/sendMessage', { status: 502, body: { ok: false, error_code: 502, description: 'Bad Gateway' } }, 2,
-        (r) => TelegramStandin.params(r).text === 'Risposta dopo un errore del server');
+      tg.plan(
+        '/sendMessage',
+        { status: 502, body: { ok: false, error_code: 502, description: 'Bad Gateway' } },
+        2,
+        (r) => TelegramStandin.params(r).text === 'Risposta dopo un errore del server',
+      );
       const id = await reply('Risposta dopo un errore del server');
       expect(await finalState(id)).toMatchObject({ delivery_status: 'sent' });
       expect(sendTo(9010).filter((r) => TelegramStandin.params(r).text === 'Risposta dopo un errore del server')).toHaveLength(3);
@@ -238,8 +313,12 @@ describe('Telegram channel', () => {
     it('does not retry a permanent refusal and tells the operator why, in Italian', async () => {
       const agent = await connectAgent(t, managerToken);
       sockets.push(agent);
-      tg.plan('/sendMessage', { status: 403, body: { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' } }, 1,
-        (r) => TelegramStandin.params(r).text === 'Risposta a chi ha bloccato il bot');
+      tg.plan(
+        '/sendMessage',
+        { status: 403, body: { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' } },
+        1,
+        (r) => TelegramStandin.params(r).text === 'Risposta a chi ha bloccato il bot',
+      );
       const failed = nextEvent(agent, 'message.updated', (p: any) => p.message.deliveryStatus === 'failed');
       const id = await reply('Risposta a chi ha bloccato il bot');
       const pushed = await failed;
@@ -264,7 +343,8 @@ describe('Telegram channel', () => {
 
   describe('when the Bot API fails', () => {
     // Saving the account again makes a new telegraf instance for the bot, as after a restart.
-    const resave = (label: string) => t.http.patch(`/api/channel-accounts/${accountId}`).set('Authorization', `Bearer ${managerToken}`).send({ label });
+    const resave = (label: string) =>
+      t.http.patch(`/api/channel-accounts/${accountId}`).set('Authorization', `Bearer ${managerToken}`).send({ label });
 
     it('stores the first update after a restart although getMe answers 502, and the next one', async () => {
       expect((await resave('Bot URP Bari (riavviato)')).status).toBe(200);

@@ -60,11 +60,17 @@ describe('web-chat session expiry', () => {
     expect(c.history).toEqual({ ticketReference: null, messages: [] });
     // What the new session says opens its own ticket, not the old one.
     const ack = await citizenSays(c.socket, 'Sono di nuovo io', 'exp-2');
-    const [old] = await t.ds.query(`SELECT t.reference FROM tickets t JOIN citizen_identities i ON i.id = t.citizen_identity_id WHERE i.channel = 'webchat' AND i.address = $1`,
-      [`${bariId}:${sessionId(first.sessionToken)}`]);
+    const [old] = await t.ds.query(
+      `SELECT t.reference FROM tickets t JOIN citizen_identities i ON i.id = t.citizen_identity_id WHERE i.channel = 'webchat' AND i.address = $1`,
+      [`${bariId}:${sessionId(first.sessionToken)}`],
+    );
     expect(ack.ticketReference).not.toBe(old.reference);
     // Nor can the expired token upload to the old session.
-    const upload = await t.http.post('/api/webchat/bari/photos?clientMessageId=exp-3').set('X-Webchat-Session', expired).set('Content-Type', 'image/png').send(Buffer.from('x'));
+    const upload = await t.http
+      .post('/api/webchat/bari/photos?clientMessageId=exp-3')
+      .set('X-Webchat-Session', expired)
+      .set('Content-Type', 'image/png')
+      .send(Buffer.from('x'));
     expect(upload.status).toBe(400);
     expect(JSON.stringify(upload.body)).toContain('X-Webchat-Session');
   });
@@ -72,7 +78,15 @@ describe('web-chat session expiry', () => {
   it('does not resume a session from a token of the old format, which never expired', async () => {
     const id = randomUUID();
     const legacy = `${bariId}.${id}.${createHmac('sha256', t.config.jwtSecret).update(`webchat:${bariId}:${id}`).digest('base64url')}`;
-    await t.app.get(IngestService).ingest({ channel: 'webchat', comuneId: bariId, externalId: `${bariId}:${id}:legacy-1`, sender: { address: `${bariId}:${id}` }, text: 'Messaggio di una sessione vecchia' });
+    await t.app
+      .get(IngestService)
+      .ingest({
+        channel: 'webchat',
+        comuneId: bariId,
+        externalId: `${bariId}:${id}:legacy-1`,
+        sender: { address: `${bariId}:${id}` },
+        text: 'Messaggio di una sessione vecchia',
+      });
     const c = await connect(legacy);
     expect(sessionId(c.sessionToken)).not.toBe(id);
     expect(c.history.messages).toEqual([]);

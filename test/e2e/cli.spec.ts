@@ -18,22 +18,41 @@ const REGISTER = resolve('test/fault/support/register-ts.mjs');
 const ENTRY = { migrate: 'src/cli/migrate.ts', seed: 'src/cli/seed.ts', demo: 'src/cli/demo.ts', start: 'src/main.ts' } as const;
 type Command = keyof typeof ENTRY;
 
-interface Run { code: number | null; stdout: string; stderr: string; lines: string[] }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  lines: string[];
+}
 
 function run(command: Command, env: Record<string, string>, args: string[] = [], ms = 60_000): Promise<Run> {
   return new Promise((ok, fail) => {
     const proc = spawn(process.execPath, ['--import', REGISTER, ENTRY[command], ...args], {
       env: {
-        PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', PORT: '0', EMAIL_SMTP_ENABLED: 'false',
-        COMUNI_GEOJSON: SHARED_GEOJSON, REDIS_URL, REDIS_PREFIX: 'cli-spec', ...env,
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'warn',
+        PORT: '0',
+        EMAIL_SMTP_ENABLED: 'false',
+        COMUNI_GEOJSON: SHARED_GEOJSON,
+        REDIS_URL,
+        REDIS_PREFIX: 'cli-spec',
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
-    proc.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    proc.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    const timer = setTimeout(() => { proc.kill('SIGKILL'); fail(new Error(`${command} did not exit within ${ms} ms:\n${stdout}\n${stderr}`)); }, ms);
+    proc.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    proc.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      fail(new Error(`${command} did not exit within ${ms} ms:\n${stdout}\n${stderr}`));
+    }, ms);
     proc.once('exit', (code) => {
       clearTimeout(timer);
       ok({ code, stdout, stderr, lines: stderr.split('\n').filter((l) => l.trim() !== '') });
@@ -53,11 +72,18 @@ function expectOneLine(r: Run, pattern: RegExp): string {
 /** A TCP port that accepts connections and never answers: a server that hangs, or a firewall. */
 async function silentServer(): Promise<{ port: number; close: () => Promise<void> }> {
   const sockets = new Set<Socket>();
-  const srv = createServer((s) => { sockets.add(s); s.on('error', () => undefined); });
+  const srv = createServer((s) => {
+    sockets.add(s);
+    s.on('error', () => undefined);
+  });
   await new Promise<void>((ok) => srv.listen(0, '127.0.0.1', ok));
   return {
     port: (srv.address() as { port: number }).port,
-    close: () => new Promise<void>((ok) => { for (const s of sockets) s.destroy(); srv.close(() => ok()); }),
+    close: () =>
+      new Promise<void>((ok) => {
+        for (const s of sockets) s.destroy();
+        srv.close(() => ok());
+      }),
   };
 }
 
@@ -80,7 +106,12 @@ async function vanishingPostgres(allow: number): Promise<{ port: number; close: 
   await new Promise<void>((ok) => srv.listen(0, '127.0.0.1', ok));
   return {
     port: (srv.address() as { port: number }).port,
-    close: () => new Promise<void>((ok) => { for (const s of sockets) s.destroy(); if (srv.listening) srv.close(() => ok()); else ok(); }),
+    close: () =>
+      new Promise<void>((ok) => {
+        for (const s of sockets) s.destroy();
+        if (srv.listening) srv.close(() => ok());
+        else ok();
+      }),
   };
 }
 
@@ -106,7 +137,10 @@ describe('commands report a missing PostgreSQL, PostGIS or Redis in one line', (
 
   it('migrate: a host that does not exist', async () => {
     const r = await run('migrate', { DATABASE_URL: 'postgres://postgres@sportello-no-such-host.invalid:5432/sportello' });
-    expectOneLine(r, /PostgreSQL host "sportello-no-such-host\.invalid" was not found \(DNS lookup failed\)\. Correct the host in DATABASE_URL\./);
+    expectOneLine(
+      r,
+      /PostgreSQL host "sportello-no-such-host\.invalid" was not found \(DNS lookup failed\)\. Correct the host in DATABASE_URL\./,
+    );
   });
 
   it('migrate: a server that does not answer (timeout, 5 s)', async () => {
@@ -121,8 +155,12 @@ describe('commands report a missing PostgreSQL, PostGIS or Redis in one line', (
 
   describe('npm start (src/main.ts) against a migrated database', () => {
     let db: Awaited<ReturnType<typeof createTestDatabase>>;
-    beforeAll(async () => { db = await createTestDatabase(); }, 240_000);
-    afterAll(async () => { await db?.drop(); });
+    beforeAll(async () => {
+      db = await createTestDatabase();
+    }, 240_000);
+    afterAll(async () => {
+      await db?.drop();
+    });
 
     it('Redis refused → one Redis line', async () => {
       const r = await run('start', { DATABASE_URL: db.url, REDIS_URL: 'redis://:redis-secret@127.0.0.1:1' });
@@ -164,7 +202,12 @@ describe('commands report a missing PostgreSQL, PostGIS or Redis in one line', (
     const proxy = await vanishingPostgres(2);
     try {
       const r = await run('demo', { DATABASE_URL: `postgres://postgres@127.0.0.1:${proxy.port}/${name}` });
-      expectOneLine(r, new RegExp(`^Sportello: npm run demo stopped: PostgreSQL is not reachable at 127\\.0\\.0\\.1:${proxy.port} \\(connection refused\\)`));
+      expectOneLine(
+        r,
+        new RegExp(
+          `^Sportello: npm run demo stopped: PostgreSQL is not reachable at 127\\.0\\.0\\.1:${proxy.port} \\(connection refused\\)`,
+        ),
+      );
     } finally {
       await proxy.close();
       const admin = new pg.Client({ connectionString: adminUrl() });
@@ -180,17 +223,25 @@ describe('commands report a missing PostgreSQL, PostGIS or Redis in one line', (
       server = await NoPostgisPostgres.create('owner-secret');
       await server.start();
     }, 120_000);
-    afterAll(async () => { await server?.destroy(); });
+    afterAll(async () => {
+      await server?.destroy();
+    });
 
     it.each(['migrate', 'seed', 'demo'] as const)('%s: PostGIS missing → names the Debian package and the image', async (command) => {
       const r = await run(command, { DATABASE_URL: server.url('sportello') });
-      const line = expectOneLine(r, /PostGIS is not installed on the PostgreSQL server at 127\.0\.0\.1:\d+\. .*postgresql-15-postgis-3.*postgis\/postgis:15-3\.4/);
+      const line = expectOneLine(
+        r,
+        /PostGIS is not installed on the PostgreSQL server at 127\.0\.0\.1:\d+\. .*postgresql-15-postgis-3.*postgis\/postgis:15-3\.4/,
+      );
       expect(line).not.toContain('owner-secret');
     });
 
     it('migrate: a wrong password → authentication line, the password never echoed', async () => {
       const r = await run('migrate', { DATABASE_URL: server.url('sportello', 'wrong-secret-42') });
-      const line = expectOneLine(r, /PostgreSQL at 127\.0\.0\.1:\d+ refused user "postgres" \(password authentication failed\)\. Correct the user and password in DATABASE_URL\./);
+      const line = expectOneLine(
+        r,
+        /PostgreSQL at 127\.0\.0\.1:\d+ refused user "postgres" \(password authentication failed\)\. Correct the user and password in DATABASE_URL\./,
+      );
       expect(r.stderr + r.stdout).not.toContain('wrong-secret-42');
       expect(line).not.toContain('owner-secret');
     });

@@ -10,7 +10,9 @@ describe('citizen ↔ operator conversation through the web chat', () => {
   let t: TestApp;
   const sockets: Socket[] = [];
 
-  beforeAll(async () => { t = await startApp(); });
+  beforeAll(async () => {
+    t = await startApp();
+  });
   afterAll(async () => {
     sockets.forEach((s) => s.disconnect());
     await t.close();
@@ -22,7 +24,9 @@ describe('citizen ↔ operator conversation through the web chat', () => {
     const bari = await connectAgent(t, bariToken);
     const modugno = await connectAgent(t, modugnoToken);
     sockets.push(bari, modugno);
-    const modugnoSaw = [...['ticket.created', 'ticket.offered', 'ticket.assigned', 'ticket.updated', 'message.created'].map((e) => collect(modugno, e))];
+    const modugnoSaw = [
+      ...['ticket.created', 'ticket.offered', 'ticket.assigned', 'ticket.updated', 'message.created'].map((e) => collect(modugno, e)),
+    ];
 
     const citizen = await connectCitizen(t, 'bari');
     sockets.push(citizen.socket);
@@ -45,8 +49,10 @@ describe('citizen ↔ operator conversation through the web chat', () => {
     expect(detail.body.groupId).not.toBeNull();
 
     const reply = nextEvent(citizen.socket, 'message');
-    const sent = await t.http.post(`/api/tickets/${offer.ticket.id}/messages`)
-      .set('Authorization', `Bearer ${bariToken}`).send({ text: "L'anagrafe apre alle 9:00." });
+    const sent = await t.http
+      .post(`/api/tickets/${offer.ticket.id}/messages`)
+      .set('Authorization', `Bearer ${bariToken}`)
+      .send({ text: "L'anagrafe apre alle 9:00." });
     expect(sent.status).toBe(201);
     const got = await reply;
     expect(got).toMatchObject({ text: "L'anagrafe apre alle 9:00.", author: 'operator', ticketReference: ack.ticketReference });
@@ -74,11 +80,17 @@ describe('citizen ↔ operator conversation through the web chat', () => {
     await t.http.get(`/api/tickets/${ticket.id}`).set('Authorization', `Bearer ${urpOnly}`).expect(404);
 
     const heard = collect(first.socket, 'message');
-    await t.http.post(`/api/tickets/${ticket.id}/messages`).set('Authorization', `Bearer ${token}`)
-      .send({ text: 'Nota: cittadino già sentito ieri', internal: true }).expect(201);
+    await t.http
+      .post(`/api/tickets/${ticket.id}/messages`)
+      .set('Authorization', `Bearer ${token}`)
+      .send({ text: 'Nota: cittadino già sentito ieri', internal: true })
+      .expect(201);
     const answer = nextEvent(first.socket, 'message');
-    await t.http.post(`/api/tickets/${ticket.id}/messages`).set('Authorization', `Bearer ${token}`)
-      .send({ text: 'La TARI si paga in quattro rate.' }).expect(201);
+    await t.http
+      .post(`/api/tickets/${ticket.id}/messages`)
+      .set('Authorization', `Bearer ${token}`)
+      .send({ text: 'La TARI si paga in quattro rate.' })
+      .expect(201);
     await answer;
     expect(heard.map((m) => m.text)).toEqual(['La TARI si paga in quattro rate.']);
 
@@ -101,7 +113,10 @@ describe('citizen ↔ operator conversation through the web chat', () => {
     sockets.push(c.socket);
     const before = await t.ds.query('SELECT count(*)::int AS n FROM messages');
     const tooLong = await citizenSays(c.socket, 'x'.repeat(t.config.maxMessageLength + 1));
-    expect(tooLong).toEqual({ ok: false, error: { status: 413, field: 'text', message: `is longer than ${t.config.maxMessageLength} characters` } });
+    expect(tooLong).toEqual({
+      ok: false,
+      error: { status: 413, field: 'text', message: `is longer than ${t.config.maxMessageLength} characters` },
+    });
     const empty = await citizenSays(c.socket, '   ');
     expect(empty.ok).toBe(false);
     expect(empty.error.field).toBe('text');

@@ -2,7 +2,17 @@ import type { Socket } from 'socket.io-client';
 import type request from 'supertest';
 import { AgentGateway } from '../../src/realtime/agent.gateway.js';
 import { WebchatGateway } from '../../src/channels/webchat/webchat.gateway.js';
-import { citizenSays, collect, connectAgent, connectCitizen, eventually, login, nextEvent, startApp, type TestApp } from '../support/harness.js';
+import {
+  citizenSays,
+  collect,
+  connectAgent,
+  connectCitizen,
+  eventually,
+  login,
+  nextEvent,
+  startApp,
+  type TestApp,
+} from '../support/harness.js';
 import { comuneId, groupId, ticketByReference } from '../support/factories.js';
 import { IngestService } from '../../src/channels/ingest.service.js';
 import { adoptNoticeRecipient } from '../../src/channels/notifications/contact-adoption.js';
@@ -33,7 +43,13 @@ import { httpRoutes, socketEvents, type HttpRoute, type SocketEvent } from '../s
 
 type Who = 'modOp' | 'modSup' | 'modMgr' | 'bariOp' | 'bariSup' | 'bariMgr' | 'admin';
 const ROLE: Record<Who, string> = {
-  modOp: 'operator', modSup: 'supervisor', modMgr: 'manager', bariOp: 'operator', bariSup: 'supervisor', bariMgr: 'manager', admin: 'metro_admin',
+  modOp: 'operator',
+  modSup: 'supervisor',
+  modMgr: 'manager',
+  bariOp: 'operator',
+  bariSup: 'supervisor',
+  bariMgr: 'manager',
+  admin: 'metro_admin',
 };
 const MODUGNO: Who[] = ['modOp', 'modSup', 'modMgr'];
 const slugOf = (who: Who) => (who.startsWith('mod') ? 'modugno' : 'bari');
@@ -79,14 +95,29 @@ interface Entry {
 }
 
 const auth = (c: Ctx, who: Who) => ({ Authorization: `Bearer ${c.tok[who]}` });
-const get = (url: (c: Ctx) => string): Call => (c, who) => c.t.http.get(url(c)).set(auth(c, who));
-const post = (url: (c: Ctx) => string, body: (c: Ctx, who: Who) => object = () => ({})): Call => (c, who) => c.t.http.post(url(c)).set(auth(c, who)).send(body(c, who));
-const patch = (url: (c: Ctx) => string, body: object): Call => (c, who) => c.t.http.patch(url(c)).set(auth(c, who)).send(body);
-const put = (url: (c: Ctx) => string, body: object): Call => (c, who) => c.t.http.put(url(c)).set(auth(c, who)).send(body);
-const del = (url: (c: Ctx) => string): Call => (c, who) => c.t.http.delete(url(c)).set(auth(c, who));
+const get =
+  (url: (c: Ctx) => string): Call =>
+  (c, who) =>
+    c.t.http.get(url(c)).set(auth(c, who));
+const post =
+  (url: (c: Ctx) => string, body: (c: Ctx, who: Who) => object = () => ({})): Call =>
+  (c, who) =>
+    c.t.http.post(url(c)).set(auth(c, who)).send(body(c, who));
+const patch =
+  (url: (c: Ctx) => string, body: object): Call =>
+  (c, who) =>
+    c.t.http.patch(url(c)).set(auth(c, who)).send(body);
+const put =
+  (url: (c: Ctx) => string, body: object): Call =>
+  (c, who) =>
+    c.t.http.put(url(c)).set(auth(c, who)).send(body);
+const del =
+  (url: (c: Ctx) => string): Call =>
+  (c, who) =>
+    c.t.http.delete(url(c)).set(auth(c, who));
 
 const STATIC = 'static files of the built front-ends and API docs: no data of any comune';
-const PUBLIC_SLUG = 'a comune slug on a public page (every comune\'s site, contact page and chat availability are public by design)';
+const PUBLIC_SLUG = "a comune slug on a public page (every comune's site, contact page and chat availability are public by design)";
 
 /** One entry per route. Keys: "METHOD /path" as express registers it, "USE /mount", "socket:/namespace event". */
 const MATRIX: Record<string, Entry> = {
@@ -94,15 +125,15 @@ const MATRIX: Record<string, Entry> = {
   'GET /health': { noObject: 'liveness of the process' },
   'GET /health/ready': { noObject: 'readiness of PostgreSQL and Redis' },
   'GET /metrics': { noObject: 'process metrics, no per-comune label' },
-  'POST /api/auth/login': { noObject: 'the caller\'s own credentials' },
-  'POST /api/auth/logout': { noObject: 'clears the caller\'s own session cookie' },
+  'POST /api/auth/login': { noObject: "the caller's own credentials" },
+  'POST /api/auth/logout': { noObject: "clears the caller's own session cookie" },
   'USE /admin/queues,/api/docs': { noObject: 'security headers (CSP, frame-ancestors) of the admin pages' },
   'USE /api/docs,/api/docs-json,/api/docs-yaml': { noObject: 'access check of the API docs (operator or API_DOCS_PUBLIC)' },
-  'USE /api/app/v1/messages': { noObject: 'the larger body limit of the app channel\'s messages (the route itself is checked)' },
-  'GET /api/me': { noObject: 'the caller\'s own principal' },
-  'POST /api/presence': { noObject: 'the caller\'s own presence' },
-  'GET /api/operators': { noObject: 'list scoped to the caller\'s comune (tenancy.spec checks no other comune\'s operator is listed)' },
-  'GET /api/groups': { noObject: 'list scoped to the caller\'s comune (tenancy.spec checks no other comune\'s group is listed)' },
+  'USE /api/app/v1/messages': { noObject: "the larger body limit of the app channel's messages (the route itself is checked)" },
+  'GET /api/me': { noObject: "the caller's own principal" },
+  'POST /api/presence': { noObject: "the caller's own presence" },
+  'GET /api/operators': { noObject: "list scoped to the caller's comune (tenancy.spec checks no other comune's operator is listed)" },
+  'GET /api/groups': { noObject: "list scoped to the caller's comune (tenancy.spec checks no other comune's group is listed)" },
   'GET /api/docs': { noObject: STATIC },
   'GET /api/docs/': { noObject: STATIC },
   'GET /api/docs/index.html': { noObject: STATIC },
@@ -143,26 +174,48 @@ const MATRIX: Record<string, Entry> = {
       'query:groupId': { call: get((c) => `/api/tickets?groupId=${c.f.urpBari}`) },
       'query:assigneeId': { call: get((c) => `/api/tickets?assigneeId=${c.f.bariOperator}`) },
     },
-    notObjects: { 'query:beforeId': 'a page cursor: compared with the ids of the caller\'s own tickets only' },
+    notObjects: { 'query:beforeId': "a page cursor: compared with the ids of the caller's own tickets only" },
   },
   'GET /api/tickets/:id': { probes: { 'path:id': { call: get((c) => `/api/tickets/${c.f.ticket.id}`) } } },
   'GET /api/tickets/:id/events': { probes: { 'path:id': { call: get((c) => `/api/tickets/${c.f.ticket.id}/events`) } } },
-  'POST /api/tickets/:id/messages': { probes: { 'path:id': { call: post((c) => `/api/tickets/${c.f.ticket.id}/messages`, () => ({ text: 'intrusione', internal: true })) } } },
+  'POST /api/tickets/:id/messages': {
+    probes: {
+      'path:id': {
+        call: post(
+          (c) => `/api/tickets/${c.f.ticket.id}/messages`,
+          () => ({ text: 'intrusione', internal: true }),
+        ),
+      },
+    },
+  },
   'PATCH /api/tickets/:id': { probes: { 'path:id': { call: patch((c) => `/api/tickets/${c.f.ticket.id}`, { priority: 'high' }) } } },
   'POST /api/tickets/:id/accept': { probes: { 'path:id': { call: post((c) => `/api/tickets/${c.f.ticket.id}/accept`) } } },
   'POST /api/tickets/:id/decline': { probes: { 'path:id': { call: post((c) => `/api/tickets/${c.f.ticket.id}/decline`) } } },
   'POST /api/tickets/:id/transfer': {
     probes: {
-      'path:id': { call: post((c) => `/api/tickets/${c.f.ticket.id}/transfer`, (c, who) => ({ groupId: who.startsWith('mod') ? c.f.urpModugno : c.f.urpBari })) },
+      'path:id': {
+        call: post(
+          (c) => `/api/tickets/${c.f.ticket.id}/transfer`,
+          (c, who) => ({ groupId: who.startsWith('mod') ? c.f.urpModugno : c.f.urpBari }),
+        ),
+      },
       // Modugno's own ticket, sent to Bari's group or operator. By a supervisor or manager: a plain
       // operator who is not the assignee is refused (403) on Modugno's own ticket before the body is read.
       'body:groupId': {
         as: ['modSup', 'modMgr'],
-        call: (c, who) => c.t.http.post(`/api/tickets/${who.startsWith('mod') ? c.f.modTicket.id : c.f.ticket.id}/transfer`).set(auth(c, who)).send({ groupId: c.f.urpBari }),
+        call: (c, who) =>
+          c.t.http
+            .post(`/api/tickets/${who.startsWith('mod') ? c.f.modTicket.id : c.f.ticket.id}/transfer`)
+            .set(auth(c, who))
+            .send({ groupId: c.f.urpBari }),
       },
       'body:operatorId': {
         as: ['modSup', 'modMgr'],
-        call: (c, who) => c.t.http.post(`/api/tickets/${who.startsWith('mod') ? c.f.modTicket.id : c.f.ticket.id}/transfer`).set(auth(c, who)).send({ operatorId: c.f.bariOperator }),
+        call: (c, who) =>
+          c.t.http
+            .post(`/api/tickets/${who.startsWith('mod') ? c.f.modTicket.id : c.f.ticket.id}/transfer`)
+            .set(auth(c, who))
+            .send({ operatorId: c.f.bariOperator }),
       },
     },
   },
@@ -172,60 +225,102 @@ const MATRIX: Record<string, Entry> = {
   'POST /api/console/tickets': {
     probes: {
       'body:comuneId': {
-        call: post(() => '/api/console/tickets', (c) => ({
-          channel: 'phone', citizen: { name: 'Matrice' }, text: 'Richiesta al telefono', privacyConsent: true, comuneId: c.f.bari,
-        })),
+        call: post(
+          () => '/api/console/tickets',
+          (c) => ({
+            channel: 'phone',
+            citizen: { name: 'Matrice' },
+            text: 'Richiesta al telefono',
+            privacyConsent: true,
+            comuneId: c.f.bari,
+          }),
+        ),
       },
     },
   },
 
   // ── console ──────────────────────────────────────────────────────────────────────────────
   'GET /api/console/map': { noObject: 'the tile server setting' },
-  'GET /api/console/comuni/boundaries': { noObject: 'boundaries of the caller\'s comuni only' },
+  'GET /api/console/comuni/boundaries': { noObject: "boundaries of the caller's comuni only" },
   'GET /api/console/comuni/:id/boundary': { probes: { 'path:id': { call: get((c) => `/api/console/comuni/${c.f.bari}/boundary`) } } },
-  'GET /api/console/canned-responses': { probes: { 'query:groupId': { call: get((c) => `/api/console/canned-responses?groupId=${c.f.urpBari}`) } } },
+  'GET /api/console/canned-responses': {
+    probes: { 'query:groupId': { call: get((c) => `/api/console/canned-responses?groupId=${c.f.urpBari}`) } },
+  },
   'POST /api/console/canned-responses': {
     probes: {
-      'body:groupId': { call: post(() => '/api/console/canned-responses', (c, who) => ({ groupId: c.f.urpBari, shortcut: `matrix-${who.toLowerCase()}`, title: 'Intruso', body: 'Intruso' })) },
+      'body:groupId': {
+        call: post(
+          () => '/api/console/canned-responses',
+          (c, who) => ({ groupId: c.f.urpBari, shortcut: `matrix-${who.toLowerCase()}`, title: 'Intruso', body: 'Intruso' }),
+        ),
+      },
     },
   },
-  'PATCH /api/console/canned-responses/:id': { probes: { 'path:id': { call: patch((c) => `/api/console/canned-responses/${c.f.canned.patch}`, { title: 'Cambiato' }) } } },
-  'DELETE /api/console/canned-responses/:id': { probes: { 'path:id': { call: del((c) => `/api/console/canned-responses/${c.f.canned.remove}`) } } },
+  'PATCH /api/console/canned-responses/:id': {
+    probes: { 'path:id': { call: patch((c) => `/api/console/canned-responses/${c.f.canned.patch}`, { title: 'Cambiato' }) } },
+  },
+  'DELETE /api/console/canned-responses/:id': {
+    probes: { 'path:id': { call: del((c) => `/api/console/canned-responses/${c.f.canned.remove}`) } },
+  },
 
   // ── channel accounts ─────────────────────────────────────────────────────────────────────
   'GET /api/channel-accounts': { probes: { 'query:comuneId': { call: get((c) => `/api/channel-accounts?comuneId=${c.f.bari}`) } } },
   'POST /api/channel-accounts': {
     probes: {
       'body:comuneId': {
-        call: post(() => '/api/channel-accounts', (c, who) => ({ comuneId: c.f.bari, channel: 'email', label: 'Casella', config: { address: `matrix-${who.toLowerCase()}@bari.demo` } })),
+        call: post(
+          () => '/api/channel-accounts',
+          (c, who) => ({
+            comuneId: c.f.bari,
+            channel: 'email',
+            label: 'Casella',
+            config: { address: `matrix-${who.toLowerCase()}@bari.demo` },
+          }),
+        ),
       },
     },
   },
   'GET /api/channel-accounts/:id': { probes: { 'path:id': { call: get((c) => `/api/channel-accounts/${c.f.account.whatsapp}`) } } },
-  'PATCH /api/channel-accounts/:id': { probes: { 'path:id': { call: patch((c) => `/api/channel-accounts/${c.f.account.email}`, { label: 'Cambiato' }) } } },
+  'PATCH /api/channel-accounts/:id': {
+    probes: { 'path:id': { call: patch((c) => `/api/channel-accounts/${c.f.account.email}`, { label: 'Cambiato' }) } },
+  },
   'DELETE /api/channel-accounts/:id': { probes: { 'path:id': { call: del((c) => `/api/channel-accounts/${c.f.account.email}`) } } },
-  'GET /api/channel-accounts/:id/pairing': { probes: { 'path:id': { call: get((c) => `/api/channel-accounts/${c.f.account.whatsappWeb}/pairing`) } } },
+  'GET /api/channel-accounts/:id/pairing': {
+    probes: { 'path:id': { call: get((c) => `/api/channel-accounts/${c.f.account.whatsappWeb}/pairing`) } },
+  },
 
   // ── analytics ────────────────────────────────────────────────────────────────────────────
-  ...Object.fromEntries(['live', 'backlog'].map((r) => [`GET /api/analytics/${r}`, {
-    probes: {
-      'query:comuneId': { call: get((c) => `/api/analytics/${r}?comuneId=${c.f.bari}`) },
-      'query:groupId': { call: get((c) => `/api/analytics/${r}?groupId=${c.f.urpBari}`) },
-    },
-  } satisfies Entry])),
-  ...Object.fromEntries(['response-times', 'volumes', 'volumes/by-hour', 'sla', 'csat', 'map', 'drilldown', 'open-data'].map((r) => {
-    const q = r === 'drilldown' ? 'metric=created&' : '';
-    return [`GET /api/analytics/${r}`, {
-      probes: {
-        'query:comuneId': { call: get((c) => `/api/analytics/${r}?${q}comuneId=${c.f.bari}`) },
-        'query:groupId': { call: get((c) => `/api/analytics/${r}?${q}groupId=${c.f.urpBari}`) },
-        'query:operatorId': { call: get((c) => `/api/analytics/${r}?${q}operatorId=${c.f.bariOperator}`) },
-      },
-    } satisfies Entry];
-  })),
-  'GET /api/analytics/comuni': { noObject: 'the caller\'s own comuni' },
+  ...Object.fromEntries(
+    ['live', 'backlog'].map((r) => [
+      `GET /api/analytics/${r}`,
+      {
+        probes: {
+          'query:comuneId': { call: get((c) => `/api/analytics/${r}?comuneId=${c.f.bari}`) },
+          'query:groupId': { call: get((c) => `/api/analytics/${r}?groupId=${c.f.urpBari}`) },
+        },
+      } satisfies Entry,
+    ]),
+  ),
+  ...Object.fromEntries(
+    ['response-times', 'volumes', 'volumes/by-hour', 'sla', 'csat', 'map', 'drilldown', 'open-data'].map((r) => {
+      const q = r === 'drilldown' ? 'metric=created&' : '';
+      return [
+        `GET /api/analytics/${r}`,
+        {
+          probes: {
+            'query:comuneId': { call: get((c) => `/api/analytics/${r}?${q}comuneId=${c.f.bari}`) },
+            'query:groupId': { call: get((c) => `/api/analytics/${r}?${q}groupId=${c.f.urpBari}`) },
+            'query:operatorId': { call: get((c) => `/api/analytics/${r}?${q}operatorId=${c.f.bariOperator}`) },
+          },
+        } satisfies Entry,
+      ];
+    }),
+  ),
+  'GET /api/analytics/comuni': { noObject: "the caller's own comuni" },
   'GET /api/analytics/calendars/:comuneId': { probes: { 'path:comuneId': { call: get((c) => `/api/analytics/calendars/${c.f.bari}`) } } },
-  'PUT /api/analytics/calendars/:comuneId': { probes: { 'path:comuneId': { call: put((c) => `/api/analytics/calendars/${c.f.bari}`, { patronSaint: 'San Nicola' }) } } },
+  'PUT /api/analytics/calendars/:comuneId': {
+    probes: { 'path:comuneId': { call: put((c) => `/api/analytics/calendars/${c.f.bari}`, { patronSaint: 'San Nicola' }) } },
+  },
   'GET /api/analytics/sla-policies': {
     probes: {
       'query:comuneId': { call: get((c) => `/api/analytics/sla-policies?comuneId=${c.f.bari}`) },
@@ -235,45 +330,83 @@ const MATRIX: Record<string, Entry> = {
   'POST /api/analytics/sla-policies': {
     // The body is read by the service (no DTO): its object fields are listed by hand.
     probes: {
-      'body:comuneId': { call: post(() => '/api/analytics/sla-policies', (c, who) => ({ comuneId: c.f.bari, name: 'Intrusa', ticketType: `matrix-${who.toLowerCase()}` })) },
-      'body:groupId': { call: post(() => '/api/analytics/sla-policies', (c, who) => ({ groupId: c.f.urpBari, name: 'Intrusa', ticketType: `matrix-g-${who.toLowerCase()}` })) },
+      'body:comuneId': {
+        call: post(
+          () => '/api/analytics/sla-policies',
+          (c, who) => ({ comuneId: c.f.bari, name: 'Intrusa', ticketType: `matrix-${who.toLowerCase()}` }),
+        ),
+      },
+      'body:groupId': {
+        call: post(
+          () => '/api/analytics/sla-policies',
+          (c, who) => ({ groupId: c.f.urpBari, name: 'Intrusa', ticketType: `matrix-g-${who.toLowerCase()}` }),
+        ),
+      },
     },
   },
-  'PUT /api/analytics/sla-policies/:id': { probes: { 'path:id': { call: put((c) => `/api/analytics/sla-policies/${c.f.policy.put}`, { name: 'Cambiata' }) } } },
-  'DELETE /api/analytics/sla-policies/:id': { probes: { 'path:id': { call: del((c) => `/api/analytics/sla-policies/${c.f.policy.remove}`) } } },
+  'PUT /api/analytics/sla-policies/:id': {
+    probes: { 'path:id': { call: put((c) => `/api/analytics/sla-policies/${c.f.policy.put}`, { name: 'Cambiata' }) } },
+  },
+  'DELETE /api/analytics/sla-policies/:id': {
+    probes: { 'path:id': { call: del((c) => `/api/analytics/sla-policies/${c.f.policy.remove}`) } },
+  },
 
   // ── citizen side and providers: no operator principal ────────────────────────────────────
   'GET /api/app/v1/tickets/:reference': {
     // Authenticated by the comune's app key: Modugno's key, Bari's ticket and Bari's app user.
-    probes: Object.fromEntries(['path:reference', 'query:citizenId'].map((p) => [p, {
-      as: ['modMgr'], control: 'bariMgr',
-      call: (c: Ctx, who: Who) => c.t.http.get(`/api/app/v1/tickets/${c.f.ticket.reference}?citizenId=matrix`).set('X-Api-Key', `demo-app-key-${slugOf(who)}`),
-    } satisfies Probe])),
+    probes: Object.fromEntries(
+      ['path:reference', 'query:citizenId'].map((p) => [
+        p,
+        {
+          as: ['modMgr'],
+          control: 'bariMgr',
+          call: (c: Ctx, who: Who) =>
+            c.t.http.get(`/api/app/v1/tickets/${c.f.ticket.reference}?citizenId=matrix`).set('X-Api-Key', `demo-app-key-${slugOf(who)}`),
+        } satisfies Probe,
+      ]),
+    ),
     checks: {
       // One person known to both comuni: Modugno's app user whose e-mail (adopted from a reply to
       // Modugno's notice) later wrote to Bari's mailbox. Modugno's key still reads Modugno's tickets only.
       'path:reference, citizen shared by both comuni': async (c) => {
         const { t } = c;
-        const first = await t.http.post('/api/app/v1/messages').set('X-Api-Key', 'demo-app-key-modugno')
+        const first = await t.http
+          .post('/api/app/v1/messages')
+          .set('X-Api-Key', 'demo-app-key-modugno')
           .send({ messageId: 'shared-1', citizen: { id: 'shared' }, text: 'Prima richiesta' });
         const modTicket = await ticketByReference(t.ds, first.body.ticketReference);
         await t.ds.query(
           `INSERT INTO messages (ticket_id, comune_id, direction, author_type, internal, text, channel, delivery_status, recipient_address)
-           VALUES ($1, $2, 'outbound', 'system', false, 'Aggiornamento', 'email', 'sent', $3)`, [modTicket.id, c.f.modugno, 'shared@example.it']);
-        expect(await runInScope(TenantScope.ofComune(c.f.modugno), () => adoptNoticeRecipient(t.app.get(DataSource), { channel: 'email', address: 'shared@example.it', displayName: null, comuneId: c.f.modugno })))
-          .toBe(first.body.ticketReference);
+           VALUES ($1, $2, 'outbound', 'system', false, 'Aggiornamento', 'email', 'sent', $3)`,
+          [modTicket.id, c.f.modugno, 'shared@example.it'],
+        );
+        expect(
+          await runInScope(TenantScope.ofComune(c.f.modugno), () =>
+            adoptNoticeRecipient(t.app.get(DataSource), {
+              channel: 'email',
+              address: 'shared@example.it',
+              displayName: null,
+              comuneId: c.f.modugno,
+            }),
+          ),
+        ).toBe(first.body.ticketReference);
         const toBari = await t.app.get(IngestService).ingest({
-          channel: 'email', comuneId: c.f.bari, externalId: '<shared-2@example.it>', sender: { address: 'shared@example.it' }, text: 'Richiesta a Bari',
+          channel: 'email',
+          comuneId: c.f.bari,
+          externalId: '<shared-2@example.it>',
+          sender: { address: 'shared@example.it' },
+          text: 'Richiesta a Bari',
         });
         expect((await ticketByReference(t.ds, toBari.ticketReference)).citizen_id).toBe(modTicket.citizen_id);
-        const read = (slug: string, ref: string) => t.http.get(`/api/app/v1/tickets/${ref}?citizenId=shared`).set('X-Api-Key', `demo-app-key-${slug}`);
+        const read = (slug: string, ref: string) =>
+          t.http.get(`/api/app/v1/tickets/${ref}?citizenId=shared`).set('X-Api-Key', `demo-app-key-${slug}`);
         expect((await read('modugno', toBari.ticketReference)).status).toBe(404);
         expect((await read('modugno', first.body.ticketReference)).status).toBe(200);
       },
     },
   },
   'POST /api/app/v1/messages': {
-    notObjects: { 'body:messageId': 'the app\'s own idempotency key, scoped to its API key\'s account' },
+    notObjects: { 'body:messageId': "the app's own idempotency key, scoped to its API key's account" },
     checks: {
       // "Continue this ticket": a reference that is not one of this citizen's open tickets of the
       // key's comune (unknown, closed, or another comune's) opens a new ticket of the key's comune,
@@ -281,7 +414,9 @@ const MATRIX: Record<string, Entry> = {
       // refused for a stale reference, and the answer tells nothing about Bari's ticket.
       'body:ticketReference': async (c) => {
         const before = await c.t.ds.query(`SELECT count(*)::int AS n FROM messages WHERE ticket_id = $1`, [c.f.ticket.id]);
-        const res = await c.t.http.post('/api/app/v1/messages').set('X-Api-Key', 'demo-app-key-modugno')
+        const res = await c.t.http
+          .post('/api/app/v1/messages')
+          .set('X-Api-Key', 'demo-app-key-modugno')
           .send({ messageId: 'matrix-ref', citizen: { id: 'matrix' }, text: 'Seguito', ticketReference: c.f.ticket.reference });
         expect(res.status).toBe(201);
         expect(res.body.ticketReference).not.toBe(c.f.ticket.reference);
@@ -293,18 +428,23 @@ const MATRIX: Record<string, Entry> = {
     },
   },
   'POST /api/webchat/:slug/leave-message': {
-    notObjects: { 'body:clientMessageId': 'the citizen\'s own idempotency key, scoped to their session' },
+    notObjects: { 'body:clientMessageId': "the citizen's own idempotency key, scoped to their session" },
     checks: {
       // The session token is the citizen's credential for one comune's chat: Modugno's session on
       // Bari's chat is an invalid credential (400 naming it), and nothing is stored at Bari.
       'path:slug': async (c) => {
         const token = (c.sockets.modCitizen as Socket & { matrixToken?: string }).matrixToken!;
         const before = await c.t.ds.query(`SELECT count(*)::int AS n FROM tickets WHERE comune_id = $1`, [c.f.bari]);
-        const res = await c.t.http.post('/api/webchat/bari/leave-message')
+        const res = await c.t.http
+          .post('/api/webchat/bari/leave-message')
           .send({ sessionToken: token, text: 'Intruso', contact: 'intruso@example.it', privacyConsent: true });
         expect(res.status).toBe(400);
         expect(res.body.fields[0].field).toBe('sessionToken');
-        const photo = await c.t.http.post('/api/webchat/bari/photos').set('X-Webchat-Session', token).set('Content-Type', 'image/png').send(PNG);
+        const photo = await c.t.http
+          .post('/api/webchat/bari/photos')
+          .set('X-Webchat-Session', token)
+          .set('Content-Type', 'image/png')
+          .send(PNG);
         expect(photo.status).toBe(400);
         expect(photo.body.fields[0].field).toBe('X-Webchat-Session');
         expect(await c.t.ds.query(`SELECT count(*)::int AS n FROM tickets WHERE comune_id = $1`, [c.f.bari])).toEqual(before);
@@ -312,15 +452,20 @@ const MATRIX: Record<string, Entry> = {
     },
   },
   'POST /api/webchat/:slug/photos': {
-    notObjects: { 'query:clientMessageId': 'the citizen\'s own idempotency key, scoped to their session' },
-    checks: { 'path:slug': async () => { /* with leave-message above: one session check covers both */ } },
+    notObjects: { 'query:clientMessageId': "the citizen's own idempotency key, scoped to their session" },
+    checks: {
+      'path:slug': async () => {
+        /* with leave-message above: one session check covers both */
+      },
+    },
   },
   // Provider webhooks: the caller is WhatsApp or Telegram, authenticated by the account's own
   // secret; no comune principal exists. Another account's secret is refused and stores nothing.
   'GET /webhooks/whatsapp/:accountId': {
     checks: {
       'path:accountId': async (c) => {
-        const q = (token: string) => `/webhooks/whatsapp/${c.f.account.whatsapp}?hub.mode=subscribe&hub.verify_token=${token}&hub.challenge=abc`;
+        const q = (token: string) =>
+          `/webhooks/whatsapp/${c.f.account.whatsapp}?hub.mode=subscribe&hub.verify_token=${token}&hub.challenge=abc`;
         expect((await c.t.http.get(q('modugno-verify-token'))).status).toBe(403);
         expect((await c.t.http.get(q('demo-whatsapp-verify-token'))).status).toBe(200);
       },
@@ -329,8 +474,11 @@ const MATRIX: Record<string, Entry> = {
   'POST /webhooks/whatsapp/:accountId': {
     checks: {
       'path:accountId': async (c) => {
-        const res = await c.t.http.post(`/webhooks/whatsapp/${c.f.account.whatsapp}`).set('X-Hub-Signature-256', `sha256=${'0'.repeat(64)}`)
-          .set('Content-Type', 'application/json').send('{"object":"whatsapp_business_account","entry":[]}');
+        const res = await c.t.http
+          .post(`/webhooks/whatsapp/${c.f.account.whatsapp}`)
+          .set('X-Hub-Signature-256', `sha256=${'0'.repeat(64)}`)
+          .set('Content-Type', 'application/json')
+          .send('{"object":"whatsapp_business_account","entry":[]}');
         expect(res.status).toBe(403);
       },
     },
@@ -338,15 +486,18 @@ const MATRIX: Record<string, Entry> = {
   'POST /webhooks/telegram/:accountId': {
     checks: {
       'path:accountId': async (c) => {
-        const res = await c.t.http.post(`/webhooks/telegram/${c.f.account.telegram}`).set('X-Telegram-Bot-Api-Secret-Token', 'modugno-secret')
-          .set('Content-Type', 'application/json').send('{"update_id":1}');
+        const res = await c.t.http
+          .post(`/webhooks/telegram/${c.f.account.telegram}`)
+          .set('X-Telegram-Bot-Api-Secret-Token', 'modugno-secret')
+          .set('Content-Type', 'application/json')
+          .send('{"update_id":1}');
         expect(res.status).toBe(403);
       },
     },
   },
 
   // ── socket events ────────────────────────────────────────────────────────────────────────
-  'socket:/agent presence.set': { noObject: 'the caller\'s own presence' },
+  'socket:/agent presence.set': { noObject: "the caller's own presence" },
   'socket:/agent typing': {
     checks: {
       // No answer either way (a passing signal); Bari's citizen must not see Modugno typing.
@@ -365,31 +516,38 @@ const MATRIX: Record<string, Entry> = {
     checks: {
       'event:ticketId': async (c) => {
         const heard = collect(c.sockets.bariCitizen, 'read');
-        const ack = await c.sockets.modSup.timeout(5000).emitWithAck('ticket.read', { ticketId: c.f.web.id, upToMessageId: c.f.web.citizenMessage });
+        const ack = await c.sockets.modSup
+          .timeout(5000)
+          .emitWithAck('ticket.read', { ticketId: c.f.web.id, upToMessageId: c.f.web.citizenMessage });
         expect(ack).toEqual({ ok: false, error: `ticket ${c.f.web.id} not found` });
         const [m] = await c.t.ds.query(`SELECT delivery_status FROM messages WHERE id = $1`, [c.f.web.citizenMessage]);
         expect(m.delivery_status).toBe('received');
         await new Promise((r) => setTimeout(r, 200));
         expect(heard).toEqual([]);
-        expect(await c.sockets.bariSup.timeout(5000).emitWithAck('ticket.read', { ticketId: c.f.web.id, upToMessageId: c.f.web.citizenMessage })).toEqual({ ok: true });
+        expect(
+          await c.sockets.bariSup.timeout(5000).emitWithAck('ticket.read', { ticketId: c.f.web.id, upToMessageId: c.f.web.citizenMessage }),
+        ).toEqual({ ok: true });
       },
-      'event:upToMessageId': async () => { /* only ever applied to the ticket named, checked above */ },
+      'event:upToMessageId': async () => {
+        /* only ever applied to the ticket named, checked above */
+      },
     },
   },
-  'socket:/webchat message': { noObject: 'the comune is the session\'s own; a citizen names no object' },
-  'socket:/webchat typing': { noObject: 'the session\'s own latest ticket' },
+  'socket:/webchat message': { noObject: "the comune is the session's own; a citizen names no object" },
+  'socket:/webchat typing': { noObject: "the session's own latest ticket" },
   'socket:/webchat read': {
     checks: {
       // A Modugno citizen naming Bari's reply: nothing happens (no answer either way).
       'event:upToMessageId': async (c) => {
-        const status = async () => (await c.t.ds.query(`SELECT delivery_status FROM messages WHERE id = $1`, [c.f.web.reply]))[0].delivery_status;
+        const status = async () =>
+          (await c.t.ds.query(`SELECT delivery_status FROM messages WHERE id = $1`, [c.f.web.reply]))[0].delivery_status;
         const before = await status();
         expect(['sent', 'delivered']).toContain(before);
         c.sockets.modCitizen.emit('read', { upToMessageId: c.f.web.reply });
         await new Promise((r) => setTimeout(r, 400));
         expect(await status()).toBe(before);
         c.sockets.bariCitizen.emit('read', { upToMessageId: c.f.web.reply });
-        await eventually(async () => (await status()) === 'read', 5000, 'Bari\'s citizen read their reply');
+        await eventually(async () => (await status()) === 'read', 5000, "Bari's citizen read their reply");
       },
     },
   },
@@ -416,7 +574,7 @@ const SOCKET_PARAMS: Record<string, string[]> = {
   'socket:/webchat csat': ['event:ticketReference'],
 };
 
-describe('cross-comune matrix: every route, another comune\'s object answers 404', () => {
+describe("cross-comune matrix: every route, another comune's object answers 404", () => {
   const c = {} as Ctx;
   let routes: HttpRoute[];
   let events: SocketEvent[];
@@ -426,20 +584,37 @@ describe('cross-comune matrix: every route, another comune\'s object answers 404
     c.t = await startApp();
     const t = c.t;
     const accounts: Record<Who, string> = {
-      modOp: 'operatore@modugno.demo', modSup: 'supervisore@modugno.demo', modMgr: 'manager@modugno.demo',
-      bariOp: 'operatore@bari.demo', bariSup: 'supervisore@bari.demo', bariMgr: 'manager@bari.demo', admin: 'admin@metro.demo',
+      modOp: 'operatore@modugno.demo',
+      modSup: 'supervisore@modugno.demo',
+      modMgr: 'manager@modugno.demo',
+      bariOp: 'operatore@bari.demo',
+      bariSup: 'supervisore@bari.demo',
+      bariMgr: 'manager@bari.demo',
+      admin: 'admin@metro.demo',
     };
     const [tokens, bari, modugno, urpBari, urpModugno] = await Promise.all([
-      Promise.all(Object.entries(accounts).map(async ([who, email]) => [who, await login(t, email)] as const)).then((e) => Object.fromEntries(e) as Record<Who, string>),
-      comuneId(t.ds, 'bari'), comuneId(t.ds, 'modugno'), groupId(t.ds, 'bari', 'urp'), groupId(t.ds, 'modugno', 'urp'),
+      Promise.all(Object.entries(accounts).map(async ([who, email]) => [who, await login(t, email)] as const)).then(
+        (e) => Object.fromEntries(e) as Record<Who, string>,
+      ),
+      comuneId(t.ds, 'bari'),
+      comuneId(t.ds, 'modugno'),
+      groupId(t.ds, 'bari', 'urp'),
+      groupId(t.ds, 'modugno', 'urp'),
     ]);
     c.tok = tokens;
     const app = (slug: string, body: object) => t.http.post('/api/app/v1/messages').set('X-Api-Key', `demo-app-key-${slug}`).send(body);
     const [bariApp, modApp, bariCitizen, modCitizen, modSup, bariSup] = await Promise.all([
-      app('bari', { messageId: 'matrix-1', citizen: { id: 'matrix' }, text: 'Informazioni orari', photos: [{ data: PNG.toString('base64') }] }),
+      app('bari', {
+        messageId: 'matrix-1',
+        citizen: { id: 'matrix' },
+        text: 'Informazioni orari',
+        photos: [{ data: PNG.toString('base64') }],
+      }),
       app('modugno', { messageId: 'matrix-2', citizen: { id: 'matrix-m' }, text: 'Informazioni tributi' }),
-      connectCitizen(t, 'bari'), connectCitizen(t, 'modugno'),
-      connectAgent(t, tokens.modSup, 'away'), connectAgent(t, tokens.bariSup, 'away'),
+      connectCitizen(t, 'bari'),
+      connectCitizen(t, 'modugno'),
+      connectAgent(t, tokens.modSup, 'away'),
+      connectAgent(t, tokens.bariSup, 'away'),
     ]);
     opened.push(bariCitizen.socket, modCitizen.socket, modSup, bariSup);
     (modCitizen.socket as Socket & { matrixToken?: string }).matrixToken = modCitizen.sessionToken;
@@ -447,11 +622,18 @@ describe('cross-comune matrix: every route, another comune\'s object answers 404
     const said = await citizenSays(bariCitizen.socket, 'Buongiorno, una domanda', 'matrix-web');
     const ids = async (ref: string) => String((await t.ds.query(`SELECT id FROM tickets WHERE reference = $1`, [ref]))[0].id);
     const ticket = { reference: bariApp.body.ticketReference as string, id: await ids(bariApp.body.ticketReference) };
-    const web = { reference: said.ticketReference as string, id: await ids(said.ticketReference), citizenMessage: String(said.messageId), reply: '' };
+    const web = {
+      reference: said.ticketReference as string,
+      id: await ids(said.ticketReference),
+      citizenMessage: String(said.messageId),
+      reply: '',
+    };
     const [[a], [op], accountRows] = await Promise.all([
       t.ds.query(`SELECT a.id FROM attachments a JOIN messages m ON m.id = a.message_id WHERE m.ticket_id = $1`, [ticket.id]),
       t.ds.query(`SELECT id FROM operators WHERE email = 'operatore@bari.demo'`),
-      t.ds.query(`SELECT id, channel FROM channel_accounts WHERE comune_id = $1 AND channel IN ('whatsapp', 'telegram', 'whatsapp-web')`, [bari]),
+      t.ds.query(`SELECT id, channel FROM channel_accounts WHERE comune_id = $1 AND channel IN ('whatsapp', 'telegram', 'whatsapp-web')`, [
+        bari,
+      ]),
     ]);
     const account = (ch: string) => accountRows.find((r: any) => r.channel === ch).id as number;
     const sup = { Authorization: `Bearer ${tokens.bariSup}` };
@@ -462,43 +644,68 @@ describe('cross-comune matrix: every route, another comune\'s object answers 404
       t.http.post('/api/console/canned-responses').set(sup).send({ groupId: urpBari, shortcut: 'matrix-b', title: 'B', body: 'B' }),
       t.http.post('/api/analytics/sla-policies').set(mgr).send({ name: 'Matrice A', ticketType: 'matrix-a', firstResponseSecs: 3600 }),
       t.http.post('/api/analytics/sla-policies').set(mgr).send({ name: 'Matrice B', ticketType: 'matrix-b', firstResponseSecs: 3600 }),
-      t.http.post('/api/channel-accounts').set(mgr).send({ channel: 'email', label: 'Matrice', config: { address: 'matrice@bari.demo' } }),
+      t.http
+        .post('/api/channel-accounts')
+        .set(mgr)
+        .send({ channel: 'email', label: 'Matrice', config: { address: 'matrice@bari.demo' } }),
     ]);
     for (const r of [reply, c1, c2, p1, p2, em]) if (r.status !== 201) throw new Error(`fixture: ${r.status} ${JSON.stringify(r.body)}`);
     web.reply = String(reply.body.id);
     c.f = {
-      bari, modugno, ticket, attachment: String(a.id), web, urpBari, urpModugno, bariOperator: op.id,
+      bari,
+      modugno,
+      ticket,
+      attachment: String(a.id),
+      web,
+      urpBari,
+      urpModugno,
+      bariOperator: op.id,
       modTicket: { reference: modApp.body.ticketReference, id: await ids(modApp.body.ticketReference) },
-      canned: { patch: c1.body.id, remove: c2.body.id }, policy: { put: p1.body.id, remove: p2.body.id },
+      canned: { patch: c1.body.id, remove: c2.body.id },
+      policy: { put: p1.body.id, remove: p2.body.id },
       account: { whatsapp: account('whatsapp'), telegram: account('telegram'), whatsappWeb: account('whatsapp-web'), email: em.body.id },
     };
     // Routing and delivery settle first, so "changed nothing" below compares still rows.
-    await eventually(async () => {
-      const [r] = await t.ds.query(
-        `SELECT (SELECT count(*)::int FROM tickets WHERE comune_id IN ($1, $2) AND queue_state = 'unrouted') AS unrouted,
-                (SELECT delivery_status FROM messages WHERE id = $3) AS reply`, [bari, modugno, web.reply]);
-      return r.unrouted === 0 && ['sent', 'delivered'].includes(r.reply);
-    }, 10_000, 'fixtures routed and the reply sent');
+    await eventually(
+      async () => {
+        const [r] = await t.ds.query(
+          `SELECT (SELECT count(*)::int FROM tickets WHERE comune_id IN ($1, $2) AND queue_state = 'unrouted') AS unrouted,
+                (SELECT delivery_status FROM messages WHERE id = $3) AS reply`,
+          [bari, modugno, web.reply],
+        );
+        return r.unrouted === 0 && ['sent', 'delivered'].includes(r.reply);
+      },
+      10_000,
+      'fixtures routed and the reply sent',
+    );
     routes = httpRoutes(t.app);
     events = socketEvents(t.app);
   });
-  afterAll(async () => { opened.forEach((s) => s.disconnect()); await c.t?.close(); });
+  afterAll(async () => {
+    opened.forEach((s) => s.disconnect());
+    await c.t?.close();
+  });
 
   it('has one entry per registered route and socket event, and every id-like parameter is accounted for', async () => {
     const registered = [...routes.map((r) => r.key), ...events.map((e) => e.key)];
     // Sanity: the inventory really reads the running application.
     expect(routes.length).toBeGreaterThan(60);
-    expect(registered).toEqual(expect.arrayContaining(['GET /api/tickets/:id', 'USE /admin/queues', 'socket:/agent ticket.read', 'socket:/webchat csat']));
+    expect(registered).toEqual(
+      expect.arrayContaining(['GET /api/tickets/:id', 'USE /admin/queues', 'socket:/agent ticket.read', 'socket:/webchat csat']),
+    );
     const missing = registered.filter((k) => !(k in MATRIX));
     const gone = Object.keys(MATRIX).filter((k) => !registered.includes(k));
-    expect({ 'registered routes missing from the cross-comune matrix': missing }).toEqual({ 'registered routes missing from the cross-comune matrix': [] });
+    expect({ 'registered routes missing from the cross-comune matrix': missing }).toEqual({
+      'registered routes missing from the cross-comune matrix': [],
+    });
     expect({ 'matrix entries naming no registered route': gone }).toEqual({ 'matrix entries naming no registered route': [] });
 
     const problems: string[] = [];
     const params = new Map<string, string[]>([...routes.map((r) => [r.key, r.objectParams] as const), ...Object.entries(SOCKET_PARAMS)]);
     for (const [key, e] of Object.entries(MATRIX)) {
       const covered = new Set([...Object.keys(e.probes ?? {}), ...Object.keys(e.checks ?? {}), ...Object.keys(e.notObjects ?? {})]);
-      for (const p of params.get(key) ?? []) if (!covered.has(p)) problems.push(`${key}: parameter ${p} may name an object but has no probe, check or reason`);
+      for (const p of params.get(key) ?? [])
+        if (!covered.has(p)) problems.push(`${key}: parameter ${p} may name an object but has no probe, check or reason`);
       if (!e.noObject && covered.size === 0) problems.push(`${key}: says neither how it is isolated nor why it names no object`);
       const ids = [...(params.get(key) ?? [])].filter((p) => !(e.notObjects ?? {})[p]);
       if (e.noObject && ids.length) problems.push(`${key}: marked noObject but takes ${ids.join(', ')}`);
@@ -507,9 +714,21 @@ describe('cross-comune matrix: every route, another comune\'s object answers 404
 
     // The gateways' metadata agrees with what the live server binds on a connected socket.
     const bound = (ns: { sockets: Map<string, { eventNames(): Array<string | symbol> }> }) =>
-      [...new Set([...ns.sockets.values()].flatMap((s) => s.eventNames().map(String)))].filter((n) => !['error', 'disconnect', 'disconnecting'].includes(n)).sort();
-    expect(bound(c.t.app.get(AgentGateway).server)).toEqual(events.filter((e) => e.namespace === '/agent').map((e) => e.event).sort());
-    expect(bound(c.t.app.get(WebchatGateway).server)).toEqual(events.filter((e) => e.namespace === '/webchat').map((e) => e.event).sort());
+      [...new Set([...ns.sockets.values()].flatMap((s) => s.eventNames().map(String)))]
+        .filter((n) => !['error', 'disconnect', 'disconnecting'].includes(n))
+        .sort();
+    expect(bound(c.t.app.get(AgentGateway).server)).toEqual(
+      events
+        .filter((e) => e.namespace === '/agent')
+        .map((e) => e.event)
+        .sort(),
+    );
+    expect(bound(c.t.app.get(WebchatGateway).server)).toEqual(
+      events
+        .filter((e) => e.namespace === '/webchat')
+        .map((e) => e.event)
+        .sort(),
+    );
   });
 
   /** Every probe of every route, with who sends it and what must come back. */
@@ -520,7 +739,8 @@ describe('cross-comune matrix: every route, another comune\'s object answers 404
         const admits = (who: Who) => !route.roles || route.roles.includes(ROLE[who]);
         const attackers = probe.as ?? MODUGNO.filter(admits);
         const denied = probe.as ? [] : MODUGNO.filter((w) => !admits(w));
-        const control = typeof probe.control === 'object' ? null : probe.control ?? (['bariSup', 'bariMgr'] as Who[]).find(admits) ?? null;
+        const control =
+          typeof probe.control === 'object' ? null : (probe.control ?? (['bariSup', 'bariMgr'] as Who[]).find(admits) ?? null);
         out.push({ route, param, probe, attackers, denied, control });
       }
     }
@@ -537,39 +757,49 @@ describe('cross-comune matrix: every route, another comune\'s object answers 404
               (SELECT json_agg(x ORDER BY x.id) FROM sla_policies x WHERE comune_id = $1) AS policies,
               (SELECT json_agg(json_build_object('id', id, 'label', label, 'config', config, 'secrets', secrets, 'enabled', enabled) ORDER BY id)
                  FROM channel_accounts WHERE comune_id = $1) AS accounts,
-              (SELECT row_to_json(x) FROM comune_calendars x WHERE comune_id = $1) AS calendar`, [c.f.bari]);
+              (SELECT row_to_json(x) FROM comune_calendars x WHERE comune_id = $1) AS calendar`,
+      [c.f.bari],
+    );
     return s;
   }
 
-  it('answers 404 to Modugno\'s staff on every route that takes a Bari object, and changes nothing', async () => {
+  it("answers 404 to Modugno's staff on every route that takes a Bari object, and changes nothing", async () => {
     const before = await bariState();
     const failures: string[] = [];
-    await Promise.all(plan().flatMap(({ route, param, probe, attackers, denied }) => [
-      ...attackers.map(async (who) => {
-        const res = await probe.call(c, who);
-        if (res.status !== 404) failures.push(`${route.key} [${param}] as ${who}: ${res.status} ${JSON.stringify(res.body).slice(0, 160)} (expected 404)`);
-      }),
-      // A role the route does not admit is refused by the guard, before any object is looked up.
-      ...denied.map(async (who) => {
-        const res = await probe.call(c, who);
-        if (res.status !== 403 || !/needs one of the roles/.test(res.body.message)) failures.push(`${route.key} [${param}] as ${who}: ${res.status} (expected the role guard's 403)`);
-      }),
-    ]));
+    await Promise.all(
+      plan().flatMap(({ route, param, probe, attackers, denied }) => [
+        ...attackers.map(async (who) => {
+          const res = await probe.call(c, who);
+          if (res.status !== 404)
+            failures.push(`${route.key} [${param}] as ${who}: ${res.status} ${JSON.stringify(res.body).slice(0, 160)} (expected 404)`);
+        }),
+        // A role the route does not admit is refused by the guard, before any object is looked up.
+        ...denied.map(async (who) => {
+          const res = await probe.call(c, who);
+          if (res.status !== 403 || !/needs one of the roles/.test(res.body.message))
+            failures.push(`${route.key} [${param}] as ${who}: ${res.status} (expected the role guard's 403)`);
+        }),
+      ]),
+    );
     expect(failures.sort()).toEqual([]);
     expect(await bariState()).toEqual(before);
   });
 
-  it('lets Bari\'s own staff reach the same objects (positive controls: not 404)', async () => {
+  it("lets Bari's own staff reach the same objects (positive controls: not 404)", async () => {
     const failures: string[] = [];
     const all = plan();
     // Sequential, deletions last: a control may change the object the next one reads.
-    for (const { route, param, probe, control } of [...all.filter((p) => p.route.method !== 'DELETE'), ...all.filter((p) => p.route.method === 'DELETE')]) {
+    for (const { route, param, probe, control } of [
+      ...all.filter((p) => p.route.method !== 'DELETE'),
+      ...all.filter((p) => p.route.method === 'DELETE'),
+    ]) {
       if (!control) {
         if (typeof probe.control !== 'object') failures.push(`${route.key} [${param}]: no Bari role admitted and no reason given`);
         continue;
       }
       const res = await probe.call(c, control);
-      if (res.status === 404 || res.status >= 500) failures.push(`${route.key} [${param}] as ${control}: ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`);
+      if (res.status === 404 || res.status >= 500)
+        failures.push(`${route.key} [${param}] as ${control}: ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`);
     }
     expect(failures).toEqual([]);
   });

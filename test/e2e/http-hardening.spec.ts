@@ -25,28 +25,36 @@ describe('HTTP hardening', () => {
   afterAll(async () => t?.close());
 
   describe('attachment download (RFC 6266)', () => {
-    it.each([
-      ['fattura €2026 日本.pdf'],
-      ['l’anagrafe di Bari.png'],
-      ['plain "quoted" name.png'],
-    ])('serves %s with filename*= and no 500', async (name) => {
-      const sent = await t.http.post('/api/app/v1/messages').set('X-Api-Key', 'demo-app-key-bari')
-        .send({ messageId: `cd-${Buffer.from(name).toString('hex').slice(0, 40)}`, citizen: { id: 'cd' }, text: 'allegato', photos: [{ data: PNG }] });
-      expect(sent.status).toBe(201);
-      const [a] = await t.ds.query(`SELECT a.id FROM attachments a WHERE a.message_id = $1`, [sent.body.messageId]);
-      await t.ds.query(`UPDATE attachments SET filename = $2 WHERE id = $1`, [a.id, name]);
-      const res = await t.http.get(`/api/attachments/${a.id}`).set('Authorization', `Bearer ${admin}`);
-      expect(res.status).toBe(200);
-      const cd = parseContentDisposition(res.headers['content-disposition']);
-      expect(cd.type).toBe('attachment');
-      expect(cd.parameters.filename).toBe(name);
-      expect(res.headers['content-disposition']).toMatch(/^[\x20-\x7e]+$/);
-    });
+    it.each([['fattura €2026 日本.pdf'], ['l’anagrafe di Bari.png'], ['plain "quoted" name.png']])(
+      'serves %s with filename*= and no 500',
+      async (name) => {
+        const sent = await t.http
+          .post('/api/app/v1/messages')
+          .set('X-Api-Key', 'demo-app-key-bari')
+          .send({
+            messageId: `cd-${Buffer.from(name).toString('hex').slice(0, 40)}`,
+            citizen: { id: 'cd' },
+            text: 'allegato',
+            photos: [{ data: PNG }],
+          });
+        expect(sent.status).toBe(201);
+        const [a] = await t.ds.query(`SELECT a.id FROM attachments a WHERE a.message_id = $1`, [sent.body.messageId]);
+        await t.ds.query(`UPDATE attachments SET filename = $2 WHERE id = $1`, [a.id, name]);
+        const res = await t.http.get(`/api/attachments/${a.id}`).set('Authorization', `Bearer ${admin}`);
+        expect(res.status).toBe(200);
+        const cd = parseContentDisposition(res.headers['content-disposition']);
+        expect(cd.type).toBe('attachment');
+        expect(cd.parameters.filename).toBe(name);
+        expect(res.headers['content-disposition']).toMatch(/^[\x20-\x7e]+$/);
+      },
+    );
   });
 
   describe('request body limits', () => {
     it('refuses a large body on login with 413 from its Content-Length, naming the limit', async () => {
-      const res = await t.http.post('/api/auth/login').set('Content-Type', 'application/json')
+      const res = await t.http
+        .post('/api/auth/login')
+        .set('Content-Type', 'application/json')
         .send(JSON.stringify({ email: 'x@y.it', password: 'p'.repeat(2 * 1024 * 1024) }));
       expect(res.status).toBe(413);
       expect(res.body).toMatchObject({ statusCode: 413, error: 'Payload Too Large', fields: [{ field: 'body' }] });
@@ -58,7 +66,9 @@ describe('HTTP hardening', () => {
       const reply = await t.http.patch('/api/tickets/1').set('Authorization', `Bearer ${supervisor}`).send({ category: big });
       expect(reply.status).toBe(413);
       const photo = Buffer.concat([Buffer.from(PNG, 'base64'), Buffer.alloc(150 * 1024)]).toString('base64');
-      const app = await t.http.post('/api/app/v1/messages').set('X-Api-Key', 'demo-app-key-bari')
+      const app = await t.http
+        .post('/api/app/v1/messages')
+        .set('X-Api-Key', 'demo-app-key-bari')
         .send({ messageId: 'big-photo-1', citizen: { id: 'big' }, text: 'foto grande', photos: [{ data: photo }] });
       expect(app.status).toBe(201);
     });
@@ -85,29 +95,53 @@ describe('HTTP hardening', () => {
       ['get', '/api/console/comuni/3000000000/boundary', 'id'],
     ];
     it.each(routes)('%s %s → 400 naming %s', async (method, path, field) => {
-      const res = await (t.http as any)[method](path).set('Authorization', `Bearer ${admin}`).send(method === 'get' || method === 'delete' ? undefined : {});
+      const res = await (t.http as any)
+        [method](path)
+        .set('Authorization', `Bearer ${admin}`)
+        .send(method === 'get' || method === 'delete' ? undefined : {});
       expect({ path, status: res.status }).toEqual({ path, status: 400 });
       expect(res.body.fields).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
     });
 
     it('bigint ids beyond their range answer 404, in range still work', async () => {
-      for (const path of ['/api/tickets/99999999999999999999', '/api/attachments/99999999999999999999', '/api/console/tickets/99999999999999999999/citizen']) {
+      for (const path of [
+        '/api/tickets/99999999999999999999',
+        '/api/attachments/99999999999999999999',
+        '/api/console/tickets/99999999999999999999/citizen',
+      ]) {
         const res = await t.http.get(path).set('Authorization', `Bearer ${admin}`);
         expect({ path, status: res.status }).toEqual({ path, status: 404 });
       }
       // The largest int4 is a valid number: it names no group, which answers as another comune's would (404), not 400.
       expect((await t.http.get('/api/tickets?groupId=2147483647').set('Authorization', `Bearer ${admin}`)).status).toBe(404);
-      expect((await t.http.get(`/api/tickets?groupId=${await groupId(t.ds, 'bari', 'urp')}`).set('Authorization', `Bearer ${admin}`)).status).toBe(200);
-      expect((await t.http.post('/api/tickets/1/transfer').set('Authorization', `Bearer ${admin}`).send({ groupId: 3000000000 })).status).toBe(400);
+      expect(
+        (await t.http.get(`/api/tickets?groupId=${await groupId(t.ds, 'bari', 'urp')}`).set('Authorization', `Bearer ${admin}`)).status,
+      ).toBe(200);
+      expect(
+        (await t.http.post('/api/tickets/1/transfer').set('Authorization', `Bearer ${admin}`).send({ groupId: 3000000000 })).status,
+      ).toBe(400);
     });
   });
 
   describe('CORS: an explicit allow-list, the comuni sites for the widget only', () => {
-    const handshake = (ns: string, origin: string | undefined, auth: object) => new Promise<string>((resolve) => {
-      const s = io(`${t.url}${ns}`, { auth, transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: origin ? { Origin: origin } : {} });
-      s.once('connect', () => { s.disconnect(); resolve('connected'); });
-      s.once('connect_error', (e) => { s.disconnect(); resolve(`refused: ${e.message}`); });
-    });
+    const handshake = (ns: string, origin: string | undefined, auth: object) =>
+      new Promise<string>((resolve) => {
+        const s = io(`${t.url}${ns}`, {
+          auth,
+          transports: ['websocket'],
+          reconnection: false,
+          forceNew: true,
+          extraHeaders: origin ? { Origin: origin } : {},
+        });
+        s.once('connect', () => {
+          s.disconnect();
+          resolve('connected');
+        });
+        s.once('connect_error', (e) => {
+          s.disconnect();
+          resolve(`refused: ${e.message}`);
+        });
+      });
 
     it('gives a foreign Origin no Access-Control-Allow-Origin, on the API and the widget routes', async () => {
       const api = await t.http.get('/api/me').set('Origin', EVIL).set('Authorization', `Bearer ${admin}`);
@@ -115,7 +149,10 @@ describe('HTTP hardening', () => {
       expect(api.headers['access-control-allow-credentials']).toBeUndefined();
       const pre = await t.http.options('/api/auth/login').set('Origin', EVIL).set('Access-Control-Request-Method', 'POST');
       expect(pre.headers['access-control-allow-origin']).toBeUndefined();
-      const widget = await t.http.options('/api/webchat/bari/leave-message').set('Origin', EVIL).set('Access-Control-Request-Method', 'POST');
+      const widget = await t.http
+        .options('/api/webchat/bari/leave-message')
+        .set('Origin', EVIL)
+        .set('Access-Control-Request-Method', 'POST');
       expect(widget.headers['access-control-allow-origin']).toBeUndefined();
     });
 
@@ -179,7 +216,11 @@ describe('HTTP hardening', () => {
       expect(page.text).toContain('<html');
       expect((await t.http.get('/api/docs').set('Cookie', pair)).status).toBe(200);
       const out = await t.http.post('/api/auth/logout');
-      expect(([] as string[]).concat(out.headers['set-cookie'] ?? []).some((c) => c.includes('Path=/admin') && /Expires=Thu, 01 Jan 1970/.test(c))).toBe(true);
+      expect(
+        ([] as string[])
+          .concat(out.headers['set-cookie'] ?? [])
+          .some((c) => c.includes('Path=/admin') && /Expires=Thu, 01 Jan 1970/.test(c)),
+      ).toBe(true);
     });
   });
 });

@@ -1,6 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
-import { citizenSays, clearRedisPrefix, connectAgent, connectCitizen, createTestDatabase, eventually, login, nextEvent, startApp, type TestApp } from '../support/harness.js';
+import {
+  citizenSays,
+  clearRedisPrefix,
+  connectAgent,
+  connectCitizen,
+  createTestDatabase,
+  eventually,
+  login,
+  nextEvent,
+  startApp,
+  type TestApp,
+} from '../support/harness.js';
 import { REDIS_URL } from '../support/env.js';
 
 /**
@@ -40,13 +51,20 @@ describe('several instances through Redis', () => {
     expect(offer.ticket.reference).toBe(ack.ticketReference);
 
     const reply = nextEvent(citizen.socket, 'message');
-    await apiA.http.post(`/api/tickets/${offer.ticket.id}/messages`).set('Authorization', `Bearer ${token}`)
-      .send({ text: 'Può richiederlo online con SPID.' }).expect(201);
+    await apiA.http
+      .post(`/api/tickets/${offer.ticket.id}/messages`)
+      .set('Authorization', `Bearer ${token}`)
+      .send({ text: 'Può richiederlo online con SPID.' })
+      .expect(201);
     expect((await reply).text).toBe('Può richiederlo online con SPID.');
     // The worker records "sent" right after handing the message to the socket: wait for it.
-    await eventually(async () => {
-      const [m] = await apiA.ds.query(`SELECT delivery_status FROM messages WHERE text = 'Può richiederlo online con SPID.'`);
-      return m.delivery_status === 'sent';
-    }, 5000, 'delivery status sent');
+    await eventually(
+      async () => {
+        const [m] = await apiA.ds.query(`SELECT delivery_status FROM messages WHERE text = 'Può richiederlo online con SPID.'`);
+        return m.delivery_status === 'sent';
+      },
+      5000,
+      'delivery status sent',
+    );
   });
 });

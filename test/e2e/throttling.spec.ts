@@ -10,7 +10,9 @@ import { citizenSays, startApp, TEST_PASSWORD, type TestApp } from '../support/h
  */
 describe('throttling', () => {
   let t: TestApp;
-  beforeAll(async () => { t = await startApp({ LOCKOUT_SECONDS: '1' }); }, 60_000);
+  beforeAll(async () => {
+    t = await startApp({ LOCKOUT_SECONDS: '1' });
+  }, 60_000);
   afterAll(async () => t?.close());
 
   const loginFrom = (address: string, email: string, password: string, lang?: string) => {
@@ -26,7 +28,11 @@ describe('throttling', () => {
     const locked = await loginFrom('203.0.113.99', 'supervisore@bari.demo', TEST_PASSWORD);
     expect(locked.status).toBe(429);
     expect(Number(locked.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-    expect(locked.body).toMatchObject({ statusCode: 429, error: 'Too Many Requests', message: expect.stringMatching(/^Troppi tentativi: riprova tra \d+ second/) });
+    expect(locked.body).toMatchObject({
+      statusCode: 429,
+      error: 'Too Many Requests',
+      message: expect.stringMatching(/^Troppi tentativi: riprova tra \d+ second/),
+    });
     const en = await loginFrom('203.0.113.99', 'supervisore@bari.demo', TEST_PASSWORD, 'en-GB,en;q=0.8');
     expect(en.body.message).toMatch(/^Too many attempts: try again in \d+ second/);
     // Another account from the same addresses is not affected.
@@ -72,13 +78,19 @@ describe('throttling', () => {
     const sockets: Socket[] = [];
     afterAll(() => sockets.forEach((s) => s.disconnect()));
 
-    const connect = (address: string, sessionToken?: string) => new Promise<{ socket: Socket; token: string }>((resolve, reject) => {
-      const s = io(`${t.url}/webchat`, { auth: { tenant: 'bari', sessionToken }, transports: ['websocket'], reconnection: false, forceNew: true,
-        extraHeaders: { 'X-Forwarded-For': address } });
-      sockets.push(s);
-      s.once('session', (p: { sessionToken: string }) => resolve({ socket: s, token: p.sessionToken }));
-      s.once('connect_error', (e) => reject(e));
-    });
+    const connect = (address: string, sessionToken?: string) =>
+      new Promise<{ socket: Socket; token: string }>((resolve, reject) => {
+        const s = io(`${t.url}/webchat`, {
+          auth: { tenant: 'bari', sessionToken },
+          transports: ['websocket'],
+          reconnection: false,
+          forceNew: true,
+          extraHeaders: { 'X-Forwarded-For': address },
+        });
+        sockets.push(s);
+        s.once('session', (p: { sessionToken: string }) => resolve({ socket: s, token: p.sessionToken }));
+        s.once('connect_error', (e) => reject(e));
+      });
 
     it('refuses a new session past the limit from one address with 429, resumes existing ones, opens at most the ticket limit', async () => {
       // The shipped defaults (this app is started without overriding them).
@@ -87,7 +99,10 @@ describe('throttling', () => {
       const started = Date.now();
       const sessions = [];
       for (let i = 0; i < maxSessions; i++) sessions.push(await connect('203.0.113.70'));
-      const refused = await connect('203.0.113.70').then(() => null, (e: Error & { data?: any }) => e);
+      const refused = await connect('203.0.113.70').then(
+        () => null,
+        (e: Error & { data?: any }) => e,
+      );
       expect(refused).not.toBeNull();
       expect(refused!.data).toMatchObject({ status: 429, field: 'session', retryAfter: expect.any(Number) });
       expect(refused!.data.message).toMatch(/^Troppi tentativi/);
@@ -104,22 +119,29 @@ describe('throttling', () => {
       for (const a of acks.slice(maxTickets)) expect(a).toMatchObject({ ok: false, error: { status: 429, field: 'message' } });
       // Those that opened a conversation go on writing.
       expect((await citizenSays(sessions[0].socket, 'Un secondo messaggio')).ok).toBe(true);
-      const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM tickets WHERE created_at >= $1 AND channel = 'webchat'`, [new Date(started)]);
+      const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM tickets WHERE created_at >= $1 AND channel = 'webchat'`, [
+        new Date(started),
+      ]);
       expect(n).toBe(maxTickets);
     }, 60_000);
   });
 
-  describe('storage', () => it('keeps the counters in Redis under the instance prefix, so every process shares them', async () => {
-    const r = new Redis(REDIS_URL);
-    try {
-      const keys = await r.keys(`${t.config.redisPrefix}:throttle:*`);
-      expect(keys.some((k) => k.includes(':login-account:'))).toBe(true);
-      // The keys that outlive this file's tests: an address's lockout history (kept a day, so the doubling
-      // survives), and the web-chat window (10 minutes). A 1 s lockout's own counter may have expired.
-      expect(keys).toEqual(expect.arrayContaining([`${t.config.redisPrefix}:throttle:apikey-address:lockouts:203.0.113.60`,
-        `${t.config.redisPrefix}:throttle:webchat-session:203.0.113.70`]));
-    } finally {
-      r.disconnect();
-    }
-  }));
+  describe('storage', () =>
+    it('keeps the counters in Redis under the instance prefix, so every process shares them', async () => {
+      const r = new Redis(REDIS_URL);
+      try {
+        const keys = await r.keys(`${t.config.redisPrefix}:throttle:*`);
+        expect(keys.some((k) => k.includes(':login-account:'))).toBe(true);
+        // The keys that outlive this file's tests: an address's lockout history (kept a day, so the doubling
+        // survives), and the web-chat window (10 minutes). A 1 s lockout's own counter may have expired.
+        expect(keys).toEqual(
+          expect.arrayContaining([
+            `${t.config.redisPrefix}:throttle:apikey-address:lockouts:203.0.113.60`,
+            `${t.config.redisPrefix}:throttle:webchat-session:203.0.113.70`,
+          ]),
+        );
+      } finally {
+        r.disconnect();
+      }
+    }));
 });

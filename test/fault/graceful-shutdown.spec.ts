@@ -31,7 +31,9 @@ describe('graceful shutdown of a worker process', () => {
   });
 
   it('finishes the running job before exiting', async () => {
-    const res = await api.http.post('/api/app/v1/messages').set('X-Api-Key', 'demo-app-key-terlizzi')
+    const res = await api.http
+      .post('/api/app/v1/messages')
+      .set('X-Api-Key', 'demo-app-key-terlizzi')
       .send({ messageId: 'term-1', citizen: { id: 'term-citizen' }, text: 'Messaggio durante un riavvio' });
     expect(res.status).toBe(201);
     const ticket = await ticketByReference(api.ds, res.body.ticketReference);
@@ -40,10 +42,18 @@ describe('graceful shutdown of a worker process', () => {
 
     // Hold the ticket's row so the worker's routing transaction waits halfway through the job.
     const held = await holdTicketRow(db.url, ticket.id);
-    worker = await ChildApp.start({ SPORTELLO_ROLE: 'worker', DATABASE_URL: db.url, REDIS_URL, REDIS_PREFIX: prefix, SWEEP_INTERVAL_MS: '600000' });
+    worker = await ChildApp.start({
+      SPORTELLO_ROLE: 'worker',
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      REDIS_PREFIX: prefix,
+      SWEEP_INTERVAL_MS: '600000',
+    });
     await eventually(async () => (await routing.getJob(jobId))?.processedOn !== undefined, 30_000, 'worker inside the routing job');
 
-    const exited = new Promise<{ code: number | null; signal: string | null }>((ok) => worker!.proc.once('exit', (code, signal) => ok({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: string | null }>((ok) =>
+      worker!.proc.once('exit', (code, signal) => ok({ code, signal })),
+    );
     worker.proc.kill('SIGTERM');
     // Still running while its job is held: it does not abandon it.
     await new Promise((r) => setTimeout(r, 500));
@@ -59,7 +69,9 @@ describe('graceful shutdown of a worker process', () => {
     const job = (await routing.getJob(jobId))!;
     expect(job.finishedOn).toBeDefined();
     expect(job.failedReason).toBeFalsy();
-    const routed = await api.ds.query(`SELECT count(*)::int AS n FROM ticket_events WHERE ticket_id = $1 AND type = 'ticket.routed'`, [ticket.id]);
+    const routed = await api.ds.query(`SELECT count(*)::int AS n FROM ticket_events WHERE ticket_id = $1 AND type = 'ticket.routed'`, [
+      ticket.id,
+    ]);
     expect({ lost: 1 - routed[0].n, duplicated: routed[0].n - 1 }).toEqual({ lost: 0, duplicated: 0 });
     expect((await ticketByReference(api.ds, res.body.ticketReference)).queue_state).toBe('queued');
   }, 120_000);

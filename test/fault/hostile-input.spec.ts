@@ -17,10 +17,24 @@ const SEED = 20260521;
 /** A value of any JSON-ish shape, including the hostile classics. */
 const junk = fc.oneof(
   fc.anything({ maxDepth: 3, withNullPrototype: true, withBigInt: false }),
-  fc.constantFrom('__proto__', '{"__proto__":{"admin":true}}', "' OR 1=1 --", '<script>alert(1)</script>', '\u0000', '\uD800', '../../etc/passwd', '%00', 'x'.repeat(70_000)),
+  fc.constantFrom(
+    '__proto__',
+    '{"__proto__":{"admin":true}}',
+    "' OR 1=1 --",
+    '<script>alert(1)</script>',
+    '\u0000',
+    '\uD800',
+    '../../etc/passwd',
+    '%00',
+    'x'.repeat(70_000),
+  ),
   fc.string({ unit: 'binary', maxLength: 300 }),
 );
-const badString = fc.oneof(fc.constant(''), fc.string({ unit: 'binary', minLength: 121, maxLength: 400 }), fc.constantFrom('a b', 'é', '../x', 'x\u0000y', '<b>'));
+const badString = fc.oneof(
+  fc.constant(''),
+  fc.string({ unit: 'binary', minLength: 121, maxLength: 400 }),
+  fc.constantFrom('a b', 'é', '../x', 'x\u0000y', '<b>'),
+);
 /** Wrong types for a field; null is left out where a field is optional (null means "absent" there). */
 const wrongType = fc.oneof(fc.integer(), fc.boolean(), fc.array(fc.string(), { maxLength: 3 }), fc.object({ maxDepth: 1 }));
 const notString = fc.oneof(wrongType, fc.constant(null));
@@ -30,18 +44,65 @@ const appBody = fc.oneof(
   junk,
   fc.record({ messageId: fc.oneof(badString, notString) }).map((b) => ({ ...goodApp, ...b })),
   fc.record({ citizen: fc.oneof(notString, fc.record({ id: fc.oneof(badString, notString) })) }).map((b) => ({ ...goodApp, ...b })),
-  fc.record({ text: fc.oneof(notString, fc.constant(' \n\t '), fc.string({ minLength: 4001, maxLength: 4100 })) }).map((b) => ({ ...goodApp, ...b })),
-  fc.record({ location: fc.oneof(wrongType, fc.record({ lat: fc.oneof(fc.double({ min: 90.0001, noNaN: true }), notString), lng: fc.double() })) }).map((b) => ({ ...goodApp, ...b })),
-  fc.record({ type: fc.string() }).filter((b) => b.type !== 'request').map((b) => ({ ...goodApp, ...b })),
-  fc.record({ photos: fc.oneof(fc.integer(), fc.boolean(), fc.string(), fc.object({ maxDepth: 1 }), fc.array(fc.record({ data: fc.oneof(badString, notString, fc.string({ minLength: 4, maxLength: 40 }).map((s) => Buffer.from(s).toString('base64'))) }), { minLength: 1, maxLength: 5 })) }).map((b) => ({ ...goodApp, ...b })),
-  fc.dictionary(fc.string({ minLength: 1, maxLength: 20 }).filter((k) => !(k in goodApp)), fc.jsonValue(), { minKeys: 1, maxKeys: 3 }).map((extra) => ({ ...goodApp, ...extra })),
+  fc
+    .record({ text: fc.oneof(notString, fc.constant(' \n\t '), fc.string({ minLength: 4001, maxLength: 4100 })) })
+    .map((b) => ({ ...goodApp, ...b })),
+  fc
+    .record({
+      location: fc.oneof(wrongType, fc.record({ lat: fc.oneof(fc.double({ min: 90.0001, noNaN: true }), notString), lng: fc.double() })),
+    })
+    .map((b) => ({ ...goodApp, ...b })),
+  fc
+    .record({ type: fc.string() })
+    .filter((b) => b.type !== 'request')
+    .map((b) => ({ ...goodApp, ...b })),
+  fc
+    .record({
+      photos: fc.oneof(
+        fc.integer(),
+        fc.boolean(),
+        fc.string(),
+        fc.object({ maxDepth: 1 }),
+        fc.array(
+          fc.record({
+            data: fc.oneof(
+              badString,
+              notString,
+              fc.string({ minLength: 4, maxLength: 40 }).map((s) => Buffer.from(s).toString('base64')),
+            ),
+          }),
+          { minLength: 1, maxLength: 5 },
+        ),
+      ),
+    })
+    .map((b) => ({ ...goodApp, ...b })),
+  fc
+    .dictionary(
+      fc.string({ minLength: 1, maxLength: 20 }).filter((k) => !(k in goodApp)),
+      fc.jsonValue(),
+      { minKeys: 1, maxKeys: 3 },
+    )
+    .map((extra) => ({ ...goodApp, ...extra })),
 );
 /** Web-chat `message` payloads with at least one thing wrong in them. */
 const chatBody = fc.oneof(
-  junk.filter((v) => typeof v !== 'object' || v === null || Array.isArray(v) || typeof (v as { text?: unknown }).text !== 'string' || !(v as { text: string }).text.trim()),
+  junk.filter(
+    (v) =>
+      typeof v !== 'object' ||
+      v === null ||
+      Array.isArray(v) ||
+      typeof (v as { text?: unknown }).text !== 'string' ||
+      !(v as { text: string }).text.trim(),
+  ),
   fc.record({ text: notString }),
   fc.record({ text: fc.constant('ciao'), clientMessageId: fc.oneof(badString, wrongType) }),
-  fc.record({ text: fc.constant('ciao'), location: fc.oneof(fc.constantFrom(1, 'x', true, []), fc.record({ lat: fc.oneof(fc.double({ min: 90.0001, noNaN: true }), notString), lng: fc.integer() })) }),
+  fc.record({
+    text: fc.constant('ciao'),
+    location: fc.oneof(
+      fc.constantFrom(1, 'x', true, []),
+      fc.record({ lat: fc.oneof(fc.double({ min: 90.0001, noNaN: true }), notString), lng: fc.integer() }),
+    ),
+  }),
   fc.record({ text: fc.string({ minLength: 4001, maxLength: 4100 }) }),
   fc.record({ text: fc.constantFrom('', '   ', '\n') }),
 );
@@ -52,21 +113,35 @@ const sample = <T>(arb: fc.Arbitrary<T>, n: number, seed: number): T[] => fc.sam
 async function pool<T, R>(items: T[], width: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) { const i = next++; out[i] = await fn(items[i], i); }
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i], i);
+      }
+    }),
+  );
   return out;
 }
 
 describe('fault: malformed and hostile input to every public entry point', () => {
   let t: TestApp;
   let before: Record<string, number>;
-  const counts = async () => (await t.ds.query(
-    `SELECT (SELECT count(*) FROM messages)::int AS messages, (SELECT count(*) FROM tickets)::int AS tickets,
+  const counts = async () =>
+    (
+      await t.ds.query(
+        `SELECT (SELECT count(*) FROM messages)::int AS messages, (SELECT count(*) FROM tickets)::int AS tickets,
             (SELECT count(*) FROM citizens)::int AS citizens, (SELECT count(*) FROM attachments)::int AS attachments,
-            (SELECT count(*) FROM outbox)::int AS outbox`))[0];
+            (SELECT count(*) FROM outbox)::int AS outbox`,
+      )
+    )[0];
   const account = async (channel: string) =>
-    (await t.ds.query(`SELECT a.id, a.secrets FROM channel_accounts a JOIN comuni c ON c.id = a.comune_id WHERE a.channel = $1 AND c.slug = 'bari'`, [channel]))[0];
+    (
+      await t.ds.query(
+        `SELECT a.id, a.secrets FROM channel_accounts a JOIN comuni c ON c.id = a.comune_id WHERE a.channel = $1 AND c.slug = 'bari'`,
+        [channel],
+      )
+    )[0];
 
   /** Sends raw bodies; returns the statuses that were not 4xx, with what caused them. */
   const send = async (path: string, bodies: Array<{ body: string; headers: Record<string, string> }>) => {
@@ -78,16 +153,29 @@ describe('fault: malformed and hostile input to every public entry point', () =>
     });
     return wrong;
   };
-  const asBody = (v: unknown) => { try { return JSON.stringify(v) ?? String(v); } catch { return String(v); } };
+  const asBody = (v: unknown) => {
+    try {
+      return JSON.stringify(v) ?? String(v);
+    } catch {
+      return String(v);
+    }
+  };
 
   beforeAll(async () => {
     // Thousands of hostile inputs from 127.0.0.1 (wrong keys, bad logins, handshakes): the throttles are
     // tested in test/e2e/throttling.spec.ts; here every input must reach its parser.
-    t = await startApp({ WEBCHAT_MAX_SESSIONS_PER_ADDRESS: '100000', WEBCHAT_MAX_NEW_TICKETS_PER_ADDRESS: '100000',
-      API_KEY_MAX_FAILURES_PER_ADDRESS: '100000', LOGIN_MAX_FAILURES_PER_ADDRESS: '100000', LOGIN_MAX_FAILURES_PER_ACCOUNT: '100000' });
+    t = await startApp({
+      WEBCHAT_MAX_SESSIONS_PER_ADDRESS: '100000',
+      WEBCHAT_MAX_NEW_TICKETS_PER_ADDRESS: '100000',
+      API_KEY_MAX_FAILURES_PER_ADDRESS: '100000',
+      LOGIN_MAX_FAILURES_PER_ADDRESS: '100000',
+      LOGIN_MAX_FAILURES_PER_ACCOUNT: '100000',
+    });
     before = await counts();
   });
-  afterAll(async () => { await t?.close(); });
+  afterAll(async () => {
+    await t?.close();
+  });
 
   it(`app channel: ${RUNS.app} bodies and keys → only 4xx`, async () => {
     const bodies = sample(appBody, RUNS.app, SEED).map((b, i) => {
@@ -100,7 +188,11 @@ describe('fault: malformed and hostile input to every public entry point', () =>
   }, 120_000);
 
   it(`login: ${RUNS.login} malformed bodies → only 4xx`, async () => {
-    const login = fc.oneof(junk, fc.record({ email: fc.oneof(notString, badString), password: fc.oneof(notString, fc.string()) }), fc.record({ password: fc.string() }));
+    const login = fc.oneof(
+      junk,
+      fc.record({ email: fc.oneof(notString, badString), password: fc.oneof(notString, fc.string()) }),
+      fc.record({ password: fc.string() }),
+    );
     const bodies = sample(login, RUNS.login, SEED + 1).map((b) => ({ body: asBody(b), headers: { 'content-type': 'application/json' } }));
     expect(await send('/api/auth/login', bodies)).toEqual([]);
   }, 120_000);
@@ -111,7 +203,8 @@ describe('fault: malformed and hostile input to every public entry point', () =>
       const body = asBody(b);
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       const key = i % 3 === 0 ? 'forged-secret' : wa.secrets.appSecret;
-      if (i % 5 !== 0) headers['x-hub-signature-256'] = i % 11 === 0 ? 'sha256=zz' : `sha256=${createHmac('sha256', key).update(body).digest('hex')}`;
+      if (i % 5 !== 0)
+        headers['x-hub-signature-256'] = i % 11 === 0 ? 'sha256=zz' : `sha256=${createHmac('sha256', key).update(body).digest('hex')}`;
       return { body, headers };
     });
     expect(await send(`/webhooks/whatsapp/${wa.id}`, bodies)).toEqual([]);
@@ -134,20 +227,24 @@ describe('fault: malformed and hostile input to every public entry point', () =>
     const payloads = sample(chatBody, RUNS.webchat, SEED + 4);
     const perSocket = 10;
     const wrong: unknown[] = [];
-    await pool(Array.from({ length: Math.ceil(RUNS.webchat / perSocket) }, (_, i) => i), 16, async (i) => {
-      const { socket } = await connectCitizen(t, 'bari');
-      try {
-        for (const p of payloads.slice(i * perSocket, (i + 1) * perSocket)) {
-          const ack = await socket.timeout(5000).emitWithAck('message', p);
-          if (ack.ok || !(ack.error.status >= 400 && ack.error.status < 500)) wrong.push({ p, ack });
-          socket.emit('typing', p as never);
-          socket.emit('read', p as never);
+    await pool(
+      Array.from({ length: Math.ceil(RUNS.webchat / perSocket) }, (_, i) => i),
+      16,
+      async (i) => {
+        const { socket } = await connectCitizen(t, 'bari');
+        try {
+          for (const p of payloads.slice(i * perSocket, (i + 1) * perSocket)) {
+            const ack = await socket.timeout(5000).emitWithAck('message', p);
+            if (ack.ok || !(ack.error.status >= 400 && ack.error.status < 500)) wrong.push({ p, ack });
+            socket.emit('typing', p as never);
+            socket.emit('read', p as never);
+          }
+          expect(socket.connected).toBe(true);
+        } finally {
+          socket.disconnect();
         }
-        expect(socket.connected).toBe(true);
-      } finally {
-        socket.disconnect();
-      }
-    });
+      },
+    );
     expect(wrong).toEqual([]);
 
     const auths = sample(fc.oneof(junk, fc.record({ tenant: junk, sessionToken: junk })), RUNS.handshake, SEED + 5);
@@ -157,9 +254,18 @@ describe('fault: malformed and hostile input to every public entry point', () =>
       // Refused with connect_error, or never let in: anything but a connection is right.
       const outcome = await new Promise<string>((ok) => {
         const timer = setTimeout(() => ok('not let in'), 2000);
-        s.once('connect', () => { clearTimeout(timer); ok('connected'); });
-        s.once('connect_error', () => { clearTimeout(timer); ok('refused'); });
-        s.once('disconnect', () => { clearTimeout(timer); ok('closed'); });
+        s.once('connect', () => {
+          clearTimeout(timer);
+          ok('connected');
+        });
+        s.once('connect_error', () => {
+          clearTimeout(timer);
+          ok('refused');
+        });
+        s.once('disconnect', () => {
+          clearTimeout(timer);
+          ok('closed');
+        });
       });
       s.disconnect();
       if (outcome === 'connected') accepted.push(auth);
@@ -169,7 +275,10 @@ describe('fault: malformed and hostile input to every public entry point', () =>
 
   it('stored nothing, and the application still works', async () => {
     expect(await counts()).toEqual(before);
-    const ok = await t.http.post('/api/app/v1/messages').set('X-Api-Key', 'demo-app-key-bari').send({ messageId: 'after-fuzz', citizen: { id: 'u-after' }, text: 'Ancora vivo' });
+    const ok = await t.http
+      .post('/api/app/v1/messages')
+      .set('X-Api-Key', 'demo-app-key-bari')
+      .send({ messageId: 'after-fuzz', citizen: { id: 'u-after' }, text: 'Ancora vivo' });
     expect(ok.status).toBe(201);
   });
 });

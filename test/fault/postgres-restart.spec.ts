@@ -7,7 +7,13 @@ import { connectCitizen, eventually, startApp, type TestApp } from '../support/h
 import { SHARED_GEOJSON, TEST_PASSWORD } from '../support/env.js';
 import { DisposablePostgres } from './support/disposable-postgres.js';
 
-interface Outcome { channel: 'app' | 'webchat'; key: string; status: number; messageId?: string; at: number }
+interface Outcome {
+  channel: 'app' | 'webchat';
+  key: string;
+  status: number;
+  messageId?: string;
+  at: number;
+}
 
 /**
  * PostgreSQL restarted (immediate shutdown, then start) while app-channel clients and web-chat
@@ -33,8 +39,10 @@ describe('fault: PostgreSQL restarted under load', () => {
     await seedDemo(ds, TEST_PASSWORD);
     await ds.destroy();
     // Twenty citizens from 127.0.0.1 is a load, not an abuse: the web-chat throttles (throttling.spec) are raised here.
-    t = await startApp({ OUTBOX_POLL_MS: '100', WEBCHAT_MAX_SESSIONS_PER_ADDRESS: '1000', WEBCHAT_MAX_NEW_TICKETS_PER_ADDRESS: '1000' },
-      { url, drop: async () => undefined });
+    t = await startApp(
+      { OUTBOX_POLL_MS: '100', WEBCHAT_MAX_SESSIONS_PER_ADDRESS: '1000', WEBCHAT_MAX_NEW_TICKETS_PER_ADDRESS: '1000' },
+      { url, drop: async () => undefined },
+    );
   }, 90_000);
   afterAll(async () => {
     sockets.forEach((s) => s.disconnect());
@@ -51,15 +59,25 @@ describe('fault: PostgreSQL restarted under load', () => {
     let seq = 0;
 
     const appPost = async (key: string): Promise<Outcome> => {
-      const r = await t.http.post('/api/app/v1/messages').set('X-Api-Key', 'demo-app-key-giovinazzo')
+      const r = await t.http
+        .post('/api/app/v1/messages')
+        .set('X-Api-Key', 'demo-app-key-giovinazzo')
         .send({ messageId: key, citizen: { id: `pg-${key}` }, text: `Messaggio ${key}` });
       return { channel: 'app', key, status: r.status, messageId: r.body?.messageId, at: Date.now() };
     };
     const chatSend = async (s: Socket, key: string): Promise<Outcome> => {
       const ack = await s.timeout(10_000).emitWithAck('message', { text: `Chat ${key}`, clientMessageId: key });
-      return { channel: 'webchat', key, status: ack.ok ? (ack.duplicate ? 200 : 201) : ack.error.status, messageId: ack.messageId, at: Date.now() };
+      return {
+        channel: 'webchat',
+        key,
+        status: ack.ok ? (ack.duplicate ? 200 : 201) : ack.error.status,
+        messageId: ack.messageId,
+        at: Date.now(),
+      };
     };
-    const appLoop = async () => { while (running) outcomes.push(await appPost(`pg-app-${seq++}`)); };
+    const appLoop = async () => {
+      while (running) outcomes.push(await appPost(`pg-app-${seq++}`));
+    };
     // The web chat allows 10 messages per 10 s per citizen: each citizen writes about once a second.
     const chatLoop = async (s: Socket, i: number) => {
       for (let k = 0; running; k++) {
@@ -76,8 +94,13 @@ describe('fault: PostgreSQL restarted under load', () => {
     const upAt = Date.now();
     await server.start();
     // Nobody restarts the application: it must take new messages again on its own.
-    await eventually(async () => outcomes.filter((o) => o.at > upAt && o.status === 201 && o.channel === 'app').length >= 5
-      && outcomes.filter((o) => o.at > upAt && o.status === 201 && o.channel === 'webchat').length >= 5, 30_000, 'service resumed');
+    await eventually(
+      async () =>
+        outcomes.filter((o) => o.at > upAt && o.status === 201 && o.channel === 'app').length >= 5 &&
+        outcomes.filter((o) => o.at > upAt && o.status === 201 && o.channel === 'webchat').length >= 5,
+      30_000,
+      'service resumed',
+    );
     running = false;
     await Promise.all(load);
 
@@ -94,11 +117,13 @@ describe('fault: PostgreSQL restarted under load', () => {
 
     // A client retries what got a 503: each is then stored, once.
     const refused = outcomes.filter((o) => o.status === 503);
-    const retried = await Promise.all(refused.map((o) => o.channel === 'app'
-      ? appPost(o.key)
-      : chatSend(citizens[Number(o.key.split('-')[2])].socket, o.key)));
+    const retried = await Promise.all(
+      refused.map((o) => (o.channel === 'app' ? appPost(o.key) : chatSend(citizens[Number(o.key.split('-')[2])].socket, o.key))),
+    );
     expect(retried.filter((o) => o.status !== 201 && o.status !== 200)).toEqual([]);
-    const perKey = await t.ds.query(`SELECT external_id, count(*)::int AS n FROM messages WHERE external_id ~ ':pg-(app|chat)-' GROUP BY external_id`);
+    const perKey = await t.ds.query(
+      `SELECT external_id, count(*)::int AS n FROM messages WHERE external_id ~ ':pg-(app|chat)-' GROUP BY external_id`,
+    );
     const report = {
       lost: { acknowledgedNotStored: acknowledgedButLost.length, afterRetries: outcomes.length - perKey.length },
       duplicated: perKey.filter((r: any) => r.n > 1).length,
@@ -106,8 +131,14 @@ describe('fault: PostgreSQL restarted under load', () => {
     expect(report).toEqual({ lost: { acknowledgedNotStored: 0, afterRetries: 0 }, duplicated: 0 });
 
     // Every ticket is routed once, including those whose outbox rows waited through the restart.
-    await eventually(async () => (await t.ds.query(`SELECT count(*)::int AS n FROM tickets WHERE queue_state = 'unrouted'`))[0].n === 0, 20_000, 'all routed');
-    const twice = await t.ds.query(`SELECT ticket_id FROM ticket_events WHERE type = 'ticket.routed' GROUP BY ticket_id HAVING count(*) > 1`);
+    await eventually(
+      async () => (await t.ds.query(`SELECT count(*)::int AS n FROM tickets WHERE queue_state = 'unrouted'`))[0].n === 0,
+      20_000,
+      'all routed',
+    );
+    const twice = await t.ds.query(
+      `SELECT ticket_id FROM ticket_events WHERE type = 'ticket.routed' GROUP BY ticket_id HAVING count(*) > 1`,
+    );
     expect(twice).toEqual([]);
   }, 120_000);
 });

@@ -38,8 +38,12 @@ describe('fault: Redis down while web chat and app channel messages arrive', () 
 
     // 10 web-chat citizens × 2 messages and 20 app messages, all in flight together.
     const webchat = citizens.flatMap((c, i) => [0, 1].map((k) => citizenSays(c.socket, `Web chat ${i}.${k} senza Redis`, `rd-${i}-${k}`)));
-    const app = Array.from({ length: 20 }, (_, i) => t.http.post('/api/app/v1/messages').set('X-Api-Key', 'demo-app-key-molfetta')
-      .send({ messageId: `rd-app-${i}`, citizen: { id: `rd-app-citizen-${i}` }, text: `App ${i} senza Redis` }));
+    const app = Array.from({ length: 20 }, (_, i) =>
+      t.http
+        .post('/api/app/v1/messages')
+        .set('X-Api-Key', 'demo-app-key-molfetta')
+        .send({ messageId: `rd-app-${i}`, citizen: { id: `rd-app-citizen-${i}` }, text: `App ${i} senza Redis` }),
+    );
     const acks = await Promise.all(webchat);
     const answers = await Promise.all(app);
 
@@ -57,15 +61,26 @@ describe('fault: Redis down while web chat and app channel messages arrive', () 
     expect(pending.n).toBe(30);
 
     await redis.start();
-    await eventually(async () => {
-      const [r] = await t.ds.query(`SELECT count(*)::int AS n FROM tickets WHERE reference = ANY($1) AND offered_to_id = $2`, [refs, op.id]);
-      return r.n === 30;
-    }, 30_000, 'all 30 tickets offered after Redis came back');
+    await eventually(
+      async () => {
+        const [r] = await t.ds.query(`SELECT count(*)::int AS n FROM tickets WHERE reference = ANY($1) AND offered_to_id = $2`, [
+          refs,
+          op.id,
+        ]);
+        return r.n === 30;
+      },
+      30_000,
+      'all 30 tickets offered after Redis came back',
+    );
 
     const perMessage = await t.ds.query(
-      `SELECT external_id, count(*)::int AS n FROM messages WHERE external_id LIKE '%rd-%' GROUP BY external_id`);
-    const routed = await t.ds.query(`SELECT ticket_id, count(*)::int AS n FROM ticket_events WHERE type = 'ticket.routed'
-      AND ticket_id IN (SELECT id FROM tickets WHERE reference = ANY($1)) GROUP BY ticket_id`, [refs]);
+      `SELECT external_id, count(*)::int AS n FROM messages WHERE external_id LIKE '%rd-%' GROUP BY external_id`,
+    );
+    const routed = await t.ds.query(
+      `SELECT ticket_id, count(*)::int AS n FROM ticket_events WHERE type = 'ticket.routed'
+      AND ticket_id IN (SELECT id FROM tickets WHERE reference = ANY($1)) GROUP BY ticket_id`,
+      [refs],
+    );
     const report = {
       lost: { messages: 40 - perMessage.length, routings: 30 - routed.length },
       duplicated: { messages: perMessage.filter((m: any) => m.n > 1).length, routings: routed.filter((r: any) => r.n > 1).length },

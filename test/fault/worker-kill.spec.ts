@@ -2,7 +2,16 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { Queue } from 'bullmq';
 import type { Socket } from 'socket.io-client';
-import { clearRedisPrefix, collect, connectAgent, createTestDatabase, eventually, login, startApp, type TestApp } from '../support/harness.js';
+import {
+  clearRedisPrefix,
+  collect,
+  connectAgent,
+  createTestDatabase,
+  eventually,
+  login,
+  startApp,
+  type TestApp,
+} from '../support/harness.js';
 import { createOperator, everyoneOffline, ticketByReference } from '../support/factories.js';
 import { REDIS_URL } from '../support/env.js';
 import { ChildApp } from './support/child-app.js';
@@ -38,8 +47,13 @@ describe('fault: a worker killed with SIGKILL in the middle of a job', () => {
 
   // The maintenance sweep also routes tickets left unrouted for 30 s; it is kept out of the way so
   // that what routes the ticket here is the killed job running again.
-  const worker = () => ChildApp.start({ SPORTELLO_ROLE: 'worker', DATABASE_URL: db.url, REDIS_URL, REDIS_PREFIX: prefix, SWEEP_INTERVAL_MS: '600000' })
-    .then((c) => { children.push(c); return c; });
+  const worker = () =>
+    ChildApp.start({ SPORTELLO_ROLE: 'worker', DATABASE_URL: db.url, REDIS_URL, REDIS_PREFIX: prefix, SWEEP_INTERVAL_MS: '600000' }).then(
+      (c) => {
+        children.push(c);
+        return c;
+      },
+    );
 
   it('runs the job again in another worker, and nothing is routed or offered twice', async () => {
     await everyoneOffline(api.ds);
@@ -48,7 +62,9 @@ describe('fault: a worker killed with SIGKILL in the middle of a job', () => {
     const offers = collect(agent, 'ticket.offered');
     const firstWorker = worker();
 
-    const res = await api.http.post('/api/app/v1/messages').set('X-Api-Key', 'demo-app-key-bitonto')
+    const res = await api.http
+      .post('/api/app/v1/messages')
+      .set('X-Api-Key', 'demo-app-key-bitonto')
       .send({ messageId: 'kill-1', citizen: { id: 'kill-citizen' }, text: 'Il mio messaggio durante il crash' });
     expect(res.status).toBe(201);
     const ticket = await ticketByReference(api.ds, res.body.ticketReference);
@@ -61,9 +77,17 @@ describe('fault: a worker killed with SIGKILL in the middle of a job', () => {
     await holder.query('BEGIN');
     await holder.query(`SELECT id FROM tickets WHERE id = $1 FOR UPDATE`, [ticket.id]);
     const a = await firstWorker;
-    await eventually(async () => (await routing.getJob(jobId))?.processedOn !== undefined
-      && (await holder.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows[0].n > 0,
-    30_000, 'worker A blocked inside the routing job');
+    await eventually(
+      async () =>
+        (await routing.getJob(jobId))?.processedOn !== undefined &&
+        (
+          await holder.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          )
+        ).rows[0].n > 0,
+      30_000,
+      'worker A blocked inside the routing job',
+    );
     expect(await (await routing.getJob(jobId))!.getState()).toBe('active');
 
     // The second worker boots while the first one is stuck (it finds nothing to take), so that
@@ -88,7 +112,11 @@ describe('fault: a worker killed with SIGKILL in the middle of a job', () => {
     await eventually(async () => offers.length > 0, 5_000, 'offer pushed to the operator');
     const report = {
       lost: { message: 1 - msgs.n, routing: 1 - n('ticket.routed') },
-      duplicated: { messages: msgs.n - 1, routings: n('ticket.routed') - 1, offers: offers.filter((o) => o.ticket.id === String(ticket.id)).length - 1 },
+      duplicated: {
+        messages: msgs.n - 1,
+        routings: n('ticket.routed') - 1,
+        offers: offers.filter((o) => o.ticket.id === String(ticket.id)).length - 1,
+      },
     };
     expect(report).toEqual({ lost: { message: 0, routing: 0 }, duplicated: { messages: 0, routings: 0, offers: 0 } });
   }, 180_000);

@@ -4,7 +4,9 @@ import { createOperator, groupId, ticketByReference } from '../support/factories
 
 /** A ticket arriving from the app channel of comune `slug`, routed to the URP group (no keywords match). */
 async function newTicket(t: TestApp, text: string, n: number, slug = 'noci'): Promise<string> {
-  const res = await t.http.post('/api/app/v1/messages').set('X-Api-Key', `demo-app-key-${slug}`)
+  const res = await t.http
+    .post('/api/app/v1/messages')
+    .set('X-Api-Key', `demo-app-key-${slug}`)
     .send({ messageId: `m-${n}-${Date.now()}`, citizen: { id: `citizen-${n}` }, text });
   expect(res.status).toBe(201);
   return res.body.ticketReference;
@@ -14,8 +16,13 @@ describe('assignment: FIFO queues, offers, re-offer, hand-back, transfer', () =>
   let t: TestApp;
   const sockets: Socket[] = [];
   // Noci: a comune whose demo accounts stay disconnected, so these operators are the only ones online.
-  beforeAll(async () => { t = await startApp({ OFFER_TIMEOUT_MS: '1000', PRESENCE_GRACE_MS: '100' }); });
-  afterAll(async () => { sockets.forEach((s) => s.disconnect()); await t.close(); });
+  beforeAll(async () => {
+    t = await startApp({ OFFER_TIMEOUT_MS: '1000', PRESENCE_GRACE_MS: '100' });
+  });
+  afterAll(async () => {
+    sockets.forEach((s) => s.disconnect());
+    await t.close();
+  });
 
   const agent = async (email: string) => {
     const token = await login(t, email);
@@ -37,14 +44,20 @@ describe('assignment: FIFO queues, offers, re-offer, hand-back, transfer', () =>
     await t.http.post(`/api/tickets/${first.ticket.id}/accept`).set('Authorization', `Bearer ${a.token}`).expect(204);
 
     const second = nextEvent(a.socket, 'ticket.offered');
-    await t.http.patch(`/api/tickets/${first.ticket.id}`).set('Authorization', `Bearer ${a.token}`).send({ status: 'resolved' }).expect(200);
+    await t.http
+      .patch(`/api/tickets/${first.ticket.id}`)
+      .set('Authorization', `Bearer ${a.token}`)
+      .send({ status: 'resolved' })
+      .expect(200);
     expect((await second).ticket.reference).toBe(refs[1]);
     expect((await ticketByReference(t.ds, refs[2])).queue_state).toBe('queued');
   });
 
   it('moves an offer nobody accepts to the next operator, least loaded first', async () => {
     await t.ds.query(`UPDATE operators SET presence = 'offline' WHERE comune_id = (SELECT id FROM comuni WHERE slug = 'noci')`);
-    await t.ds.query(`UPDATE tickets SET queue_state = 'done', status = 'closed' WHERE comune_id = (SELECT id FROM comuni WHERE slug = 'noci')`);
+    await t.ds.query(
+      `UPDATE tickets SET queue_state = 'done', status = 'closed' WHERE comune_id = (SELECT id FROM comuni WHERE slug = 'noci')`,
+    );
     const slow = await createOperator(t.ds, { comune: 'noci', groups: ['urp'], capacity: 3 });
     const quick = await createOperator(t.ds, { comune: 'noci', groups: ['urp'], capacity: 3 });
     const s = await agent(slow.email);
@@ -60,7 +73,12 @@ describe('assignment: FIFO queues, offers, re-offer, hand-back, transfer', () =>
     expect(firstOffer.e.ticket.reference).toBe(ref);
 
     // Nobody accepts: after OFFER_TIMEOUT_MS the other operator gets it, and the first is told it left.
-    const left = nextEvent(firstSock.socket, 'ticket.updated', (p: any) => p.ticket.reference === ref && p.change === 'offer.expired', 6000);
+    const left = nextEvent(
+      firstSock.socket,
+      'ticket.updated',
+      (p: any) => p.ticket.reference === ref && p.change === 'offer.expired',
+      6000,
+    );
     const reoffer = await nextEvent(otherSock.socket, 'ticket.offered', (p: any) => p.ticket.reference === ref, 6000);
     await left;
     expect(reoffer.ticket.offeredToId).toBe(otherName === 'quick' ? quick.id : slow.id);
@@ -70,7 +88,9 @@ describe('assignment: FIFO queues, offers, re-offer, hand-back, transfer', () =>
 
   it('hands unanswered tickets back to the queue when their operator goes offline', async () => {
     await t.ds.query(`UPDATE operators SET presence = 'offline' WHERE comune_id = (SELECT id FROM comuni WHERE slug = 'noci')`);
-    await t.ds.query(`UPDATE tickets SET queue_state = 'done', status = 'closed' WHERE comune_id = (SELECT id FROM comuni WHERE slug = 'noci')`);
+    await t.ds.query(
+      `UPDATE tickets SET queue_state = 'done', status = 'closed' WHERE comune_id = (SELECT id FROM comuni WHERE slug = 'noci')`,
+    );
     const leaving = await createOperator(t.ds, { comune: 'noci', groups: ['urp'], capacity: 5 });
     const l = await agent(leaving.email);
     const ref1 = await newTicket(t, 'Domanda senza risposta', 20);
@@ -78,10 +98,14 @@ describe('assignment: FIFO queues, offers, re-offer, hand-back, transfer', () =>
     const o1 = await nextEvent(l.socket, 'ticket.offered', (p: any) => p.ticket.reference === ref1);
     const o2 = await nextEvent(l.socket, 'ticket.offered', (p: any) => p.ticket.reference === ref2);
     await t.http.post(`/api/tickets/${o1.ticket.id}/accept`).set('Authorization', `Bearer ${l.token}`).expect(204);
-    await t.http.post(`/api/tickets/${o2.ticket.id}/messages`).set('Authorization', `Bearer ${l.token}`).send({ text: 'Risposta' }).expect(201);
+    await t.http
+      .post(`/api/tickets/${o2.ticket.id}/messages`)
+      .set('Authorization', `Bearer ${l.token}`)
+      .send({ text: 'Risposta' })
+      .expect(201);
 
     const staying = await createOperator(t.ds, { comune: 'noci', groups: ['urp'], capacity: 5 });
-    const st = await agent(staying.email, );
+    const st = await agent(staying.email);
     await t.http.post('/api/presence').set('Authorization', `Bearer ${st.token}`).send({ presence: 'away' }).expect(201);
 
     l.socket.disconnect();
@@ -102,13 +126,19 @@ describe('assignment: FIFO queues, offers, re-offer, hand-back, transfer', () =>
     const e = await agent(env.email);
     const sup = await login(t, 'supervisore@noci.demo');
     const ref = await newTicket(t, 'Domanda generica', 30);
-    const ticket = await eventually(async () => {
-      const x = await ticketByReference(t.ds, ref);
-      return x.queue_state !== 'unrouted' ? x : null;
-    }, 5000, 'routed');
+    const ticket = await eventually(
+      async () => {
+        const x = await ticketByReference(t.ds, ref);
+        return x.queue_state !== 'unrouted' ? x : null;
+      },
+      5000,
+      'routed',
+    );
 
     const arrived = nextEvent(e.socket, 'ticket.offered', (p: any) => p.ticket.reference === ref);
-    const res = await t.http.post(`/api/tickets/${ticket.id}/transfer`).set('Authorization', `Bearer ${sup}`)
+    const res = await t.http
+      .post(`/api/tickets/${ticket.id}/transfer`)
+      .set('Authorization', `Bearer ${sup}`)
       .send({ groupId: await groupId(t.ds, 'noci', 'ambiente'), note: 'Riguarda i rifiuti ingombranti' });
     expect(res.status).toBe(204);
     expect((await arrived).ticket.groupId).toBe(await groupId(t.ds, 'noci', 'ambiente'));
@@ -118,13 +148,18 @@ describe('assignment: FIFO queues, offers, re-offer, hand-back, transfer', () =>
     expect(detail.messages.find((m: any) => m.internal)?.text).toBe('Riguarda i rifiuti ingombranti');
 
     // A group of another comune does not exist for this supervisor: 404, naming the field.
-    const bad = await t.http.post(`/api/tickets/${ticket.id}/transfer`).set('Authorization', `Bearer ${sup}`)
+    const bad = await t.http
+      .post(`/api/tickets/${ticket.id}/transfer`)
+      .set('Authorization', `Bearer ${sup}`)
       .send({ groupId: await groupId(t.ds, 'bari', 'ambiente') });
     expect(bad.status).toBe(404);
     expect(bad.body.fields[0].field).toBe('groupId');
     // A plain operator who is not the assignee may not transfer.
     const urp = await login(t, 'operatore@noci.demo');
-    const denied = await t.http.post(`/api/tickets/${ticket.id}/transfer`).set('Authorization', `Bearer ${urp}`).send({ groupId: await groupId(t.ds, 'noci', 'urp') });
+    const denied = await t.http
+      .post(`/api/tickets/${ticket.id}/transfer`)
+      .set('Authorization', `Bearer ${urp}`)
+      .send({ groupId: await groupId(t.ds, 'noci', 'urp') });
     expect([403, 404]).toContain(denied.status);
   });
 });

@@ -5,15 +5,24 @@ import { inScope, startApp, type TestApp } from '../support/harness.js';
 /** Providers report delivery out of order; what the operator sees only ever moves forward. */
 describe('delivery state of an outbound message', () => {
   let t: TestApp;
-  beforeAll(async () => { t = await startApp(); });
-  afterAll(async () => { await t.close(); });
+  beforeAll(async () => {
+    t = await startApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
 
   it('moves queued → sent → delivered → read, never back, and failed is final', async () => {
-    const res = await t.http.post('/api/app/v1/messages').set('X-Api-Key', 'demo-app-key-bari').send({ messageId: 'ds-1', citizen: { id: 'ds' }, text: 'ciao' });
+    const res = await t.http
+      .post('/api/app/v1/messages')
+      .set('X-Api-Key', 'demo-app-key-bari')
+      .send({ messageId: 'ds-1', citizen: { id: 'ds' }, text: 'ciao' });
     const [ticket] = await t.ds.query(`SELECT id, comune_id FROM tickets WHERE reference = $1`, [res.body.ticketReference]);
     const [m] = await t.ds.query(
       `INSERT INTO messages (ticket_id, comune_id, direction, author_type, text, channel, delivery_status)
-       VALUES ($1, $2, 'outbound', 'operator', 'risposta', 'app', 'queued') RETURNING id`, [ticket.id, ticket.comune_id]);
+       VALUES ($1, $2, 'outbound', 'operator', 'risposta', 'app', 'queued') RETURNING id`,
+      [ticket.id, ticket.comune_id],
+    );
     const delivery = inScope(TenantScope.ofComune(ticket.comune_id), t.app.get(OutboundDelivery));
     const state = async () => (await t.ds.query(`SELECT delivery_status, external_id FROM messages WHERE id = $1`, [m.id]))[0];
 
@@ -31,24 +40,33 @@ describe('delivery state of an outbound message', () => {
   });
 
   it('loses no report that races with the send storing the provider id', async () => {
-    const res = await t.http.post('/api/app/v1/messages').set('X-Api-Key', 'demo-app-key-bari').send({ messageId: 'ds-2', citizen: { id: 'ds2' }, text: 'ciao' });
+    const res = await t.http
+      .post('/api/app/v1/messages')
+      .set('X-Api-Key', 'demo-app-key-bari')
+      .send({ messageId: 'ds-2', citizen: { id: 'ds2' }, text: 'ciao' });
     const [ticket] = await t.ds.query(`SELECT id, comune_id FROM tickets WHERE reference = $1`, [res.body.ticketReference]);
     const delivery = inScope(TenantScope.ofComune(ticket.comune_id), t.app.get(OutboundDelivery));
     const ids: string[] = [];
     for (let i = 0; i < 40; i++) {
       const [m] = await t.ds.query(
         `INSERT INTO messages (ticket_id, comune_id, direction, author_type, text, channel, delivery_status)
-         VALUES ($1, $2, 'outbound', 'operator', 'risposta', 'app', 'queued') RETURNING id`, [ticket.id, ticket.comune_id]);
+         VALUES ($1, $2, 'outbound', 'operator', 'risposta', 'app', 'queued') RETURNING id`,
+        [ticket.id, ticket.comune_id],
+      );
       ids.push(String(m.id));
     }
     // The send's result and the provider's "delivered" (sent twice) at the same moment, in every interleaving the scheduler picks.
     const pause = () => new Promise((r) => setTimeout(r, Math.random() * 5));
-    await Promise.all(ids.flatMap((id) => [
-      pause().then(() => delivery.setStatus(id, 'sent', null, `race-${id}`)),
-      pause().then(() => delivery.reportStatus('app', `race-${id}`, 'delivered', null)),
-      pause().then(() => delivery.reportStatus('app', `race-${id}`, 'delivered', null)),
-    ]));
-    const rows = await t.ds.query(`SELECT delivery_status, count(*)::int AS n FROM messages WHERE id = ANY($1::bigint[]) GROUP BY 1`, [ids]);
+    await Promise.all(
+      ids.flatMap((id) => [
+        pause().then(() => delivery.setStatus(id, 'sent', null, `race-${id}`)),
+        pause().then(() => delivery.reportStatus('app', `race-${id}`, 'delivered', null)),
+        pause().then(() => delivery.reportStatus('app', `race-${id}`, 'delivered', null)),
+      ]),
+    );
+    const rows = await t.ds.query(`SELECT delivery_status, count(*)::int AS n FROM messages WHERE id = ANY($1::bigint[]) GROUP BY 1`, [
+      ids,
+    ]);
     expect(rows).toEqual([{ delivery_status: 'delivered', n: 40 }]);
     expect(await t.ds.query(`SELECT external_id FROM early_delivery_reports WHERE external_id LIKE 'race-%'`)).toEqual([]);
   });

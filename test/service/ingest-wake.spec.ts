@@ -12,14 +12,24 @@ import { REDIS_URL } from '../support/env.js';
 describe('analytics wake-up after an ingest', () => {
   const QUIET_POLL = { ANALYTICS_POLL_MS: '600000' };
   const post = (t: TestApp, id: string, citizen: string) =>
-    t.http.post('/api/app/v1/messages').set('X-Api-Key', 'demo-app-key-bari').send({ messageId: id, citizen: { id: citizen }, text: `Messaggio ${id}` });
-  const recomputed = (t: TestApp, reference: string) => eventually(async () => {
-    const [r] = await t.ds.query(
-      `SELECT (SELECT count(*) FROM analytics_dirty d WHERE d.ticket_id = t.id)::int AS marks,
+    t.http
+      .post('/api/app/v1/messages')
+      .set('X-Api-Key', 'demo-app-key-bari')
+      .send({ messageId: id, citizen: { id: citizen }, text: `Messaggio ${id}` });
+  const recomputed = (t: TestApp, reference: string) =>
+    eventually(
+      async () => {
+        const [r] = await t.ds.query(
+          `SELECT (SELECT count(*) FROM analytics_dirty d WHERE d.ticket_id = t.id)::int AS marks,
               (SELECT count(*) FROM ticket_metrics m WHERE m.ticket_id = t.id)::int AS metrics
-         FROM tickets t WHERE t.reference = $1`, [reference]);
-    return r.marks === 0 && r.metrics === 1;
-  }, 5000, `metrics of ticket ${reference} recomputed`);
+         FROM tickets t WHERE t.reference = $1`,
+          [reference],
+        );
+        return r.marks === 0 && r.metrics === 1;
+      },
+      5000,
+      `metrics of ticket ${reference} recomputed`,
+    );
 
   it('one process: the worker recomputes at once, and the ingest commits send no notification', async () => {
     const t = await startApp(QUIET_POLL);
@@ -27,12 +37,20 @@ describe('analytics wake-up after an ingest', () => {
     try {
       await listener.connect();
       let notified = 0;
-      listener.on('notification', () => { notified++; });
+      listener.on('notification', () => {
+        notified++;
+      });
       await listener.query('LISTEN analytics_dirty');
 
       const first = await post(t, 'wake-1', 'wake-a').expect(201);
       // Routing writes its own event (and notifies, as every writer but the ingest does).
-      await eventually(async () => (await t.ds.query(`SELECT queue_state FROM tickets WHERE reference = $1`, [first.body.ticketReference]))[0].queue_state !== 'unrouted', 5000, 'routed');
+      await eventually(
+        async () =>
+          (await t.ds.query(`SELECT queue_state FROM tickets WHERE reference = $1`, [first.body.ticketReference]))[0].queue_state !==
+          'unrouted',
+        5000,
+        'routed',
+      );
       await recomputed(t, first.body.ticketReference);
       await new Promise((r) => setTimeout(r, 200));
       const before = notified;

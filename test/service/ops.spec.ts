@@ -5,8 +5,13 @@ import { createOperator } from '../support/factories.js';
 describe('operations: health, metrics, API docs, queue dashboard, correlation ids', () => {
   let t: TestApp;
   const sockets: Socket[] = [];
-  beforeAll(async () => { t = await startApp(); });
-  afterAll(async () => { sockets.forEach((s) => s.disconnect()); await t.close(); });
+  beforeAll(async () => {
+    t = await startApp();
+  });
+  afterAll(async () => {
+    sockets.forEach((s) => s.disconnect());
+    await t.close();
+  });
 
   it('answers liveness and readiness', async () => {
     expect((await t.http.get('/health')).body).toEqual({ status: 'ok', role: 'all' });
@@ -27,12 +32,20 @@ describe('operations: health, metrics, API docs, queue dashboard, correlation id
   it('exposes Prometheus metrics: ingest counts, queue depths, job durations, socket connections', async () => {
     const sock = await connectAgent(t, await login(t, 'operatore@bari.demo'), 'away');
     sockets.push(sock);
-    await t.http.post('/api/app/v1/messages').set('X-Api-Key', 'demo-app-key-bari').send({ messageId: 'metrics-1', citizen: { id: 'm' }, text: 'ciao' }).expect(201);
+    await t.http
+      .post('/api/app/v1/messages')
+      .set('X-Api-Key', 'demo-app-key-bari')
+      .send({ messageId: 'metrics-1', citizen: { id: 'm' }, text: 'ciao' })
+      .expect(201);
     // The routing job runs after the acknowledgement: scrape until it has been timed.
-    const body = await eventually(async () => {
-      const text = (await t.http.get('/metrics')).text;
-      return /job="ticket.route",outcome="completed"/.test(text) ? text : null;
-    }, 10_000, 'ticket.route timed in /metrics');
+    const body = await eventually(
+      async () => {
+        const text = (await t.http.get('/metrics')).text;
+        return /job="ticket.route",outcome="completed"/.test(text) ? text : null;
+      },
+      10_000,
+      'ticket.route timed in /metrics',
+    );
     expect(body).toMatch(/sportello_ingest_messages_total\{channel="app",outcome="stored"\} 1/);
     expect(body).toMatch(/sportello_queue_jobs\{queue="routing",state="waiting"\} \d+/);
     expect(body).toMatch(/sportello_socket_connections\{namespace="\/agent"\} 1/);
@@ -54,8 +67,12 @@ describe('operations: health, metrics, API docs, queue dashboard, correlation id
     const sock = await connectAgent(t, await login(t, op.email));
     sockets.push(sock);
     const created = nextEvent(sock, 'ticket.created');
-    await t.http.post('/api/app/v1/messages').set('X-Api-Key', 'demo-app-key-bitetto').set('X-Correlation-Id', 'trace-0123456789')
-      .send({ messageId: 'corr-1', citizen: { id: 'c' }, text: 'ciao' }).expect(201);
+    await t.http
+      .post('/api/app/v1/messages')
+      .set('X-Api-Key', 'demo-app-key-bitetto')
+      .set('X-Correlation-Id', 'trace-0123456789')
+      .send({ messageId: 'corr-1', citizen: { id: 'c' }, text: 'ciao' })
+      .expect(201);
     expect((await created).correlationId).toBe('trace-0123456789');
     // A web-chat message gets its own id at the socket, which follows it to the routing job's event.
     const fromWeb = nextEvent(sock, 'ticket.created', (p: any) => p.ticket.channel === 'webchat');
@@ -64,7 +81,9 @@ describe('operations: health, metrics, API docs, queue dashboard, correlation id
     await citizenSays(citizen.socket, 'dal web', 'corr-2');
     const { correlationId } = await fromWeb;
     expect(correlationId).toMatch(/^[0-9a-f-]{36}$/);
-    const [entry] = await t.ds.query(`SELECT payload->>'correlationId' AS id FROM outbox WHERE payload->>'correlationId' = $1`, [correlationId]);
+    const [entry] = await t.ds.query(`SELECT payload->>'correlationId' AS id FROM outbox WHERE payload->>'correlationId' = $1`, [
+      correlationId,
+    ]);
     expect(entry?.id).toBe(correlationId);
   });
 

@@ -36,7 +36,9 @@ describe('transactional outbox with Redis down', () => {
 
     const refs: string[] = [];
     for (let i = 0; i < 10; i++) {
-      const res = await t.http.post('/api/app/v1/messages').set('X-Api-Key', 'demo-app-key-turi')
+      const res = await t.http
+        .post('/api/app/v1/messages')
+        .set('X-Api-Key', 'demo-app-key-turi')
         .send({ messageId: `down-${i}`, citizen: { id: `down-citizen-${i}` }, text: `Messaggio ${i} mentre Redis è fermo` });
       expect(res.status).toBe(201);
       refs.push(res.body.ticketReference);
@@ -47,16 +49,26 @@ describe('transactional outbox with Redis down', () => {
     expect(pending.n).toBe(10);
 
     await redis.start();
-    await eventually(async () => {
-      const rows = await t.ds.query(`SELECT count(*)::int AS n FROM tickets WHERE reference = ANY($1) AND queue_state = 'offered' AND offered_to_id = $2`, [refs, op.id]);
-      return rows[0].n === 10;
-    }, 20000, 'all 10 tickets offered after Redis came back');
+    await eventually(
+      async () => {
+        const rows = await t.ds.query(
+          `SELECT count(*)::int AS n FROM tickets WHERE reference = ANY($1) AND queue_state = 'offered' AND offered_to_id = $2`,
+          [refs, op.id],
+        );
+        return rows[0].n === 10;
+      },
+      20000,
+      'all 10 tickets offered after Redis came back',
+    );
 
     // Nothing lost, nothing twice: 10 tickets, 10 messages, one routing each.
     const [msgs] = await t.ds.query(`SELECT count(*)::int AS n FROM messages WHERE external_id LIKE '%:down-%'`);
     expect(msgs.n).toBe(10);
-    const routed = await t.ds.query(`SELECT ticket_id, count(*)::int AS n FROM ticket_events WHERE type = 'ticket.routed'
-      AND ticket_id IN (SELECT id FROM tickets WHERE reference = ANY($1)) GROUP BY ticket_id`, [refs]);
+    const routed = await t.ds.query(
+      `SELECT ticket_id, count(*)::int AS n FROM ticket_events WHERE type = 'ticket.routed'
+      AND ticket_id IN (SELECT id FROM tickets WHERE reference = ANY($1)) GROUP BY ticket_id`,
+      [refs],
+    );
     expect(routed).toHaveLength(10);
     expect(routed.every((r: any) => r.n === 1)).toBe(true);
     expect((await t.http.get('/health/ready')).status).toBe(200);

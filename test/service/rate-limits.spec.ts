@@ -22,7 +22,10 @@ describe('per-account send rate limits in Redis', () => {
 
   it('spaces sends to one chat by its interval, across workers, while other chats go at once', async () => {
     const start = Date.now();
-    const chat = (n: number) => [{ key: 'telegram:bot:1', perSecond: 30 }, { key: `telegram:chat:1:${n}`, perSecond: 4 }];
+    const chat = (n: number) => [
+      { key: 'telegram:bot:1', perSecond: 30 },
+      { key: `telegram:chat:1:${n}`, perSecond: 4 },
+    ];
     const sameChat = await Promise.all([a.acquire(chat(1)), b.acquire(chat(1)), a.acquire(chat(1)), b.acquire(chat(1))]);
     const elapsed = Date.now() - start;
     // 4 per second on one chat: the 4 sends are scheduled 0, 250, 500, 750 ms from the first.

@@ -9,8 +9,12 @@ import { citizenSays, connectCitizen, inScope, startApp, type TestApp } from '..
  */
 describe('a web-chat citizen’s read receipt racing the worker’s “sent”', () => {
   let t: TestApp;
-  beforeAll(async () => { t = await startApp(); });
-  afterAll(async () => { await t.close(); });
+  beforeAll(async () => {
+    t = await startApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
 
   it('marks the reply read while it is still queued, and the later “sent” does not undo it', async () => {
     const citizen = await connectCitizen(t, 'bari');
@@ -19,11 +23,19 @@ describe('a web-chat citizen’s read receipt racing the worker’s “sent”',
       expect(ack.ok).toBe(true);
       const [ticket] = await t.ds.query(
         `SELECT t.id, t.comune_id, i.address FROM tickets t JOIN citizen_identities i ON i.id = t.citizen_identity_id WHERE t.reference = $1`,
-        [ack.ticketReference]);
+        [ack.ticketReference],
+      );
       // Two replies not yet marked sent by the worker (no outbox row: no worker touches them here).
-      const reply = async (text: string): Promise<string> => String((await t.ds.query(
-        `INSERT INTO messages (ticket_id, comune_id, direction, author_type, text, channel, delivery_status)
-         VALUES ($1, $2, 'outbound', 'operator', $3, 'webchat', 'queued') RETURNING id`, [ticket.id, ticket.comune_id, text]))[0].id);
+      const reply = async (text: string): Promise<string> =>
+        String(
+          (
+            await t.ds.query(
+              `INSERT INTO messages (ticket_id, comune_id, direction, author_type, text, channel, delivery_status)
+         VALUES ($1, $2, 'outbound', 'operator', $3, 'webchat', 'queued') RETURNING id`,
+              [ticket.id, ticket.comune_id, text],
+            )
+          )[0].id,
+        );
       const earlier = await reply('Prima risposta, non ancora consegnata');
       const shown = await reply('Risposta già sullo schermo del cittadino');
       const state = async (id: string) => (await t.ds.query(`SELECT delivery_status FROM messages WHERE id = $1`, [id]))[0].delivery_status;

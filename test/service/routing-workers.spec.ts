@@ -13,7 +13,10 @@ describe('one routing worker per process', () => {
     it(`role ${role}`, async () => {
       const t: TestApp = await startApp({ SPORTELLO_ROLE: role });
       const url = new URL(t.config.redisUrl);
-      const queue = new Queue(ROUTING_QUEUE, { connection: { host: url.hostname, port: Number(url.port || 6379) }, prefix: t.config.redisPrefix });
+      const queue = new Queue(ROUTING_QUEUE, {
+        connection: { host: url.hostname, port: Number(url.port || 6379) },
+        prefix: t.config.redisPrefix,
+      });
       try {
         expect(await queue.getWorkersCount()).toBe(1);
       } finally {

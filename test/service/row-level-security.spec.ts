@@ -19,7 +19,9 @@ describe('row-level security', () => {
   let modugno: number;
 
   const appSays = (citizen: string, messageId: string, text: string, name?: string) =>
-    t.http.post('/api/app/v1/messages').set('X-Api-Key', 'demo-app-key-bari')
+    t.http
+      .post('/api/app/v1/messages')
+      .set('X-Api-Key', 'demo-app-key-bari')
       .send({ messageId, citizen: { id: citizen, ...(name ? { name } : {}) }, text });
 
   beforeAll(async () => {
@@ -48,10 +50,16 @@ describe('row-level security', () => {
   };
 
   it('connects the application as a role that owns nothing and cannot bypass row-level security', async () => {
-    const [role] = await asApp(null, `SELECT current_user AS name, r.rolsuper, r.rolbypassrls
-      FROM pg_roles r WHERE r.rolname = current_user`);
+    const [role] = await asApp(
+      null,
+      `SELECT current_user AS name, r.rolsuper, r.rolbypassrls
+      FROM pg_roles r WHERE r.rolname = current_user`,
+    );
     expect(role).toEqual({ name: 'sportello_app', rolsuper: false, rolbypassrls: false });
-    const owned = await asApp(null, `SELECT count(*)::int AS n FROM pg_class WHERE relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)`);
+    const owned = await asApp(
+      null,
+      `SELECT count(*)::int AS n FROM pg_class WHERE relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)`,
+    );
     expect(owned[0].n).toBe(0);
   });
 
@@ -72,10 +80,14 @@ describe('row-level security', () => {
     expect((await asApp(null, `SELECT count(*)::int AS n FROM tickets`))[0].n).toBe(0);
     expect((await asApp('', `SELECT count(*)::int AS n FROM messages`))[0].n).toBe(0);
     expect((await asApp('garbage', `SELECT count(*)::int AS n FROM operators`))[0].n).toBe(0);
-    await expect(asApp(null, `INSERT INTO canned_responses (comune_id, group_id, shortcut, title, body)
-      SELECT comune_id, id, 'x', 'x', 'x' FROM competence_groups LIMIT 1`)).resolves.toEqual([]); // sees no group: inserts nothing
-    await expect(asApp(null, `INSERT INTO analytics_live (comune_id, open) VALUES ($1, 1)`, [bari]))
-      .rejects.toThrow(/row-level security/);
+    await expect(
+      asApp(
+        null,
+        `INSERT INTO canned_responses (comune_id, group_id, shortcut, title, body)
+      SELECT comune_id, id, 'x', 'x', 'x' FROM competence_groups LIMIT 1`,
+      ),
+    ).resolves.toEqual([]); // sees no group: inserts nothing
+    await expect(asApp(null, `INSERT INTO analytics_live (comune_id, open) VALUES ($1, 1)`, [bari])).rejects.toThrow(/row-level security/);
   });
 
   it("shows a comune's scope its own rows only, and a system scope every comune", async () => {
@@ -84,8 +96,9 @@ describe('row-level security', () => {
     expect((await count(String(modugno)))[0].n).toBe(0);
     expect((await count(`${modugno},${bari}`))[0].n).toBeGreaterThan(0);
     expect((await count('*'))[0].n).toBeGreaterThan(0);
-    await expect(asApp(String(modugno), `INSERT INTO analytics_live (comune_id, open) VALUES ($1, 1)`, [bari]))
-      .rejects.toThrow(/row-level security/);
+    await expect(asApp(String(modugno), `INSERT INTO analytics_live (comune_id, open) VALUES ($1, 1)`, [bari])).rejects.toThrow(
+      /row-level security/,
+    );
   });
 
   it("runs the application's own queries in the scope of the code that makes them", async () => {
@@ -96,20 +109,34 @@ describe('row-level security', () => {
     expect((await runInScope(TenantScope.ofComune(bari), () => ds.query(sql)))[0].n).toBeGreaterThan(0);
     expect((await runInScope(TenantScope.system('test'), () => ds.query(sql)))[0].n).toBeGreaterThan(0);
     // Many at once on a small pool: each connection carries its own caller's scope.
-    const results = await Promise.all(Array.from({ length: 60 }, (_, i) =>
-      runInScope(TenantScope.ofComune(i % 2 ? bari : modugno), () => ds.query(sql)).then((r) => [i % 2, r[0].n])));
+    const results = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        runInScope(TenantScope.ofComune(i % 2 ? bari : modugno), () => ds.query(sql)).then((r) => [i % 2, r[0].n]),
+      ),
+    );
     for (const [isBari, n] of results) expect(n > 0).toBe(isBari === 1);
   });
 
   it("binds messages, attachments and events to their ticket's comune", async () => {
     const [tk] = await t.ds.query(`SELECT id FROM tickets WHERE comune_id = $1 LIMIT 1`, [bari]);
-    await expect(t.ds.query(`INSERT INTO messages (ticket_id, comune_id, direction, author_type, text, channel, delivery_status)
-      VALUES ($1, $2, 'inbound', 'citizen', 'x', 'app', 'received')`, [tk.id, modugno])).rejects.toThrow(/messages_ticket_comune/);
-    await expect(t.ds.query(`INSERT INTO ticket_events (ticket_id, comune_id, type, actor_type) VALUES ($1, $2, 'x', 'system')`, [tk.id, modugno]))
-      .rejects.toThrow(/ticket_events_ticket_comune/);
+    await expect(
+      t.ds.query(
+        `INSERT INTO messages (ticket_id, comune_id, direction, author_type, text, channel, delivery_status)
+      VALUES ($1, $2, 'inbound', 'citizen', 'x', 'app', 'received')`,
+        [tk.id, modugno],
+      ),
+    ).rejects.toThrow(/messages_ticket_comune/);
+    await expect(
+      t.ds.query(`INSERT INTO ticket_events (ticket_id, comune_id, type, actor_type) VALUES ($1, $2, 'x', 'system')`, [tk.id, modugno]),
+    ).rejects.toThrow(/ticket_events_ticket_comune/);
     const [m] = await t.ds.query(`SELECT id FROM messages WHERE ticket_id = $1 LIMIT 1`, [tk.id]);
-    await expect(t.ds.query(`INSERT INTO attachments (message_id, comune_id, storage_key, filename, content_type, size_bytes)
-      VALUES ($1, $2, 'k', 'f.png', 'image/png', 1)`, [m.id, modugno])).rejects.toThrow(/attachments_message_comune/);
+    await expect(
+      t.ds.query(
+        `INSERT INTO attachments (message_id, comune_id, storage_key, filename, content_type, size_bytes)
+      VALUES ($1, $2, 'k', 'f.png', 'image/png', 1)`,
+        [m.id, modugno],
+      ),
+    ).rejects.toThrow(/attachments_message_comune/);
   });
 
   it("keeps the name a citizen gave each comune to that comune, and another comune's identities out of the ticket view", async () => {
@@ -119,11 +146,14 @@ describe('row-level security', () => {
     const [acc] = await t.ds.query(`SELECT id FROM channel_accounts WHERE comune_id = $1 AND channel = 'app' LIMIT 1`, [bari]);
     // Modugno's desk types a fiscal code for a citizen who is the same person (merged identity).
     const [bariTicket] = await t.ds.query(`SELECT t.id, t.citizen_id FROM tickets t WHERE t.reference = $1`, [first.body.ticketReference]);
-    const [modTicket] = await t.ds.query(`
+    const [modTicket] = await t.ds.query(
+      `
       WITH ci AS (INSERT INTO citizen_identities (citizen_id, channel, address, display_name) VALUES ($1, 'desk', 'RSSMRA80A41A662X', 'Maria R.') RETURNING id),
            l AS (INSERT INTO citizen_identity_comuni (comune_id, identity_id, display_name) SELECT $2, id, 'Maria R. (Modugno)' FROM ci)
       INSERT INTO tickets (comune_id, reference, type, channel, citizen_id, citizen_identity_id)
-      SELECT $2, 'MOD-RLS-1', 'request', 'desk', $1, id FROM ci RETURNING id`, [bariTicket.citizen_id, modugno]);
+      SELECT $2, 'MOD-RLS-1', 'request', 'desk', $1, id FROM ci RETURNING id`,
+      [bariTicket.citizen_id, modugno],
+    );
     // A later message to Bari with another name changes Bari's name only.
     expect((await appSays('rls-2', 'rls-2b', 'Aggiornamento', 'Maria Rossi Bianchi')).status).toBe(201);
 
@@ -146,8 +176,10 @@ describe('row-level security', () => {
     expect(JSON.stringify(modView.body)).not.toMatch(/Maria Rossi|rls-2/);
   });
   describe('the citizen registry', () => {
-    const linkedTo = async (comune: number) => (await t.ds.query(
-      `SELECT DISTINCT identity_id::text AS id FROM citizen_identity_comuni WHERE comune_id = $1 ORDER BY 1`, [comune])).map((r: any) => r.id);
+    const linkedTo = async (comune: number) =>
+      (
+        await t.ds.query(`SELECT DISTINCT identity_id::text AS id FROM citizen_identity_comuni WHERE comune_id = $1 ORDER BY 1`, [comune])
+      ).map((r: any) => r.id);
     const bariOnly = `SELECT count(*)::int AS n FROM citizen_identities ci
       WHERE ci.id IN (SELECT identity_id FROM citizen_identity_comuni WHERE comune_id = ${'$'}1)
         AND ci.id NOT IN (SELECT identity_id FROM citizen_identity_comuni WHERE comune_id = ${'$'}2)`;
@@ -162,7 +194,8 @@ describe('row-level security', () => {
       expect((await asApp('*', `SELECT count(*)::int AS n FROM citizen_identities`))[0].n).toBe(total);
       // Bari's app citizen is not Modugno's to see.
       const [{ citizen_id: bariCitizen }] = await t.ds.query(
-        `SELECT t.citizen_id FROM tickets t JOIN citizen_identities i ON i.id = t.citizen_identity_id WHERE i.address LIKE '%:rls-1'`);
+        `SELECT t.citizen_id FROM tickets t JOIN citizen_identities i ON i.id = t.citizen_identity_id WHERE i.address LIKE '%:rls-1'`,
+      );
       expect(await asApp(String(modugno), `SELECT id FROM citizens WHERE id = $1`, [bariCitizen])).toEqual([]);
       expect(await asApp(String(bari), `SELECT id FROM citizens WHERE id = $1`, [bariCitizen])).toHaveLength(1);
       for (const setting of [null, '', 'garbage']) {
@@ -172,28 +205,45 @@ describe('row-level security', () => {
     });
 
     it('refuses a direct insert into the registry, and a definer function for a comune outside the scope', async () => {
-      const [{ citizen_id: bariCitizen }] = await t.ds.query(
-        `SELECT t.citizen_id FROM tickets t WHERE t.comune_id = $1 LIMIT 1`, [bari]);
+      const [{ citizen_id: bariCitizen }] = await t.ds.query(`SELECT t.citizen_id FROM tickets t WHERE t.comune_id = $1 LIMIT 1`, [bari]);
       await expect(asApp(String(bari), `INSERT INTO citizens (display_name) VALUES ('x')`)).rejects.toThrow(/row-level security/);
-      await expect(asApp(String(bari), `INSERT INTO citizen_identities (citizen_id, channel, address) VALUES ($1, 'desk', 'RLS-DIRECT')`, [bariCitizen]))
-        .rejects.toThrow(/row-level security/);
-      await expect(asApp(String(modugno), `SELECT * FROM sportello_identity_link('desk', 'RLS-OUT', $1, 'x')`, [bari]))
-        .rejects.toThrow(/outside the scope/);
-      await expect(asApp(String(modugno), `SELECT * FROM sportello_identity_lookup('desk', 'RLS-OUT', $1)`, [bari]))
-        .rejects.toThrow(/outside the scope/);
-      await expect(asApp(String(modugno), `SELECT sportello_adopt_contact($1, 'email', 'rls-out@example.org', $2, 'x')`, [bariCitizen, bari]))
-        .rejects.toThrow(/outside the scope/);
-      await expect(asApp(null, `SELECT * FROM sportello_identity_link('desk', 'RLS-OUT', $1, 'x')`, [bari])).rejects.toThrow(/outside the scope/);
+      await expect(
+        asApp(String(bari), `INSERT INTO citizen_identities (citizen_id, channel, address) VALUES ($1, 'desk', 'RLS-DIRECT')`, [
+          bariCitizen,
+        ]),
+      ).rejects.toThrow(/row-level security/);
+      await expect(asApp(String(modugno), `SELECT * FROM sportello_identity_link('desk', 'RLS-OUT', $1, 'x')`, [bari])).rejects.toThrow(
+        /outside the scope/,
+      );
+      await expect(asApp(String(modugno), `SELECT * FROM sportello_identity_lookup('desk', 'RLS-OUT', $1)`, [bari])).rejects.toThrow(
+        /outside the scope/,
+      );
+      await expect(
+        asApp(String(modugno), `SELECT sportello_adopt_contact($1, 'email', 'rls-out@example.org', $2, 'x')`, [bariCitizen, bari]),
+      ).rejects.toThrow(/outside the scope/);
+      await expect(asApp(null, `SELECT * FROM sportello_identity_link('desk', 'RLS-OUT', $1, 'x')`, [bari])).rejects.toThrow(
+        /outside the scope/,
+      );
       // In scope, the function links (and creates) the identity for the caller's comune.
-      const rows = await asApp(String(modugno), `SELECT f.identity_id, (SELECT count(*)::int FROM citizen_identities) AS n
-        FROM sportello_identity_link('desk', 'RLS-IN', $1, 'x') f`, [modugno]);
+      const rows = await asApp(
+        String(modugno),
+        `SELECT f.identity_id, (SELECT count(*)::int FROM citizen_identities) AS n
+        FROM sportello_identity_link('desk', 'RLS-IN', $1, 'x') f`,
+        [modugno],
+      );
       expect(rows).toHaveLength(1);
       expect((await t.ds.query(`SELECT count(*)::int AS n FROM citizen_identities WHERE address = 'RLS-IN'`))[0].n).toBe(0); // rolled back
     });
 
     it("ingests a brand-new sender and one known to another comune, linking the identity to the message's comune", async () => {
       const ingest = t.app.get(IngestService);
-      const fresh = await ingest.ingest({ channel: 'app', comuneId: modugno, externalId: 'rls-new-1', sender: { address: 'rls-new-sender', displayName: 'Nuovo' }, text: 'Ciao' });
+      const fresh = await ingest.ingest({
+        channel: 'app',
+        comuneId: modugno,
+        externalId: 'rls-new-1',
+        sender: { address: 'rls-new-sender', displayName: 'Nuovo' },
+        text: 'Ciao',
+      });
       expect(fresh.duplicate).toBeFalsy();
       const [newId] = await t.ds.query(`SELECT i.id, array_agg(l.comune_id ORDER BY l.comune_id) AS comuni, min(l.display_name) AS name
         FROM citizen_identities i JOIN citizen_identity_comuni l ON l.identity_id = i.id WHERE i.channel = 'app' AND i.address = 'rls-new-sender' GROUP BY i.id`);
@@ -201,19 +251,34 @@ describe('row-level security', () => {
       expect(newId.name).toBe('Nuovo');
 
       const [known] = await t.ds.query(`SELECT i.id, i.address FROM citizen_identities i WHERE i.address LIKE '%:rls-1'`);
-      const again = await ingest.ingest({ channel: 'app', comuneId: modugno, externalId: 'rls-known-1', sender: { address: known.address, displayName: 'Da Modugno' }, text: 'Anche qui' });
+      const again = await ingest.ingest({
+        channel: 'app',
+        comuneId: modugno,
+        externalId: 'rls-known-1',
+        sender: { address: known.address, displayName: 'Da Modugno' },
+        text: 'Anche qui',
+      });
       expect(again.duplicate).toBeFalsy();
-      const [tk] = await t.ds.query(`SELECT t.comune_id, t.citizen_identity_id::text AS identity FROM tickets t WHERE t.reference = $1`, [again.ticketReference]);
+      const [tk] = await t.ds.query(`SELECT t.comune_id, t.citizen_identity_id::text AS identity FROM tickets t WHERE t.reference = $1`, [
+        again.ticketReference,
+      ]);
       expect(tk).toEqual({ comune_id: modugno, identity: String(known.id) });
-      expect((await t.ds.query(`SELECT count(*)::int AS n FROM citizen_identities WHERE channel = 'app' AND address = $1`, [known.address]))[0].n).toBe(1);
-      const links = await t.ds.query(`SELECT comune_id, display_name FROM citizen_identity_comuni WHERE identity_id = $1 ORDER BY comune_id`, [known.id]);
+      expect(
+        (await t.ds.query(`SELECT count(*)::int AS n FROM citizen_identities WHERE channel = 'app' AND address = $1`, [known.address]))[0]
+          .n,
+      ).toBe(1);
+      const links = await t.ds.query(
+        `SELECT comune_id, display_name FROM citizen_identity_comuni WHERE identity_id = $1 ORDER BY comune_id`,
+        [known.id],
+      );
       expect(links.map((l: any) => l.comune_id).sort()).toEqual([bari, modugno].sort());
       expect(links.find((l: any) => l.comune_id === modugno).display_name).toBe('Da Modugno');
       // Now Modugno's scope sees it.
       expect(await asApp(String(modugno), `SELECT id FROM citizen_identities WHERE id = $1`, [known.id])).toHaveLength(1);
       // An unknown comune still answers "not found".
-      await expect(ingest.ingest({ channel: 'app', comuneId: 999_998, externalId: 'rls-nowhere', sender: { address: 'rls-nowhere' }, text: 'x' }))
-        .rejects.toMatchObject({ status: 404 });
+      await expect(
+        ingest.ingest({ channel: 'app', comuneId: 999_998, externalId: 'rls-nowhere', sender: { address: 'rls-nowhere' }, text: 'x' }),
+      ).rejects.toMatchObject({ status: 404 });
     });
   });
 });

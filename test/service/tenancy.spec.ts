@@ -1,6 +1,16 @@
 import type { Socket } from 'socket.io-client';
 import { io } from 'socket.io-client';
-import { citizenSays, collect, connectAgent, connectCitizen, eventually, login, nextEvent, startApp, type TestApp } from '../support/harness.js';
+import {
+  citizenSays,
+  collect,
+  connectAgent,
+  connectCitizen,
+  eventually,
+  login,
+  nextEvent,
+  startApp,
+  type TestApp,
+} from '../support/harness.js';
 import { groupId } from '../support/factories.js';
 
 /** Every REST route and every socket room keeps a comune's tickets to that comune (and the metropolitan admin). */
@@ -22,7 +32,9 @@ describe('tenant isolation', () => {
       admin: await login(t, 'admin@metro.demo'),
     };
     const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
-    const res = await t.http.post('/api/app/v1/messages').set('X-Api-Key', 'demo-app-key-bari')
+    const res = await t.http
+      .post('/api/app/v1/messages')
+      .set('X-Api-Key', 'demo-app-key-bari')
       .send({ messageId: 'iso-1', citizen: { id: 'iso' }, text: 'Informazioni orari', photos: [{ data: png }] });
     bariTicket = { id: '', reference: res.body.ticketReference };
     const [row] = await t.ds.query(`SELECT id FROM tickets WHERE reference = $1`, [res.body.ticketReference]);
@@ -30,7 +42,10 @@ describe('tenant isolation', () => {
     const [a] = await t.ds.query(`SELECT a.id FROM attachments a JOIN messages m ON m.id = a.message_id WHERE m.ticket_id = $1`, [row.id]);
     attachmentId = String(a.id);
   });
-  afterAll(async () => { sockets.forEach((s) => s.disconnect()); await t.close(); });
+  afterAll(async () => {
+    sockets.forEach((s) => s.disconnect());
+    await t.close();
+  });
 
   it('answers 404 to another comune’s operators, supervisors and managers on every ticket route', async () => {
     const id = bariTicket.id;
@@ -57,7 +72,10 @@ describe('tenant isolation', () => {
       const ops = await t.http.get('/api/operators').set(auth);
       expect(ops.body.every((o: any) => o.comuneId === groups.body[0].comuneId)).toBe(true);
     }
-    const [row] = await t.ds.query(`SELECT status, (SELECT count(*)::int FROM messages WHERE ticket_id = $1) AS n FROM tickets WHERE id = $1`, [id]);
+    const [row] = await t.ds.query(
+      `SELECT status, (SELECT count(*)::int FROM messages WHERE ticket_id = $1) AS n FROM tickets WHERE id = $1`,
+      [id],
+    );
     expect(row).toEqual({ status: 'new', n: 1 });
   });
 
@@ -83,7 +101,12 @@ describe('tenant isolation', () => {
     }
     await expect(connectAgent(t, forged)).rejects.toThrow(/unauthorized/);
     const anonymous = io(`${t.url}/agent`, { transports: ['websocket'], reconnection: false, forceNew: true });
-    await expect(new Promise<void>((res, rej) => { anonymous.once('connect', () => res()); anonymous.once('connect_error', rej); })).rejects.toThrow(/missing access token/);
+    await expect(
+      new Promise<void>((res, rej) => {
+        anonymous.once('connect', () => res());
+        anonymous.once('connect_error', rej);
+      }),
+    ).rejects.toThrow(/missing access token/);
     anonymous.disconnect();
   });
 
@@ -92,8 +115,14 @@ describe('tenant isolation', () => {
     const modSup = await connectAgent(t, tokens.modSup, 'away');
     const admin = await connectAgent(t, tokens.admin, 'away');
     sockets.push(bariSup, modSup, admin);
-    const modugnoHeard = ['ticket.created', 'ticket.offered', 'ticket.assigned', 'ticket.updated', 'message.created', 'message.updated']
-      .flatMap((e) => [collect(modSup, e)]);
+    const modugnoHeard = [
+      'ticket.created',
+      'ticket.offered',
+      'ticket.assigned',
+      'ticket.updated',
+      'message.created',
+      'message.updated',
+    ].flatMap((e) => [collect(modSup, e)]);
 
     const citizen = await connectCitizen(t, 'bari');
     sockets.push(citizen.socket);
@@ -105,7 +134,11 @@ describe('tenant isolation', () => {
     await adminSees;
     // The routing job's event (the ticket in its group) is the last one of Bari's flow: no operator
     // of Bari is online, so no offer follows it. Bari's supervisor hears it, so it was published.
-    await eventually(async () => bariCreated.some((p) => p.ticket.id === bariTicketId && p.ticket.groupId !== null), 5000, 'Bari’s routed ticket event');
+    await eventually(
+      async () => bariCreated.some((p) => p.ticket.id === bariTicketId && p.ticket.groupId !== null),
+      5000,
+      'Bari’s routed ticket event',
+    );
 
     // Positive control, published after all of Bari's events: a Modugno citizen writes, and Modugno's
     // supervisor hears it. Every event goes through one Redis publisher and reaches each socket in

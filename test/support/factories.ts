@@ -12,7 +12,10 @@ export async function comuneId(ds: DataSource, slug: string): Promise<number> {
 }
 
 export async function groupId(ds: DataSource, slug: string, code: string): Promise<number> {
-  const [g] = await ds.query(`SELECT g.id FROM competence_groups g JOIN comuni c ON c.id = g.comune_id WHERE c.slug = $1 AND g.code = $2`, [slug, code]);
+  const [g] = await ds.query(`SELECT g.id FROM competence_groups g JOIN comuni c ON c.id = g.comune_id WHERE c.slug = $1 AND g.code = $2`, [
+    slug,
+    code,
+  ]);
   return g.id;
 }
 
@@ -26,9 +29,14 @@ export async function createOperator(
   const email = `op-${randomBytes(4).toString('hex')}@${o.comune}.test`;
   const [op] = await ds.query(
     `INSERT INTO operators (comune_id, email, name, password_hash, role, capacity) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-    [cid, email, o.name ?? email, await hash, o.role ?? 'operator', o.capacity ?? 5]);
+    [cid, email, o.name ?? email, await hash, o.role ?? 'operator', o.capacity ?? 5],
+  );
   for (const code of o.groups) {
-    await ds.query(`INSERT INTO operator_groups (operator_id, group_id, comune_id) VALUES ($1, $2, $3)`, [op.id, await groupId(ds, o.comune, code), cid]);
+    await ds.query(`INSERT INTO operator_groups (operator_id, group_id, comune_id) VALUES ($1, $2, $3)`, [
+      op.id,
+      await groupId(ds, o.comune, code),
+      cid,
+    ]);
   }
   return { id: op.id, email };
 }

@@ -36,7 +36,10 @@ let templateReady: Promise<string> | undefined;
 async function buildTemplate(): Promise<string> {
   const hash = createHash('sha256');
   for (const dir of ['src/database', 'src/database/migrations', 'src/comuni']) {
-    for (const f of readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) hash.update(readFileSync(join(dir, f)));
+    for (const f of readdirSync(dir)
+      .filter((f) => f.endsWith('.ts'))
+      .sort())
+      hash.update(readFileSync(join(dir, f)));
   }
   hash.update(readFileSync(SHARED_GEOJSON));
   const fingerprint = hash.digest('hex').slice(0, 12);
@@ -46,8 +49,7 @@ async function buildTemplate(): Promise<string> {
   await admin.connect();
   try {
     await admin.query(`SELECT pg_advisory_lock(4242)`);
-    const rows = await admin.query(
-      `SELECT shobj_description(oid, 'pg_database') AS note FROM pg_database WHERE datname = $1`, [template]);
+    const rows = await admin.query(`SELECT shobj_description(oid, 'pg_database') AS note FROM pg_database WHERE datname = $1`, [template]);
     if (rows.rows[0]?.note === 'complete') return template;
     // Absent, or left half-built by a run that was killed: build it.
     await admin.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`);
@@ -114,10 +116,7 @@ export interface TestApp {
 }
 
 /** Boots the real application (API + workers by default) on a random port, against real PostgreSQL and Redis. */
-export async function startApp(
-  env: Record<string, string> = {},
-  db?: { url: string; drop: () => Promise<void> },
-): Promise<TestApp> {
+export async function startApp(env: Record<string, string> = {}, db?: { url: string; drop: () => Promise<void> }): Promise<TestApp> {
   const database = db ?? (await createTestDatabase());
   const storage = mkdtempSync(join(tmpdir(), 'sportello-storage-'));
   const config = loadConfig({
@@ -140,7 +139,11 @@ export async function startApp(
   const url = `http://127.0.0.1:${port}`;
   const ds = await new DataSource(dataSourceOptions(database.url)).initialize();
   return {
-    app, url, config, ds, http: request(url),
+    app,
+    url,
+    config,
+    ds,
+    http: request(url),
     close: async () => {
       await app.close();
       await ds.destroy();
@@ -162,7 +165,9 @@ export async function clearRedisPrefix(redisUrl: string, prefix: string): Promis
       cursor = next;
       if (keys.length) await r.del(...keys);
     } while (cursor !== '0');
-  } catch { /* Redis may be the one a test stopped */ } finally {
+  } catch {
+    /* Redis may be the one a test stopped */
+  } finally {
     r.disconnect();
   }
 }
@@ -176,7 +181,10 @@ export async function login(t: TestApp, email: string, password = TEST_PASSWORD)
 /** Resolves with the first event of that name (optionally matching), or rejects after `ms`. */
 export function nextEvent<T = any>(socket: Socket, event: string, match: (p: T) => boolean = () => true, ms = 10_000): Promise<T> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { socket.off(event, handler); reject(new Error(`no "${event}" within ${ms} ms`)); }, ms);
+    const timer = setTimeout(() => {
+      socket.off(event, handler);
+      reject(new Error(`no "${event}" within ${ms} ms`));
+    }, ms);
     timer.unref();
     const handler = (p: T) => {
       if (!match(p)) return;
@@ -204,7 +212,11 @@ export async function connectAgent(t: TestApp, token: string, presence: 'online'
   return s;
 }
 
-export async function connectCitizen(t: TestApp, tenant: string, sessionToken?: string): Promise<{ socket: Socket; sessionToken: string; history: any }> {
+export async function connectCitizen(
+  t: TestApp,
+  tenant: string,
+  sessionToken?: string,
+): Promise<{ socket: Socket; sessionToken: string; history: any }> {
   const s = io(`${t.url}/webchat`, { auth: { tenant, sessionToken }, transports: ['websocket'], reconnection: false, forceNew: true });
   const session = nextEvent<{ sessionToken: string }>(s, 'session');
   const history = nextEvent(s, 'history');
@@ -262,8 +274,12 @@ export function inScope<T extends object>(scope: TenantScope, service: T): T {
  */
 export async function failedDeliveryJob(t: TestApp, channel: string, messageId: string): Promise<Job> {
   const queue = t.app.get<Queue>(getQueueToken(outboundQueueName(channel)));
-  return eventually(async () => {
-    const job = await queue.getJob(`deliver-${messageId}`);
-    return job && (await job.getState()) === 'failed' ? job : null;
-  }, 5000, `delivery job of message ${messageId} failed`);
+  return eventually(
+    async () => {
+      const job = await queue.getJob(`deliver-${messageId}`);
+      return job && (await job.getState()) === 'failed' ? job : null;
+    },
+    5000,
+    `delivery job of message ${messageId} failed`,
+  );
 }

@@ -15,7 +15,11 @@ const BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
  */
 export class NoPostgisPostgres {
   private running = false;
-  private constructor(readonly port: number, readonly dir: string, readonly password: string) {}
+  private constructor(
+    readonly port: number,
+    readonly dir: string,
+    readonly password: string,
+  ) {}
 
   static available(): boolean {
     return existsSync(join(BIN, 'initdb')) && existsSync('/usr/share/postgresql/15/extension');

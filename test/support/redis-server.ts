@@ -30,7 +30,9 @@ export class DisposableRedis {
   async start(): Promise<void> {
     // Already running: a second server would fail to bind, and the first would be left behind, unstopped.
     if (this.proc && this.proc.exitCode === null && this.proc.signalCode === null) return;
-    const proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
     this.proc = proc;
     for (let i = 0; i < 100; i++) {
       if (proc.exitCode !== null) throw new Error(`redis-server on ${this.port} exited (${proc.exitCode}): is the port taken?`);

@@ -104,7 +104,10 @@ export function httpRoutes(app: INestApplication): HttpRoute[] {
           const method_ = nest?.[2];
           const fn = cls && method_ ? (cls.prototype as Record<string, Function>)[method_] : undefined;
           routes.set(key, {
-            key, method, path, handler,
+            key,
+            method,
+            path,
+            handler,
             isPublic: cls && fn ? Boolean(Reflect.getMetadata(PUBLIC, fn) ?? Reflect.getMetadata(PUBLIC, cls)) : undefined,
             roles: cls && fn ? (Reflect.getMetadata(ROLES, fn) ?? Reflect.getMetadata(ROLES, cls)) : undefined,
             objectParams: cls && method_ ? handlerParams(cls, method_, path) : [...path.matchAll(/:(\w+)/g)].map((m) => `path:${m[1]}`),

@@ -1,4 +1,11 @@
-import { CHANNELS, channelDef, fieldForProblem, initialValues, payloadOf, type FormValues } from '../../agent-console/src/channels/channel-forms.js';
+import {
+  CHANNELS,
+  channelDef,
+  fieldForProblem,
+  initialValues,
+  payloadOf,
+  type FormValues,
+} from '../../agent-console/src/channels/channel-forms.js';
 import { ACCOUNT_SCHEMAS } from '../../src/channels/accounts/account-schemas.js';
 import { emailConfigProblems, emailSecretsProblems } from '../../src/channels/email/email-accounts.js';
 
@@ -9,17 +16,39 @@ import { emailConfigProblems, emailSecretsProblems } from '../../src/channels/em
  */
 const SAMPLE: Record<string, FormValues> = {
   whatsapp: {
-    'config.phoneNumberId': '106540352242922', 'config.displayPhoneNumber': '+39 080 5771111', 'config.businessAccountId': '102290129340398',
-    'config.notificationTemplate.name': 'aggiornamento_pratica', 'config.notificationTemplate.language': 'it',
-    'secrets.accessToken': 'EAAG-system-user-token', 'secrets.appSecret': 'meta-app-secret', 'secrets.verifyToken': 'verify-token-1',
+    'config.phoneNumberId': '106540352242922',
+    'config.displayPhoneNumber': '+39 080 5771111',
+    'config.businessAccountId': '102290129340398',
+    'config.notificationTemplate.name': 'aggiornamento_pratica',
+    'config.notificationTemplate.language': 'it',
+    'secrets.accessToken': 'EAAG-system-user-token',
+    'secrets.appSecret': 'meta-app-secret',
+    'secrets.verifyToken': 'verify-token-1',
   },
   'whatsapp-web': { 'config.displayPhoneNumber': '+39 080 5771112' },
-  telegram: { 'config.botUsername': 'urp_comune_bot', 'secrets.botToken': '123456:ABCdefGHIjklMNOpqrSTUvwxYZ012345', 'secrets.webhookSecret': 'a-webhook-secret-of-32-characters' },
+  telegram: {
+    'config.botUsername': 'urp_comune_bot',
+    'secrets.botToken': '123456:ABCdefGHIjklMNOpqrSTUvwxYZ012345',
+    'secrets.webhookSecret': 'a-webhook-secret-of-32-characters',
+  },
   email: {
-    'config.address': 'urp@comune.bari.it', 'config.displayName': 'URP Comune di Bari', 'config.pec': true, 'config.aliases': 'protocollo@comune.bari.it, pec@comune.bari.it',
-    'config.domains': 'sportello.comune.bari.it', 'config.imap.host': 'imap.comune.bari.it', 'config.imap.port': '993', 'config.imap.secure': true,
-    'config.imap.mailbox': 'INBOX', 'config.imap.processedMailbox': 'Sportello/Elaborati', 'secrets.imap.user': 'urp@comune.bari.it', 'secrets.imap.pass': 'imap-pass',
-    'config.smtp.host': 'smtp.comune.bari.it', 'config.smtp.port': '465', 'config.smtp.secure': true, 'secrets.smtp.user': 'urp@comune.bari.it', 'secrets.smtp.pass': 'smtp-pass',
+    'config.address': 'urp@comune.bari.it',
+    'config.displayName': 'URP Comune di Bari',
+    'config.pec': true,
+    'config.aliases': 'protocollo@comune.bari.it, pec@comune.bari.it',
+    'config.domains': 'sportello.comune.bari.it',
+    'config.imap.host': 'imap.comune.bari.it',
+    'config.imap.port': '993',
+    'config.imap.secure': true,
+    'config.imap.mailbox': 'INBOX',
+    'config.imap.processedMailbox': 'Sportello/Elaborati',
+    'secrets.imap.user': 'urp@comune.bari.it',
+    'secrets.imap.pass': 'imap-pass',
+    'config.smtp.host': 'smtp.comune.bari.it',
+    'config.smtp.port': '465',
+    'config.smtp.secure': true,
+    'secrets.smtp.user': 'urp@comune.bari.it',
+    'secrets.smtp.pass': 'smtp-pass',
   },
 };
 
@@ -40,8 +69,12 @@ describe('channel account forms of the console', () => {
         expect(emailConfigProblems(config)).toEqual([]);
         expect(emailSecretsProblems(secrets, config)).toEqual([]);
         expect(config).toEqual({
-          address: 'urp@comune.bari.it', displayName: 'URP Comune di Bari', pec: true, aliases: ['protocollo@comune.bari.it', 'pec@comune.bari.it'],
-          domains: ['sportello.comune.bari.it'], imap: { host: 'imap.comune.bari.it', port: 993, secure: true, mailbox: 'INBOX', processedMailbox: 'Sportello/Elaborati' },
+          address: 'urp@comune.bari.it',
+          displayName: 'URP Comune di Bari',
+          pec: true,
+          aliases: ['protocollo@comune.bari.it', 'pec@comune.bari.it'],
+          domains: ['sportello.comune.bari.it'],
+          imap: { host: 'imap.comune.bari.it', port: 993, secure: true, mailbox: 'INBOX', processedMailbox: 'Sportello/Elaborati' },
           smtp: { host: 'smtp.comune.bari.it', port: 465, secure: true },
         });
       } else {
@@ -49,19 +82,37 @@ describe('channel account forms of the console', () => {
         expect(schema.config(config)).toEqual(config);
         expect(schema.secrets(secrets)).toEqual(secrets);
       }
-      for (const f of def.fields.filter((x) => x.key.startsWith('secrets.') && !x.secretGroup)) expect(secrets[f.key.split('.')[1]]).toBe(SAMPLE[def.channel][f.key]);
+      for (const f of def.fields.filter((x) => x.key.startsWith('secrets.') && !x.secretGroup))
+        expect(secrets[f.key.split('.')[1]]).toBe(SAMPLE[def.channel][f.key]);
     }
   });
 
   it('leave empty secrets out when editing, and remove the optional settings that were cleared or turned off', () => {
     const wa = channelDef('whatsapp')!;
-    const stored = { phoneNumberId: '106540352242922', displayPhoneNumber: '+39 080 5771111', businessAccountId: '102290129340398', notificationTemplate: { name: 'aggiornamento_pratica', language: 'it' } };
+    const stored = {
+      phoneNumberId: '106540352242922',
+      displayPhoneNumber: '+39 080 5771111',
+      businessAccountId: '102290129340398',
+      notificationTemplate: { name: 'aggiornamento_pratica', language: 'it' },
+    };
     const start = initialValues(wa, stored);
     expect(start.values['secrets.accessToken']).toBe('');
     expect(start.values['config.notificationTemplate.name']).toBe('aggiornamento_pratica');
-    const edited = payloadOf(wa, { ...start.values, 'config.notificationTemplate.name': '', 'config.businessAccountId': '' }, start.sections,
-      { config: stored, secretsSet: ['accessToken', 'appSecret', 'verifyToken'] });
-    expect(edited).toEqual({ config: { phoneNumberId: '106540352242922', displayPhoneNumber: '+39 080 5771111', businessAccountId: null, notificationTemplate: null }, secrets: {} });
+    const edited = payloadOf(
+      wa,
+      { ...start.values, 'config.notificationTemplate.name': '', 'config.businessAccountId': '' },
+      start.sections,
+      { config: stored, secretsSet: ['accessToken', 'appSecret', 'verifyToken'] },
+    );
+    expect(edited).toEqual({
+      config: {
+        phoneNumberId: '106540352242922',
+        displayPhoneNumber: '+39 080 5771111',
+        businessAccountId: null,
+        notificationTemplate: null,
+      },
+      secrets: {},
+    });
 
     const email = channelDef('email')!;
     const mailbox = { address: 'urp@comune.bari.it', imap: { host: 'imap.comune.bari.it', port: 993, secure: true } };
@@ -71,7 +122,10 @@ describe('channel account forms of the console', () => {
     expect(off.config.imap).toBeNull();
     expect(off.secrets).toEqual({ imap: null });
     // Half a pair of credentials is sent as such: the API names the pair, shown by its first input.
-    const half = payloadOf(email, { ...open.values, 'secrets.imap.user': 'urp@comune.bari.it' }, open.sections, { config: mailbox, secretsSet: ['imap'] });
+    const half = payloadOf(email, { ...open.values, 'secrets.imap.user': 'urp@comune.bari.it' }, open.sections, {
+      config: mailbox,
+      secretsSet: ['imap'],
+    });
     expect(half.secrets).toEqual({ imap: { user: 'urp@comune.bari.it', pass: '' } });
     const [problem] = emailSecretsProblems(half.secrets);
     expect(fieldForProblem(email, problem.field)).toBe('secrets.imap.user');

@@ -23,12 +23,14 @@ describe('configuration', () => {
       err = e as ConfigError;
     }
     expect(err).toBeInstanceOf(ConfigError);
-    expect(err!.problems).toEqual(expect.arrayContaining([
-      'PORT must be a whole number between 0 and 65535 (got "abc")',
-      'SPORTELLO_ROLE must be one of all, api, worker (got "chef")',
-      'DATABASE_URL must be a postgres: or postgresql: URL (got "mysql:")',
-      'JWT_SECRET is not set: set it to a random string of at least 32 characters in production (e.g. openssl rand -hex 32)',
-    ]));
+    expect(err!.problems).toEqual(
+      expect.arrayContaining([
+        'PORT must be a whole number between 0 and 65535 (got "abc")',
+        'SPORTELLO_ROLE must be one of all, api, worker (got "chef")',
+        'DATABASE_URL must be a postgres: or postgresql: URL (got "mysql:")',
+        'JWT_SECRET is not set: set it to a random string of at least 32 characters in production (e.g. openssl rand -hex 32)',
+      ]),
+    );
   });
 });
 
@@ -44,8 +46,16 @@ describe('JWT_SECRET in production', () => {
 
   /** Every value given to JWT_SECRET in the repository's docs, compose files, .env examples and tests. */
   function secretsPublishedInTheRepository(): string[] {
-    const files = ['README.md', 'docker-compose.yml', 'Dockerfile', ...readdirSync('.').filter((f) => f.startsWith('.env')),
-      ...readdirSync('test', { recursive: true }).map(String).filter((f) => f.endsWith('.ts')).map((f) => join('test', f))];
+    const files = [
+      'README.md',
+      'docker-compose.yml',
+      'Dockerfile',
+      ...readdirSync('.').filter((f) => f.startsWith('.env')),
+      ...readdirSync('test', { recursive: true })
+        .map(String)
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => join('test', f)),
+    ];
     const found = new Set<string>();
     for (const f of files) {
       const text = readFileSync(f, 'utf8');
@@ -59,14 +69,22 @@ describe('JWT_SECRET in production', () => {
     const published = [...PUBLISHED_SECRETS, 'change-me-to-a-long-random-string-of-32-chars', ...secretsPublishedInTheRepository()];
     for (const secret of published) {
       const problems = problemsOf(secret);
-      expect({ secret, problems }).toEqual({ secret, problems: [expect.stringMatching(/^JWT_SECRET (is a published default value|is shorter than 32)/)] });
+      expect({ secret, problems }).toEqual({
+        secret,
+        problems: [expect.stringMatching(/^JWT_SECRET (is a published default value|is shorter than 32)/)],
+      });
     }
   });
 
   it('refuses a missing, short or guessable secret with one clear line', () => {
     expect(problemsOf(undefined)).toEqual([expect.stringMatching(/^JWT_SECRET is not set: /)]);
     expect(problemsOf('s3cr3t-but-short')).toEqual([expect.stringMatching(/^JWT_SECRET is shorter than 32 characters: /)]);
-    for (const weak of ['a'.repeat(40), 'abcdefghijklmnopqrstuvwxyz0123456789', 'passwordpasswordpasswordpassword12', '0123456789'.repeat(4)]) {
+    for (const weak of [
+      'a'.repeat(40),
+      'abcdefghijklmnopqrstuvwxyz0123456789',
+      'passwordpasswordpasswordpassword12',
+      '0123456789'.repeat(4),
+    ]) {
       expect(problemsOf(weak)).toEqual([expect.stringMatching(/^JWT_SECRET is too easy to guess/)]);
     }
   });
@@ -80,7 +98,8 @@ describe('JWT_SECRET in production', () => {
   it('exits the process with code 78 and one line naming the problem', () => {
     const r = spawnSync(process.execPath, ['--import', './test/fault/support/register-ts.mjs', 'src/main.ts'], {
       env: { PATH: process.env.PATH, NODE_ENV: 'production', JWT_SECRET: 'change-me-to-a-long-random-string-of-32-chars' },
-      encoding: 'utf8', timeout: 60_000,
+      encoding: 'utf8',
+      timeout: 60_000,
     });
     expect(r.status).toBe(78);
     expect(r.stderr).toContain('JWT_SECRET is a published default value');
@@ -117,7 +136,12 @@ describe('web-chat session tokens', () => {
     const { token, address } = s.issue(7);
     expect(s.verify(token, 7)).toBe(address);
     expect(s.verify(token, 8)).toBeNull();
-    expect(s.verify(token.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')), 7)).toBeNull();
+    expect(
+      s.verify(
+        token.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')),
+        7,
+      ),
+    ).toBeNull();
     expect(new WebchatSessions('other').verify(token, 7)).toBeNull();
     expect(s.verify(42, 7)).toBeNull();
   });

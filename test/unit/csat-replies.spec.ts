@@ -18,21 +18,12 @@ describe('parseCsatReply', () => {
     expect(parseCsatReply(text)).toEqual({ rating, comment });
   });
 
-  it.each([
-    'ho ancora il problema',
-    'Grazie, 5',
-    '6',
-    '0',
-    '10',
-    '3.5',
-    '4,50 € di multa',
-    '2-3 giorni fa',
-    '5km di fila',
-    '',
-    null,
-  ])('%j is not a rating', (text) => {
-    expect(parseCsatReply(text)).toBeNull();
-  });
+  it.each(['ho ancora il problema', 'Grazie, 5', '6', '0', '10', '3.5', '4,50 € di multa', '2-3 giorni fa', '5km di fila', '', null])(
+    '%j is not a rating',
+    (text) => {
+      expect(parseCsatReply(text)).toBeNull();
+    },
+  );
 
   it('takes a digit followed by more than a survey comment (1000 characters) for a message', () => {
     expect(parseCsatReply(`4 ${'x'.repeat(1000)}`)).toEqual({ rating: 4, comment: 'x'.repeat(1000) });

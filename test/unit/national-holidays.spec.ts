@@ -1,9 +1,22 @@
-import { DEFAULT_OPENING_HOURS, isHoliday, isOpenAt, localToInstant, nationalHolidays, type BusinessCalendar } from '../../src/comuni/business-calendar.js';
+import {
+  DEFAULT_OPENING_HOURS,
+  isHoliday,
+  isOpenAt,
+  localToInstant,
+  nationalHolidays,
+  type BusinessCalendar,
+} from '../../src/comuni/business-calendar.js';
 
 /** The holidays the web chat and the SLA clocks close on (test/e2e/widget-calendar.spec.ts relies on them). */
 describe('Italian national holidays of the business calendar', () => {
   const ROME = 'Europe/Rome';
-  const calendar: BusinessCalendar = { timezone: ROME, openingHours: DEFAULT_OPENING_HOURS, nationalHolidays: true, patronDay: null, closures: [] };
+  const calendar: BusinessCalendar = {
+    timezone: ROME,
+    openingHours: DEFAULT_OPENING_HOURS,
+    nationalHolidays: true,
+    patronDay: null,
+    closures: [],
+  };
 
   it('include Easter Monday: 6 April 2026, 29 March 2027, 17 April 2028', () => {
     expect(nationalHolidays(2026).has('04-06')).toBe(true);
@@ -20,8 +33,20 @@ describe('Italian national holidays of the business calendar', () => {
   });
 
   it('are the fixed days, Easter Monday and (from 2026) 4 October, and nothing else', () => {
-    expect([...nationalHolidays(2027)].sort()).toEqual(
-      ['01-01', '01-06', '03-29', '04-25', '05-01', '06-02', '08-15', '10-04', '11-01', '12-08', '12-25', '12-26']);
+    expect([...nationalHolidays(2027)].sort()).toEqual([
+      '01-01',
+      '01-06',
+      '03-29',
+      '04-25',
+      '05-01',
+      '06-02',
+      '08-15',
+      '10-04',
+      '11-01',
+      '12-08',
+      '12-25',
+      '12-26',
+    ]);
     expect(nationalHolidays(2025).has('10-04')).toBe(false);
   });
 });

@@ -1,4 +1,11 @@
-import { chooseGroup, DEFAULT_ROUTING_RULES, normalizeText, parseRoutingRules, pickOperator, type CandidateOperator } from '../../src/routing/routing-rules.js';
+import {
+  chooseGroup,
+  DEFAULT_ROUTING_RULES,
+  normalizeText,
+  parseRoutingRules,
+  pickOperator,
+  type CandidateOperator,
+} from '../../src/routing/routing-rules.js';
 
 const GROUPS = ['urp', 'sociale', 'edilizia', 'tributi', 'ambiente', 'lavori-pubblici'];
 const route = (text: string, extra: { type?: string; category?: string | null } = {}) =>
@@ -50,8 +57,13 @@ describe('chooseGroup', () => {
 });
 
 describe('pickOperator', () => {
-  const op = (id: number, load: number, capacity = 3, groupIds = [1], lastOfferedAt: Date | null = null): CandidateOperator =>
-    ({ id, load, capacity, groupIds, lastOfferedAt });
+  const op = (id: number, load: number, capacity = 3, groupIds = [1], lastOfferedAt: Date | null = null): CandidateOperator => ({
+    id,
+    load,
+    capacity,
+    groupIds,
+    lastOfferedAt,
+  });
 
   it('offers to the least loaded member of the group', () => {
     expect(pickOperator(1, [], [op(1, 2), op(2, 0), op(3, 1)])?.id).toBe(2);

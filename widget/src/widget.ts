@@ -8,14 +8,29 @@ import { fill, TEXTS, type Lang, type TextKey } from './texts';
  * Everything lives in a shadow root, so the site's styles and the widget's do not touch.
  */
 interface CitizenMessage {
-  id: string; direction: 'inbound' | 'outbound'; author: string; authorName?: string; text: string | null;
-  createdAt: string; ticketReference: string; attachments: Array<{ filename: string; contentType: string }>;
+  id: string;
+  direction: 'inbound' | 'outbound';
+  author: string;
+  authorName?: string;
+  text: string | null;
+  createdAt: string;
+  ticketReference: string;
+  attachments: Array<{ filename: string; contentType: string }>;
 }
-interface Availability { comune: { slug: string; name: string }; open: boolean; operatorsOnline: number; live: boolean; openingHours: Record<string, Array<[string, string]>> }
+interface Availability {
+  comune: { slug: string; name: string };
+  open: boolean;
+  operatorsOnline: number;
+  live: boolean;
+  openingHours: Record<string, Array<[string, string]>>;
+}
 
-const ICON_CHAT = '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>';
-const ICON_PHOTO = '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M9 4 7.2 6H4a2 2 0 0 0-2 2v10a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2V8a2 2 0 0 0-2-2h-3.2L15 4H9zm3 5a4 4 0 1 1 0 8 4 4 0 0 1 0-8z"/></svg>';
-const ICON_PIN = '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M12 2a7 7 0 0 0-7 7c0 5.2 7 13 7 13s7-7.8 7-13a7 7 0 0 0-7-7zm0 9.5A2.5 2.5 0 1 1 12 6.5a2.5 2.5 0 0 1 0 5z"/></svg>';
+const ICON_CHAT =
+  '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>';
+const ICON_PHOTO =
+  '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M9 4 7.2 6H4a2 2 0 0 0-2 2v10a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2V8a2 2 0 0 0-2-2h-3.2L15 4H9zm3 5a4 4 0 1 1 0 8 4 4 0 0 1 0-8z"/></svg>';
+const ICON_PIN =
+  '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M12 2a7 7 0 0 0-7 7c0 5.2 7 13 7 13s7-7.8 7-13a7 7 0 0 0-7-7zm0 9.5A2.5 2.5 0 1 1 12 6.5a2.5 2.5 0 0 1 0 5z"/></svg>';
 
 const script = document.currentScript as HTMLScriptElement | null;
 
@@ -43,7 +58,11 @@ class SportelloWidget {
   private readonly ui: Record<string, HTMLElement> = {};
   private readonly shadow: ShadowRoot;
 
-  constructor(private readonly slug: string, base: string, lang: Lang) {
+  constructor(
+    private readonly slug: string,
+    base: string,
+    lang: Lang,
+  ) {
     this.base = base;
     this.lang = lang;
     this.comuneName = slug;
@@ -60,9 +79,20 @@ class SportelloWidget {
     return fill(TEXTS[this.lang][key], vars);
   }
 
-  private read(k: string): string | null { try { return localStorage.getItem(`${this.storageKey}.${k}`); } catch { return null; } }
+  private read(k: string): string | null {
+    try {
+      return localStorage.getItem(`${this.storageKey}.${k}`);
+    } catch {
+      return null;
+    }
+  }
   private write(k: string, v: string | null): void {
-    try { if (v === null) localStorage.removeItem(`${this.storageKey}.${k}`); else localStorage.setItem(`${this.storageKey}.${k}`, v); } catch { /* private mode */ }
+    try {
+      if (v === null) localStorage.removeItem(`${this.storageKey}.${k}`);
+      else localStorage.setItem(`${this.storageKey}.${k}`, v);
+    } catch {
+      /* private mode */
+    }
   }
 
   private render(): void {
@@ -80,7 +110,11 @@ class SportelloWidget {
     const titles = el('div');
     titles.append(el('h2', { id: 'sw-title' }, this.t('title', { name: this.comuneName })), el('p', {}, this.t('subtitle')));
     const tools = el('div', { class: 'tools' });
-    const langBtn = el('button', { type: 'button', 'aria-label': this.t('switchLangLabel'), lang: this.lang === 'it' ? 'en' : 'it' }, this.t('switchLang'));
+    const langBtn = el(
+      'button',
+      { type: 'button', 'aria-label': this.t('switchLangLabel'), lang: this.lang === 'it' ? 'en' : 'it' },
+      this.t('switchLang'),
+    );
     langBtn.addEventListener('click', () => this.switchLang());
     const closeBtn = el('button', { type: 'button', class: 'x', 'aria-label': this.t('close') }, '×');
     closeBtn.addEventListener('click', () => this.close());
@@ -98,7 +132,14 @@ class SportelloWidget {
     const label = el('label', { for: 'sw-text', class: 'vh' }, this.t('inputLabel'));
     const text = el('textarea', { id: 'sw-text', rows: '2', maxlength: '4000', placeholder: this.t('placeholder') });
     const bar = el('div', { class: 'bar' });
-    const file = el('input', { type: 'file', accept: 'image/jpeg,image/png,image/gif,image/webp', class: 'vh', tabindex: '-1', 'aria-hidden': 'true', id: 'sw-file' });
+    const file = el('input', {
+      type: 'file',
+      accept: 'image/jpeg,image/png,image/gif,image/webp',
+      class: 'vh',
+      tabindex: '-1',
+      'aria-hidden': 'true',
+      id: 'sw-file',
+    });
     const photoBtn = el('button', { type: 'button', class: 'icon-btn', 'aria-label': this.t('photo'), title: this.t('photo') });
     photoBtn.innerHTML = ICON_PHOTO;
     const pinBtn = el('button', { type: 'button', class: 'icon-btn', 'aria-label': this.t('position'), title: this.t('position') });
@@ -108,11 +149,21 @@ class SportelloWidget {
     bar.append(photoBtn, pinBtn, send);
     composer.append(label, text, bar, file, error);
     photoBtn.addEventListener('click', () => file.click());
-    file.addEventListener('change', () => { const f = file.files?.[0]; file.value = ''; if (f) void this.sendPhoto(f); });
+    file.addEventListener('change', () => {
+      const f = file.files?.[0];
+      file.value = '';
+      if (f) void this.sendPhoto(f);
+    });
     pinBtn.addEventListener('click', () => this.sharePosition());
-    composer.addEventListener('submit', (e) => { e.preventDefault(); void this.sendText(); });
+    composer.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void this.sendText();
+    });
     text.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); void this.sendText(); }
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        void this.sendText();
+      }
     });
     text.addEventListener('input', () => this.onTyping());
 
@@ -124,8 +175,24 @@ class SportelloWidget {
     panel.append(head, conn, body);
     root.append(launcher, panel);
     this.shadow.append(style, root);
-    panel.addEventListener('keydown', (e) => { if (e.key === 'Escape') this.close(); });
-    Object.assign(this.ui, { launcher, panel, body, conn, notice, log, logBox, typing, composer, text, error, leave, title: panel.querySelector('h2') as HTMLElement });
+    panel.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') this.close();
+    });
+    Object.assign(this.ui, {
+      launcher,
+      panel,
+      body,
+      conn,
+      notice,
+      log,
+      logBox,
+      typing,
+      composer,
+      text,
+      error,
+      leave,
+      title: panel.querySelector('h2') as HTMLElement,
+    });
     this.renderMessages();
     this.applyAvailability();
   }
@@ -134,15 +201,24 @@ class SportelloWidget {
     const form = el('form', { class: 'leave', novalidate: '', hidden: '', 'aria-labelledby': 'sw-leave-intro' });
     const intro = el('p', { id: 'sw-leave-intro' }, this.t('leaveIntro'));
     /** A field with its label and its own error line, tied together for assistive technologies. */
-    const field = <T extends HTMLElement>(input: T, labelText: string): { input: T; label: HTMLElement; error: HTMLElement; wrap: HTMLElement } => {
+    const field = <T extends HTMLElement>(
+      input: T,
+      labelText: string,
+    ): { input: T; label: HTMLElement; error: HTMLElement; wrap: HTMLElement } => {
       const label = el('label', { for: input.id }, labelText);
       const error = el('p', { id: `${input.id}-error`, class: 'field-error', role: 'alert' });
       const wrap = el('div', { class: 'field' });
       wrap.append(label, input, error);
       return { input, label, error, wrap };
     };
-    const m = field(el('textarea', { id: 'sw-leave-text', rows: '4', maxlength: '4000', required: '', 'aria-required': 'true' }), this.t('leaveMessage'));
-    const c = field(el('input', { id: 'sw-leave-contact', type: 'text', autocomplete: 'email', required: '', 'aria-required': 'true', maxlength: '254' }), this.t('leaveContact'));
+    const m = field(
+      el('textarea', { id: 'sw-leave-text', rows: '4', maxlength: '4000', required: '', 'aria-required': 'true' }),
+      this.t('leaveMessage'),
+    );
+    const c = field(
+      el('input', { id: 'sw-leave-contact', type: 'text', autocomplete: 'email', required: '', 'aria-required': 'true', maxlength: '254' }),
+      this.t('leaveContact'),
+    );
     const n = field(el('input', { id: 'sw-leave-name', type: 'text', autocomplete: 'name', maxlength: '120' }), this.t('leaveName'));
     const box = el('input', { type: 'checkbox', id: 'sw-consent', required: '', 'aria-required': 'true' }) as HTMLInputElement;
     const check = el('label', { class: 'check', for: 'sw-consent' });
@@ -150,7 +226,11 @@ class SportelloWidget {
     const consentError = el('p', { id: 'sw-consent-error', class: 'field-error', role: 'alert' });
     const consent = el('div', { class: 'field' });
     consent.append(check, consentError);
-    const privacy = el('a', { href: `${this.base}/demo/${encodeURIComponent(this.slug)}#privacy`, target: '_blank', rel: 'noopener' }, this.t('privacyLink'));
+    const privacy = el(
+      'a',
+      { href: `${this.base}/demo/${encodeURIComponent(this.slug)}#privacy`, target: '_blank', rel: 'noopener' },
+      this.t('privacyLink'),
+    );
     const error = el('p', { class: 'error', role: 'alert' });
     const submit = el('button', { type: 'submit', class: 'send' }, this.t('leaveSubmit'));
     form.append(intro, m.wrap, c.wrap, n.wrap, consent, privacy, error, submit);
@@ -172,21 +252,33 @@ class SportelloWidget {
       }
     };
     // A corrected field loses its error at once.
-    m.input.addEventListener('input', () => { if (m.input.value.trim()) setError(fields.text, ''); });
-    c.input.addEventListener('input', () => { if (c.input.value.trim()) setError(fields.contact, ''); });
-    box.addEventListener('change', () => { if (box.checked) setError(fields.privacyConsent, ''); });
+    m.input.addEventListener('input', () => {
+      if (m.input.value.trim()) setError(fields.text, '');
+    });
+    c.input.addEventListener('input', () => {
+      if (c.input.value.trim()) setError(fields.contact, '');
+    });
+    box.addEventListener('change', () => {
+      if (box.checked) setError(fields.privacyConsent, '');
+    });
 
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       error.textContent = '';
       const invalid: HTMLElement[] = [];
-      for (const [f, empty] of [[fields.text, !m.input.value.trim()], [fields.contact, !c.input.value.trim()]] as const) {
+      for (const [f, empty] of [
+        [fields.text, !m.input.value.trim()],
+        [fields.contact, !c.input.value.trim()],
+      ] as const) {
         setError(f, empty ? this.t('fieldRequired', { field: f.name }) : '');
         if (empty) invalid.push(f.input);
       }
       setError(fields.privacyConsent, box.checked ? '' : this.t('consentRequired'));
       if (!box.checked) invalid.push(box);
-      if (invalid.length) { invalid[0].focus(); return; }
+      if (invalid.length) {
+        invalid[0].focus();
+        return;
+      }
       void this.leaveMessage(m.input.value.trim(), c.input.value.trim(), n.input.value.trim(), form, error, (apiField, message) => {
         const f = fields[apiField];
         if (!f) return false;
@@ -234,11 +326,13 @@ class SportelloWidget {
     try {
       const r = await fetch(`${this.base}/api/webchat/${encodeURIComponent(this.slug)}/availability`);
       if (!r.ok) return;
-      this.availability = await r.json() as Availability;
+      this.availability = (await r.json()) as Availability;
       this.comuneName = this.availability.comune.name;
       this.ui.title.textContent = this.t('title', { name: this.comuneName });
       this.applyAvailability();
-    } catch { /* offline: the chat still tries the socket */ }
+    } catch {
+      /* offline: the chat still tries the socket */
+    }
   }
 
   private applyAvailability(): void {
@@ -250,7 +344,9 @@ class SportelloWidget {
     this.ui.panel.classList.toggle('closed', !live);
     if (!live && a) {
       const days = TEXTS[this.lang].days;
-      const hours = Object.entries(a.openingHours).map(([d, slots]) => `${days[d as keyof typeof days]} ${slots.map((s) => s.join('–')).join(', ')}`).join('; ');
+      const hours = Object.entries(a.openingHours)
+        .map(([d, slots]) => `${days[d as keyof typeof days]} ${slots.map((s) => s.join('–')).join(', ')}`)
+        .join('; ');
       this.ui.notice.textContent = `${a.open ? this.t('nobodyOnline') : this.t('closedNow')} ${hours ? this.t('hours', { hours }) : ''}`;
     }
   }
@@ -262,23 +358,36 @@ class SportelloWidget {
       transports: ['websocket', 'polling'],
     });
     this.socket = socket;
-    socket.on('connect', () => { this.ui.conn.hidden = true; });
-    socket.on('disconnect', () => { this.ui.conn.hidden = false; });
-    socket.on('connect_error', () => { this.ui.conn.hidden = false; });
+    socket.on('connect', () => {
+      this.ui.conn.hidden = true;
+    });
+    socket.on('disconnect', () => {
+      this.ui.conn.hidden = false;
+    });
+    socket.on('connect_error', () => {
+      this.ui.conn.hidden = false;
+    });
     socket.on('session', (p: { sessionToken: string; comune: { name: string } }) => {
       this.token = p.sessionToken;
       this.write('token', p.sessionToken);
       this.comuneName = p.comune.name;
       this.ui.title.textContent = this.t('title', { name: this.comuneName });
     });
-    socket.on('history', (p: { messages: CitizenMessage[] }) => { this.messages = p.messages; this.renderMessages(); this.markRead(); });
+    socket.on('history', (p: { messages: CitizenMessage[] }) => {
+      this.messages = p.messages;
+      this.renderMessages();
+      this.markRead();
+    });
     socket.on('message', (m: CitizenMessage) => {
       this.add(m);
       this.setOperatorTyping(false);
       this.markRead();
     });
     socket.on('typing', (p: { typing: boolean }) => this.setOperatorTyping(p.typing));
-    socket.on('read', (p: { upToMessageId: string }) => { this.readUpTo = p.upToMessageId; this.renderMessages(); });
+    socket.on('read', (p: { upToMessageId: string }) => {
+      this.readUpTo = p.upToMessageId;
+      this.renderMessages();
+    });
   }
 
   private add(m: CitizenMessage): void {
@@ -301,7 +410,7 @@ class SportelloWidget {
       }
       const mine = m.direction === 'inbound';
       const li = el('li', { class: `msg ${mine ? 'mine' : 'theirs'}`, 'data-id': m.id });
-      li.append(el('span', { class: 'who' }, mine ? this.t('you') : m.authorName ?? this.t('operator')));
+      li.append(el('span', { class: 'who' }, mine ? this.t('you') : (m.authorName ?? this.t('operator'))));
       // Text only, never markup: whatever anyone typed is shown exactly as typed.
       if (m.text) li.append(el('p', { class: 'text' }, m.text));
       for (const a of m.attachments) {
@@ -309,7 +418,8 @@ class SportelloWidget {
         if (preview && a.contentType.startsWith('image/')) li.append(el('img', { src: preview, alt: a.filename }));
         else li.append(el('span', { class: 'att' }, `📎 ${a.filename}`));
       }
-      if (mine && m === lastMine && this.readUpTo && BigInt(m.id) <= BigInt(this.readUpTo)) li.append(el('span', { class: 'state' }, this.t('read')));
+      if (mine && m === lastMine && this.readUpTo && BigInt(m.id) <= BigInt(this.readUpTo))
+        li.append(el('span', { class: 'state' }, this.t('read')));
       log.append(li);
     }
     this.ui.logBox.scrollTop = this.ui.logBox.scrollHeight;
@@ -329,7 +439,10 @@ class SportelloWidget {
 
   private onTyping(): void {
     if (!this.socket?.connected) return;
-    if (!this.typingSent) { this.socket.emit('typing', { typing: true }); this.typingSent = true; }
+    if (!this.typingSent) {
+      this.socket.emit('typing', { typing: true });
+      this.typingSent = true;
+    }
     window.clearTimeout(this.typingTimer);
     this.typingTimer = window.setTimeout(() => this.stopTyping(), 3000);
   }
@@ -352,8 +465,19 @@ class SportelloWidget {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         const ack = await socket.timeout(8000).emitWithAck('message', { ...payload, clientMessageId });
-        if (!ack.ok) { this.ui.error.textContent = this.t('sendFailed', { error: ack.error.message }); return false; }
-        this.add({ id: ack.messageId, direction: 'inbound', author: 'citizen', text: payload.text ?? null, createdAt: new Date().toISOString(), ticketReference: ack.ticketReference, attachments: [] });
+        if (!ack.ok) {
+          this.ui.error.textContent = this.t('sendFailed', { error: ack.error.message });
+          return false;
+        }
+        this.add({
+          id: ack.messageId,
+          direction: 'inbound',
+          author: 'citizen',
+          text: payload.text ?? null,
+          createdAt: new Date().toISOString(),
+          ticketReference: ack.ticketReference,
+          attachments: [],
+        });
         return true;
       } catch (err) {
         if (attempt === 2) this.ui.error.textContent = this.t('sendFailed', { error: (err as Error).message });
@@ -375,10 +499,15 @@ class SportelloWidget {
 
   private sharePosition(): void {
     this.ui.error.textContent = '';
-    if (!navigator.geolocation) { this.ui.error.textContent = this.t('positionDenied'); return; }
+    if (!navigator.geolocation) {
+      this.ui.error.textContent = this.t('positionDenied');
+      return;
+    }
     navigator.geolocation.getCurrentPosition(
       (pos) => void this.emitMessage({ text: this.t('positionText'), location: { lat: pos.coords.latitude, lng: pos.coords.longitude } }),
-      () => { this.ui.error.textContent = this.t('positionDenied'); },
+      () => {
+        this.ui.error.textContent = this.t('positionDenied');
+      },
       { enableHighAccuracy: true, timeout: 15000 },
     );
   }
@@ -389,33 +518,74 @@ class SportelloWidget {
     const clientMessageId = this.clientId();
     const url = `${this.base}/api/webchat/${encodeURIComponent(this.slug)}/photos?clientMessageId=${clientMessageId}&filename=${encodeURIComponent(file.name)}`;
     try {
-      const r = await fetch(url, { method: 'POST', headers: { 'X-Webchat-Session': this.token, 'Content-Type': file.type || 'application/octet-stream' }, body: file });
+      const r = await fetch(url, {
+        method: 'POST',
+        headers: { 'X-Webchat-Session': this.token, 'Content-Type': file.type || 'application/octet-stream' },
+        body: file,
+      });
       const data = await r.json().catch(() => ({}));
-      if (!r.ok) { this.ui.error.textContent = this.t('sendFailed', { error: data?.fields?.[0]?.message ?? data?.message ?? r.statusText }); return; }
+      if (!r.ok) {
+        this.ui.error.textContent = this.t('sendFailed', { error: data?.fields?.[0]?.message ?? data?.message ?? r.statusText });
+        return;
+      }
       this.localPreviews.set(data.messageId, URL.createObjectURL(file));
-      this.add({ id: data.messageId, direction: 'inbound', author: 'citizen', text: null, createdAt: new Date().toISOString(), ticketReference: data.ticketReference, attachments: [{ filename: file.name, contentType: file.type }] });
+      this.add({
+        id: data.messageId,
+        direction: 'inbound',
+        author: 'citizen',
+        text: null,
+        createdAt: new Date().toISOString(),
+        ticketReference: data.ticketReference,
+        attachments: [{ filename: file.name, contentType: file.type }],
+      });
     } catch (err) {
       this.ui.error.textContent = this.t('sendFailed', { error: (err as Error).message });
     }
   }
 
-  private async leaveMessage(text: string, contact: string, name: string, form: HTMLFormElement, error: HTMLElement,
-    fieldError: (field: string, message: string) => boolean): Promise<void> {
-    if (!this.token) { this.connect(); error.textContent = this.t('reconnecting'); return; }
+  private async leaveMessage(
+    text: string,
+    contact: string,
+    name: string,
+    form: HTMLFormElement,
+    error: HTMLElement,
+    fieldError: (field: string, message: string) => boolean,
+  ): Promise<void> {
+    if (!this.token) {
+      this.connect();
+      error.textContent = this.t('reconnecting');
+      return;
+    }
     try {
       const r = await fetch(`${this.base}/api/webchat/${encodeURIComponent(this.slug)}/leave-message`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ sessionToken: this.token, text, contact, name: name || undefined, privacyConsent: true, clientMessageId: this.clientId() }),
+        body: JSON.stringify({
+          sessionToken: this.token,
+          text,
+          contact,
+          name: name || undefined,
+          privacyConsent: true,
+          clientMessageId: this.clientId(),
+        }),
       });
       const data = await r.json().catch(() => ({}));
       if (!r.ok) {
         const f = data?.fields?.[0];
         // A field the form shows gets the error by its input; any other is said at the bottom.
-        if (!(f && fieldError(String(f.field), String(f.message)))) error.textContent = f ? `${f.field}: ${f.message}` : data?.message ?? r.statusText;
+        if (!(f && fieldError(String(f.field), String(f.message))))
+          error.textContent = f ? `${f.field}: ${f.message}` : (data?.message ?? r.statusText);
         return;
       }
-      this.add({ id: data.messageId, direction: 'inbound', author: 'citizen', text, createdAt: new Date().toISOString(), ticketReference: data.ticketReference, attachments: [] });
+      this.add({
+        id: data.messageId,
+        direction: 'inbound',
+        author: 'citizen',
+        text,
+        createdAt: new Date().toISOString(),
+        ticketReference: data.ticketReference,
+        attachments: [],
+      });
       form.replaceChildren(el('p', { role: 'status' }, this.t('leaveDone', { reference: data.ticketReference, contact })));
     } catch (err) {
       error.textContent = this.t('sendFailed', { error: (err as Error).message });
@@ -434,7 +604,9 @@ function boot(): void {
   try {
     const saved = localStorage.getItem(`sportello.webchat.${slug}.lang`);
     lang = saved === 'en' || saved === 'it' ? saved : script?.dataset.lang === 'en' ? 'en' : 'it';
-  } catch { /* storage blocked */ }
+  } catch {
+    /* storage blocked */
+  }
   new SportelloWidget(slug, base, lang);
 }
 

@@ -19,7 +19,9 @@ function chime(): void {
       osc.stop(ctx.currentTime + i * 0.18 + 0.17);
     });
     setTimeout(() => void ctx.close(), 600);
-  } catch { /* no audio device: the visible notice is enough */ }
+  } catch {
+    /* no audio device: the visible notice is enough */
+  }
 }
 
 /** New offers: a visible card with Accept, a chime, and a system notification when the operator allowed them. */
@@ -34,8 +36,14 @@ export function OfferNotifier({ store, me }: { store: LiveStore; me: Principal }
       if (offer.ticket.offeredToId !== me.operatorId) return;
       chime();
       if (typeof Notification !== 'undefined' && Notification.permission === 'granted' && document.visibilityState !== 'visible') {
-        const n = new Notification(t('offer.title'), { body: t('offer.body', { reference: offer.ticket.reference, subject: offer.ticket.subject ?? '' }), tag: offer.ticket.id });
-        n.onclick = () => { window.focus(); navigate(`inbox/offered/${offer.ticket.id}`); };
+        const n = new Notification(t('offer.title'), {
+          body: t('offer.body', { reference: offer.ticket.reference, subject: offer.ticket.subject ?? '' }),
+          tag: offer.ticket.id,
+        });
+        n.onclick = () => {
+          window.focus();
+          navigate(`inbox/offered/${offer.ticket.id}`);
+        };
       }
     };
     window.addEventListener('sportello:offer', onOffer);
@@ -54,19 +62,37 @@ export function OfferNotifier({ store, me }: { store: LiveStore; me: Principal }
       {mine.map((o) => (
         <section key={o.ticket.id} className="offer-card" aria-label={t('offer.title')}>
           <h2>{t('offer.title')}</h2>
-          <p><strong>{o.ticket.reference}</strong> — {o.ticket.subject ?? t(`channel.${o.ticket.channel}` as never)}</p>
+          <p>
+            <strong>{o.ticket.reference}</strong> — {o.ticket.subject ?? t(`channel.${o.ticket.channel}` as never)}
+          </p>
           <p className="muted">{t('offer.expires', { seconds: Math.max(0, Math.round((Date.parse(o.expiresAt) - now) / 1000)) })}</p>
           <div className="row">
-            <button type="button" className="btn btn-primary" onClick={() => {
-              void api(`/api/tickets/${o.ticket.id}/accept`, { method: 'POST' }).then(() => {
-                store.dismissOffer(o.ticket.id);
-                navigate(`inbox/mine/${o.ticket.id}`);
-              }).catch(() => store.dismissOffer(o.ticket.id));
-            }}>{t('actions.accept')}</button>
-            <button type="button" className="btn" onClick={() => navigate(`inbox/offered/${o.ticket.id}`)}>{t('offer.open')}</button>
-            <button type="button" className="btn btn-ghost" onClick={() => {
-              void api(`/api/tickets/${o.ticket.id}/decline`, { method: 'POST' }).finally(() => store.dismissOffer(o.ticket.id));
-            }}>{t('actions.decline')}</button>
+            <button
+              type="button"
+              className="btn btn-primary"
+              onClick={() => {
+                void api(`/api/tickets/${o.ticket.id}/accept`, { method: 'POST' })
+                  .then(() => {
+                    store.dismissOffer(o.ticket.id);
+                    navigate(`inbox/mine/${o.ticket.id}`);
+                  })
+                  .catch(() => store.dismissOffer(o.ticket.id));
+              }}
+            >
+              {t('actions.accept')}
+            </button>
+            <button type="button" className="btn" onClick={() => navigate(`inbox/offered/${o.ticket.id}`)}>
+              {t('offer.open')}
+            </button>
+            <button
+              type="button"
+              className="btn btn-ghost"
+              onClick={() => {
+                void api(`/api/tickets/${o.ticket.id}/decline`, { method: 'POST' }).finally(() => store.dismissOffer(o.ticket.id));
+              }}
+            >
+              {t('actions.decline')}
+            </button>
           </div>
         </section>
       ))}

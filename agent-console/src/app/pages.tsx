@@ -19,10 +19,30 @@ export interface ConsolePage {
  */
 export const PAGES: ConsolePage[] = [
   { path: 'inbox', label: { it: 'Conversazioni', en: 'Conversations' }, component: lazy(() => import('../inbox/InboxPage')) },
-  { path: 'new', label: { it: 'Nuova richiesta', en: 'New request' }, roles: ['operator', 'supervisor', 'manager'], component: lazy(() => import('../newticket/NewTicketPage')) },
-  { path: 'supervisor', label: { it: 'Supervisione', en: 'Supervision' }, roles: ['supervisor', 'manager', 'metro_admin'], component: lazy(() => import('../supervisor/SupervisorPage')) },
-  { path: 'dashboard', label: { it: 'Cruscotto', en: 'Dashboard' }, roles: ['supervisor', 'manager', 'metro_admin'], component: lazy(() => import('../dashboard/DashboardPage')) },
-  { path: 'channels', label: { it: 'Canali', en: 'Channels' }, roles: ['manager', 'metro_admin'], component: lazy(() => import('../channels/ChannelsPage')) },
+  {
+    path: 'new',
+    label: { it: 'Nuova richiesta', en: 'New request' },
+    roles: ['operator', 'supervisor', 'manager'],
+    component: lazy(() => import('../newticket/NewTicketPage')),
+  },
+  {
+    path: 'supervisor',
+    label: { it: 'Supervisione', en: 'Supervision' },
+    roles: ['supervisor', 'manager', 'metro_admin'],
+    component: lazy(() => import('../supervisor/SupervisorPage')),
+  },
+  {
+    path: 'dashboard',
+    label: { it: 'Cruscotto', en: 'Dashboard' },
+    roles: ['supervisor', 'manager', 'metro_admin'],
+    component: lazy(() => import('../dashboard/DashboardPage')),
+  },
+  {
+    path: 'channels',
+    label: { it: 'Canali', en: 'Channels' },
+    roles: ['manager', 'metro_admin'],
+    component: lazy(() => import('../channels/ChannelsPage')),
+  },
 ];
 
 export const pagesFor = (me: Principal): ConsolePage[] => PAGES.filter((p) => !p.roles || p.roles.includes(me.role));

@@ -1,7 +1,16 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../lib/api';
 import { useI18n, type Text } from '../lib/i18n';
-import { CHANNELS, channelDef, fieldForProblem, initialValues, LABEL_RULE, payloadOf, type FieldDef, type FormValues } from './channel-forms';
+import {
+  CHANNELS,
+  channelDef,
+  fieldForProblem,
+  initialValues,
+  LABEL_RULE,
+  payloadOf,
+  type FieldDef,
+  type FormValues,
+} from './channel-forms';
 import type { ChannelAccount } from './ChannelsPage';
 import { T } from './texts';
 
@@ -10,14 +19,22 @@ const inputId = (key: string) => `acc-${key.replace(/[^A-Za-z0-9]+/g, '-')}`;
 /** A random value for a secret nobody has to type elsewhere (Telegram's webhook secret). */
 function randomSecret(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(24));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 /**
  * Create or edit an account: the inputs follow what the API expects of the channel; secrets are
  * write-only (an empty input keeps the stored value); the API's field errors appear under their input.
  */
-export function AccountForm({ account, comuneId, onSaved, onCancel }: {
+export function AccountForm({
+  account,
+  comuneId,
+  onSaved,
+  onCancel,
+}: {
   account: ChannelAccount | null;
   /** The comune to create in, for the metropolitan administrator (a manager's is implied). */
   comuneId?: number;
@@ -40,7 +57,9 @@ export function AccountForm({ account, comuneId, onSaved, onCancel }: {
   const [attempt, setAttempt] = useState(0);
   const headingRef = useRef<HTMLHeadingElement>(null);
 
-  useEffect(() => { headingRef.current?.focus(); }, []);
+  useEffect(() => {
+    headingRef.current?.focus();
+  }, []);
   // After a refused save, the first input at fault gets the focus (its error is read with it).
   useEffect(() => {
     const first = Object.keys(errors)[0];
@@ -71,20 +90,30 @@ export function AccountForm({ account, comuneId, onSaved, onCancel }: {
     try {
       const saved = editing
         ? await api<ChannelAccount>(`/api/channel-accounts/${account.id}`, {
-          method: 'PATCH', body: { label, enabled, config, ...(Object.keys(secrets).length ? { secrets } : {}) },
-        })
-        : await api<ChannelAccount>('/api/channel-accounts', { method: 'POST', body: { ...(comuneId ? { comuneId } : {}), channel, label, enabled, config, secrets } });
+            method: 'PATCH',
+            body: { label, enabled, config, ...(Object.keys(secrets).length ? { secrets } : {}) },
+          })
+        : await api<ChannelAccount>('/api/channel-accounts', {
+            method: 'POST',
+            body: { ...(comuneId ? { comuneId } : {}), channel, label, enabled, config, secrets },
+          });
       onSaved(saved, !editing);
     } catch (err) {
       // A 400 lists its fields; a 409 names the field at the start of its message.
       const named = err instanceof ApiError ? /^([\w.[\]]+): (.+)$/.exec(err.message) : null;
-      const problems = err instanceof ApiError ? (err.fields.length ? err.fields : named ? [{ field: named[1], message: named[2] }] : []) : [];
+      const problems =
+        err instanceof ApiError ? (err.fields.length ? err.fields : named ? [{ field: named[1], message: named[2] }] : []) : [];
       const found: Record<string, string> = {};
       const other: string[] = [];
       for (const p of problems) {
         const key = fieldForProblem(def, p.field);
         const f = def.fields.find((x) => x.key === key);
-        if (key && !found[key]) found[key] = message(key === 'label' ? { key, kind: 'text', label: T.formLabel, rule: LABEL_RULE } : f, p.message, (err as ApiError).status);
+        if (key && !found[key])
+          found[key] = message(
+            key === 'label' ? { key, kind: 'text', label: T.formLabel, rule: LABEL_RULE } : f,
+            p.message,
+            (err as ApiError).status,
+          );
         else if (!key) other.push(`${p.field}: ${p.message}`);
       }
       setErrors(found);
@@ -97,7 +126,12 @@ export function AccountForm({ account, comuneId, onSaved, onCancel }: {
   };
 
   const describedBy = (...ids: Array<string | false | null | undefined>) => ids.filter(Boolean).join(' ') || undefined;
-  const errorOf = (key: string) => errors[key] && <p id={`${inputId(key)}-error`} className="error field-error">{errors[key]}</p>;
+  const errorOf = (key: string) =>
+    errors[key] && (
+      <p id={`${inputId(key)}-error`} className="error field-error">
+        {errors[key]}
+      </p>
+    );
 
   const renderField = (f: FieldDef) => {
     const id = inputId(f.key);
@@ -107,18 +141,25 @@ export function AccountForm({ account, comuneId, onSaved, onCancel }: {
     const alreadySet = isSecret && editing && account.secretsSet.includes(secretName);
     const required = Boolean(f.required) && !(isSecret && alreadySet);
     const firstOfGroup = !f.secretGroup || def.fields.find((x) => x.secretGroup === f.secretGroup) === f;
-    const secretHint: Text | null = isSecret && editing && firstOfGroup
-      ? (alreadySet ? (f.secretGroup ? T.secretPairKeep : T.secretKeep) : T.secretUnset) : null;
+    const secretHint: Text | null =
+      isSecret && editing && firstOfGroup ? (alreadySet ? (f.secretGroup ? T.secretPairKeep : T.secretKeep) : T.secretUnset) : null;
     const hintId = f.hint || secretHint ? `${id}-hint` : undefined;
     const common = {
-      id, 'aria-invalid': error ? true : undefined, 'aria-required': required || undefined,
+      id,
+      'aria-invalid': error ? true : undefined,
+      'aria-required': required || undefined,
       'aria-describedby': describedBy(hintId, error && `${id}-error`, f.generate && generated && `${id}-generated`),
     };
     if (f.kind === 'checkbox') {
       return (
         <div className="field" key={f.key}>
           <div className="check">
-            <input type="checkbox" {...common} checked={values[f.key] === true} onChange={(e) => setValues({ ...values, [f.key]: e.target.checked })} />
+            <input
+              type="checkbox"
+              {...common}
+              checked={values[f.key] === true}
+              onChange={(e) => setValues({ ...values, [f.key]: e.target.checked })}
+            />
             <label htmlFor={id}>{t(f.label)}</label>
           </div>
           {errorOf(f.key)}
@@ -129,26 +170,50 @@ export function AccountForm({ account, comuneId, onSaved, onCancel }: {
     const set = (v: string) => setValues({ ...values, [f.key]: v });
     return (
       <div className="field" key={f.key}>
-        <label htmlFor={id}>{t(f.label)}{required && <span className="required"> {t(T.required)}</span>}</label>
+        <label htmlFor={id}>
+          {t(f.label)}
+          {required && <span className="required"> {t(T.required)}</span>}
+        </label>
         {hintId && (
           <p id={hintId} className="small muted field-hint">
-            {f.hint && t(f.hint)}{f.hint && secretHint ? ' ' : ''}{secretHint && <span data-testid="secret-hint">{t(secretHint)}</span>}
+            {f.hint && t(f.hint)}
+            {f.hint && secretHint ? ' ' : ''}
+            {secretHint && <span data-testid="secret-hint">{t(secretHint)}</span>}
           </p>
         )}
         {f.kind === 'list' ? (
           <textarea {...common} rows={2} value={value} onChange={(e) => set(e.target.value)} />
         ) : (
           <div className={f.generate ? 'row' : undefined}>
-            <input {...common} value={value} onChange={(e) => set(e.target.value)} placeholder={f.placeholder}
+            <input
+              {...common}
+              value={value}
+              onChange={(e) => set(e.target.value)}
+              placeholder={f.placeholder}
               type={isSecret && !f.typedVisibly ? 'password' : f.kind === 'email' ? 'email' : f.kind === 'tel' ? 'tel' : 'text'}
               inputMode={f.kind === 'number' ? 'numeric' : undefined}
-              autoComplete={isSecret && !f.typedVisibly ? 'new-password' : 'off'} spellCheck={false} />
+              autoComplete={isSecret && !f.typedVisibly ? 'new-password' : 'off'}
+              spellCheck={false}
+            />
             {f.generate && (
-              <button type="button" className="btn btn-small" onClick={() => { set(randomSecret()); setGenerated(f.key); }}>{t(T.generate)}</button>
+              <button
+                type="button"
+                className="btn btn-small"
+                onClick={() => {
+                  set(randomSecret());
+                  setGenerated(f.key);
+                }}
+              >
+                {t(T.generate)}
+              </button>
             )}
           </div>
         )}
-        {f.generate && generated === f.key && <p id={`${id}-generated`} className="small" role="status">{t(T.generated)}</p>}
+        {f.generate && generated === f.key && (
+          <p id={`${id}-generated`} className="small" role="status">
+            {t(T.generated)}
+          </p>
+        )}
         {errorOf(f.key)}
       </div>
     );
@@ -158,22 +223,44 @@ export function AccountForm({ account, comuneId, onSaved, onCancel }: {
   const title = editing ? t(T.formEdit, { label: account.label }) : t(T.formNew);
   return (
     <section className="account-form" aria-labelledby="account-form-title">
-      <h2 id="account-form-title" ref={headingRef} tabIndex={-1}>{title}</h2>
+      <h2 id="account-form-title" ref={headingRef} tabIndex={-1}>
+        {title}
+      </h2>
       <form noValidate onSubmit={(e) => void submit(e)} className="stack">
         {!editing && (
           <div className="field">
             <label htmlFor="acc-channel">{t(T.formChannel)}</label>
             <select id="acc-channel" value={channel} onChange={(e) => changeChannel(e.target.value)}>
-              {CHANNELS.map((c) => <option key={c.channel} value={c.channel}>{t(c.name)}</option>)}
+              {CHANNELS.map((c) => (
+                <option key={c.channel} value={c.channel}>
+                  {t(c.name)}
+                </option>
+              ))}
             </select>
           </div>
         )}
         <div className="field">
-          <label htmlFor="acc-label">{t(T.formLabel)}<span className="required"> {t(T.required)}</span></label>
-          <p id="acc-label-hint" className="small muted field-hint">{t(T.formLabelHint)}</p>
-          <input id="acc-label" value={label} maxLength={120} onChange={(e) => setLabel(e.target.value)} aria-required
-            aria-invalid={errors.label ? true : undefined} aria-describedby={describedBy('acc-label-hint', errors.label && 'acc-label-error')} />
-          {errors.label && <p id="acc-label-error" className="error field-error">{errors.label}</p>}
+          <label htmlFor="acc-label">
+            {t(T.formLabel)}
+            <span className="required"> {t(T.required)}</span>
+          </label>
+          <p id="acc-label-hint" className="small muted field-hint">
+            {t(T.formLabelHint)}
+          </p>
+          <input
+            id="acc-label"
+            value={label}
+            maxLength={120}
+            onChange={(e) => setLabel(e.target.value)}
+            aria-required
+            aria-invalid={errors.label ? true : undefined}
+            aria-describedby={describedBy('acc-label-hint', errors.label && 'acc-label-error')}
+          />
+          {errors.label && (
+            <p id="acc-label-error" className="error field-error">
+              {errors.label}
+            </p>
+          )}
         </div>
         {plain.map(renderField)}
         {(def.sections ?? []).map((s) => {
@@ -182,12 +269,19 @@ export function AccountForm({ account, comuneId, onSaved, onCancel }: {
             <fieldset key={s.key} className="account-section">
               <legend>
                 <span className="check">
-                  <input type="checkbox" id={id} checked={sections[s.key] === true} aria-describedby={`${id}-hint`}
-                    onChange={(e) => setSections({ ...sections, [s.key]: e.target.checked })} />
+                  <input
+                    type="checkbox"
+                    id={id}
+                    checked={sections[s.key] === true}
+                    aria-describedby={`${id}-hint`}
+                    onChange={(e) => setSections({ ...sections, [s.key]: e.target.checked })}
+                  />
                   <label htmlFor={id}>{t(s.label)}</label>
                 </span>
               </legend>
-              <p id={`${id}-hint`} className="small muted">{t(s.hint)}</p>
+              <p id={`${id}-hint`} className="small muted">
+                {t(s.hint)}
+              </p>
               {sections[s.key] && def.fields.filter((f) => f.section === s.key).map(renderField)}
             </fieldset>
           );
@@ -196,10 +290,16 @@ export function AccountForm({ account, comuneId, onSaved, onCancel }: {
           <input type="checkbox" id="acc-enabled" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
           <label htmlFor="acc-enabled">{t(T.formEnabled)}</label>
         </div>
-        <div role="alert" className="form-alert">{formError && <p className="error">{formError}</p>}</div>
+        <div role="alert" className="form-alert">
+          {formError && <p className="error">{formError}</p>}
+        </div>
         <div className="row">
-          <button type="submit" className="btn btn-primary" disabled={busy}>{busy ? t(T.saving) : t(editing ? T.save : T.create)}</button>
-          <button type="button" className="btn" onClick={onCancel}>{t(T.cancel)}</button>
+          <button type="submit" className="btn btn-primary" disabled={busy}>
+            {busy ? t(T.saving) : t(editing ? T.save : T.create)}
+          </button>
+          <button type="button" className="btn" onClick={onCancel}>
+            {t(T.cancel)}
+          </button>
         </div>
       </form>
     </section>

@@ -11,11 +11,22 @@ import './channels.css';
 
 /** A channel account as the API shows it: settings, and which secrets are set (never their values). */
 export interface ChannelAccount {
-  id: number; comuneId: number; channel: string; label: string; config: Record<string, unknown>;
-  secretsSet: string[]; enabled: boolean; createdAt: string; webhookUrl: string | null;
+  id: number;
+  comuneId: number;
+  channel: string;
+  label: string;
+  config: Record<string, unknown>;
+  secretsSet: string[];
+  enabled: boolean;
+  createdAt: string;
+  webhookUrl: string | null;
   connection?: { ok: boolean; detail: string };
 }
-interface Comune { id: number; name: string; slug: string }
+interface Comune {
+  id: number;
+  name: string;
+  slug: string;
+}
 type Notice = { text: Text; vars?: Record<string, string>; extra?: { text: Text; ok: boolean } } | null;
 
 /**
@@ -36,10 +47,17 @@ export default function ChannelsPage() {
   const [notice, setNotice] = useState<Notice>(null);
   const [focusId, setFocusId] = useState<string | null>(null);
 
-  useEffect(() => { void api<Comune[]>('/api/analytics/comuni').then(setComuni).catch(() => undefined); }, []);
+  useEffect(() => {
+    void api<Comune[]>('/api/analytics/comuni')
+      .then(setComuni)
+      .catch(() => undefined);
+  }, []);
 
   const load = useCallback(async () => {
-    if (comuneId === null) { setAccounts(null); return; }
+    if (comuneId === null) {
+      setAccounts(null);
+      return;
+    }
     try {
       setAccounts(await api<ChannelAccount[]>('/api/channel-accounts', { query: { comuneId } }));
       setLoadError(null);
@@ -47,13 +65,19 @@ export default function ChannelsPage() {
       setLoadError((err as Error).message);
     }
   }, [comuneId]);
-  useEffect(() => { setAccounts(null); void load(); }, [load]);
+  useEffect(() => {
+    setAccounts(null);
+    void load();
+  }, [load]);
 
   // Focus moves where the person's attention goes (the form, the saved account, back to a button).
   useEffect(() => {
     if (!focusId) return;
     const el = document.getElementById(focusId);
-    if (el) { el.focus(); setFocusId(null); }
+    if (el) {
+      el.focus();
+      setFocusId(null);
+    }
   });
 
   const comune = comuni.find((c) => c.id === comuneId);
@@ -80,9 +104,21 @@ export default function ChannelsPage() {
       {isAdmin && (
         <div className="field inline channels-comune">
           <label htmlFor="channels-comune">{t(T.comune)}</label>
-          <select id="channels-comune" value={comuneId ?? ''} onChange={(e) => { setEditing(null); setNotice(null); setComuneId(e.target.value ? Number(e.target.value) : null); }}>
+          <select
+            id="channels-comune"
+            value={comuneId ?? ''}
+            onChange={(e) => {
+              setEditing(null);
+              setNotice(null);
+              setComuneId(e.target.value ? Number(e.target.value) : null);
+            }}
+          >
             <option value="">{t(T.chooseComune)}</option>
-            {comuni.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
+            {comuni.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+              </option>
+            ))}
           </select>
         </div>
       )}
@@ -90,7 +126,8 @@ export default function ChannelsPage() {
         <p className="contact-link">
           {t(T.contactPage)} ({t(T.contactPageHint)}):{' '}
           <a href={`/contatti/${comune.slug}`} target="_blank" rel="noopener" data-testid="contact-page">
-            {`${location.origin}/contatti/${comune.slug}`}<span className="visually-hidden"> {t(T.newTab)}</span>
+            {`${location.origin}/contatti/${comune.slug}`}
+            <span className="visually-hidden"> {t(T.newTab)}</span>
           </a>
         </p>
       )}
@@ -103,25 +140,61 @@ export default function ChannelsPage() {
         )}
       </div>
 
-      {comuneId === null ? <p>{t(T.pickFirst)}</p> : (
+      {comuneId === null ? (
+        <p>{t(T.pickFirst)}</p>
+      ) : (
         <>
           {editing ? (
-            <AccountForm key={editing.account?.id ?? 'new'} account={editing.account} comuneId={isAdmin ? comuneId : undefined}
-              onSaved={saved} onCancel={() => { setFocusId(editing.returnFocus); setEditing(null); }} />
+            <AccountForm
+              key={editing.account?.id ?? 'new'}
+              account={editing.account}
+              comuneId={isAdmin ? comuneId : undefined}
+              onSaved={saved}
+              onCancel={() => {
+                setFocusId(editing.returnFocus);
+                setEditing(null);
+              }}
+            />
           ) : (
-            <button type="button" id="account-new" className="btn btn-primary" onClick={() => { setNotice(null); setEditing({ account: null, returnFocus: 'account-new' }); }}>
+            <button
+              type="button"
+              id="account-new"
+              className="btn btn-primary"
+              onClick={() => {
+                setNotice(null);
+                setEditing({ account: null, returnFocus: 'account-new' });
+              }}
+            >
               {t(T.add)}
             </button>
           )}
           <section aria-labelledby="accounts-title" className="accounts">
-            <h2 id="accounts-title">{t(T.accounts)}{comune ? ` – ${comune.name}` : ''}</h2>
-            {loadError && <p className="error" role="alert">{t(T.loadFailed, { error: loadError })}</p>}
-            {!accounts ? (!loadError && <p>{t(T.loading)}</p>) : accounts.length === 0 ? <p className="muted">{t(T.none)}</p> : (
+            <h2 id="accounts-title">
+              {t(T.accounts)}
+              {comune ? ` – ${comune.name}` : ''}
+            </h2>
+            {loadError && (
+              <p className="error" role="alert">
+                {t(T.loadFailed, { error: loadError })}
+              </p>
+            )}
+            {!accounts ? (
+              !loadError && <p>{t(T.loading)}</p>
+            ) : accounts.length === 0 ? (
+              <p className="muted">{t(T.none)}</p>
+            ) : (
               <ul className="plain account-list">
                 {accounts.map((a) => (
                   <li key={a.id}>
-                    <AccountCard account={a} onEdit={() => { setNotice(null); setEditing({ account: a, returnFocus: `account-${a.id}-edit` }); }}
-                      onToggle={() => void toggle(a)} onCopied={() => setNotice({ text: T.copied })} />
+                    <AccountCard
+                      account={a}
+                      onEdit={() => {
+                        setNotice(null);
+                        setEditing({ account: a, returnFocus: `account-${a.id}-edit` });
+                      }}
+                      onToggle={() => void toggle(a)}
+                      onCopied={() => setNotice({ text: T.copied })}
+                    />
                   </li>
                 ))}
               </ul>
@@ -139,7 +212,17 @@ function connectionNotice(a: ChannelAccount): { text: Text; ok: boolean } | unde
 
 const shortLabel = (label: string) => label.replace(/\s*\((facoltativ|optional)[^)]*\)/i, '');
 
-function AccountCard({ account: a, onEdit, onToggle, onCopied }: { account: ChannelAccount; onEdit: () => void; onToggle: () => void; onCopied: () => void }) {
+function AccountCard({
+  account: a,
+  onEdit,
+  onToggle,
+  onCopied,
+}: {
+  account: ChannelAccount;
+  onEdit: () => void;
+  onToggle: () => void;
+  onCopied: () => void;
+}) {
   const { t, lang } = useI18n();
   const [pairing, setPairing] = useState(false);
   const def = channelDef(a.channel);
@@ -149,12 +232,20 @@ function AccountCard({ account: a, onEdit, onToggle, onCopied }: { account: Chan
   const secretState = (name: string) => t(a.secretsSet.includes(name) ? T.isSet : T.notSet);
 
   return (
-    <article className={`account-card${a.enabled ? '' : ' account-off'}`} aria-labelledby={titleId} data-account-id={a.id} data-channel={a.channel}>
+    <article
+      className={`account-card${a.enabled ? '' : ' account-off'}`}
+      aria-labelledby={titleId}
+      data-account-id={a.id}
+      data-channel={a.channel}
+    >
       <div className="account-head">
-        <h3 id={titleId} tabIndex={-1}>{a.label}</h3>
+        <h3 id={titleId} tabIndex={-1}>
+          {a.label}
+        </h3>
         <span className="badge badge-channel">{t(channelName(a.channel, a.config))}</span>
         <span className={`badge ${a.enabled ? 'badge-on' : 'badge-off'}`} data-testid="enabled">
-          <span className="visually-hidden">{t(T.state)}: </span>{t(a.enabled ? T.enabled : T.disabled)}
+          <span className="visually-hidden">{t(T.state)}: </span>
+          {t(a.enabled ? T.enabled : T.disabled)}
         </span>
       </div>
       <div className="account-body">
@@ -175,12 +266,16 @@ function AccountCard({ account: a, onEdit, onToggle, onCopied }: { account: Chan
         </div>
         <div>
           <h4>{t(T.credentials)}</h4>
-          {def && def.secrets.length === 0 ? <p className="small">{t(T.noCredentials)}</p> : (
+          {def && def.secrets.length === 0 ? (
+            <p className="small">{t(T.noCredentials)}</p>
+          ) : (
             <dl className="account-dl">
               {(def?.secrets ?? a.secretsSet.map((name) => ({ name, label: { it: name, en: name } }))).map((s) => (
                 <div key={s.name}>
                   <dt>{t(s.label)}</dt>
-                  <dd data-secret={s.name} className={a.secretsSet.includes(s.name) ? 'secret-set' : 'secret-unset'}>{secretState(s.name)}</dd>
+                  <dd data-secret={s.name} className={a.secretsSet.includes(s.name) ? 'secret-set' : 'secret-unset'}>
+                    {secretState(s.name)}
+                  </dd>
                 </div>
               ))}
             </dl>
@@ -190,35 +285,67 @@ function AccountCard({ account: a, onEdit, onToggle, onCopied }: { account: Chan
       <Setup account={a} onCopied={onCopied} secretState={secretState} />
       <div className="row wrap account-actions">
         <button type="button" id={`account-${a.id}-edit`} className="btn btn-small" onClick={onEdit}>
-          {t(T.edit)}<span className="visually-hidden"> {a.label}</span>
+          {t(T.edit)}
+          <span className="visually-hidden"> {a.label}</span>
         </button>
         <button type="button" className="btn btn-small" onClick={onToggle}>
-          {t(a.enabled ? T.disable : T.enable)}<span className="visually-hidden"> {a.label}</span>
+          {t(a.enabled ? T.disable : T.enable)}
+          <span className="visually-hidden"> {a.label}</span>
         </button>
         {a.channel === 'whatsapp-web' && (
-          <button type="button" id={`account-${a.id}-pairing-toggle`} className="btn btn-small" aria-expanded={pairing} aria-controls={`account-${a.id}-pairing`}
-            onClick={() => setPairing(!pairing)}>
-            {t(T.pairingOpen)}<span className="visually-hidden"> {a.label}</span>
+          <button
+            type="button"
+            id={`account-${a.id}-pairing-toggle`}
+            className="btn btn-small"
+            aria-expanded={pairing}
+            aria-controls={`account-${a.id}-pairing`}
+            onClick={() => setPairing(!pairing)}
+          >
+            {t(T.pairingOpen)}
+            <span className="visually-hidden"> {a.label}</span>
           </button>
         )}
       </div>
       {pairing && (
-        <PairingPanel account={a} onClose={() => { setPairing(false); document.getElementById(`account-${a.id}-pairing-toggle`)?.focus(); }} />
+        <PairingPanel
+          account={a}
+          onClose={() => {
+            setPairing(false);
+            document.getElementById(`account-${a.id}-pairing-toggle`)?.focus();
+          }}
+        />
       )}
     </article>
   );
 }
 
 /** What the comune's IT office sets at the provider so the messages reach this account. */
-function Setup({ account: a, onCopied, secretState }: { account: ChannelAccount; onCopied: () => void; secretState: (name: string) => string }) {
+function Setup({
+  account: a,
+  onCopied,
+  secretState,
+}: {
+  account: ChannelAccount;
+  onCopied: () => void;
+  secretState: (name: string) => string;
+}) {
   const { t } = useI18n();
-  const copy = (text: string) => { void navigator.clipboard?.writeText(text).then(onCopied).catch(() => undefined); };
+  const copy = (text: string) => {
+    void navigator.clipboard
+      ?.writeText(text)
+      .then(onCopied)
+      .catch(() => undefined);
+  };
   const url = a.webhookUrl && (
     <span className="webhook">
       <code data-testid="webhook-url">{a.webhookUrl}</code>
       {typeof navigator.clipboard !== 'undefined' && (
         <button type="button" className="btn btn-small btn-ghost" onClick={() => copy(a.webhookUrl!)}>
-          {t(T.copy)}<span className="visually-hidden"> {t(SETUP.webhookUrl)} {a.label}</span>
+          {t(T.copy)}
+          <span className="visually-hidden">
+            {' '}
+            {t(SETUP.webhookUrl)} {a.label}
+          </span>
         </button>
       )}
     </span>
@@ -229,9 +356,20 @@ function Setup({ account: a, onCopied, secretState }: { account: ChannelAccount;
       <>
         <p>{t(SETUP.metaIntro)}</p>
         <dl className="account-dl">
-          <div><dt>{t(SETUP.callbackUrl)}</dt><dd>{url}</dd></div>
-          <div><dt>{t(SETUP.verifyToken)}</dt><dd>{t(SETUP.verifyTokenIs, { state: secretState('verifyToken') })}</dd></div>
-          <div><dt>{t(SETUP.subscribe)}</dt><dd><code>messages</code></dd></div>
+          <div>
+            <dt>{t(SETUP.callbackUrl)}</dt>
+            <dd>{url}</dd>
+          </div>
+          <div>
+            <dt>{t(SETUP.verifyToken)}</dt>
+            <dd>{t(SETUP.verifyTokenIs, { state: secretState('verifyToken') })}</dd>
+          </div>
+          <div>
+            <dt>{t(SETUP.subscribe)}</dt>
+            <dd>
+              <code>messages</code>
+            </dd>
+          </div>
         </dl>
         <p className="small">{t(SETUP.signature)}</p>
       </>
@@ -242,8 +380,18 @@ function Setup({ account: a, onCopied, secretState }: { account: ChannelAccount;
       <>
         <p>{t(SETUP.telegramIntro)}</p>
         <dl className="account-dl">
-          <div><dt>{t(SETUP.webhookUrl)}</dt><dd>{url}</dd></div>
-          {bot && <div><dt>{t(SETUP.botLink)}</dt><dd><a href={`https://t.me/${bot}`}>t.me/{bot}</a></dd></div>}
+          <div>
+            <dt>{t(SETUP.webhookUrl)}</dt>
+            <dd>{url}</dd>
+          </div>
+          {bot && (
+            <div>
+              <dt>{t(SETUP.botLink)}</dt>
+              <dd>
+                <a href={`https://t.me/${bot}`}>t.me/{bot}</a>
+              </dd>
+            </div>
+          )}
         </dl>
       </>
     );

@@ -4,7 +4,13 @@ import { formatDateTime, useI18n } from '../lib/i18n';
 import type { ChannelAccount } from './ChannelsPage';
 import { PAIRING_STATES, T } from './texts';
 
-interface Pairing { state: string; qr: string | null; qrImage: string | null; detail: string | null; updatedAt?: string }
+interface Pairing {
+  state: string;
+  qr: string | null;
+  qrImage: string | null;
+  detail: string | null;
+  updatedAt?: string;
+}
 
 /** How often the pairing state is asked for while the panel is open. */
 export const PAIRING_POLL_MS = 2500;
@@ -19,14 +25,19 @@ export function PairingPanel({ account, onClose }: { account: ChannelAccount; on
   const [error, setError] = useState<string | null>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
 
-  useEffect(() => { headingRef.current?.focus(); }, []);
+  useEffect(() => {
+    headingRef.current?.focus();
+  }, []);
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const poll = async () => {
       try {
         const p = await api<Pairing>(`/api/channel-accounts/${account.id}/pairing`);
-        if (!stopped) { setPairing(p); setError(null); }
+        if (!stopped) {
+          setPairing(p);
+          setError(null);
+        }
       } catch (err) {
         if (!stopped) setError((err as Error).message);
       } finally {
@@ -35,7 +46,10 @@ export function PairingPanel({ account, onClose }: { account: ChannelAccount; on
       }
     };
     void poll();
-    return () => { stopped = true; clearTimeout(timer); };
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
   }, [account.id]);
 
   const id = `account-${account.id}-pairing`;
@@ -44,7 +58,9 @@ export function PairingPanel({ account, onClose }: { account: ChannelAccount; on
   const showDetail = pairing?.detail && (state === 'auth_failure' || state === 'disconnected');
   return (
     <section id={id} className={`pairing pairing-${state ?? 'loading'}`} aria-labelledby={`${id}-title`}>
-      <h4 id={`${id}-title`} ref={headingRef} tabIndex={-1}>{t(T.pairingTitle)}</h4>
+      <h4 id={`${id}-title`} ref={headingRef} tabIndex={-1}>
+        {t(T.pairingTitle)}
+      </h4>
       <div role="status" aria-live="polite" aria-atomic="true">
         <p className="pairing-state" data-testid="pairing-state" data-state={state ?? ''}>
           {error ? t(T.pairingError, { error }) : state ? t(PAIRING_STATES[state] ?? { it: state, en: state }) : t(T.loading)}
@@ -60,7 +76,9 @@ export function PairingPanel({ account, onClose }: { account: ChannelAccount; on
       {pairing?.updatedAt && Date.parse(pairing.updatedAt) > 0 && (
         <p className="small muted">{t(T.pairingUpdated, { time: formatDateTime(pairing.updatedAt, lang) })}</p>
       )}
-      <button type="button" className="btn btn-small" onClick={onClose}>{t(T.pairingClose)}</button>
+      <button type="button" className="btn btn-small" onClick={onClose}>
+        {t(T.pairingClose)}
+      </button>
     </section>
   );
 }

@@ -11,7 +11,10 @@ export const T = {
   chooseComune: { it: 'Scegli un comune', en: 'Choose a comune' },
   pickFirst: { it: 'Scegli il comune di cui configurare i canali.', en: 'Choose the comune whose channels you want to configure.' },
   contactPage: { it: 'Pagina pubblica dei contatti del comune', en: 'The comune’s public contact page' },
-  contactPageHint: { it: 'con i codici QR di WhatsApp, Telegram e web chat, da pubblicare sul sito del comune', en: 'with QR codes for WhatsApp, Telegram and web chat, to publish on the comune’s site' },
+  contactPageHint: {
+    it: 'con i codici QR di WhatsApp, Telegram e web chat, da pubblicare sul sito del comune',
+    en: 'with QR codes for WhatsApp, Telegram and web chat, to publish on the comune’s site',
+  },
   newTab: { it: '(si apre in una nuova scheda)', en: '(opens in a new tab)' },
   accounts: { it: 'Account del comune', en: 'Accounts of the comune' },
   none: { it: 'Nessun account configurato.', en: 'No account configured.' },
@@ -40,12 +43,18 @@ export const T = {
   formEdit: { it: 'Modifica «{label}»', en: 'Edit “{label}”' },
   formChannel: { it: 'Canale', en: 'Channel' },
   formLabel: { it: 'Nome dell’account', en: 'Account name' },
-  formLabelHint: { it: 'Come gli operatori vedono l’account, ad esempio «WhatsApp URP».', en: 'How operators see the account, e.g. “WhatsApp URP”.' },
+  formLabelHint: {
+    it: 'Come gli operatori vedono l’account, ad esempio «WhatsApp URP».',
+    en: 'How operators see the account, e.g. “WhatsApp URP”.',
+  },
   formEnabled: { it: 'Account attivo (riceve e invia messaggi)', en: 'Account enabled (receives and sends messages)' },
   required: { it: '(obbligatorio)', en: '(required)' },
   secretKeep: { it: 'Attualmente impostato: lascia vuoto per non cambiarlo.', en: 'Currently set: leave empty to keep it.' },
   secretUnset: { it: 'Attualmente non impostato.', en: 'Currently not set.' },
-  secretPairKeep: { it: 'Credenziali attualmente impostate: lascia vuoti utente e password per non cambiarle, oppure scrivili entrambi.', en: 'Credentials currently set: leave user and password empty to keep them, or fill in both.' },
+  secretPairKeep: {
+    it: 'Credenziali attualmente impostate: lascia vuoti utente e password per non cambiarle, oppure scrivili entrambi.',
+    en: 'Credentials currently set: leave user and password empty to keep them, or fill in both.',
+  },
   generate: { it: 'Genera un valore casuale', en: 'Generate a random value' },
   generated: { it: 'Valore casuale generato.', en: 'Random value generated.' },
   save: { it: 'Salva', en: 'Save' },
@@ -72,8 +81,14 @@ export const T = {
     it: 'Apri WhatsApp › Dispositivi collegati › Collega un dispositivo e inquadra il codice',
     en: 'Open WhatsApp › Linked devices › Link a device and scan the code',
   },
-  pairingQrAlt: { it: 'Codice QR da inquadrare con WhatsApp sul telefono del numero {number}', en: 'QR code to scan with WhatsApp on the phone of number {number}' },
-  pairingUpdated: { it: 'Ultimo cambio di stato: {time}. Lo stato si aggiorna da solo ogni pochi secondi.', en: 'Last state change: {time}. The state refreshes by itself every few seconds.' },
+  pairingQrAlt: {
+    it: 'Codice QR da inquadrare con WhatsApp sul telefono del numero {number}',
+    en: 'QR code to scan with WhatsApp on the phone of number {number}',
+  },
+  pairingUpdated: {
+    it: 'Ultimo cambio di stato: {time}. Lo stato si aggiorna da solo ogni pochi secondi.',
+    en: 'Last state change: {time}. The state refreshes by itself every few seconds.',
+  },
   pairingError: { it: 'Stato del collegamento non disponibile: {error}', en: 'Pairing state not available: {error}' },
   pairingDetail: { it: 'Dettaglio: {detail}', en: 'Detail: {detail}' },
 } satisfies Record<string, Text>;
@@ -81,7 +96,10 @@ export const T = {
 /** What a whatsapp-web.js session's state means, for the person pairing it. */
 export const PAIRING_STATES: Record<string, Text> = {
   starting: { it: 'Avvio della sessione in corso…', en: 'The session is starting…' },
-  qr: { it: 'In attesa del collegamento: inquadra il codice QR con il telefono del numero.', en: 'Waiting for pairing: scan the QR code with the number’s phone.' },
+  qr: {
+    it: 'In attesa del collegamento: inquadra il codice QR con il telefono del numero.',
+    en: 'Waiting for pairing: scan the QR code with the number’s phone.',
+  },
   authenticated: { it: 'Codice accettato: sincronizzazione con il telefono in corso…', en: 'Code accepted: syncing with the phone…' },
   ready: { it: 'WhatsApp collegato: il numero riceve e invia messaggi.', en: 'WhatsApp paired: the number receives and sends messages.' },
   auth_failure: {
@@ -100,7 +118,10 @@ export const PAIRING_STATES: Record<string, Text> = {
 
 /** What the comune's IT office sets at the provider, per channel (README: "Channels"). */
 export const SETUP = {
-  metaIntro: { it: 'In Meta for Developers › WhatsApp › Configurazione › Webhook:', en: 'In Meta for Developers › WhatsApp › Configuration › Webhook:' },
+  metaIntro: {
+    it: 'In Meta for Developers › WhatsApp › Configurazione › Webhook:',
+    en: 'In Meta for Developers › WhatsApp › Configuration › Webhook:',
+  },
   callbackUrl: { it: 'URL di callback', en: 'Callback URL' },
   verifyToken: { it: 'Token di verifica', en: 'Verify token' },
   verifyTokenIs: {
@@ -108,7 +129,10 @@ export const SETUP = {
     en: 'the same value written in this account’s “Verify token” field ({state}). It is not shown: if you do not remember it, write a new one here and at Meta.',
   },
   subscribe: { it: 'Campo da sottoscrivere', en: 'Field to subscribe' },
-  signature: { it: 'Ogni notifica di Meta è verificata con la chiave segreta dell’app (intestazione X-Hub-Signature-256).', en: 'Every notification from Meta is checked with the app secret (X-Hub-Signature-256 header).' },
+  signature: {
+    it: 'Ogni notifica di Meta è verificata con la chiave segreta dell’app (intestazione X-Hub-Signature-256).',
+    en: 'Every notification from Meta is checked with the app secret (X-Hub-Signature-256 header).',
+  },
   telegramIntro: {
     it: 'Non serve configurare nulla su Telegram: a ogni salvataggio dell’account Sportello registra presso Telegram questo indirizzo di webhook, con il segreto del webhook.',
     en: 'Nothing to set on Telegram: every time the account is saved, Sportello registers this webhook address with Telegram, with the webhook secret.',
@@ -123,22 +147,51 @@ export const SETUP = {
     it: 'Inoltro: fai arrivare la posta di {address} al server SMTP di Sportello (regola di inoltro sulla casella del comune, oppure record MX di un dominio elencato qui).',
     en: 'Forwarding: have the mail of {address} reach Sportello’s SMTP server (a forwarding rule on the comune’s mailbox, or the MX record of a domain listed here).',
   },
-  emailImap: { it: 'Lettura IMAP: Sportello legge la casella su {host} ogni minuto e sposta o contrassegna i messaggi letti.', en: 'IMAP reading: Sportello reads the mailbox on {host} every minute and moves or flags the messages it read.' },
-  emailNoImap: { it: 'Oppure lettura IMAP di una casella esistente (di solito la PEC): attivala in «Modifica».', en: 'Or IMAP reading of an existing mailbox (usual for PEC): turn it on in “Edit”.' },
+  emailImap: {
+    it: 'Lettura IMAP: Sportello legge la casella su {host} ogni minuto e sposta o contrassegna i messaggi letti.',
+    en: 'IMAP reading: Sportello reads the mailbox on {host} every minute and moves or flags the messages it read.',
+  },
+  emailNoImap: {
+    it: 'Oppure lettura IMAP di una casella esistente (di solito la PEC): attivala in «Modifica».',
+    en: 'Or IMAP reading of an existing mailbox (usual for PEC): turn it on in “Edit”.',
+  },
 } satisfies Record<string, Text>;
 
 /** A channel's answer on save, in words (the API gives a short technical line). */
 export function connectionText(detail: string): Text {
   let m: RegExpExecArray | null;
-  if ((m = /^webhook set to (.+)$/.exec(detail))) return { it: `webhook registrato presso Telegram (${m[1]}).`, en: `webhook registered with Telegram (${m[1]}).` };
-  if (detail === 'webhook removed') return { it: 'webhook rimosso: il bot non riceve più messaggi.', en: 'webhook removed: the bot no longer receives messages.' };
-  if (detail === 'long polling started') return { it: 'ricezione dei messaggi avviata (long polling).', en: 'message reception started (long polling).' };
+  if ((m = /^webhook set to (.+)$/.exec(detail)))
+    return { it: `webhook registrato presso Telegram (${m[1]}).`, en: `webhook registered with Telegram (${m[1]}).` };
+  if (detail === 'webhook removed')
+    return { it: 'webhook rimosso: il bot non riceve più messaggi.', en: 'webhook removed: the bot no longer receives messages.' };
+  if (detail === 'long polling started')
+    return { it: 'ricezione dei messaggi avviata (long polling).', en: 'message reception started (long polling).' };
   if (detail === 'bot stopped') return { it: 'bot fermato.', en: 'bot stopped.' };
-  if (/^WHATSAPP_WEB_ENABLED is false/.test(detail)) return { it: 'la sessione WhatsApp Web si avvia nel processo worker con WHATSAPP_WEB_ENABLED=true.', en: 'the WhatsApp Web session starts in the worker process with WHATSAPP_WEB_ENABLED=true.' };
+  if (/^WHATSAPP_WEB_ENABLED is false/.test(detail))
+    return {
+      it: 'la sessione WhatsApp Web si avvia nel processo worker con WHATSAPP_WEB_ENABLED=true.',
+      en: 'the WhatsApp Web session starts in the worker process with WHATSAPP_WEB_ENABLED=true.',
+    };
   if (detail === 'session stopped') return { it: 'sessione WhatsApp Web fermata.', en: 'WhatsApp Web session stopped.' };
-  if (/^session starting/.test(detail)) return { it: 'sessione WhatsApp Web in avvio: apri «Collegamento» per il codice QR.', en: 'WhatsApp Web session starting: open “Pairing” for the QR code.' };
-  if ((m = /^mail to (\S+) is received by the built-in SMTP server$/.exec(detail))) return { it: `la posta per ${m[1]} è ricevuta dal server SMTP di Sportello.`, en: `mail to ${m[1]} is received by Sportello’s SMTP server.` };
-  if ((m = /^IMAP (\S+): logged in, (.+) holds (\S+) messages$/.exec(detail))) return { it: `accesso IMAP a ${m[1]} riuscito, ${m[3]} messaggi in ${m[2]}.`, en: `IMAP login to ${m[1]} succeeded, ${m[3]} messages in ${m[2]}.` };
-  if (/^IMAP: impossibile collegarsi al server di posta/.test(detail)) return { it: 'IMAP: impossibile collegarsi al server di posta con queste impostazioni (server, porta, sicurezza, credenziali); il motivo è nel registro del server.', en: 'IMAP: cannot connect to the mail server with these settings (server, port, security, credentials); the reason is in the server log.' };
+  if (/^session starting/.test(detail))
+    return {
+      it: 'sessione WhatsApp Web in avvio: apri «Collegamento» per il codice QR.',
+      en: 'WhatsApp Web session starting: open “Pairing” for the QR code.',
+    };
+  if ((m = /^mail to (\S+) is received by the built-in SMTP server$/.exec(detail)))
+    return {
+      it: `la posta per ${m[1]} è ricevuta dal server SMTP di Sportello.`,
+      en: `mail to ${m[1]} is received by Sportello’s SMTP server.`,
+    };
+  if ((m = /^IMAP (\S+): logged in, (.+) holds (\S+) messages$/.exec(detail)))
+    return {
+      it: `accesso IMAP a ${m[1]} riuscito, ${m[3]} messaggi in ${m[2]}.`,
+      en: `IMAP login to ${m[1]} succeeded, ${m[3]} messages in ${m[2]}.`,
+    };
+  if (/^IMAP: impossibile collegarsi al server di posta/.test(detail))
+    return {
+      it: 'IMAP: impossibile collegarsi al server di posta con queste impostazioni (server, porta, sicurezza, credenziali); il motivo è nel registro del server.',
+      en: 'IMAP: cannot connect to the mail server with these settings (server, port, security, credentials); the reason is in the server log.',
+    };
   return { it: detail, en: detail };
 }

@@ -24,7 +24,10 @@ export function ConversationView({ ticketId, onClose }: { ticketId: string; onCl
 
   const load = useCallback(async () => {
     try {
-      const [d, ev] = await Promise.all([api<TicketDetail>(`/api/tickets/${ticketId}`), api<TicketEvent[]>(`/api/tickets/${ticketId}/events`)]);
+      const [d, ev] = await Promise.all([
+        api<TicketDetail>(`/api/tickets/${ticketId}`),
+        api<TicketEvent[]>(`/api/tickets/${ticketId}/events`),
+      ]);
       setDetail(d);
       // Merged, not replaced: an update that came while the snapshot was read is newer than it.
       setMessages((list) => mergeMessages(list, d.messages));
@@ -35,20 +38,30 @@ export function ConversationView({ ticketId, onClose }: { ticketId: string; onCl
     }
   }, [ticketId, store]);
 
-  useEffect(() => { void load(); }, [load]);
-  useEffect(() => { headingRef.current?.focus(); }, [detail?.id]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  useEffect(() => {
+    headingRef.current?.focus();
+  }, [detail?.id]);
 
   // Created or updated, in whatever order they come: merged, a delivery state never goes back
   // (an update for a reply whose "created" has not arrived yet adds it).
-  useEffect(() => store.onMessage((tid, m) => {
-    if (tid !== ticketId) return;
-    setMessages((list) => mergeMessages(list, [m]));
-  }), [store, ticketId]);
+  useEffect(
+    () =>
+      store.onMessage((tid, m) => {
+        if (tid !== ticketId) return;
+        setMessages((list) => mergeMessages(list, [m]));
+      }),
+    [store, ticketId],
+  );
 
   // Every change of the ticket (status, transfer, assignment) shows up in its history.
   useEffect(() => {
     if (!summary || !detail) return;
-    void api<TicketEvent[]>(`/api/tickets/${ticketId}/events`).then(setEvents).catch(() => undefined);
+    void api<TicketEvent[]>(`/api/tickets/${ticketId}/events`)
+      .then(setEvents)
+      .catch(() => undefined);
   }, [summary, ticketId, messages.length]);
 
   // What is on screen has been read: the citizen sees it (web chat) and the messages are marked.
@@ -57,11 +70,27 @@ export function ConversationView({ ticketId, onClose }: { ticketId: string; onCl
     if (!lastInbound || lastInbound.deliveryStatus === 'read' || document.visibilityState !== 'visible') return;
     store.socket.emit('ticket.read', { ticketId, upToMessageId: lastInbound.id });
     const upTo = BigInt(lastInbound.id);
-    setMessages((list) => list.map((m) => (m.direction === 'inbound' && m.deliveryStatus === 'received' && BigInt(m.id) <= upTo ? { ...m, deliveryStatus: 'read' } : m)));
+    setMessages((list) =>
+      list.map((m) =>
+        m.direction === 'inbound' && m.deliveryStatus === 'received' && BigInt(m.id) <= upTo ? { ...m, deliveryStatus: 'read' } : m,
+      ),
+    );
   }, [lastInbound?.id, ticketId, store]);
 
-  if (error) return <div className="conversation"><p className="error" role="alert">{t('errors.generic', { error })}</p></div>;
-  if (!detail) return <div className="conversation"><p role="status">{t('common.loading')}</p></div>;
+  if (error)
+    return (
+      <div className="conversation">
+        <p className="error" role="alert">
+          {t('errors.generic', { error })}
+        </p>
+      </div>
+    );
+  if (!detail)
+    return (
+      <div className="conversation">
+        <p role="status">{t('common.loading')}</p>
+      </div>
+    );
   const tk = { ...detail, ...(summary ?? {}) };
   const group = groups.find((g) => g.id === tk.groupId);
   const assignee = operators.find((o) => o.id === tk.assigneeId);
@@ -75,22 +104,34 @@ export function ConversationView({ ticketId, onClose }: { ticketId: string; onCl
             <span className="ref">{tk.reference}</span> {tk.subject ?? ''}
           </h2>
           <p className="conv-meta">
-            <span className={`badge badge-${tk.status}`} data-testid="ticket-status">{t(`status.${tk.status}` as TextKey)}</span>
+            <span className={`badge badge-${tk.status}`} data-testid="ticket-status">
+              {t(`status.${tk.status}` as TextKey)}
+            </span>
             <span className={`badge badge-prio-${tk.priority}`}>{t(`priority.${tk.priority}` as TextKey)}</span>
             <span>{t(`channel.${tk.channel}` as TextKey)}</span>
-            <span>{t('conv.group')}: <strong data-testid="ticket-group">{group ? (lang === 'it' ? group.name : group.nameEn) : '—'}</strong></span>
-            <span>{t('conv.assignee')}: <strong>{assignee?.name ?? t('conv.nobody')}</strong></span>
+            <span>
+              {t('conv.group')}: <strong data-testid="ticket-group">{group ? (lang === 'it' ? group.name : group.nameEn) : '—'}</strong>
+            </span>
+            <span>
+              {t('conv.assignee')}: <strong>{assignee?.name ?? t('conv.nobody')}</strong>
+            </span>
             <span>{t('conv.created', { date: formatDateTime(tk.createdAt, lang) })}</span>
           </p>
         </div>
-        <button type="button" className="btn btn-ghost close-conv" onClick={onClose} aria-label={t('common.close')}>×</button>
+        <button type="button" className="btn btn-ghost close-conv" onClick={onClose} aria-label={t('common.close')}>
+          ×
+        </button>
       </header>
       <Actions ticket={tk} onChanged={() => void load()} />
       <div className="conv-body">
         <div className="conv-main">
-          {counter && <p className="banner banner-info">{t('conv.counterHint', { channel: t(`channel.${tk.channel}` as TextKey).toLowerCase() })}</p>}
+          {counter && (
+            <p className="banner banner-info">{t('conv.counterHint', { channel: t(`channel.${tk.channel}` as TextKey).toLowerCase() })}</p>
+          )}
           <Thread messages={messages} operators={operators} />
-          <p className="typing" aria-live="polite">{typing ? t('conv.typing') : ''}</p>
+          <p className="typing" aria-live="polite">
+            {typing ? t('conv.typing') : ''}
+          </p>
           <ReplyBox ticket={tk} defaultNote={counter} />
         </div>
         <SidePanel ticket={tk} events={events} operators={operators} />

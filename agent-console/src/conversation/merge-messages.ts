@@ -21,7 +21,11 @@ export function laterDeliveryState(a: string, b: string): string {
 }
 
 /** What merging needs of a message (the console's MessageView has it). Self-contained, so unit tests import it. */
-export interface DeliveredMessage { id: string; deliveryStatus: string; deliveryError: string | null }
+export interface DeliveredMessage {
+  id: string;
+  deliveryStatus: string;
+  deliveryError: string | null;
+}
 
 /** One message from two views of it: the newer content, the later delivery state. */
 export function mergeMessage<M extends DeliveredMessage>(known: M | undefined, incoming: M): M {

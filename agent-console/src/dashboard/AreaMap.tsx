@@ -23,8 +23,14 @@ const T = {
   zones: { it: '{n} zone', en: '{n} areas' },
   zone1: { it: '1 zona', en: '1 area' },
   topCategories: { it: 'Categorie principali', en: 'Top categories' },
-  noTiles: { it: 'Mappa senza sfondo: sono mostrati i confini dei comuni.', en: 'Map without background tiles: the comuni boundaries are shown.' },
-  tableCaption: { it: 'Richieste per zona (celle di circa 1 km), dalla più numerosa', en: 'Requests by area (cells of about 1 km), busiest first' },
+  noTiles: {
+    it: 'Mappa senza sfondo: sono mostrati i confini dei comuni.',
+    en: 'Map without background tiles: the comuni boundaries are shown.',
+  },
+  tableCaption: {
+    it: 'Richieste per zona (celle di circa 1 km), dalla più numerosa',
+    en: 'Requests by area (cells of about 1 km), busiest first',
+  },
   zone: { it: 'Zona (lat, lon)', en: 'Area (lat, lng)' },
   comune: { it: 'Comune', en: 'Comune' },
   count: { it: 'Richieste', en: 'Requests' },
@@ -34,9 +40,26 @@ const T = {
   zoomOut: { it: 'Riduci', en: 'Zoom out' },
 } satisfies Record<string, Text>;
 
-export interface AreaRow { comuneId: number; lat: number; lng: number; category: string; count: number }
-interface Cell { key: string; comuneId: number; lat: number; lng: number; count: number; categories: Array<[string, number]> }
-interface Boundaries { type: 'FeatureCollection'; features: Array<GeoJSON.Feature & { id: number }>; attribution: string }
+export interface AreaRow {
+  comuneId: number;
+  lat: number;
+  lng: number;
+  category: string;
+  count: number;
+}
+interface Cell {
+  key: string;
+  comuneId: number;
+  lat: number;
+  lng: number;
+  count: number;
+  categories: Array<[string, number]>;
+}
+interface Boundaries {
+  type: 'FeatureCollection';
+  features: Array<GeoJSON.Feature & { id: number }>;
+  attribution: string;
+}
 
 /** Sequential colours (light to dark), each with a darker outline so light ones still stand out. */
 const COLOURS = ['#fed976', '#feb24c', '#fd8d3c', '#e31a1c', '#800026'];
@@ -54,7 +77,10 @@ export function countClasses(max: number): Array<{ from: number; to: number; col
     out.push({ from, to: Math.min(max, from + step - 1), colour: '' });
   }
   // Spread the colours over the classes there are, always ending on the darkest.
-  return out.map((c, i) => ({ ...c, colour: COLOURS[out.length === 1 ? COLOURS.length - 1 : Math.round((i * (COLOURS.length - 1)) / (out.length - 1))] }));
+  return out.map((c, i) => ({
+    ...c,
+    colour: COLOURS[out.length === 1 ? COLOURS.length - 1 : Math.round((i * (COLOURS.length - 1)) / (out.length - 1))],
+  }));
 }
 
 const radius = (count: number, max: number) => 6 + 14 * Math.sqrt(count / Math.max(1, max));
@@ -65,7 +91,12 @@ const radius = (count: number, max: number) => 6 + 14 * Math.sqrt(count / Math.m
  * with the count and the top categories; below it, the same figures as a table for keyboard and
  * screen-reader users (and a summary sentence as the map's text alternative).
  */
-export default function AreaMap({ rows, comuneId, comuni, onDownload }: {
+export default function AreaMap({
+  rows,
+  comuneId,
+  comuni,
+  onDownload,
+}: {
   rows: AreaRow[];
   /** The comune chosen in the page's filters, if any. */
   comuneId: number | null;
@@ -116,29 +147,44 @@ export default function AreaMap({ rows, comuneId, comuni, onDownload }: {
     map.current = m;
     let cancelled = false;
     mapConfig ??= api<{ tileUrl: string | null; attribution: string }>('/api/console/map');
-    void mapConfig.then((cfg) => {
-      if (cancelled) return;
-      setTiles(Boolean(cfg.tileUrl));
-      if (cfg.tileUrl) L.tileLayer(cfg.tileUrl, { attribution: cfg.attribution, maxZoom: 18 }).addTo(m);
-    }).catch(() => setTiles(false));
+    void mapConfig
+      .then((cfg) => {
+        if (cancelled) return;
+        setTiles(Boolean(cfg.tileUrl));
+        if (cfg.tileUrl) L.tileLayer(cfg.tileUrl, { attribution: cfg.attribution, maxZoom: 18 }).addTo(m);
+      })
+      .catch(() => setTiles(false));
     boundaries ??= api<Boundaries>('/api/console/comuni/boundaries');
-    void boundaries.then((b) => {
-      if (cancelled) return;
-      m.attributionControl.addAttribution(`Confini ${b.attribution}`);
-      setShapes(b);
-    }).catch(() => { boundaries = null; });
-    return () => { cancelled = true; map.current = null; layers.current = null; m.remove(); };
+    void boundaries
+      .then((b) => {
+        if (cancelled) return;
+        m.attributionControl.addAttribution(`Confini ${b.attribution}`);
+        setShapes(b);
+      })
+      .catch(() => {
+        boundaries = null;
+      });
+    return () => {
+      cancelled = true;
+      map.current = null;
+      layers.current = null;
+      m.remove();
+    };
   }, []);
 
   // The boundaries of the comuni in view, and the view fitted to them (or to the cells).
   useEffect(() => {
-    const m = map.current, l = layers.current;
+    const m = map.current,
+      l = layers.current;
     if (!m || !l) return;
     l.bounds.clearLayers();
     const shown = shapes?.features.filter((f) => comuneId === null || f.id === comuneId) ?? [];
-    const drawn = shown.length ? L.geoJSON({ type: 'FeatureCollection', features: shown } as GeoJSON.FeatureCollection, {
-      style: { color: '#0066cc', weight: 1.5, fillColor: '#0066cc', fillOpacity: tiles ? 0.02 : 0.06, className: 'dash-map-boundary' }, interactive: false,
-    }).addTo(l.bounds) : null;
+    const drawn = shown.length
+      ? L.geoJSON({ type: 'FeatureCollection', features: shown } as GeoJSON.FeatureCollection, {
+          style: { color: '#0066cc', weight: 1.5, fillColor: '#0066cc', fillOpacity: tiles ? 0.02 : 0.06, className: 'dash-map-boundary' },
+          interactive: false,
+        }).addTo(l.bounds)
+      : null;
     const area = drawn?.getBounds();
     if (area?.isValid()) m.fitBounds(area, { padding: [12, 12] });
     else if (cells.length) m.fitBounds(L.latLngBounds(cells.map((c) => [c.lat, c.lng] as [number, number])).pad(0.2), { maxZoom: 14 });
@@ -150,15 +196,24 @@ export default function AreaMap({ rows, comuneId, comuni, onDownload }: {
     if (!l) return;
     l.cells.clearLayers();
     for (const c of cells) {
-      const top = c.categories.slice(0, 3).map(([k, n]) => `${escapeHtml(catLabel(k))} (${fmt(n)})`).join(', ');
+      const top = c.categories
+        .slice(0, 3)
+        .map(([k, n]) => `${escapeHtml(catLabel(k))} (${fmt(n)})`)
+        .join(', ');
       L.circleMarker([c.lat, c.lng], {
-        radius: radius(c.count, max), color: '#3d1a00', weight: 1, fillColor: colourOf(c.count), fillOpacity: 0.85,
+        radius: radius(c.count, max),
+        color: '#3d1a00',
+        weight: 1,
+        fillColor: colourOf(c.count),
+        fillOpacity: 0.85,
         className: 'dash-map-cell',
-      }).bindTooltip(
-        `<strong>${escapeHtml(requests(c.count))}</strong><br>${escapeHtml(comuneName.get(c.comuneId) ?? '')} · ${c.lat.toFixed(3)}, ${c.lng.toFixed(3)}`
-        + `<br>${escapeHtml(t(T.topCategories))}: ${top}`,
-        { sticky: true, direction: 'top', className: 'dash-map-tooltip' },
-      ).addTo(l.cells);
+      })
+        .bindTooltip(
+          `<strong>${escapeHtml(requests(c.count))}</strong><br>${escapeHtml(comuneName.get(c.comuneId) ?? '')} · ${c.lat.toFixed(3)}, ${c.lng.toFixed(3)}` +
+            `<br>${escapeHtml(t(T.topCategories))}: ${top}`,
+          { sticky: true, direction: 'top', className: 'dash-map-tooltip' },
+        )
+        .addTo(l.cells);
     }
   }, [cells, max, lang, comuneName]);
 
@@ -167,23 +222,61 @@ export default function AreaMap({ rows, comuneId, comuni, onDownload }: {
 
   return (
     <section aria-labelledby="dash-map" data-testid="area-map-section">
-      <div className="row"><h2 id="dash-map">{t(T.title)}</h2>
-        <button type="button" className="btn btn-small" onClick={() => onDownload(category ? { category } : {})}>{t(T.csv)}</button></div>
+      <div className="row">
+        <h2 id="dash-map">{t(T.title)}</h2>
+        <button type="button" className="btn btn-small" onClick={() => onDownload(category ? { category } : {})}>
+          {t(T.csv)}
+        </button>
+      </div>
       <div className="row wrap">
-        <div className="field"><label htmlFor="dash-map-category">{t(T.category)}</label>
-          <select id="dash-map-category" value={category} onChange={(e) => { setCategory(e.target.value); setShowAll(false); }}>
+        <div className="field">
+          <label htmlFor="dash-map-category">{t(T.category)}</label>
+          <select
+            id="dash-map-category"
+            value={category}
+            onChange={(e) => {
+              setCategory(e.target.value);
+              setShowAll(false);
+            }}
+          >
             <option value="">{t(T.allCategories)}</option>
-            {categories.map((c) => <option key={c} value={c}>{catLabel(c)}</option>)}
-          </select></div>
+            {categories.map((c) => (
+              <option key={c} value={c}>
+                {catLabel(c)}
+              </option>
+            ))}
+          </select>
+        </div>
       </div>
       <figure className="map-figure area-map">
-        <a className="skip-to-table" href="#dash-map-table" onClick={(e) => { e.preventDefault(); document.getElementById('dash-map-table')?.focus(); }}>{t(T.toTable)}</a>
-        <div ref={el} className="map map-large" role="region" aria-label={t(T.mapLabel)} aria-describedby="dash-map-summary" data-testid="area-map" />
+        <a
+          className="skip-to-table"
+          href="#dash-map-table"
+          onClick={(e) => {
+            e.preventDefault();
+            document.getElementById('dash-map-table')?.focus();
+          }}
+        >
+          {t(T.toTable)}
+        </a>
+        <div
+          ref={el}
+          className="map map-large"
+          role="region"
+          aria-label={t(T.mapLabel)}
+          aria-describedby="dash-map-summary"
+          data-testid="area-map"
+        />
         <figcaption id="dash-map-summary" className="small" data-testid="area-map-summary">
-          {busiest ? t(T.summary, {
-            cells: cells.length === 1 ? t(T.zone1) : t(T.zones, { n: fmt(cells.length) }), total: requests(total), top: `${busiest.lat.toFixed(3)}, ${busiest.lng.toFixed(3)}`,
-            comune: comuneName.get(busiest.comuneId) ?? '—', max: requests(max),
-          }) : t(T.none)}
+          {busiest
+            ? t(T.summary, {
+                cells: cells.length === 1 ? t(T.zone1) : t(T.zones, { n: fmt(cells.length) }),
+                total: requests(total),
+                top: `${busiest.lat.toFixed(3)}, ${busiest.lng.toFixed(3)}`,
+                comune: comuneName.get(busiest.comuneId) ?? '—',
+                max: requests(max),
+              })
+            : t(T.none)}
           {tiles === false && <> {t(T.noTiles)}</>}
         </figcaption>
         {busiest && (
@@ -203,18 +296,33 @@ export default function AreaMap({ rows, comuneId, comuni, onDownload }: {
         <div style={{ overflowX: 'auto' }}>
           <table className="table" id="dash-map-table" tabIndex={-1} data-testid="map-table">
             <caption>{t(T.tableCaption)}</caption>
-            <thead><tr><th scope="col">{t(T.zone)}</th><th scope="col">{t(T.comune)}</th><th scope="col" className="num">{t(T.count)}</th><th scope="col">{t(T.categories)}</th></tr></thead>
-            <tbody>{listed.map((c) => (
-              <tr key={c.key}>
-                <th scope="row">{c.lat.toFixed(3)}, {c.lng.toFixed(3)}</th>
-                <td>{comuneName.get(c.comuneId) ?? '—'}</td>
-                <td className="num">{fmt(c.count)}</td>
-                <td>{c.categories.map(([k, n]) => `${catLabel(k)} (${fmt(n)})`).join(', ')}</td>
+            <thead>
+              <tr>
+                <th scope="col">{t(T.zone)}</th>
+                <th scope="col">{t(T.comune)}</th>
+                <th scope="col" className="num">
+                  {t(T.count)}
+                </th>
+                <th scope="col">{t(T.categories)}</th>
               </tr>
-            ))}</tbody>
+            </thead>
+            <tbody>
+              {listed.map((c) => (
+                <tr key={c.key}>
+                  <th scope="row">
+                    {c.lat.toFixed(3)}, {c.lng.toFixed(3)}
+                  </th>
+                  <td>{comuneName.get(c.comuneId) ?? '—'}</td>
+                  <td className="num">{fmt(c.count)}</td>
+                  <td>{c.categories.map(([k, n]) => `${catLabel(k)} (${fmt(n)})`).join(', ')}</td>
+                </tr>
+              ))}
+            </tbody>
           </table>
           {cells.length > listed.length && (
-            <button type="button" className="btn btn-small" onClick={() => setShowAll(true)}>{t(T.showAll, { n: fmt(cells.length) })}</button>
+            <button type="button" className="btn btn-small" onClick={() => setShowAll(true)}>
+              {t(T.showAll, { n: fmt(cells.length) })}
+            </button>
           )}
         </div>
       )}

@@ -63,21 +63,84 @@ const T = {
 } satisfies Record<string, Text>;
 
 const BREAKDOWNS: Array<[string, Text]> = [
-  ['none', { it: 'Totale', en: 'Total' }], ['comune', { it: 'Comune', en: 'Comune' }], ['day', { it: 'Giorno', en: 'Day' }],
-  ['group', { it: 'Gruppo', en: 'Group' }], ['operator', { it: 'Operatore', en: 'Operator' }], ['channel', { it: 'Canale', en: 'Channel' }],
-  ['type', { it: 'Tipo', en: 'Type' }], ['category', { it: 'Categoria', en: 'Category' }], ['priority', { it: 'Priorità', en: 'Priority' }],
+  ['none', { it: 'Totale', en: 'Total' }],
+  ['comune', { it: 'Comune', en: 'Comune' }],
+  ['day', { it: 'Giorno', en: 'Day' }],
+  ['group', { it: 'Gruppo', en: 'Group' }],
+  ['operator', { it: 'Operatore', en: 'Operator' }],
+  ['channel', { it: 'Canale', en: 'Channel' }],
+  ['type', { it: 'Tipo', en: 'Type' }],
+  ['category', { it: 'Categoria', en: 'Category' }],
+  ['priority', { it: 'Priorità', en: 'Priority' }],
 ];
 const CHANNELS = ['webchat', 'whatsapp', 'telegram', 'email', 'app'];
-const PRESETS: Array<[number, Text]> = [[7, { it: 'Ultimi 7 giorni', en: 'Last 7 days' }], [30, { it: 'Ultimi 30 giorni', en: 'Last 30 days' }],
-  [90, { it: 'Ultimi 90 giorni', en: 'Last 90 days' }], [365, { it: 'Ultimo anno', en: 'Last year' }]];
+const PRESETS: Array<[number, Text]> = [
+  [7, { it: 'Ultimi 7 giorni', en: 'Last 7 days' }],
+  [30, { it: 'Ultimi 30 giorni', en: 'Last 30 days' }],
+  [90, { it: 'Ultimi 90 giorni', en: 'Last 90 days' }],
+  [365, { it: 'Ultimo anno', en: 'Last year' }],
+];
 
-interface Summary { count: number; breached: number; p50WallSeconds: number | null; p90WallSeconds: number | null; p50BusinessSeconds: number | null; p90BusinessSeconds: number | null; avgBusinessSeconds: number | null }
-interface RtRow { key: string; label: string; firstResponse: Summary; nextResponse: Summary; resolution: Summary }
-interface VolRow { key: string; label: string; created: number; messagesIn: number; reopened: number; resolved: number }
-interface CsatRow { key: string; label: string; responses: number; average: number }
-interface Live { open: number; waitingCitizen: number; unassigned: number; oldestWaitSeconds: number | null; onlineOperators: number; slaAtRisk: number; slaBreached: number }
-interface Drill { metric: string; key: string; label: string; rows: Array<{ ticketId: string; reference: string; day?: string; createdAt?: string; wallSeconds?: number; businessSeconds?: number; breached?: boolean }> }
-interface Alert { ticketId: string; reference: string; kind: string; dueAt: string; level: 'warning' | 'breached' }
+interface Summary {
+  count: number;
+  breached: number;
+  p50WallSeconds: number | null;
+  p90WallSeconds: number | null;
+  p50BusinessSeconds: number | null;
+  p90BusinessSeconds: number | null;
+  avgBusinessSeconds: number | null;
+}
+interface RtRow {
+  key: string;
+  label: string;
+  firstResponse: Summary;
+  nextResponse: Summary;
+  resolution: Summary;
+}
+interface VolRow {
+  key: string;
+  label: string;
+  created: number;
+  messagesIn: number;
+  reopened: number;
+  resolved: number;
+}
+interface CsatRow {
+  key: string;
+  label: string;
+  responses: number;
+  average: number;
+}
+interface Live {
+  open: number;
+  waitingCitizen: number;
+  unassigned: number;
+  oldestWaitSeconds: number | null;
+  onlineOperators: number;
+  slaAtRisk: number;
+  slaBreached: number;
+}
+interface Drill {
+  metric: string;
+  key: string;
+  label: string;
+  rows: Array<{
+    ticketId: string;
+    reference: string;
+    day?: string;
+    createdAt?: string;
+    wallSeconds?: number;
+    businessSeconds?: number;
+    breached?: boolean;
+  }>;
+}
+interface Alert {
+  ticketId: string;
+  reference: string;
+  kind: string;
+  dueAt: string;
+  level: 'warning' | 'breached';
+}
 
 /** Calendar days as the comuni count them (Europe/Rome, like the rollups), whatever the browser's zone. */
 const romeDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome', year: 'numeric', month: '2-digit', day: '2-digit' });
@@ -89,7 +152,13 @@ export default function DashboardPage() {
   const store = useStore();
   const me = useLive(store, (s) => s.me);
   const { t, lang } = useI18n();
-  const [filters, setFilters] = useState({ from: daysAgo(29), to: today(), comuneId: '', breakdown: me.role === 'metro_admin' ? 'comune' : 'group', channel: '' });
+  const [filters, setFilters] = useState({
+    from: daysAgo(29),
+    to: today(),
+    comuneId: '',
+    breakdown: me.role === 'metro_admin' ? 'comune' : 'group',
+    channel: '',
+  });
   const [draft, setDraft] = useState(filters);
   const [comuni, setComuni] = useState<Array<{ id: number; name: string }>>([]);
   const [live, setLive] = useState<Live | null>(null);
@@ -97,7 +166,9 @@ export default function DashboardPage() {
   const [vol, setVol] = useState<VolRow[] | null>(null);
   const [daily, setDaily] = useState<VolRow[]>([]);
   const [hours, setHours] = useState<Array<{ hour: number; created: number }>>([]);
-  const [backlog, setBacklog] = useState<Array<{ groupId: number | null; group: string; open: number; unassigned: number; oldestWaitSeconds: number | null }>>([]);
+  const [backlog, setBacklog] = useState<
+    Array<{ groupId: number | null; group: string; open: number; unassigned: number; oldestWaitSeconds: number | null }>
+  >([]);
   const [csat, setCsat] = useState<CsatRow[]>([]);
   const [cells, setCells] = useState<AreaRow[]>([]);
   const [drill, setDrill] = useState<Drill | null>(null);
@@ -118,10 +189,16 @@ export default function DashboardPage() {
     try {
       setLive(await api<Live>('/api/analytics/live', { query: q }));
       setBacklog((await api<{ rows: typeof backlog }>('/api/analytics/backlog', { query: q })).rows);
-    } catch { /* the next refresh retries */ }
+    } catch {
+      /* the next refresh retries */
+    }
   }, [filters.comuneId]);
 
-  useEffect(() => { void api<Array<{ id: number; name: string }>>('/api/analytics/comuni').then(setComuni).catch(() => undefined); }, []);
+  useEffect(() => {
+    void api<Array<{ id: number; name: string }>>('/api/analytics/comuni')
+      .then(setComuni)
+      .catch(() => undefined);
+  }, []);
   useEffect(() => {
     void refreshLive();
     const i = window.setInterval(() => void refreshLive(), 15_000);
@@ -132,10 +209,14 @@ export default function DashboardPage() {
       setAlerts((a) => [{ ...p, level }, ...a.filter((x) => !(x.ticketId === p.ticketId && x.level === level))].slice(0, 20));
       void refreshLive();
     };
-    const w = onAlert('warning'), b = onAlert('breached');
+    const w = onAlert('warning'),
+      b = onAlert('breached');
     store.socket.on('sla.warning', w);
     store.socket.on('sla.breached', b);
-    return () => { store.socket.off('sla.warning', w); store.socket.off('sla.breached', b); };
+    return () => {
+      store.socket.off('sla.warning', w);
+      store.socket.off('sla.breached', b);
+    };
   }, [store, refreshLive]);
 
   useEffect(() => {
@@ -150,25 +231,47 @@ export default function DashboardPage() {
           api<{ rows: VolRow[] }>('/api/analytics/volumes', { query: { ...query, breakdown } }),
           api<{ rows: VolRow[] }>('/api/analytics/volumes', { query: { ...query, breakdown: 'day' } }),
           api<{ rows: Array<{ hour: number; created: number }> }>('/api/analytics/volumes/by-hour', { query }),
-          api<{ rows: CsatRow[] }>('/api/analytics/csat', { query: { ...query, breakdown: ['group', 'operator'].includes(breakdown) ? breakdown : 'group' } }),
+          api<{ rows: CsatRow[] }>('/api/analytics/csat', {
+            query: { ...query, breakdown: ['group', 'operator'].includes(breakdown) ? breakdown : 'group' },
+          }),
           api<{ rows: typeof cells }>('/api/analytics/map', { query }),
         ]);
         if (stale) return;
-        setRt(r.rows); setVol(v.rows); setDaily(d.rows); setHours(h.rows); setCsat(c.rows); setCells(m.rows);
+        setRt(r.rows);
+        setVol(v.rows);
+        setDaily(d.rows);
+        setHours(h.rows);
+        setCsat(c.rows);
+        setCells(m.rows);
       } catch (err) {
         if (!stale) setError(err instanceof ApiError ? err.message : String(err));
       }
     };
     void load();
-    return () => { stale = true; };
+    return () => {
+      stale = true;
+    };
   }, [query, breakdown]);
 
   const openDrill = async (metric: string, row: { key: string; label: string }) => {
     const q: Record<string, string> = { ...query, metric, limit: '100' };
-    const dimParam: Record<string, string> = { group: 'groupId', operator: 'operatorId', channel: 'channel', type: 'type', category: 'category', priority: 'priority' };
-    if (dimParam[breakdown] && row.key !== 'total') { delete q.channel; q[dimParam[breakdown]] = row.key; }
+    const dimParam: Record<string, string> = {
+      group: 'groupId',
+      operator: 'operatorId',
+      channel: 'channel',
+      type: 'type',
+      category: 'category',
+      priority: 'priority',
+    };
+    if (dimParam[breakdown] && row.key !== 'total') {
+      delete q.channel;
+      q[dimParam[breakdown]] = row.key;
+    }
     if (breakdown === 'comune') q.comuneId = row.key;
-    if (breakdown === 'day') { q.from = row.key; q.to = row.key; }
+    if (breakdown === 'day') {
+      q.from = row.key;
+      q.to = row.key;
+    }
     try {
       const r = await api<{ rows: Drill['rows'] }>('/api/analytics/drilldown', { query: q });
       setDrill({ metric, key: row.key, label: row.label, rows: r.rows });
@@ -180,7 +283,10 @@ export default function DashboardPage() {
   const download = async (path: string, extra: Record<string, string> = {}) => {
     const qs = new URLSearchParams({ ...query, ...extra, format: 'csv' });
     const res = await fetch(`/api/analytics/${path}?${qs}`, { headers: { Authorization: `Bearer ${getToken() ?? ''}` } });
-    if (!res.ok) { setError(`CSV: HTTP ${res.status}`); return; }
+    if (!res.ok) {
+      setError(`CSV: HTTP ${res.status}`);
+      return;
+    }
     const url = URL.createObjectURL(await res.blob());
     const a = document.createElement('a');
     a.href = url;
@@ -189,11 +295,17 @@ export default function DashboardPage() {
     URL.revokeObjectURL(url);
   };
 
-  const tiles: Array<[Text, string | number, string]> = live ? [
-    [T.open, live.open, 'open'], [T.waitingCitizen, live.waitingCitizen, 'waiting'], [T.unassigned, live.unassigned, 'unassigned'],
-    [T.oldest, dur(live.oldestWaitSeconds), 'oldest'], [T.online, live.onlineOperators, 'online'],
-    [T.atRisk, live.slaAtRisk, 'at-risk'], [T.breachedNow, live.slaBreached, 'breached'],
-  ] : [];
+  const tiles: Array<[Text, string | number, string]> = live
+    ? [
+        [T.open, live.open, 'open'],
+        [T.waitingCitizen, live.waitingCitizen, 'waiting'],
+        [T.unassigned, live.unassigned, 'unassigned'],
+        [T.oldest, dur(live.oldestWaitSeconds), 'oldest'],
+        [T.online, live.onlineOperators, 'online'],
+        [T.atRisk, live.slaAtRisk, 'at-risk'],
+        [T.breachedNow, live.slaBreached, 'breached'],
+      ]
+    : [];
   const maxDaily = Math.max(1, ...daily.map((d) => d.created));
   const maxHour = Math.max(1, ...hours.map((h) => h.created));
   const maxP90 = Math.max(1, ...(rt ?? []).map((r) => r.firstResponse.p90BusinessSeconds ?? 0));
@@ -204,9 +316,25 @@ export default function DashboardPage() {
 
       <section aria-labelledby="dash-live">
         <h2 id="dash-live">{t(T.live)}</h2>
-        <ul className="tiles" aria-live="polite" data-testid="live-tiles" style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(10rem, 1fr))', gap: '.5rem', listStyle: 'none', padding: 0 }}>
+        <ul
+          className="tiles"
+          aria-live="polite"
+          data-testid="live-tiles"
+          style={{
+            display: 'grid',
+            gridTemplateColumns: 'repeat(auto-fill, minmax(10rem, 1fr))',
+            gap: '.5rem',
+            listStyle: 'none',
+            padding: 0,
+          }}
+        >
           {tiles.map(([label, value, id]) => (
-            <li key={id} data-tile={id} className="card" style={{ border: '1px solid var(--border)', borderRadius: 'var(--radius)', padding: '.75rem' }}>
+            <li
+              key={id}
+              data-tile={id}
+              className="card"
+              style={{ border: '1px solid var(--border)', borderRadius: 'var(--radius)', padding: '.75rem' }}
+            >
               <div className="small muted">{t(label)}</div>
               <div style={{ fontSize: '1.75rem', fontWeight: 700 }}>{value}</div>
             </li>
@@ -218,8 +346,17 @@ export default function DashboardPage() {
             <ul data-testid="sla-alerts">
               {alerts.map((a) => (
                 <li key={`${a.ticketId}-${a.level}`} className={a.level === 'breached' ? 'error-text' : ''}>
-                  <a href={`/console/inbox/all/${a.ticketId}`} onClick={(e) => { e.preventDefault(); navigate(`inbox/all/${a.ticketId}`); }}>{a.reference}</a>
-                  {' '}{a.kind === 'first_response' ? t(T.frt) : a.kind === 'next_response' ? t(T.nrt) : t(T.res)}: {t(a.level === 'breached' ? T.alertBreached : T.alertWarning)}
+                  <a
+                    href={`/console/inbox/all/${a.ticketId}`}
+                    onClick={(e) => {
+                      e.preventDefault();
+                      navigate(`inbox/all/${a.ticketId}`);
+                    }}
+                  >
+                    {a.reference}
+                  </a>{' '}
+                  {a.kind === 'first_response' ? t(T.frt) : a.kind === 'next_response' ? t(T.nrt) : t(T.res)}:{' '}
+                  {t(a.level === 'breached' ? T.alertBreached : T.alertWarning)}
                 </li>
               ))}
             </ul>
@@ -227,72 +364,203 @@ export default function DashboardPage() {
         )}
       </section>
 
-      <form className="row wrap" aria-labelledby="dash-filters" style={{ margin: '1rem 0' }}
-        onSubmit={(e) => { e.preventDefault(); setFilters(draft); }}>
-        <h2 id="dash-filters" className="visually-hidden">{t(T.filters)}</h2>
-        <div className="field"><label htmlFor="dash-preset">{t(T.period)}</label>
-          <select id="dash-preset" value="" onChange={(e) => { const n = Number(e.target.value); if (n) { const next = { ...draft, from: daysAgo(n - 1), to: today() }; setDraft(next); setFilters(next); } }}>
+      <form
+        className="row wrap"
+        aria-labelledby="dash-filters"
+        style={{ margin: '1rem 0' }}
+        onSubmit={(e) => {
+          e.preventDefault();
+          setFilters(draft);
+        }}
+      >
+        <h2 id="dash-filters" className="visually-hidden">
+          {t(T.filters)}
+        </h2>
+        <div className="field">
+          <label htmlFor="dash-preset">{t(T.period)}</label>
+          <select
+            id="dash-preset"
+            value=""
+            onChange={(e) => {
+              const n = Number(e.target.value);
+              if (n) {
+                const next = { ...draft, from: daysAgo(n - 1), to: today() };
+                setDraft(next);
+                setFilters(next);
+              }
+            }}
+          >
             <option value="">—</option>
-            {PRESETS.map(([n, label]) => <option key={n} value={n}>{t(label)}</option>)}
-          </select></div>
-        <div className="field"><label htmlFor="dash-from">{t(T.from)}</label><input id="dash-from" type="date" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} /></div>
-        <div className="field"><label htmlFor="dash-to">{t(T.to)}</label><input id="dash-to" type="date" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} /></div>
+            {PRESETS.map(([n, label]) => (
+              <option key={n} value={n}>
+                {t(label)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="dash-from">{t(T.from)}</label>
+          <input id="dash-from" type="date" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />
+        </div>
+        <div className="field">
+          <label htmlFor="dash-to">{t(T.to)}</label>
+          <input id="dash-to" type="date" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} />
+        </div>
         {me.role === 'metro_admin' && (
-          <div className="field"><label htmlFor="dash-comune">{t(T.comune)}</label>
+          <div className="field">
+            <label htmlFor="dash-comune">{t(T.comune)}</label>
             <select id="dash-comune" value={draft.comuneId} onChange={(e) => setDraft({ ...draft, comuneId: e.target.value })}>
               <option value="">{t(T.allComuni)}</option>
-              {comuni.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
-            </select></div>
+              {comuni.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name}
+                </option>
+              ))}
+            </select>
+          </div>
         )}
-        <div className="field"><label htmlFor="dash-breakdown">{t(T.breakdown)}</label>
+        <div className="field">
+          <label htmlFor="dash-breakdown">{t(T.breakdown)}</label>
           <select id="dash-breakdown" value={draft.breakdown} onChange={(e) => setDraft({ ...draft, breakdown: e.target.value })}>
-            {BREAKDOWNS.filter(([k]) => k !== 'comune' || me.role === 'metro_admin').map(([k, label]) => <option key={k} value={k}>{t(label)}</option>)}
-          </select></div>
-        <div className="field"><label htmlFor="dash-channel">{t(T.channelFilter)}</label>
+            {BREAKDOWNS.filter(([k]) => k !== 'comune' || me.role === 'metro_admin').map(([k, label]) => (
+              <option key={k} value={k}>
+                {t(label)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="dash-channel">{t(T.channelFilter)}</label>
           <select id="dash-channel" value={draft.channel} onChange={(e) => setDraft({ ...draft, channel: e.target.value })}>
             <option value="">{t(T.any)}</option>
-            {CHANNELS.map((c) => <option key={c} value={c}>{c}</option>)}
-          </select></div>
-        <div className="field"><button type="submit" className="btn btn-primary">{t(T.apply)}</button></div>
-        <div className="field"><button type="button" className="btn" onClick={() => void download('open-data')}>{t(T.openData)}</button></div>
+            {CHANNELS.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <button type="submit" className="btn btn-primary">
+            {t(T.apply)}
+          </button>
+        </div>
+        <div className="field">
+          <button type="button" className="btn" onClick={() => void download('open-data')}>
+            {t(T.openData)}
+          </button>
+        </div>
       </form>
-      {error && <p role="alert" className="error">{error}</p>}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
 
       <section aria-labelledby="dash-rt">
-        <div className="row"><h2 id="dash-rt">{t(T.responseTimes)}</h2>
-          <button type="button" className="btn btn-small" onClick={() => void download('response-times', { breakdown })}>{t(T.csv)}</button></div>
-        {rt === null ? <p>{t(T.loading)}</p> : rt.length === 0 ? <p>{t(T.none)}</p> : (
+        <div className="row">
+          <h2 id="dash-rt">{t(T.responseTimes)}</h2>
+          <button type="button" className="btn btn-small" onClick={() => void download('response-times', { breakdown })}>
+            {t(T.csv)}
+          </button>
+        </div>
+        {rt === null ? (
+          <p>{t(T.loading)}</p>
+        ) : rt.length === 0 ? (
+          <p>{t(T.none)}</p>
+        ) : (
           <div style={{ overflowX: 'auto' }}>
             <table className="table" data-testid="rt-table">
               <caption className="visually-hidden">{t(T.responseTimes)}</caption>
               <thead>
-                <tr><th scope="col" rowSpan={2}>{t(BREAKDOWNS.find(([k]) => k === breakdown)?.[1] ?? T.group)}</th>
-                  <th scope="colgroup" colSpan={4}>{t(T.frt)} ({t(T.business)})</th><th scope="colgroup" colSpan={2}>{t(T.nrt)}</th><th scope="colgroup" colSpan={3}>{t(T.res)}</th></tr>
-                <tr><th scope="col" className="num">{t(T.count)}</th><th scope="col">{t(T.p50)}</th><th scope="col">{t(T.p90)}</th><th scope="col" className="num">{t(T.breaches)}</th>
-                  <th scope="col">{t(T.p50)}</th><th scope="col">{t(T.p90)}</th>
-                  <th scope="col">{t(T.p50)}</th><th scope="col">{t(T.p90)} ({t(T.wall)})</th><th scope="col" className="num">{t(T.breaches)}</th></tr>
+                <tr>
+                  <th scope="col" rowSpan={2}>
+                    {t(BREAKDOWNS.find(([k]) => k === breakdown)?.[1] ?? T.group)}
+                  </th>
+                  <th scope="colgroup" colSpan={4}>
+                    {t(T.frt)} ({t(T.business)})
+                  </th>
+                  <th scope="colgroup" colSpan={2}>
+                    {t(T.nrt)}
+                  </th>
+                  <th scope="colgroup" colSpan={3}>
+                    {t(T.res)}
+                  </th>
+                </tr>
+                <tr>
+                  <th scope="col" className="num">
+                    {t(T.count)}
+                  </th>
+                  <th scope="col">{t(T.p50)}</th>
+                  <th scope="col">{t(T.p90)}</th>
+                  <th scope="col" className="num">
+                    {t(T.breaches)}
+                  </th>
+                  <th scope="col">{t(T.p50)}</th>
+                  <th scope="col">{t(T.p90)}</th>
+                  <th scope="col">{t(T.p50)}</th>
+                  <th scope="col">
+                    {t(T.p90)} ({t(T.wall)})
+                  </th>
+                  <th scope="col" className="num">
+                    {t(T.breaches)}
+                  </th>
+                </tr>
               </thead>
               <tbody>
                 {rt.map((r) => (
                   <tr key={r.key}>
                     <th scope="row">{r.label}</th>
-                    <td className="num"><button type="button" className="btn-link" onClick={() => void openDrill('first_response', r)}
-                      aria-label={`${r.firstResponse.count} — ${t(T.drill)}: ${r.label}, ${t(T.frt)}`}>{r.firstResponse.count}</button></td>
-                    <td>{dur(r.firstResponse.p50BusinessSeconds)}</td><td>{dur(r.firstResponse.p90BusinessSeconds)}</td>
+                    <td className="num">
+                      <button
+                        type="button"
+                        className="btn-link"
+                        onClick={() => void openDrill('first_response', r)}
+                        aria-label={`${r.firstResponse.count} — ${t(T.drill)}: ${r.label}, ${t(T.frt)}`}
+                      >
+                        {r.firstResponse.count}
+                      </button>
+                    </td>
+                    <td>{dur(r.firstResponse.p50BusinessSeconds)}</td>
+                    <td>{dur(r.firstResponse.p90BusinessSeconds)}</td>
                     <td className="num">{r.firstResponse.breached}</td>
-                    <td>{dur(r.nextResponse.p50BusinessSeconds)}</td><td>{dur(r.nextResponse.p90BusinessSeconds)}</td>
-                    <td>{dur(r.resolution.p50BusinessSeconds)}</td><td>{dur(r.resolution.p90WallSeconds)}</td>
-                    <td className="num"><button type="button" className="btn-link" onClick={() => void openDrill('resolution', r)}
-                      aria-label={`${r.resolution.breached} — ${t(T.drill)}: ${r.label}, ${t(T.res)}`}>{r.resolution.breached}</button></td>
+                    <td>{dur(r.nextResponse.p50BusinessSeconds)}</td>
+                    <td>{dur(r.nextResponse.p90BusinessSeconds)}</td>
+                    <td>{dur(r.resolution.p50BusinessSeconds)}</td>
+                    <td>{dur(r.resolution.p90WallSeconds)}</td>
+                    <td className="num">
+                      <button
+                        type="button"
+                        className="btn-link"
+                        onClick={() => void openDrill('resolution', r)}
+                        aria-label={`${r.resolution.breached} — ${t(T.drill)}: ${r.label}, ${t(T.res)}`}
+                      >
+                        {r.resolution.breached}
+                      </button>
+                    </td>
                   </tr>
                 ))}
               </tbody>
             </table>
-            <svg role="img" aria-label={`${t(T.frt)}, ${t(T.p90)} (${t(T.business)})`} width="100%" height={rt.length * 22 + 10} style={{ maxWidth: '40rem' }}>
+            <svg
+              role="img"
+              aria-label={`${t(T.frt)}, ${t(T.p90)} (${t(T.business)})`}
+              width="100%"
+              height={rt.length * 22 + 10}
+              style={{ maxWidth: '40rem' }}
+            >
               {rt.map((r, i) => (
                 <g key={r.key} transform={`translate(0, ${i * 22 + 5})`}>
-                  <text x="0" y="14" fontSize="12">{r.label.slice(0, 24)}</text>
-                  <rect x="170" y="3" height="14" width={Math.max(1, (380 * (r.firstResponse.p90BusinessSeconds ?? 0)) / maxP90)} fill="var(--primary)" />
+                  <text x="0" y="14" fontSize="12">
+                    {r.label.slice(0, 24)}
+                  </text>
+                  <rect
+                    x="170"
+                    y="3"
+                    height="14"
+                    width={Math.max(1, (380 * (r.firstResponse.p90BusinessSeconds ?? 0)) / maxP90)}
+                    fill="var(--primary)"
+                  />
                 </g>
               ))}
             </svg>
@@ -301,12 +569,35 @@ export default function DashboardPage() {
       </section>
 
       <section aria-labelledby="dash-vol">
-        <div className="row"><h2 id="dash-vol">{t(T.volumes)}</h2>
-          <button type="button" className="btn btn-small" onClick={() => void download('volumes', { breakdown })}>{t(T.csv)}</button></div>
+        <div className="row">
+          <h2 id="dash-vol">{t(T.volumes)}</h2>
+          <button type="button" className="btn btn-small" onClick={() => void download('volumes', { breakdown })}>
+            {t(T.csv)}
+          </button>
+        </div>
         <figure>
           <figcaption>{t(T.byDay)}</figcaption>
-          <svg role="img" aria-label={t(T.byDay)} viewBox={`0 0 ${Math.max(daily.length, 1) * 6} 60`} width="100%" height="120" preserveAspectRatio="none" data-testid="daily-chart">
-            {daily.map((d, i) => <rect key={d.key} x={i * 6} y={60 - (56 * d.created) / maxDaily} width="5" height={(56 * d.created) / maxDaily} fill="var(--primary)"><title>{`${d.key}: ${d.created}`}</title></rect>)}
+          <svg
+            role="img"
+            aria-label={t(T.byDay)}
+            viewBox={`0 0 ${Math.max(daily.length, 1) * 6} 60`}
+            width="100%"
+            height="120"
+            preserveAspectRatio="none"
+            data-testid="daily-chart"
+          >
+            {daily.map((d, i) => (
+              <rect
+                key={d.key}
+                x={i * 6}
+                y={60 - (56 * d.created) / maxDaily}
+                width="5"
+                height={(56 * d.created) / maxDaily}
+                fill="var(--primary)"
+              >
+                <title>{`${d.key}: ${d.created}`}</title>
+              </rect>
+            ))}
           </svg>
         </figure>
         <figure>
@@ -314,8 +605,20 @@ export default function DashboardPage() {
           <svg role="img" aria-label={t(T.byHour)} viewBox="0 0 240 70" width="100%" height="120" style={{ maxWidth: '40rem' }}>
             {hours.map((h) => (
               <g key={h.hour}>
-                <rect x={h.hour * 10} y={60 - (56 * h.created) / maxHour} width="8" height={(56 * h.created) / maxHour} fill="var(--primary-dark, #004080)"><title>{`${h.hour}:00 — ${h.created}`}</title></rect>
-                {h.hour % 3 === 0 && <text x={h.hour * 10} y="69" fontSize="6">{h.hour}</text>}
+                <rect
+                  x={h.hour * 10}
+                  y={60 - (56 * h.created) / maxHour}
+                  width="8"
+                  height={(56 * h.created) / maxHour}
+                  fill="var(--primary-dark, #004080)"
+                >
+                  <title>{`${h.hour}:00 — ${h.created}`}</title>
+                </rect>
+                {h.hour % 3 === 0 && (
+                  <text x={h.hour * 10} y="69" fontSize="6">
+                    {h.hour}
+                  </text>
+                )}
               </g>
             ))}
           </svg>
@@ -323,56 +626,171 @@ export default function DashboardPage() {
         {vol && vol.length > 0 && (
           <table className="table" data-testid="vol-table">
             <caption className="visually-hidden">{t(T.volumes)}</caption>
-            <thead><tr><th scope="col">{t(BREAKDOWNS.find(([k]) => k === breakdown)?.[1] ?? T.group)}</th><th scope="col" className="num">{t(T.created)}</th>
-              <th scope="col" className="num">{t(T.messagesIn)}</th><th scope="col" className="num">{t(T.resolved)}</th></tr></thead>
-            <tbody>{vol.map((v) => (
-              <tr key={v.key}><th scope="row">{v.label}</th>
-                <td className="num"><button type="button" className="btn-link" onClick={() => void openDrill('created', v)} aria-label={`${v.created} — ${t(T.drill)}: ${v.label}, ${t(T.created)}`}>{v.created}</button></td>
-                <td className="num">{v.messagesIn}</td><td className="num">{v.resolved}</td></tr>
-            ))}</tbody>
+            <thead>
+              <tr>
+                <th scope="col">{t(BREAKDOWNS.find(([k]) => k === breakdown)?.[1] ?? T.group)}</th>
+                <th scope="col" className="num">
+                  {t(T.created)}
+                </th>
+                <th scope="col" className="num">
+                  {t(T.messagesIn)}
+                </th>
+                <th scope="col" className="num">
+                  {t(T.resolved)}
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {vol.map((v) => (
+                <tr key={v.key}>
+                  <th scope="row">{v.label}</th>
+                  <td className="num">
+                    <button
+                      type="button"
+                      className="btn-link"
+                      onClick={() => void openDrill('created', v)}
+                      aria-label={`${v.created} — ${t(T.drill)}: ${v.label}, ${t(T.created)}`}
+                    >
+                      {v.created}
+                    </button>
+                  </td>
+                  <td className="num">{v.messagesIn}</td>
+                  <td className="num">{v.resolved}</td>
+                </tr>
+              ))}
+            </tbody>
           </table>
         )}
       </section>
 
       {drill && (
-        <section aria-labelledby="dash-drill" className="card" style={{ border: '2px solid var(--primary)', padding: '1rem', margin: '1rem 0' }}>
-          <div className="row"><h2 id="dash-drill">{t(T.drill)}: {drill.label}</h2>
-            <button type="button" className="btn btn-small" onClick={() => setDrill(null)}>{t(T.close)}</button></div>
+        <section
+          aria-labelledby="dash-drill"
+          className="card"
+          style={{ border: '2px solid var(--primary)', padding: '1rem', margin: '1rem 0' }}
+        >
+          <div className="row">
+            <h2 id="dash-drill">
+              {t(T.drill)}: {drill.label}
+            </h2>
+            <button type="button" className="btn btn-small" onClick={() => setDrill(null)}>
+              {t(T.close)}
+            </button>
+          </div>
           <table className="table" data-testid="drill-table">
-            <thead><tr><th scope="col">{t(T.reference)}</th><th scope="col">{t(T.day)}</th><th scope="col">{t(T.duration)} ({t(T.business)})</th><th scope="col">{t(T.breaches)}</th></tr></thead>
-            <tbody>{drill.rows.map((r) => (
-              <tr key={`${r.ticketId}-${r.day ?? r.createdAt}`}>
-                <th scope="row"><a href={`/console/inbox/all/${r.ticketId}`} onClick={(e) => { e.preventDefault(); navigate(`inbox/all/${r.ticketId}`); }}>{r.reference}</a></th>
-                <td>{r.day ?? r.createdAt?.slice(0, 10)}</td><td>{dur(r.businessSeconds)}</td><td>{r.breached ? '⚠' : ''}</td>
+            <thead>
+              <tr>
+                <th scope="col">{t(T.reference)}</th>
+                <th scope="col">{t(T.day)}</th>
+                <th scope="col">
+                  {t(T.duration)} ({t(T.business)})
+                </th>
+                <th scope="col">{t(T.breaches)}</th>
               </tr>
-            ))}</tbody>
+            </thead>
+            <tbody>
+              {drill.rows.map((r) => (
+                <tr key={`${r.ticketId}-${r.day ?? r.createdAt}`}>
+                  <th scope="row">
+                    <a
+                      href={`/console/inbox/all/${r.ticketId}`}
+                      onClick={(e) => {
+                        e.preventDefault();
+                        navigate(`inbox/all/${r.ticketId}`);
+                      }}
+                    >
+                      {r.reference}
+                    </a>
+                  </th>
+                  <td>{r.day ?? r.createdAt?.slice(0, 10)}</td>
+                  <td>{dur(r.businessSeconds)}</td>
+                  <td>{r.breached ? '⚠' : ''}</td>
+                </tr>
+              ))}
+            </tbody>
           </table>
         </section>
       )}
 
       <div className="grid-2">
         <section aria-labelledby="dash-backlog">
-          <div className="row"><h2 id="dash-backlog">{t(T.backlog)}</h2>
-            <button type="button" className="btn btn-small" onClick={() => void download('backlog')}>{t(T.csv)}</button></div>
+          <div className="row">
+            <h2 id="dash-backlog">{t(T.backlog)}</h2>
+            <button type="button" className="btn btn-small" onClick={() => void download('backlog')}>
+              {t(T.csv)}
+            </button>
+          </div>
           <table className="table" data-testid="backlog-table">
-            <thead><tr><th scope="col">{t(T.group)}</th><th scope="col" className="num">{t(T.open)}</th><th scope="col" className="num">{t(T.unassigned)}</th><th scope="col">{t(T.oldest)}</th></tr></thead>
-            <tbody>{backlog.map((b) => <tr key={`${b.groupId}`}><th scope="row">{b.group}</th><td className="num">{b.open}</td><td className="num">{b.unassigned}</td><td>{dur(b.oldestWaitSeconds)}</td></tr>)}</tbody>
+            <thead>
+              <tr>
+                <th scope="col">{t(T.group)}</th>
+                <th scope="col" className="num">
+                  {t(T.open)}
+                </th>
+                <th scope="col" className="num">
+                  {t(T.unassigned)}
+                </th>
+                <th scope="col">{t(T.oldest)}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {backlog.map((b) => (
+                <tr key={`${b.groupId}`}>
+                  <th scope="row">{b.group}</th>
+                  <td className="num">{b.open}</td>
+                  <td className="num">{b.unassigned}</td>
+                  <td>{dur(b.oldestWaitSeconds)}</td>
+                </tr>
+              ))}
+            </tbody>
           </table>
         </section>
         <section aria-labelledby="dash-csat">
-          <div className="row"><h2 id="dash-csat">{t(T.csat)}</h2>
-            <button type="button" className="btn btn-small" onClick={() => void download('csat', { breakdown: ['group', 'operator'].includes(breakdown) ? breakdown : 'group' })}>{t(T.csv)}</button></div>
-          {csat.length === 0 ? <p>{t(T.none)}</p> : (
+          <div className="row">
+            <h2 id="dash-csat">{t(T.csat)}</h2>
+            <button
+              type="button"
+              className="btn btn-small"
+              onClick={() => void download('csat', { breakdown: ['group', 'operator'].includes(breakdown) ? breakdown : 'group' })}
+            >
+              {t(T.csv)}
+            </button>
+          </div>
+          {csat.length === 0 ? (
+            <p>{t(T.none)}</p>
+          ) : (
             <table className="table" data-testid="csat-table">
-              <thead><tr><th scope="col">{t(T.group)}</th><th scope="col" className="num">{t(T.responses)}</th><th scope="col" className="num">{t(T.average)}</th></tr></thead>
-              <tbody>{csat.map((c) => <tr key={c.key}><th scope="row">{c.label}</th><td className="num">{c.responses}</td><td className="num">{c.average.toFixed(2)}</td></tr>)}</tbody>
+              <thead>
+                <tr>
+                  <th scope="col">{t(T.group)}</th>
+                  <th scope="col" className="num">
+                    {t(T.responses)}
+                  </th>
+                  <th scope="col" className="num">
+                    {t(T.average)}
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {csat.map((c) => (
+                  <tr key={c.key}>
+                    <th scope="row">{c.label}</th>
+                    <td className="num">{c.responses}</td>
+                    <td className="num">{c.average.toFixed(2)}</td>
+                  </tr>
+                ))}
+              </tbody>
             </table>
           )}
         </section>
       </div>
 
-      <AreaMap rows={cells} comuneId={filters.comuneId ? Number(filters.comuneId) : null} comuni={comuni}
-        onDownload={(extra) => void download('map', extra)} />
+      <AreaMap
+        rows={cells}
+        comuneId={filters.comuneId ? Number(filters.comuneId) : null}
+        comuni={comuni}
+        onDownload={(extra) => void download('map', extra)}
+      />
     </div>
   );
 }

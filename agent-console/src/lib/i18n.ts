@@ -22,7 +22,10 @@ const dict = {
   'load.label': { it: 'Carico', en: 'Load' },
   'load.value': { it: '{load} di {capacity} conversazioni', en: '{load} of {capacity} conversations' },
   'login.title': { it: 'Accesso operatori', en: 'Operator sign-in' },
-  'login.intro': { it: 'URP digitale della Città Metropolitana di Bari', en: 'Digital public relations office of the Metropolitan City of Bari' },
+  'login.intro': {
+    it: 'URP digitale della Città Metropolitana di Bari',
+    en: 'Digital public relations office of the Metropolitan City of Bari',
+  },
   'login.email': { it: 'Indirizzo e-mail', en: 'E-mail address' },
   'login.password': { it: 'Password', en: 'Password' },
   'login.submit': { it: 'Accedi', en: 'Sign in' },
@@ -92,13 +95,22 @@ const dict = {
   'conv.to': { it: 'a {recipient}', en: 'to {recipient}' },
   'conv.download': { it: 'Scarica {name}', en: 'Download {name}' },
   'pec.verified': { it: 'PEC: firma del gestore verificata', en: 'PEC: provider signature verified' },
-  'pec.not_verified': { it: 'PEC: firma del gestore non verificata (nessun certificato dei gestori configurato)', en: 'PEC: provider signature not verified (no provider certificates configured)' },
-  'pec.invalid': { it: 'PEC: firma del gestore non valida, la busta potrebbe essere falsa', en: 'PEC: invalid provider signature, the envelope may be forged' },
+  'pec.not_verified': {
+    it: 'PEC: firma del gestore non verificata (nessun certificato dei gestori configurato)',
+    en: 'PEC: provider signature not verified (no provider certificates configured)',
+  },
+  'pec.invalid': {
+    it: 'PEC: firma del gestore non valida, la busta potrebbe essere falsa',
+    en: 'PEC: invalid provider signature, the envelope may be forged',
+  },
   'conv.group': { it: 'Gruppo', en: 'Group' },
   'conv.assignee': { it: 'Assegnatario', en: 'Assignee' },
   'conv.nobody': { it: 'nessuno', en: 'nobody' },
   'conv.created': { it: 'Aperto il {date}', en: 'Opened on {date}' },
-  'conv.counterHint': { it: 'Richiesta raccolta {channel}: le risposte scritte non raggiungono il cittadino. Usa le note interne e richiama il cittadino.', en: 'Request taken by {channel}: written replies cannot reach the citizen. Use internal notes and call the citizen back.' },
+  'conv.counterHint': {
+    it: 'Richiesta raccolta {channel}: le risposte scritte non raggiungono il cittadino. Usa le note interne e richiama il cittadino.',
+    en: 'Request taken by {channel}: written replies cannot reach the citizen. Use internal notes and call the citizen back.',
+  },
   'reply.label': { it: 'Scrivi una risposta', en: 'Write a reply' },
   'reply.noteLabel': { it: 'Scrivi una nota interna', en: 'Write an internal note' },
   'reply.mode': { it: 'Tipo di messaggio', en: 'Message type' },
@@ -106,7 +118,10 @@ const dict = {
   'reply.note': { it: 'Nota interna', en: 'Internal note' },
   'reply.send': { it: 'Invia', en: 'Send' },
   'reply.addNote': { it: 'Aggiungi nota', en: 'Add note' },
-  'reply.help': { it: 'Invio per inviare, Maiusc+Invio per andare a capo, «/» per le risposte rapide.', en: 'Enter sends, Shift+Enter adds a line, “/” opens canned responses.' },
+  'reply.help': {
+    it: 'Invio per inviare, Maiusc+Invio per andare a capo, «/» per le risposte rapide.',
+    en: 'Enter sends, Shift+Enter adds a line, “/” opens canned responses.',
+  },
   'reply.canned': { it: 'Risposte rapide', en: 'Canned responses' },
   'reply.cannedNone': { it: 'Nessuna risposta rapida corrisponde.', en: 'No canned response matches.' },
   'reply.failed': { it: 'Invio non riuscito: {error}', en: 'Sending failed: {error}' },
@@ -144,7 +159,10 @@ const dict = {
   'citizen.unknown': { it: 'Non registrato', en: 'Not recorded' },
   'map.title': { it: 'Posizione della segnalazione', en: 'Position of the report' },
   'map.none': { it: 'Nessuna posizione per questo ticket.', en: 'No position for this ticket.' },
-  'map.noTiles': { it: 'Mappa senza sfondo: è mostrato il confine del comune.', en: 'Map without background tiles: the comune’s boundary is shown.' },
+  'map.noTiles': {
+    it: 'Mappa senza sfondo: è mostrato il confine del comune.',
+    en: 'Map without background tiles: the comune’s boundary is shown.',
+  },
   'map.coords': { it: 'Coordinate: {lat}, {lng}', en: 'Coordinates: {lat}, {lng}' },
   'map.zoomIn': { it: 'Ingrandisci', en: 'Zoom in' },
   'map.zoomOut': { it: 'Riduci', en: 'Zoom out' },
@@ -179,7 +197,10 @@ const dict = {
   'canned.delete': { it: 'Elimina', en: 'Delete' },
   'canned.empty': { it: 'Nessuna risposta rapida.', en: 'No canned responses.' },
   'new.title': { it: 'Nuova richiesta per conto del cittadino', en: 'New request on behalf of a citizen' },
-  'new.intro': { it: 'Per chi ha telefonato o si è presentato allo sportello. La richiesta è instradata come tutte le altre.', en: 'For citizens who phoned or came to the desk. The request is routed like any other.' },
+  'new.intro': {
+    it: 'Per chi ha telefonato o si è presentato allo sportello. La richiesta è instradata come tutte le altre.',
+    en: 'For citizens who phoned or came to the desk. The request is routed like any other.',
+  },
   'new.channel': { it: 'Come è arrivata', en: 'How it came in' },
   'new.citizen': { it: 'Il cittadino', en: 'The citizen' },
   'new.name': { it: 'Nome e cognome', en: 'Full name' },
@@ -192,8 +213,14 @@ const dict = {
   'new.lat': { it: 'Latitudine', en: 'Latitude' },
   'new.lng': { it: 'Longitudine', en: 'Longitude' },
   'new.locationHint': { it: 'Necessaria per le segnalazioni.', en: 'Required for reports.' },
-  'new.privacy': { it: 'Il cittadino ha letto l’informativa privacy e acconsente al trattamento dei dati per questa richiesta', en: 'The citizen has read the privacy notice and consents to the processing of their data for this request' },
-  'new.updates': { it: 'Il cittadino vuole essere aggiornato sul contatto indicato', en: 'The citizen wants to be updated on the given contact' },
+  'new.privacy': {
+    it: 'Il cittadino ha letto l’informativa privacy e acconsente al trattamento dei dati per questa richiesta',
+    en: 'The citizen has read the privacy notice and consents to the processing of their data for this request',
+  },
+  'new.updates': {
+    it: 'Il cittadino vuole essere aggiornato sul contatto indicato',
+    en: 'The citizen wants to be updated on the given contact',
+  },
   'new.submit': { it: 'Registra la richiesta', en: 'Record the request' },
   'new.created': { it: 'Richiesta registrata con riferimento {reference}.', en: 'Request recorded with reference {reference}.' },
   'new.open': { it: 'Apri il ticket', en: 'Open the ticket' },
@@ -227,8 +254,18 @@ export function translate(key: TextKey | Text, vars: Record<string, string | num
 }
 
 /** `t(key, vars)` in the current language; the component re-renders when the language changes. */
-export function useI18n(): { lang: Lang; t: (key: TextKey | Text, vars?: Record<string, string | number>) => string; has: (key: string) => boolean } {
-  const l = useSyncExternalStore((cb) => { listeners.add(cb); return () => listeners.delete(cb); }, () => lang);
+export function useI18n(): {
+  lang: Lang;
+  t: (key: TextKey | Text, vars?: Record<string, string | number>) => string;
+  has: (key: string) => boolean;
+} {
+  const l = useSyncExternalStore(
+    (cb) => {
+      listeners.add(cb);
+      return () => listeners.delete(cb);
+    },
+    () => lang,
+  );
   return { lang: l, t: (key, vars) => translate(key, vars, l), has: (key) => key in dict };
 }
 
@@ -243,5 +280,9 @@ export function formatDuration(ms: number, l: Lang): string {
 }
 
 export function formatDateTime(iso: string, l: Lang): string {
-  return new Intl.DateTimeFormat(l === 'it' ? 'it-IT' : 'en-GB', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Rome' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(l === 'it' ? 'it-IT' : 'en-GB', {
+    dateStyle: 'short',
+    timeStyle: 'short',
+    timeZone: 'Europe/Rome',
+  }).format(new Date(iso));
 }

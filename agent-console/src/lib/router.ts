@@ -14,6 +14,12 @@ export function navigate(path: string, replace = false): void {
 
 /** The path after /console/, split into segments: ['inbox', 'mine', '42']. */
 export function useRoute(): string[] {
-  const path = useSyncExternalStore((cb) => { listeners.add(cb); return () => listeners.delete(cb); }, () => location.pathname);
+  const path = useSyncExternalStore(
+    (cb) => {
+      listeners.add(cb);
+      return () => listeners.delete(cb);
+    },
+    () => location.pathname,
+  );
   return path.startsWith(BASE) ? path.slice(BASE.length).split('/').filter(Boolean).map(decodeURIComponent) : [];
 }

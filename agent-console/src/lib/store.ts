@@ -3,7 +3,10 @@ import { io, type Socket } from 'socket.io-client';
 import { api, type GroupRow, type MessageView, type OperatorRow, type Principal, type TicketSummary } from './api';
 
 export type Presence = 'online' | 'away' | 'offline';
-export interface Offer { ticket: TicketSummary; expiresAt: string }
+export interface Offer {
+  ticket: TicketSummary;
+  expiresAt: string;
+}
 
 interface State {
   me: Principal;
@@ -35,9 +38,15 @@ export class LiveStore {
   constructor(me: Principal, token: string, presence: Presence) {
     this.state = { me, presence, connected: false, tickets: new Map(), operators: [], groups: [], offers: [], typing: new Set() };
     this.socket = io('/agent', { auth: { token, presence }, transports: ['websocket', 'polling'] });
-    this.socket.on('connect', () => { this.set({ connected: true }); void this.reload(); });
+    this.socket.on('connect', () => {
+      this.set({ connected: true });
+      void this.reload();
+    });
     this.socket.on('disconnect', () => this.set({ connected: false }));
-    const upsert = (p: { ticket: TicketSummary }) => { this.upsert([p.ticket]); this.refreshSoon(); };
+    const upsert = (p: { ticket: TicketSummary }) => {
+      this.upsert([p.ticket]);
+      this.refreshSoon();
+    };
     this.socket.on('ticket.created', upsert);
     this.socket.on('ticket.assigned', upsert);
     this.socket.on('ticket.updated', upsert);
@@ -53,7 +62,9 @@ export class LiveStore {
       if (t) this.upsert([{ ...t, lastMessageAt: p.message.createdAt }]);
       if (p.message.direction === 'inbound') this.setTyping(p.ticketId, false);
     });
-    this.socket.on('message.updated', (p: { ticketId: string; message: MessageView }) => this.messageListeners.forEach((l) => l(p.ticketId, p.message, 'updated')));
+    this.socket.on('message.updated', (p: { ticketId: string; message: MessageView }) =>
+      this.messageListeners.forEach((l) => l(p.ticketId, p.message, 'updated')),
+    );
     this.socket.on('presence.updated', (p: { operatorId: number; presence: string }) => {
       this.set({ operators: this.state.operators.map((o) => (o.id === p.operatorId ? { ...o, presence: p.presence } : o)) });
       if (p.operatorId === me.operatorId) this.set({ presence: p.presence as Presence });
@@ -62,10 +73,18 @@ export class LiveStore {
     this.socket.on('citizen.typing', (p: { ticketId: string; typing: boolean }) => this.setTyping(p.ticketId, p.typing));
   }
 
-  get snapshot(): State { return this.state; }
+  get snapshot(): State {
+    return this.state;
+  }
 
-  subscribe = (l: () => void): (() => void) => { this.listeners.add(l); return () => this.listeners.delete(l); };
-  onMessage(l: MessageListener): () => void { this.messageListeners.add(l); return () => this.messageListeners.delete(l); }
+  subscribe = (l: () => void): (() => void) => {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  };
+  onMessage(l: MessageListener): () => void {
+    this.messageListeners.add(l);
+    return () => this.messageListeners.delete(l);
+  }
 
   private set(patch: Partial<State>): void {
     this.state = { ...this.state, ...patch };
@@ -90,7 +109,10 @@ export class LiveStore {
     if (typing) {
       set.add(ticketId);
       // A citizen who closed the tab never says "stopped": the indicator fades by itself.
-      this.typingTimers.set(ticketId, window.setTimeout(() => this.setTyping(ticketId, false), 6000));
+      this.typingTimers.set(
+        ticketId,
+        window.setTimeout(() => this.setTyping(ticketId, false), 6000),
+      );
     } else set.delete(ticketId);
     this.set({ typing: set });
   }

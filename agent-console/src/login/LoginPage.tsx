@@ -14,7 +14,10 @@ export default function LoginPage({ onLogin }: { onLogin: (token: string, me: Pr
     setBusy(true);
     setError(null);
     try {
-      const r = await api<{ accessToken: string; operator: Principal }>('/api/auth/login', { method: 'POST', body: { email: email.trim(), password } });
+      const r = await api<{ accessToken: string; operator: Principal }>('/api/auth/login', {
+        method: 'POST',
+        body: { email: email.trim(), password },
+      });
       onLogin(r.accessToken, r.operator);
     } catch (err) {
       setError(err instanceof ApiError && err.status < 500 ? t('login.failed') : t('errors.generic', { error: (err as Error).message }));
@@ -27,7 +30,9 @@ export default function LoginPage({ onLogin }: { onLogin: (token: string, me: Pr
     <main id="main" className="login">
       <div className="login-card">
         <div className="login-head">
-          <span className="brand-mark" aria-hidden="true">S</span>
+          <span className="brand-mark" aria-hidden="true">
+            S
+          </span>
           <div>
             <h1>{t('login.title')}</h1>
             <p className="muted">{t('login.intro')}</p>
@@ -36,18 +41,47 @@ export default function LoginPage({ onLogin }: { onLogin: (token: string, me: Pr
         <form onSubmit={(e) => void submit(e)} noValidate>
           <div className="field">
             <label htmlFor="login-email">{t('login.email')}</label>
-            <input id="login-email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)}
-              aria-invalid={error ? true : undefined} aria-describedby={error ? 'login-error' : undefined} />
+            <input
+              id="login-email"
+              type="email"
+              autoComplete="username"
+              required
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+              aria-invalid={error ? true : undefined}
+              aria-describedby={error ? 'login-error' : undefined}
+            />
           </div>
           <div className="field">
             <label htmlFor="login-password">{t('login.password')}</label>
-            <input id="login-password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)}
-              aria-invalid={error ? true : undefined} aria-describedby={error ? 'login-error' : undefined} />
+            <input
+              id="login-password"
+              type="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              aria-invalid={error ? true : undefined}
+              aria-describedby={error ? 'login-error' : undefined}
+            />
           </div>
-          {error && <p id="login-error" className="error" role="alert">{error}</p>}
-          <button type="submit" className="btn btn-primary btn-block" disabled={busy}>{t('login.submit')}</button>
+          {error && (
+            <p id="login-error" className="error" role="alert">
+              {error}
+            </p>
+          )}
+          <button type="submit" className="btn btn-primary btn-block" disabled={busy}>
+            {t('login.submit')}
+          </button>
         </form>
-        <button type="button" className="btn btn-link" onClick={() => setLang(lang === 'it' ? 'en' : 'it')} lang={lang === 'it' ? 'en' : 'it'}>{t('app.lang')}</button>
+        <button
+          type="button"
+          className="btn btn-link"
+          onClick={() => setLang(lang === 'it' ? 'en' : 'it')}
+          lang={lang === 'it' ? 'en' : 'it'}
+        >
+          {t('app.lang')}
+        </button>
       </div>
     </main>
   );

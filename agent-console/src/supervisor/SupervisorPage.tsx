@@ -11,8 +11,13 @@ export default function SupervisorPage() {
   const operators = useLive(store, (s) => s.operators);
   const groups = useLive(store, (s) => s.groups);
   const [now, setNow] = useState(Date.now());
-  useEffect(() => { const i = setInterval(() => setNow(Date.now()), 1000); return () => clearInterval(i); }, []);
-  useEffect(() => { void store.refreshTeam(); }, [store]);
+  useEffect(() => {
+    const i = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(i);
+  }, []);
+  useEffect(() => {
+    void store.refreshTeam();
+  }, [store]);
   const groupName = (g: GroupRow) => (lang === 'it' ? g.name : g.nameEn);
   const staff = operators.filter((o) => o.capacity > 0 || o.groupIds.length > 0);
 
@@ -23,12 +28,22 @@ export default function SupervisorPage() {
         <section aria-labelledby="sup-groups">
           <h2 id="sup-groups">{t('super.groups')}</h2>
           <table className="table" data-testid="groups-table">
-            <thead><tr><th scope="col">{t('super.group')}</th><th scope="col" className="num">{t('super.queued')}</th><th scope="col">{t('super.oldest')}</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">{t('super.group')}</th>
+                <th scope="col" className="num">
+                  {t('super.queued')}
+                </th>
+                <th scope="col">{t('super.oldest')}</th>
+              </tr>
+            </thead>
             <tbody>
               {groups.map((g) => (
                 <tr key={g.id} data-group={g.code}>
                   <th scope="row">{groupName(g)}</th>
-                  <td className="num" data-testid="queued">{g.queued}</td>
+                  <td className="num" data-testid="queued">
+                    {g.queued}
+                  </td>
                   <td>{g.oldestWaitingSince ? formatDuration(now - Date.parse(g.oldestWaitingSince), lang) : '—'}</td>
                 </tr>
               ))}
@@ -38,15 +53,35 @@ export default function SupervisorPage() {
         <section aria-labelledby="sup-ops">
           <h2 id="sup-ops">{t('super.operators')}</h2>
           <table className="table" data-testid="operators-table">
-            <thead><tr><th scope="col">{t('super.name')}</th><th scope="col">{t('super.role')}</th><th scope="col">{t('super.presence')}</th><th scope="col">{t('super.load')}</th><th scope="col">{t('super.groupsOf')}</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">{t('super.name')}</th>
+                <th scope="col">{t('super.role')}</th>
+                <th scope="col">{t('super.presence')}</th>
+                <th scope="col">{t('super.load')}</th>
+                <th scope="col">{t('super.groupsOf')}</th>
+              </tr>
+            </thead>
             <tbody>
               {staff.map((o) => (
                 <tr key={o.id} data-operator={o.email}>
                   <th scope="row">{o.name}</th>
                   <td>{t(`role.${o.role}` as TextKey)}</td>
-                  <td><span className={`dot dot-${o.presence}`} aria-hidden="true" /> <span data-testid="presence">{t(`presence.${o.presence}` as TextKey)}</span></td>
-                  <td><meter min={0} max={Math.max(o.capacity, 1)} value={o.load} aria-label={`${t('super.load')} ${o.name}`} /> {o.load}/{o.capacity}</td>
-                  <td className="small">{o.groupIds.map((id) => groups.find((g) => g.id === id)).filter(Boolean).map((g) => groupName(g!)).join(', ')}</td>
+                  <td>
+                    <span className={`dot dot-${o.presence}`} aria-hidden="true" />{' '}
+                    <span data-testid="presence">{t(`presence.${o.presence}` as TextKey)}</span>
+                  </td>
+                  <td>
+                    <meter min={0} max={Math.max(o.capacity, 1)} value={o.load} aria-label={`${t('super.load')} ${o.name}`} /> {o.load}/
+                    {o.capacity}
+                  </td>
+                  <td className="small">
+                    {o.groupIds
+                      .map((id) => groups.find((g) => g.id === id))
+                      .filter(Boolean)
+                      .map((g) => groupName(g!))
+                      .join(', ')}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -67,9 +102,14 @@ function CannedAdmin({ groups }: { groups: GroupRow[] }) {
   const [form, setForm] = useState(EMPTY);
   const [editing, setEditing] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const load = () => void api<CannedResponse[]>('/api/console/canned-responses').then(setList).catch(() => undefined);
+  const load = () =>
+    void api<CannedResponse[]>('/api/console/canned-responses')
+      .then(setList)
+      .catch(() => undefined);
   useEffect(load, []);
-  useEffect(() => { if (!groupId && groups[0]) setGroupId(String(groups[0].id)); }, [groups, groupId]);
+  useEffect(() => {
+    if (!groupId && groups[0]) setGroupId(String(groups[0].id));
+  }, [groups, groupId]);
 
   const save = async () => {
     setError(null);
@@ -90,31 +130,97 @@ function CannedAdmin({ groups }: { groups: GroupRow[] }) {
       <h2 id="canned-title">{t('canned.title')}</h2>
       <div className="field inline">
         <label htmlFor="canned-group">{t('canned.group')}</label>
-        <select id="canned-group" value={groupId} onChange={(e) => { setGroupId(e.target.value); setEditing(null); setForm(EMPTY); }}>
-          {groups.map((g) => <option key={g.id} value={g.id}>{lang === 'it' ? g.name : g.nameEn}</option>)}
+        <select
+          id="canned-group"
+          value={groupId}
+          onChange={(e) => {
+            setGroupId(e.target.value);
+            setEditing(null);
+            setForm(EMPTY);
+          }}
+        >
+          {groups.map((g) => (
+            <option key={g.id} value={g.id}>
+              {lang === 'it' ? g.name : g.nameEn}
+            </option>
+          ))}
         </select>
       </div>
-      {shown.length === 0 ? <p className="muted">{t('canned.empty')}</p> : (
+      {shown.length === 0 ? (
+        <p className="muted">{t('canned.empty')}</p>
+      ) : (
         <ul className="plain canned-items">
           {shown.map((c) => (
             <li key={c.id}>
               <strong>/{c.shortcut}</strong> — {c.title}
               <p className="small">{c.body}</p>
-              <button type="button" className="btn btn-small" onClick={() => { setEditing(c.id); setForm({ shortcut: c.shortcut, title: c.title, body: c.body }); }}>{t('canned.edit')} <span className="visually-hidden">/{c.shortcut}</span></button>
-              <button type="button" className="btn btn-small btn-ghost" onClick={() => void api(`/api/console/canned-responses/${c.id}`, { method: 'DELETE' }).then(load)}>{t('canned.delete')} <span className="visually-hidden">/{c.shortcut}</span></button>
+              <button
+                type="button"
+                className="btn btn-small"
+                onClick={() => {
+                  setEditing(c.id);
+                  setForm({ shortcut: c.shortcut, title: c.title, body: c.body });
+                }}
+              >
+                {t('canned.edit')} <span className="visually-hidden">/{c.shortcut}</span>
+              </button>
+              <button
+                type="button"
+                className="btn btn-small btn-ghost"
+                onClick={() => void api(`/api/console/canned-responses/${c.id}`, { method: 'DELETE' }).then(load)}
+              >
+                {t('canned.delete')} <span className="visually-hidden">/{c.shortcut}</span>
+              </button>
             </li>
           ))}
         </ul>
       )}
-      <form className="canned-form" onSubmit={(e) => { e.preventDefault(); void save(); }}>
-        <div className="field"><label htmlFor="canned-shortcut">{t('canned.shortcut')}</label>
-          <input id="canned-shortcut" required pattern="[a-z0-9][a-z0-9_\-]{0,39}" value={form.shortcut} onChange={(e) => setForm({ ...form, shortcut: e.target.value })} /></div>
-        <div className="field"><label htmlFor="canned-title-field">{t('canned.titleField')}</label>
-          <input id="canned-title-field" required maxLength={120} value={form.title} onChange={(e) => setForm({ ...form, title: e.target.value })} /></div>
-        <div className="field"><label htmlFor="canned-body">{t('canned.body')}</label>
-          <textarea id="canned-body" required rows={3} maxLength={4000} value={form.body} onChange={(e) => setForm({ ...form, body: e.target.value })} /></div>
-        {error && <p className="error" role="alert">{error}</p>}
-        <button type="submit" className="btn btn-primary">{editing ? t('canned.update') : t('canned.add')}</button>
+      <form
+        className="canned-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save();
+        }}
+      >
+        <div className="field">
+          <label htmlFor="canned-shortcut">{t('canned.shortcut')}</label>
+          <input
+            id="canned-shortcut"
+            required
+            pattern="[a-z0-9][a-z0-9_\-]{0,39}"
+            value={form.shortcut}
+            onChange={(e) => setForm({ ...form, shortcut: e.target.value })}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="canned-title-field">{t('canned.titleField')}</label>
+          <input
+            id="canned-title-field"
+            required
+            maxLength={120}
+            value={form.title}
+            onChange={(e) => setForm({ ...form, title: e.target.value })}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="canned-body">{t('canned.body')}</label>
+          <textarea
+            id="canned-body"
+            required
+            rows={3}
+            maxLength={4000}
+            value={form.body}
+            onChange={(e) => setForm({ ...form, body: e.target.value })}
+          />
+        </div>
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" className="btn btn-primary">
+          {editing ? t('canned.update') : t('canned.add')}
+        </button>
       </form>
     </section>
   );

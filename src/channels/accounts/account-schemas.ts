@@ -59,7 +59,12 @@ export const WHATSAPP_SCHEMA: AccountSchema = {
     only(input, 'config', ['phoneNumberId', 'displayPhoneNumber', 'businessAccountId', 'notificationTemplate']);
     const out: Record<string, unknown> = {
       phoneNumberId: text(input.phoneNumberId, 'config.phoneNumberId', /^\d{5,30}$/, 'must be the digits of the WhatsApp phone number id'),
-      displayPhoneNumber: text(input.displayPhoneNumber, 'config.displayPhoneNumber', /^\+?[\d ]{6,20}$/, 'must be a phone number like +39 080 5771111'),
+      displayPhoneNumber: text(
+        input.displayPhoneNumber,
+        'config.displayPhoneNumber',
+        /^\+?[\d ]{6,20}$/,
+        'must be a phone number like +39 080 5771111',
+      ),
     };
     const waba = text(input.businessAccountId, 'config.businessAccountId', /^\d{5,30}$/, 'must be digits', false);
     if (waba) out.businessAccountId = waba;
@@ -67,8 +72,18 @@ export const WHATSAPP_SCHEMA: AccountSchema = {
       const t = input.notificationTemplate as Record<string, unknown>;
       if (typeof t !== 'object' || Array.isArray(t)) throw invalidField('config.notificationTemplate', 'must be {name, language}');
       out.notificationTemplate = {
-        name: text(t.name, 'config.notificationTemplate.name', /^[a-z0-9_]{1,512}$/, 'must be an approved template name (lowercase letters, digits, _)'),
-        language: text(t.language ?? 'it', 'config.notificationTemplate.language', /^[a-z]{2,3}(_[A-Z]{2})?$/, 'must be a language code like it or en_US'),
+        name: text(
+          t.name,
+          'config.notificationTemplate.name',
+          /^[a-z0-9_]{1,512}$/,
+          'must be an approved template name (lowercase letters, digits, _)',
+        ),
+        language: text(
+          t.language ?? 'it',
+          'config.notificationTemplate.language',
+          /^[a-z]{2,3}(_[A-Z]{2})?$/,
+          'must be a language code like it or en_US',
+        ),
       };
     }
     return out;
@@ -76,7 +91,12 @@ export const WHATSAPP_SCHEMA: AccountSchema = {
   secrets(s) {
     only(s, 'secrets', this.secretNames);
     return {
-      accessToken: text(s.accessToken, 'secrets.accessToken', /^\S{10,1000}$/, 'must be the access token of the WhatsApp Business system user'),
+      accessToken: text(
+        s.accessToken,
+        'secrets.accessToken',
+        /^\S{10,1000}$/,
+        'must be the access token of the WhatsApp Business system user',
+      ),
       appSecret: text(s.appSecret, 'secrets.appSecret', /^\S{8,200}$/, 'must be the Meta app secret'),
       verifyToken: text(s.verifyToken, 'secrets.verifyToken', /^\S{8,200}$/, 'must be at least 8 characters without spaces'),
     };
@@ -89,13 +109,23 @@ export const TELEGRAM_SCHEMA: AccountSchema = {
   config(input) {
     only(input, 'config', ['botUsername']);
     return {
-      botUsername: text(input.botUsername, 'config.botUsername', /^[A-Za-z][A-Za-z0-9_]{3,31}[Bb][Oo][Tt]$/, 'must be the bot username, ending in "bot" (without @)'),
+      botUsername: text(
+        input.botUsername,
+        'config.botUsername',
+        /^[A-Za-z][A-Za-z0-9_]{3,31}[Bb][Oo][Tt]$/,
+        'must be the bot username, ending in "bot" (without @)',
+      ),
     };
   },
   secrets(s) {
     only(s, 'secrets', this.secretNames);
     return {
-      botToken: text(s.botToken, 'secrets.botToken', /^\d{3,20}:[A-Za-z0-9_-]{20,100}$/, 'must be the token given by @BotFather (123456:ABC…)'),
+      botToken: text(
+        s.botToken,
+        'secrets.botToken',
+        /^\d{3,20}:[A-Za-z0-9_-]{20,100}$/,
+        'must be the token given by @BotFather (123456:ABC…)',
+      ),
       webhookSecret: text(s.webhookSecret, 'secrets.webhookSecret', /^[A-Za-z0-9_-]{16,256}$/, 'must be 16–256 letters, digits, _ or -'),
     };
   },
@@ -107,7 +137,12 @@ export const WHATSAPP_WEB_SCHEMA: AccountSchema = {
   config(input) {
     only(input, 'config', ['displayPhoneNumber']);
     return {
-      displayPhoneNumber: text(input.displayPhoneNumber, 'config.displayPhoneNumber', /^\+?[\d ]{6,20}$/, 'must be a phone number like +39 080 5771111'),
+      displayPhoneNumber: text(
+        input.displayPhoneNumber,
+        'config.displayPhoneNumber',
+        /^\+?[\d ]{6,20}$/,
+        'must be a phone number like +39 080 5771111',
+      ),
     };
   },
   secrets(s) {

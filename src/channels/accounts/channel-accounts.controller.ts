@@ -7,24 +7,44 @@ import type { Principal } from '../../common/tenant-scope.js';
 import { ChannelAccountsService } from './channel-accounts.service.js';
 
 export class CreateChannelAccountDto {
-  @ApiPropertyOptional({ description: "The comune (the metropolitan administrator only; a manager creates for their own)" })
-  @IsOptional() @IsInt({ message: 'must be a comune id' }) @Min(1) comuneId?: number;
+  @ApiPropertyOptional({ description: 'The comune (the metropolitan administrator only; a manager creates for their own)' })
+  @IsOptional()
+  @IsInt({ message: 'must be a comune id' })
+  @Min(1)
+  comuneId?: number;
   // The known channels are checked by the service against ACCOUNT_SCHEMAS when the request comes,
   // so a channel module registering its schema later than this class is defined is still accepted.
   @ApiProperty({ description: 'whatsapp, whatsapp-web, telegram, email', example: 'telegram' })
-  @IsString({ message: 'must be a channel name' }) channel!: string;
+  @IsString({ message: 'must be a channel name' })
+  channel!: string;
   @ApiProperty({ example: 'WhatsApp URP Bari' }) @IsString() @MinLength(1) @MaxLength(120) label!: string;
-  @ApiPropertyOptional({ description: 'Public settings, per channel (see README)', example: { phoneNumberId: '106540352242922', displayPhoneNumber: '+39 080 5771111' } })
-  @IsOptional() @IsObject() config?: Record<string, unknown>;
-  @ApiPropertyOptional({ description: 'Write-only: stored, never returned', example: { accessToken: '…', appSecret: '…', verifyToken: '…' } })
-  @IsOptional() @IsObject() secrets?: Record<string, unknown>;
+  @ApiPropertyOptional({
+    description: 'Public settings, per channel (see README)',
+    example: { phoneNumberId: '106540352242922', displayPhoneNumber: '+39 080 5771111' },
+  })
+  @IsOptional()
+  @IsObject()
+  config?: Record<string, unknown>;
+  @ApiPropertyOptional({
+    description: 'Write-only: stored, never returned',
+    example: { accessToken: '…', appSecret: '…', verifyToken: '…' },
+  })
+  @IsOptional()
+  @IsObject()
+  secrets?: Record<string, unknown>;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() enabled?: boolean;
 }
 
 export class UpdateChannelAccountDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(120) label?: string;
-  @ApiPropertyOptional({ description: 'Settings to change (merged with the current ones)' }) @IsOptional() @IsObject() config?: Record<string, unknown>;
-  @ApiPropertyOptional({ description: 'Secrets to replace; a key left out keeps its value' }) @IsOptional() @IsObject() secrets?: Record<string, unknown>;
+  @ApiPropertyOptional({ description: 'Settings to change (merged with the current ones)' }) @IsOptional() @IsObject() config?: Record<
+    string,
+    unknown
+  >;
+  @ApiPropertyOptional({ description: 'Secrets to replace; a key left out keeps its value' }) @IsOptional() @IsObject() secrets?: Record<
+    string,
+    unknown
+  >;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() enabled?: boolean;
 }
 

@@ -46,8 +46,14 @@ export interface AccountListener {
 }
 
 interface Row {
-  id: number; comune_id: number; channel: string; label: string; config: Record<string, unknown>;
-  secrets: Record<string, unknown>; enabled: boolean; created_at: Date;
+  id: number;
+  comune_id: number;
+  channel: string;
+  label: string;
+  config: Record<string, unknown>;
+  secrets: Record<string, unknown>;
+  enabled: boolean;
+  created_at: Date;
 }
 
 @Injectable()
@@ -55,7 +61,10 @@ export class ChannelAccountsService {
   private readonly logger = new Logger(ChannelAccountsService.name);
   private readonly listeners = new Map<string, AccountListener>();
 
-  constructor(private readonly ds: DataSource, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   addListener(l: AccountListener): void {
     this.listeners.set(l.channel, l);
@@ -67,7 +76,8 @@ export class ChannelAccountsService {
     if (!/^\d{1,9}$/.test(String(id))) return null;
     const rows: Row[] = await this.ds.query(
       `SELECT id, comune_id, channel, label, config, secrets, enabled, created_at FROM channel_accounts WHERE id = $1 AND channel = $2`,
-      [Number(id), channel]);
+      [Number(id), channel],
+    );
     return rows[0] ? toLoaded(rows[0]) : null;
   }
 
@@ -75,7 +85,8 @@ export class ChannelAccountsService {
   async enabledOf(channel: string): Promise<LoadedAccount[]> {
     const rows: Row[] = await this.ds.query(
       `SELECT id, comune_id, channel, label, config, secrets, enabled, created_at FROM channel_accounts WHERE channel = $1 AND enabled ORDER BY id`,
-      [channel]);
+      [channel],
+    );
     return rows.map(toLoaded);
   }
 
@@ -91,11 +102,16 @@ export class ChannelAccountsService {
     await assertRefsInScope(this.ds, principal, { comuneId });
     const params: unknown[] = [];
     const where = [TenantScope.ofPrincipal(principal).sql('comune_id', params)];
-    if (comuneId !== undefined) { params.push(comuneId); where.push(`comune_id = $${params.length}`); }
+    if (comuneId !== undefined) {
+      params.push(comuneId);
+      where.push(`comune_id = $${params.length}`);
+    }
     params.push([...ACCOUNT_SCHEMAS.keys()]);
     where.push(`channel = ANY($${params.length}::text[])`);
     const rows: Row[] = await this.ds.query(
-      `SELECT id, comune_id, channel, label, config, secrets, enabled, created_at FROM channel_accounts WHERE ${where.join(' AND ')} ORDER BY comune_id, id`, params);
+      `SELECT id, comune_id, channel, label, config, secrets, enabled, created_at FROM channel_accounts WHERE ${where.join(' AND ')} ORDER BY comune_id, id`,
+      params,
+    );
     return rows.map((r) => this.view(r));
   }
 
@@ -103,7 +119,17 @@ export class ChannelAccountsService {
     return this.view(await this.findVisible(principal, id));
   }
 
-  async create(principal: Principal, input: { comuneId?: number; channel: string; label: string; config?: Record<string, unknown>; secrets?: Record<string, unknown>; enabled?: boolean }): Promise<ChannelAccountView> {
+  async create(
+    principal: Principal,
+    input: {
+      comuneId?: number;
+      channel: string;
+      label: string;
+      config?: Record<string, unknown>;
+      secrets?: Record<string, unknown>;
+      enabled?: boolean;
+    },
+  ): Promise<ChannelAccountView> {
     const schema = this.schema(input.channel);
     const comuneId = this.targetComune(principal, input.comuneId);
     const config = schema.config(input.config ?? {});
@@ -113,15 +139,22 @@ export class ChannelAccountsService {
     await this.assertUnique(schema.channel, config, secrets, null);
     const exists = await this.ds.query(`SELECT 1 FROM comuni WHERE id = $1`, [comuneId]);
     if (!exists.length) throw invalidField('comuneId', `unknown comune ${comuneId}`);
-    const [row]: Row[] = await this.exclusively(schema, { id: null, comuneId, config, enabled }, (m) => m.query(
-      `INSERT INTO channel_accounts (comune_id, channel, label, config, secrets, enabled) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6)
+    const [row]: Row[] = await this.exclusively(schema, { id: null, comuneId, config, enabled }, (m) =>
+      m.query(
+        `INSERT INTO channel_accounts (comune_id, channel, label, config, secrets, enabled) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6)
        RETURNING id, comune_id, channel, label, config, secrets, enabled, created_at`,
-      [comuneId, schema.channel, input.label, JSON.stringify(config), JSON.stringify(secrets), enabled]));
+        [comuneId, schema.channel, input.label, JSON.stringify(config), JSON.stringify(secrets), enabled],
+      ),
+    );
     this.logger.log(`channel account ${row.id} (${row.channel}) created for comune ${comuneId} by operator ${principal.operatorId}`);
     return this.afterSave(row);
   }
 
-  async update(principal: Principal, id: string, change: { label?: string; config?: Record<string, unknown | null>; secrets?: Record<string, unknown | null>; enabled?: boolean }): Promise<ChannelAccountView> {
+  async update(
+    principal: Principal,
+    id: string,
+    change: { label?: string; config?: Record<string, unknown | null>; secrets?: Record<string, unknown | null>; enabled?: boolean },
+  ): Promise<ChannelAccountView> {
     const current = await this.findVisible(principal, id);
     const schema = this.schema(current.channel);
     // Settings given replace the current ones; a setting given as null is removed (an optional one turned off).
@@ -139,10 +172,14 @@ export class ChannelAccountsService {
     const enabled = change.enabled ?? current.enabled;
     await schema.check?.({ config, secrets }, this.config);
     await this.assertUnique(schema.channel, config, secrets, current.id);
-    const [row]: Row[] = await this.exclusively(schema, { id: current.id, comuneId: current.comune_id, config, enabled }, (m) => updateReturning(m,
-      `UPDATE channel_accounts SET label = $2, config = $3::jsonb, secrets = $4::jsonb, enabled = $5 WHERE id = $1
+    const [row]: Row[] = await this.exclusively(schema, { id: current.id, comuneId: current.comune_id, config, enabled }, (m) =>
+      updateReturning(
+        m,
+        `UPDATE channel_accounts SET label = $2, config = $3::jsonb, secrets = $4::jsonb, enabled = $5 WHERE id = $1
        RETURNING id, comune_id, channel, label, config, secrets, enabled, created_at`,
-      [current.id, change.label ?? current.label, JSON.stringify(config), JSON.stringify(secrets), enabled]));
+        [current.id, change.label ?? current.label, JSON.stringify(config), JSON.stringify(secrets), enabled],
+      ),
+    );
     this.logger.log(`channel account ${row.id} (${row.channel}) updated by operator ${principal.operatorId}`);
     return this.afterSave(row);
   }
@@ -155,11 +192,13 @@ export class ChannelAccountsService {
     if (!schema.exclusive) return write(this.ds.manager);
     // The check reads every comune's accounts (an address is one comune's only): a named system scope.
     // The comune written is the caller's, already checked against the principal (targetComune).
-    return runInScope(TenantScope.system('channel-accounts'), () => this.ds.transaction(async (m) => {
-      await m.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [ACCOUNTS_LOCK_CLASS, schema.channel]);
-      await schema.exclusive!(m, claim);
-      return write(m);
-    }));
+    return runInScope(TenantScope.system('channel-accounts'), () =>
+      this.ds.transaction(async (m) => {
+        await m.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [ACCOUNTS_LOCK_CLASS, schema.channel]);
+        await schema.exclusive!(m, claim);
+        return write(m);
+      }),
+    );
   }
 
   private async afterSave(row: Row): Promise<ChannelAccountView> {
@@ -192,12 +231,24 @@ export class ChannelAccountsService {
 
   // Unique across every comune: a provider's number, bot or mailbox belongs to one account only.
   @InSystemScope('channel-accounts')
-  private async assertUnique(channel: string, config: Record<string, unknown>, secrets: Record<string, unknown>, selfId: number | null): Promise<void> {
-    const probe = channel === 'whatsapp' ? { sql: `config->>'phoneNumberId' = $2`, value: config.phoneNumberId, what: 'config.phoneNumberId' }
-      : channel === 'telegram' ? { sql: `secrets->>'botToken' = $2`, value: secrets.botToken, what: 'secrets.botToken' } : null;
+  private async assertUnique(
+    channel: string,
+    config: Record<string, unknown>,
+    secrets: Record<string, unknown>,
+    selfId: number | null,
+  ): Promise<void> {
+    const probe =
+      channel === 'whatsapp'
+        ? { sql: `config->>'phoneNumberId' = $2`, value: config.phoneNumberId, what: 'config.phoneNumberId' }
+        : channel === 'telegram'
+          ? { sql: `secrets->>'botToken' = $2`, value: secrets.botToken, what: 'secrets.botToken' }
+          : null;
     if (!probe) return;
-    const rows = await this.ds.query(
-      `SELECT id FROM channel_accounts WHERE channel = $1 AND ${probe.sql} AND id <> $3`, [channel, probe.value, selfId ?? 0]);
+    const rows = await this.ds.query(`SELECT id FROM channel_accounts WHERE channel = $1 AND ${probe.sql} AND id <> $3`, [
+      channel,
+      probe.value,
+      selfId ?? 0,
+    ]);
     if (rows.length) throw new ConflictException(`${probe.what}: another ${channel} account (id ${rows[0].id}) already uses it`);
   }
 
@@ -208,18 +259,28 @@ export class ChannelAccountsService {
     params.push([...ACCOUNT_SCHEMAS.keys()]);
     const rows: Row[] = await this.ds.query(
       `SELECT id, comune_id, channel, label, config, secrets, enabled, created_at FROM channel_accounts
-        WHERE id = $1 AND ${scope} AND channel = ANY($${params.length}::text[])`, params);
+        WHERE id = $1 AND ${scope} AND channel = ANY($${params.length}::text[])`,
+      params,
+    );
     if (!rows.length) throw new NotFoundException(`channel account ${id} not found`);
     return rows[0];
   }
 
   private view(r: Row): ChannelAccountView {
-    const webhook = r.channel === 'whatsapp' || r.channel === 'telegram'
-      ? `${this.config.messaging.publicBaseUrl}/webhooks/${r.channel}/${r.id}` : null;
+    const webhook =
+      r.channel === 'whatsapp' || r.channel === 'telegram' ? `${this.config.messaging.publicBaseUrl}/webhooks/${r.channel}/${r.id}` : null;
     return {
-      id: r.id, comuneId: r.comune_id, channel: r.channel, label: r.label, config: r.config,
-      secretsSet: Object.keys(r.secrets ?? {}).filter((k) => r.secrets[k] !== undefined && r.secrets[k] !== null && r.secrets[k] !== '').sort(),
-      enabled: r.enabled, createdAt: new Date(r.created_at).toISOString(), webhookUrl: webhook,
+      id: r.id,
+      comuneId: r.comune_id,
+      channel: r.channel,
+      label: r.label,
+      config: r.config,
+      secretsSet: Object.keys(r.secrets ?? {})
+        .filter((k) => r.secrets[k] !== undefined && r.secrets[k] !== null && r.secrets[k] !== '')
+        .sort(),
+      enabled: r.enabled,
+      createdAt: new Date(r.created_at).toISOString(),
+      webhookUrl: webhook,
     };
   }
 }
@@ -229,5 +290,13 @@ function withoutNulls(o: Record<string, unknown>): Record<string, unknown> {
 }
 
 function toLoaded(r: Row): LoadedAccount {
-  return { id: r.id, comuneId: r.comune_id, channel: r.channel, label: r.label, config: r.config as Record<string, any>, secrets: (r.secrets ?? {}) as Record<string, any>, enabled: r.enabled };
+  return {
+    id: r.id,
+    comuneId: r.comune_id,
+    channel: r.channel,
+    label: r.label,
+    config: r.config as Record<string, any>,
+    secrets: (r.secrets ?? {}) as Record<string, any>,
+    enabled: r.enabled,
+  };
 }

@@ -7,13 +7,23 @@ import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { ComuniService } from '../../comuni/comuni.service.js';
 import { ChannelAccountsService } from './channel-accounts.service.js';
 
-interface ContactEntry { key: string; title: string; text: string; link: string; linkLabel: string; qrLabel: string }
+interface ContactEntry {
+  key: string;
+  title: string;
+  text: string;
+  link: string;
+  linkLabel: string;
+  qrLabel: string;
+}
 
 const T = {
   it: {
     title: (c: string) => `Contatta l’URP del Comune di ${c}`,
-    intro: 'Scriva all’Ufficio Relazioni con il Pubblico dall’app che preferisce. Inquadri il codice QR con la fotocamera del telefono oppure usi il collegamento.',
-    whatsapp: 'WhatsApp', telegram: 'Telegram', webchat: 'Chat sul sito',
+    intro:
+      'Scriva all’Ufficio Relazioni con il Pubblico dall’app che preferisce. Inquadri il codice QR con la fotocamera del telefono oppure usi il collegamento.',
+    whatsapp: 'WhatsApp',
+    telegram: 'Telegram',
+    webchat: 'Chat sul sito',
     whatsappText: (n: string) => `Scriva al numero WhatsApp ${n}.`,
     telegramText: (b: string) => `Apra il bot @${b} e premi «Avvia».`,
     webchatText: 'Chatti con un operatore da questa pagina o dal sito del Comune.',
@@ -25,7 +35,9 @@ const T = {
   en: {
     title: (c: string) => `Contact the public relations office (URP) of ${c}`,
     intro: 'Write to the public relations office from the app you prefer. Scan the QR code with your phone camera or use the link.',
-    whatsapp: 'WhatsApp', telegram: 'Telegram', webchat: 'Web chat',
+    whatsapp: 'WhatsApp',
+    telegram: 'Telegram',
+    webchat: 'Web chat',
     whatsappText: (n: string) => `Write to the WhatsApp number ${n}.`,
     telegramText: (b: string) => `Open the bot @${b} and press “Start”.`,
     webchatText: 'Chat with an operator from this page or from the comune’s website.',
@@ -60,30 +72,65 @@ export class ContactPageController {
     const base = this.config.messaging.publicBaseUrl;
     const entries: ContactEntry[] = [];
     for (const a of await this.accounts.publicOf(comune.id)) {
-      if ((a.channel === 'whatsapp' || a.channel === 'whatsapp-web') && a.config.displayPhoneNumber && !entries.some((e) => e.key === 'whatsapp')) {
+      if (
+        (a.channel === 'whatsapp' || a.channel === 'whatsapp-web') &&
+        a.config.displayPhoneNumber &&
+        !entries.some((e) => e.key === 'whatsapp')
+      ) {
         const digits = String(a.config.displayPhoneNumber).replace(/\D/g, '');
-        entries.push({ key: 'whatsapp', title: t.whatsapp, text: t.whatsappText(String(a.config.displayPhoneNumber)), link: `https://wa.me/${digits}`, linkLabel: t.open(t.whatsapp), qrLabel: t.qr(t.whatsapp) });
+        entries.push({
+          key: 'whatsapp',
+          title: t.whatsapp,
+          text: t.whatsappText(String(a.config.displayPhoneNumber)),
+          link: `https://wa.me/${digits}`,
+          linkLabel: t.open(t.whatsapp),
+          qrLabel: t.qr(t.whatsapp),
+        });
       }
       if (a.channel === 'telegram' && a.config.botUsername && !entries.some((e) => e.key === 'telegram')) {
-        entries.push({ key: 'telegram', title: t.telegram, text: t.telegramText(String(a.config.botUsername)), link: `https://t.me/${a.config.botUsername}`, linkLabel: t.open(t.telegram), qrLabel: t.qr(t.telegram) });
+        entries.push({
+          key: 'telegram',
+          title: t.telegram,
+          text: t.telegramText(String(a.config.botUsername)),
+          link: `https://t.me/${a.config.botUsername}`,
+          linkLabel: t.open(t.telegram),
+          qrLabel: t.qr(t.telegram),
+        });
       }
     }
-    entries.push({ key: 'webchat', title: t.webchat, text: t.webchatText, link: `${base}/contatti/${comune.slug}${l === 'en' ? '?lang=en' : ''}#chat`, linkLabel: t.open(t.webchat), qrLabel: t.qr(t.webchat) });
+    entries.push({
+      key: 'webchat',
+      title: t.webchat,
+      text: t.webchatText,
+      link: `${base}/contatti/${comune.slug}${l === 'en' ? '?lang=en' : ''}#chat`,
+      linkLabel: t.open(t.webchat),
+      qrLabel: t.qr(t.webchat),
+    });
 
-    const cards = await Promise.all(entries.map(async (e) => {
-      const svg = await QRCode.toString(e.link, { type: 'svg', errorCorrectionLevel: 'M', margin: 2, color: { dark: '#000000', light: '#ffffff' } });
-      const id = `qr-${e.key}`;
-      return `<section class="card" aria-labelledby="h-${e.key}">
+    const cards = await Promise.all(
+      entries.map(async (e) => {
+        const svg = await QRCode.toString(e.link, {
+          type: 'svg',
+          errorCorrectionLevel: 'M',
+          margin: 2,
+          color: { dark: '#000000', light: '#ffffff' },
+        });
+        const id = `qr-${e.key}`;
+        return `<section class="card" aria-labelledby="h-${e.key}">
   <h2 id="h-${e.key}">${esc(e.title)}</h2>
   <p>${esc(e.text)}</p>
   <div class="qr" role="img" aria-labelledby="${id}"><span id="${id}" class="sr-only">${esc(e.qrLabel)}</span>${svg.replace('<svg ', '<svg aria-hidden="true" focusable="false" ')}</div>
   <p><a href="${esc(e.link)}" data-channel="${e.key}">${esc(e.linkLabel)}</a></p>
 </section>`;
-    }));
+      }),
+    );
     const other = l === 'it' ? `?lang=en` : '?';
     res.setHeader('Content-Type', 'text/html; charset=utf-8');
     res.setHeader('Cache-Control', 'public, max-age=300');
-    res.setHeader('Content-Security-Policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'self'; base-uri 'self'");
+    res.setHeader(
+      'Content-Security-Policy',
+      "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'self'; base-uri 'self'",
+    );
     res.send(`<!doctype html>
 <html lang="${l}">
 <head>

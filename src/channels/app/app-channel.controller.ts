@@ -1,7 +1,36 @@
-import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Inject, Injectable, NotFoundException, Param, Post, Query, Res, UnauthorizedException } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  HttpStatus,
+  Inject,
+  Injectable,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Res,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { ApiHeader, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsLatitude, IsLongitude, IsNumber, IsObject, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsLatitude,
+  IsLongitude,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
 import { createHash } from 'node:crypto';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
@@ -21,7 +50,8 @@ export const APP_CHANNEL = 'app';
 
 class AppCitizenDto {
   @ApiProperty({ description: "The app's own stable id of the user", example: 'u-48213' })
-  @IsString() @Matches(/^[A-Za-z0-9_.:@-]{1,100}$/, { message: 'must be 1–100 letters, digits or _ . : @ -' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.:@-]{1,100}$/, { message: 'must be 1–100 letters, digits or _ . : @ -' })
   id!: string;
   @ApiPropertyOptional({ example: 'Maria Rossi' }) @IsOptional() @IsString() @MaxLength(120) name?: string;
 }
@@ -34,23 +64,40 @@ class LocationDto {
 class PhotoDto {
   @ApiPropertyOptional({ example: 'lampione.jpg' }) @IsOptional() @IsString() @MaxLength(200) filename?: string;
   @ApiProperty({ description: 'The image, base64-encoded (JPEG, PNG, GIF or WebP)' })
-  @IsString() @MinLength(4) data!: string;
+  @IsString()
+  @MinLength(4)
+  data!: string;
 }
 
 export class AppMessageDto {
   @ApiProperty({ description: "The app's unique id of this message: sending it again stores nothing new", example: '7f1c2d0e-3a' })
-  @IsString() @Matches(/^[A-Za-z0-9_.:-]{1,120}$/, { message: 'must be 1–120 letters, digits or _ . : -' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.:-]{1,120}$/, { message: 'must be 1–120 letters, digits or _ . : -' })
   messageId!: string;
   @ApiProperty({ type: AppCitizenDto }) @IsObject() @ValidateNested() @Type(() => AppCitizenDto) citizen!: AppCitizenDto;
   @ApiPropertyOptional({ example: 'Il lampione di via Sparano è spento da tre giorni.' }) @IsOptional() @IsString() text?: string;
-  @ApiPropertyOptional({ enum: ['request', 'report'] }) @IsOptional() @IsIn(['request', 'report'], { message: 'must be request or report' }) type?: string;
+  @ApiPropertyOptional({ enum: ['request', 'report'] })
+  @IsOptional()
+  @IsIn(['request', 'report'], { message: 'must be request or report' })
+  type?: string;
   @ApiPropertyOptional({ example: 'illuminazione' }) @IsOptional() @IsString() @MaxLength(100) category?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(300) subject?: string;
   @ApiPropertyOptional({ description: 'Continue this ticket instead of opening a new one', example: 'BA-2026-000123' })
-  @IsOptional() @Matches(/^[A-Z]{2,4}-\d{4}-\d{6,}$/, { message: 'must look like BA-2026-000123' }) ticketReference?: string;
+  @IsOptional()
+  @Matches(/^[A-Z]{2,4}-\d{4}-\d{6,}$/, { message: 'must look like BA-2026-000123' })
+  ticketReference?: string;
   @ApiPropertyOptional({ type: LocationDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => LocationDto) location?: LocationDto;
-  @ApiPropertyOptional({ type: [PhotoDto] }) @IsOptional() @IsArray() @ArrayMaxSize(3, { message: 'at most 3 photos' }) @ValidateNested({ each: true }) @Type(() => PhotoDto) photos?: PhotoDto[];
-  @ApiPropertyOptional({ description: 'Type-specific data, e.g. {"address": "Via Sparano 12"} for a report' }) @IsOptional() @IsObject() payload?: Record<string, unknown>;
+  @ApiPropertyOptional({ type: [PhotoDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(3, { message: 'at most 3 photos' })
+  @ValidateNested({ each: true })
+  @Type(() => PhotoDto)
+  photos?: PhotoDto[];
+  @ApiPropertyOptional({ description: 'Type-specific data, e.g. {"address": "Via Sparano 12"} for a report' })
+  @IsOptional()
+  @IsObject()
+  payload?: Record<string, unknown>;
 }
 
 /**
@@ -76,8 +123,10 @@ export class AppKeys {
     const hash = AppKeys.hash(key);
     const hit = this.valid.get(hash);
     if (hit && Date.now() - hit.at < AppKeys.KEY_CACHE_MS) return hit.account;
-    const rows = await this.ds.query(
-      `SELECT id, comune_id FROM channel_accounts WHERE channel = $1 AND key_hash = $2 AND enabled`, [APP_CHANNEL, hash]);
+    const rows = await this.ds.query(`SELECT id, comune_id FROM channel_accounts WHERE channel = $1 AND key_hash = $2 AND enabled`, [
+      APP_CHANNEL,
+      hash,
+    ]);
     if (!rows.length) {
       this.valid.delete(hash);
       throw new UnauthorizedException('X-Api-Key is not valid');
@@ -122,7 +171,10 @@ export class AppChannelController {
       attachments,
       location: body.location ? { lat: body.location.lat, lng: body.location.lng } : null,
       ticket: {
-        type: body.type, category: body.category ?? null, subject: body.subject ?? null, payload: body.payload,
+        type: body.type,
+        category: body.category ?? null,
+        subject: body.subject ?? null,
+        payload: body.payload,
         reference: body.ticketReference ?? null,
         forceNew: body.type === 'report' && !body.ticketReference,
       },
@@ -134,7 +186,11 @@ export class AppChannelController {
   /** The ticket as its citizen sees it: status and the conversation without internal notes. */
   @Get('tickets/:reference')
   @HttpCode(200)
-  async ticket(@Headers('x-api-key') key: string | undefined, @Param('reference') reference: string, @Query('citizenId') citizenId: string | undefined) {
+  async ticket(
+    @Headers('x-api-key') key: string | undefined,
+    @Param('reference') reference: string,
+    @Query('citizenId') citizenId: string | undefined,
+  ) {
     const account = await this.keys.resolve(key);
     if (!citizenId) throw invalidField('citizenId', 'is required');
     return inComune(account.comuneId, () => this.citizenView(account, reference, citizenId));
@@ -146,13 +202,19 @@ export class AppChannelController {
     const [t] = await this.ds.query(
       `SELECT t.id, t.reference, t.status, t.type, t.created_at FROM tickets t JOIN citizen_identities i ON i.citizen_id = t.citizen_id
         WHERE t.reference = $1 AND i.channel = $2 AND i.address = $3 AND t.comune_id = $4`,
-      [reference.toUpperCase(), APP_CHANNEL, `${account.accountId}:${citizenId}`, account.comuneId]);
+      [reference.toUpperCase(), APP_CHANNEL, `${account.accountId}:${citizenId}`, account.comuneId],
+    );
     if (!t) throw new NotFoundException(`ticket ${reference} not found for this citizen`);
     const rows = await this.ds.query(
       `SELECT ${MESSAGE_COLUMNS}, o.name AS operator_name FROM messages m LEFT JOIN operators o ON o.id = m.author_operator_id
-        WHERE m.ticket_id = $1 AND NOT m.internal ORDER BY m.id`, [t.id]);
+        WHERE m.ticket_id = $1 AND NOT m.internal ORDER BY m.id`,
+      [t.id],
+    );
     return {
-      reference: t.reference, status: t.status, type: t.type, createdAt: new Date(t.created_at).toISOString(),
+      reference: t.reference,
+      status: t.status,
+      type: t.type,
+      createdAt: new Date(t.created_at).toISOString(),
       messages: rows.map((r: any) => toCitizenMessageView(toMessageView(r), t.reference, r.operator_name ?? undefined)),
     };
   }
@@ -162,9 +224,11 @@ export class AppChannelController {
     for (const [i, p] of photos.entries()) {
       const field = `photos[${i}].data`;
       if (!/^[A-Za-z0-9+/=\r\n]+$/.test(p.data)) throw invalidField(field, 'is not base64');
-      if (p.data.length * 0.75 > this.config.maxAttachmentBytes * 1.01) throw invalidField(field, `is larger than ${this.config.maxAttachmentBytes} bytes`);
+      if (p.data.length * 0.75 > this.config.maxAttachmentBytes * 1.01)
+        throw invalidField(field, `is larger than ${this.config.maxAttachmentBytes} bytes`);
       const bytes = Buffer.from(p.data, 'base64');
-      if (bytes.length > this.config.maxAttachmentBytes) throw invalidField(field, `is larger than ${this.config.maxAttachmentBytes} bytes`);
+      if (bytes.length > this.config.maxAttachmentBytes)
+        throw invalidField(field, `is larger than ${this.config.maxAttachmentBytes} bytes`);
       const kind = sniffContentType(bytes);
       if (!kind || !IMAGE_TYPES.includes(kind.type)) throw invalidField(field, 'is not a JPEG, PNG, GIF or WebP image');
       const storageKey = await this.storage.put(bytes);

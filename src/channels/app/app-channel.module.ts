@@ -7,7 +7,10 @@ import { AppChannelController, AppKeys } from './app-channel.controller.js';
 /** The BariUnica app and third parties: REST, authenticated by a per-comune API key. */
 @Module({})
 export class AppChannelModule implements OnModuleInit {
-  constructor(private readonly registry: ChannelRegistry, private readonly adapter: AppAdapter) {}
+  constructor(
+    private readonly registry: ChannelRegistry,
+    private readonly adapter: AppAdapter,
+  ) {}
 
   static register(roles: ProcessRoles): DynamicModule {
     return {

@@ -59,7 +59,10 @@ export function classifyMail(mail: ParsedMail, envelopeFrom?: string | null): Ma
   }
   // Exchange marks its own out-of-office answers this way.
   const suppress = header(mail, 'x-auto-response-suppress')?.toLowerCase() ?? '';
-  if (/\b(all|oof|autoreply)\b/.test(suppress) && /^(automatic reply|risposta automatica|fuori sede|out of office)/i.test(mail.subject ?? '')) {
+  if (
+    /\b(all|oof|autoreply)\b/.test(suppress) &&
+    /^(automatic reply|risposta automatica|fuori sede|out of office)/i.test(mail.subject ?? '')
+  ) {
     return { nature: 'auto-reply', reason: 'out-of-office' };
   }
   if (nullSender) return { nature: 'auto-reply', reason: 'null sender <>' };
@@ -74,7 +77,13 @@ function bounceDetails(mail: ParsedMail): { originalMessageIds: string[]; failed
     const t = a.contentType.toLowerCase();
     const body = a.content.subarray(0, 64 * 1024).toString('utf8');
     if (t === 'message/delivery-status' || t === 'message/global-delivery-status') statusText += `\n${body}`;
-    if (t === 'message/rfc822' || t === 'text/rfc822-headers' || t === 'message/rfc822-headers' || t === 'message/global' || t === 'message/global-headers') {
+    if (
+      t === 'message/rfc822' ||
+      t === 'text/rfc822-headers' ||
+      t === 'message/rfc822-headers' ||
+      t === 'message/global' ||
+      t === 'message/global-headers'
+    ) {
       const head = body.split(/\r?\n\r?\n/)[0];
       const m = /^message-id:\s*(.+)$/im.exec(head);
       const id = normalizeMessageId(m?.[1]);
@@ -92,7 +101,8 @@ function bounceDetails(mail: ParsedMail): { originalMessageIds: string[]; failed
 
   const actions = [...statusText.matchAll(/^action:\s*([a-z]+)/gim)].map((m) => m[1].toLowerCase());
   const status = /^status:\s*([245]\.\d{1,3}\.\d{1,3})/im.exec(statusText)?.[1] ?? null;
-  const diagnostic = /^diagnostic-code:\s*(?:[a-z0-9-]+;\s*)?(.+(?:\r?\n[ \t].+)*)/im.exec(statusText)?.[1]?.replace(/\s+/g, ' ').trim() ?? null;
+  const diagnostic =
+    /^diagnostic-code:\s*(?:[a-z0-9-]+;\s*)?(.+(?:\r?\n[ \t].+)*)/im.exec(statusText)?.[1]?.replace(/\s+/g, ' ').trim() ?? null;
   // Without a machine-readable report, a daemon's bounce is taken as a failure; "delayed" and
   // "relayed" reports are only news.
   const failed = actions.length ? actions.includes('failed') : status ? status.startsWith('5') : true;

@@ -15,14 +15,23 @@ import { EMAIL_CHANNEL } from './email-headers.js';
 export class EmailAccountCheck implements OnModuleInit {
   private readonly logger = new Logger(EmailAccountCheck.name);
 
-  constructor(private readonly accounts: ChannelAccountsService, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    private readonly accounts: ChannelAccountsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   onModuleInit(): void {
     this.accounts.addListener({ channel: EMAIL_CHANNEL, saved: (a) => this.check(a) });
   }
 
   async check(a: LoadedAccount): Promise<{ ok: boolean; detail: string }> {
-    const { account, problems } = parseEmailAccount({ id: a.id, comuneId: a.comuneId, label: a.label, config: a.config, secrets: a.secrets });
+    const { account, problems } = parseEmailAccount({
+      id: a.id,
+      comuneId: a.comuneId,
+      label: a.label,
+      config: a.config,
+      secrets: a.secrets,
+    });
     if (!account) return { ok: false, detail: problems.map((p) => `${p.field}: ${p.message}`).join('; ') };
     if (!account.imap) return { ok: true, detail: `mail to ${account.address} is received by the built-in SMTP server` };
     const { host, port, secure, user, pass, mailbox } = account.imap;
@@ -30,7 +39,16 @@ export class EmailAccountCheck implements OnModuleInit {
     try {
       // The address checked is the address connected to (a second lookup could answer otherwise).
       const target = await resolvePublicHost(host, this.config.channelSecurity.allowPrivateHosts);
-      client = new ImapFlow({ host: target.address, ...tlsServername(host), port, secure, auth: { user, pass }, logger: false, connectionTimeout: 10_000, greetingTimeout: 10_000 });
+      client = new ImapFlow({
+        host: target.address,
+        ...tlsServername(host),
+        port,
+        secure,
+        auth: { user, pass },
+        logger: false,
+        connectionTimeout: 10_000,
+        greetingTimeout: 10_000,
+      });
       client.on('error', () => undefined);
       await client.connect();
       const status = await client.status(mailbox, { messages: true });
@@ -39,7 +57,9 @@ export class EmailAccountCheck implements OnModuleInit {
       // Refused, timed out, not IMAP, TLS, wrong login: one answer, so that saving an account
       // cannot be used to tell which hosts and ports answer. The reason is in the server log.
       const e = err as Error & { authenticationFailed?: boolean; responseText?: string; code?: string };
-      this.logger.warn(`IMAP check of account ${a.id} (${host}:${port}) failed: ${e.authenticationFailed ? 'login refused' : ''} ${e.code ?? ''} ${e.responseText ?? e.message}`);
+      this.logger.warn(
+        `IMAP check of account ${a.id} (${host}:${port}) failed: ${e.authenticationFailed ? 'login refused' : ''} ${e.code ?? ''} ${e.responseText ?? e.message}`,
+      );
       return { ok: false, detail: `IMAP: ${MAIL_SERVER_UNUSABLE}` };
     } finally {
       await client?.logout().catch(() => client?.close());

@@ -27,11 +27,22 @@ export interface EmailAccount {
   aliases: string[];
   domains: string[];
   pec: boolean;
-  imap: { host: string; port: number; secure: boolean; mailbox: string; processedMailbox: string | null; user: string; pass: string } | null;
+  imap: {
+    host: string;
+    port: number;
+    secure: boolean;
+    mailbox: string;
+    processedMailbox: string | null;
+    user: string;
+    pass: string;
+  } | null;
   smtp: { host: string; port: number; secure: boolean; user: string | null; pass: string | null } | null;
 }
 
-export interface ConfigProblem { field: string; message: string }
+export interface ConfigProblem {
+  field: string;
+  message: string;
+}
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -41,9 +52,10 @@ const HOST = /^[A-Za-z0-9.-]{1,253}$|^\[[0-9a-fA-F:.]+\]$/;
  * Reads and checks an e-mail account's settings. Problems name the field (`config.imap.host`), so
  * an admin API can answer 400 with them; secrets are never echoed.
  */
-export function parseEmailAccount(
-  row: { id: number; comuneId: number; label: string; config: unknown; secrets: unknown },
-): { account: EmailAccount | null; problems: ConfigProblem[] } {
+export function parseEmailAccount(row: { id: number; comuneId: number; label: string; config: unknown; secrets: unknown }): {
+  account: EmailAccount | null;
+  problems: ConfigProblem[];
+} {
   const problems: ConfigProblem[] = [];
   const config = isObject(row.config) ? row.config : {};
   const secrets = isObject(row.secrets) ? row.secrets : {};
@@ -53,10 +65,17 @@ export function parseEmailAccount(
   const list = (name: 'aliases' | 'domains', check: (s: string) => string | null): string[] => {
     const v = config[name];
     if (v === undefined) return [];
-    if (!Array.isArray(v)) { problems.push({ field: `config.${name}`, message: 'must be a list' }); return []; }
+    if (!Array.isArray(v)) {
+      problems.push({ field: `config.${name}`, message: 'must be a list' });
+      return [];
+    }
     return v.flatMap((x, i) => {
       const ok = typeof x === 'string' ? check(x) : null;
-      if (!ok) problems.push({ field: `config.${name}[${i}]`, message: name === 'aliases' ? 'must be an e-mail address' : 'must be a domain name' });
+      if (!ok)
+        problems.push({
+          field: `config.${name}[${i}]`,
+          message: name === 'aliases' ? 'must be an e-mail address' : 'must be a domain name',
+        });
       return ok ? [ok] : [];
     });
   };
@@ -65,11 +84,17 @@ export function parseEmailAccount(
 
   const port = (v: unknown, field: string, fallback: number): number => {
     if (v === undefined) return fallback;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535) { problems.push({ field, message: 'must be a port number' }); return fallback; }
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535) {
+      problems.push({ field, message: 'must be a port number' });
+      return fallback;
+    }
     return v;
   };
   const host = (v: unknown, field: string): string => {
-    if (typeof v !== 'string' || !HOST.test(v)) { problems.push({ field, message: 'must be a host name' }); return ''; }
+    if (typeof v !== 'string' || !HOST.test(v)) {
+      problems.push({ field, message: 'must be a host name' });
+      return '';
+    }
     return v;
   };
   const credentials = (section: 'imap' | 'smtp', required: boolean): { user: string; pass: string } | null => {
@@ -87,8 +112,13 @@ export function parseEmailAccount(
     const mailbox = typeof c.mailbox === 'string' && c.mailbox ? c.mailbox : 'INBOX';
     const processed = typeof c.processedMailbox === 'string' && c.processedMailbox ? c.processedMailbox : null;
     imap = {
-      host: host(c.host, 'config.imap.host'), port: port(c.port, 'config.imap.port', secure ? 993 : 143), secure,
-      mailbox, processedMailbox: processed, user: creds?.user ?? '', pass: creds?.pass ?? '',
+      host: host(c.host, 'config.imap.host'),
+      port: port(c.port, 'config.imap.port', secure ? 993 : 143),
+      secure,
+      mailbox,
+      processedMailbox: processed,
+      user: creds?.user ?? '',
+      pass: creds?.pass ?? '',
     };
   }
   let smtp: EmailAccount['smtp'] = null;
@@ -96,14 +126,31 @@ export function parseEmailAccount(
     const c = isObject(config.smtp) ? config.smtp : {};
     const secure = c.secure === undefined ? true : c.secure === true;
     const creds = credentials('smtp', false);
-    smtp = { host: host(c.host, 'config.smtp.host'), port: port(c.port, 'config.smtp.port', secure ? 465 : 587), secure, user: creds?.user ?? null, pass: creds?.pass ?? null };
+    smtp = {
+      host: host(c.host, 'config.smtp.host'),
+      port: port(c.port, 'config.smtp.port', secure ? 465 : 587),
+      secure,
+      user: creds?.user ?? null,
+      pass: creds?.pass ?? null,
+    };
   }
   if (config.pec !== undefined && typeof config.pec !== 'boolean') problems.push({ field: 'config.pec', message: 'must be true or false' });
   const displayName = typeof config.displayName === 'string' && config.displayName.trim() ? config.displayName.trim().slice(0, 120) : null;
 
   if (problems.length || !address) return { account: null, problems };
   return {
-    account: { id: row.id, comuneId: row.comuneId, label: row.label, address, displayName, aliases, domains, pec: config.pec === true, imap, smtp },
+    account: {
+      id: row.id,
+      comuneId: row.comuneId,
+      label: row.label,
+      address,
+      displayName,
+      aliases,
+      domains,
+      pec: config.pec === true,
+      imap,
+      smtp,
+    },
     problems,
   };
 }
@@ -113,14 +160,25 @@ function normalizeDomain(d: string): string | null {
 }
 
 /** The addresses and domains an account's settings claim, each with the field that names it. */
-function claimsOf(config: unknown): { addresses: Array<{ field: string; value: string }>; domains: Array<{ field: string; value: string }> } {
+function claimsOf(config: unknown): {
+  addresses: Array<{ field: string; value: string }>;
+  domains: Array<{ field: string; value: string }>;
+} {
   const c = isObject(config) ? config : {};
   const addresses: Array<{ field: string; value: string }> = [];
   const domains: Array<{ field: string; value: string }> = [];
   const address = normalizeAddress(typeof c.address === 'string' ? c.address : null);
   if (address) addresses.push({ field: 'config.address', value: address });
-  if (Array.isArray(c.aliases)) c.aliases.forEach((a, i) => { const v = typeof a === 'string' ? normalizeAddress(a) : null; if (v) addresses.push({ field: `config.aliases[${i}]`, value: v }); });
-  if (Array.isArray(c.domains)) c.domains.forEach((d, i) => { const v = typeof d === 'string' ? normalizeDomain(d) : null; if (v) domains.push({ field: `config.domains[${i}]`, value: v }); });
+  if (Array.isArray(c.aliases))
+    c.aliases.forEach((a, i) => {
+      const v = typeof a === 'string' ? normalizeAddress(a) : null;
+      if (v) addresses.push({ field: `config.aliases[${i}]`, value: v });
+    });
+  if (Array.isArray(c.domains))
+    c.domains.forEach((d, i) => {
+      const v = typeof d === 'string' ? normalizeDomain(d) : null;
+      if (v) domains.push({ field: `config.domains[${i}]`, value: v });
+    });
   return { addresses, domains };
 }
 
@@ -137,7 +195,9 @@ export async function assertAddressesFree(m: EntityManager, account: AccountClai
   if (!account.enabled) return;
   const mine = claimsOf(account.config);
   const others: Array<{ id: number; comune_id: number; config: unknown }> = await m.query(
-    `SELECT id, comune_id, config FROM channel_accounts WHERE channel = $1 AND enabled AND id <> $2 ORDER BY id`, [EMAIL_CHANNEL, account.id ?? 0]);
+    `SELECT id, comune_id, config FROM channel_accounts WHERE channel = $1 AND enabled AND id <> $2 ORDER BY id`,
+    [EMAIL_CHANNEL, account.id ?? 0],
+  );
   for (const other of others) {
     const theirs = claimsOf(other.config);
     const foreign = other.comune_id !== account.comuneId;
@@ -150,13 +210,15 @@ export async function assertAddressesFree(m: EntityManager, account: AccountClai
     }
     for (const d of mine.domains) {
       if (theirDomains.has(d.value)) throw conflictField(d.field, `${d.value} is already received by ${whose}`);
-      if (foreign && theirs.addresses.some((a) => domainOf(a.value) === d.value)) throw conflictField(d.field, `${d.value} is the domain of addresses of ${whose}`);
+      if (foreign && theirs.addresses.some((a) => domainOf(a.value) === d.value))
+        throw conflictField(d.field, `${d.value} is the domain of addresses of ${whose}`);
     }
   }
 }
 
 /** The one answer an administrator gets about a mail server Sportello could not use (details: the server log). */
-export const MAIL_SERVER_UNUSABLE = 'impossibile collegarsi al server di posta con queste impostazioni (server, porta, sicurezza, credenziali)';
+export const MAIL_SERVER_UNUSABLE =
+  'impossibile collegarsi al server di posta con queste impostazioni (server, porta, sicurezza, credenziali)';
 
 const hostLogger = new Logger('EmailHosts');
 
@@ -179,8 +241,14 @@ export async function assertPublicMailHosts(config: Record<string, unknown>, app
       if (!(err instanceof PrivateHostError)) continue;
       hostLogger.warn(`refused config.${section}.host: ${err.message}`);
       const field = `config.${section}.host`;
-      const message = 'must be a mail server on the public Internet (loopback, private, link-local and other reserved addresses are not allowed)';
-      throw new UnprocessableEntityException({ statusCode: 422, error: 'Unprocessable Entity', message: `${field}: ${message}`, fields: [{ field, message }] });
+      const message =
+        'must be a mail server on the public Internet (loopback, private, link-local and other reserved addresses are not allowed)';
+      throw new UnprocessableEntityException({
+        statusCode: 422,
+        error: 'Unprocessable Entity',
+        message: `${field}: ${message}`,
+        fields: [{ field, message }],
+      });
     }
   }
 }
@@ -193,7 +261,9 @@ export class EmailAccounts {
   @InSystemScope('email-accounts')
   async all(): Promise<EmailAccount[]> {
     const rows: Array<{ id: number; comune_id: number; label: string; config: unknown; secrets: unknown }> = await this.ds.query(
-      `SELECT id, comune_id, label, config, secrets FROM channel_accounts WHERE channel = $1 AND enabled ORDER BY id`, [EMAIL_CHANNEL]);
+      `SELECT id, comune_id, label, config, secrets FROM channel_accounts WHERE channel = $1 AND enabled ORDER BY id`,
+      [EMAIL_CHANNEL],
+    );
     return rows.flatMap((r) => {
       const { account } = parseEmailAccount({ id: r.id, comuneId: r.comune_id, label: r.label, config: r.config, secrets: r.secrets });
       return account ? [account] : [];
@@ -233,7 +303,8 @@ const IMAP_KEYS = ['host', 'port', 'secure', 'mailbox', 'processedMailbox'];
 const SMTP_KEYS = ['host', 'port', 'secure'];
 
 function unknownKeys(input: Record<string, unknown>, prefix: string, allowed: string[]): ConfigProblem[] {
-  return Object.keys(input).filter((k) => !allowed.includes(k))
+  return Object.keys(input)
+    .filter((k) => !allowed.includes(k))
     .map((k) => ({ field: `${prefix}.${k}`, message: `is not a setting of an e-mail account (known: ${allowed.join(', ')})` }));
 }
 
@@ -253,10 +324,18 @@ export function emailSecretsProblems(secrets: Record<string, unknown>, config?: 
   for (const k of ['imap', 'smtp'] as const) {
     const s = secrets[k];
     if (s === undefined) continue;
-    if (!isObject(s) || typeof s.user !== 'string' || !s.user || typeof s.pass !== 'string' || !s.pass || Object.keys(s).some((x) => x !== 'user' && x !== 'pass')) {
+    if (
+      !isObject(s) ||
+      typeof s.user !== 'string' ||
+      !s.user ||
+      typeof s.pass !== 'string' ||
+      !s.pass ||
+      Object.keys(s).some((x) => x !== 'user' && x !== 'pass')
+    ) {
       problems.push({ field: `secrets.${k}`, message: 'must be {"user": "…", "pass": "…"}' });
     }
   }
-  if (config?.imap !== undefined && secrets.imap === undefined) problems.push({ field: 'secrets.imap', message: 'is required when config.imap is set' });
+  if (config?.imap !== undefined && secrets.imap === undefined)
+    problems.push({ field: 'secrets.imap', message: 'is required when config.imap is set' });
   return problems;
 }

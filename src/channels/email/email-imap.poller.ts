@@ -95,8 +95,16 @@ export class EmailImapPoller implements OnApplicationBootstrap, OnModuleDestroy 
     // back, or a name that now resolves elsewhere, must not make the worker connect to a private host.
     const target = await resolvePublicHost(imap.host, this.config.channelSecurity.allowPrivateHosts);
     const client = new ImapFlow({
-      host: target.address, ...tlsServername(imap.host), port: imap.port, secure: imap.secure, auth: { user: imap.user, pass: imap.pass },
-      logger: false, disableAutoIdle: true, connectionTimeout: 15_000, greetingTimeout: 10_000, socketTimeout: 60_000,
+      host: target.address,
+      ...tlsServername(imap.host),
+      port: imap.port,
+      secure: imap.secure,
+      auth: { user: imap.user, pass: imap.pass },
+      logger: false,
+      disableAutoIdle: true,
+      connectionTimeout: 15_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 60_000,
     });
     client.on('error', (err: Error) => this.logger.warn(`IMAP account ${account.id}: ${err.message}`));
     await client.connect();
@@ -121,7 +129,8 @@ export class EmailImapPoller implements OnApplicationBootstrap, OnModuleDestroy 
           if (!done) break;
           await this.ds.query(
             `UPDATE email_imap_state SET last_uid = GREATEST(last_uid, $2), last_error = NULL, polled_at = now() WHERE account_id = $1`,
-            [account.id, uid]);
+            [account.id, uid],
+          );
           await this.markProcessed(client, imap, uid, done === 'skipped');
         }
         await this.ds.query(`UPDATE email_imap_state SET polled_at = now() WHERE account_id = $1`, [account.id]);
@@ -135,13 +144,18 @@ export class EmailImapPoller implements OnApplicationBootstrap, OnModuleDestroy 
 
   /** The highest UID already stored; 0 for a new mailbox or when UIDVALIDITY changed. */
   private async resumeFrom(accountId: number, mailbox: string, uidValidity: string): Promise<number> {
-    const [state] = await this.ds.query(`SELECT mailbox, uid_validity::text AS uid_validity, last_uid FROM email_imap_state WHERE account_id = $1`, [accountId]);
+    const [state] = await this.ds.query(
+      `SELECT mailbox, uid_validity::text AS uid_validity, last_uid FROM email_imap_state WHERE account_id = $1`,
+      [accountId],
+    );
     if (state && state.mailbox === mailbox && state.uid_validity === uidValidity) return Number(state.last_uid);
-    if (state && state.uid_validity !== '0') this.logger.warn(`IMAP account ${accountId}: mailbox ${mailbox} changed UIDVALIDITY, reading it again (duplicates are recognised)`);
+    if (state && state.uid_validity !== '0')
+      this.logger.warn(`IMAP account ${accountId}: mailbox ${mailbox} changed UIDVALIDITY, reading it again (duplicates are recognised)`);
     await this.ds.query(
       `INSERT INTO email_imap_state (account_id, mailbox, uid_validity, last_uid) VALUES ($1, $2, $3, 0)
        ON CONFLICT (account_id) DO UPDATE SET mailbox = $2, uid_validity = $3, last_uid = 0, polled_at = now()`,
-      [accountId, mailbox, uidValidity]);
+      [accountId, mailbox, uidValidity],
+    );
     return 0;
   }
 
@@ -180,10 +194,17 @@ export class EmailImapPoller implements OnApplicationBootstrap, OnModuleDestroy 
   private async oversized(client: ImapFlow, uid: number, size: number): Promise<Buffer | null> {
     const m = await client.fetchOne(String(uid), { headers: true }, { uid: true });
     if (!m || !m.headers) return null;
-    const headers = m.headers.toString('utf8').replace(/\r?\n$/, '').split(/\r?\n(?![ \t])/)
-      .filter((h) => !/^(content-type|content-transfer-encoding|mime-version):/i.test(h)).join('\r\n');
+    const headers = m.headers
+      .toString('utf8')
+      .replace(/\r?\n$/, '')
+      .split(/\r?\n(?![ \t])/)
+      .filter((h) => !/^(content-type|content-transfer-encoding|mime-version):/i.test(h))
+      .join('\r\n');
     const note = `[Messaggio di ${(size / 1024 / 1024).toFixed(1)} MB, troppo grande per essere importato: consultarlo nella casella di posta.]`;
-    return Buffer.from(`${headers}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n${note}\r\n`, 'utf8');
+    return Buffer.from(
+      `${headers}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n${note}\r\n`,
+      'utf8',
+    );
   }
 
   private async markProcessed(client: ImapFlow, imap: NonNullable<EmailAccount['imap']>, uid: number, skipped: boolean): Promise<void> {
@@ -201,11 +222,17 @@ export class EmailImapPoller implements OnApplicationBootstrap, OnModuleDestroy 
 
   private async recordError(account: EmailAccount, err: Error): Promise<void> {
     this.logger.warn(`IMAP account ${account.id} (${account.label}): ${err.message}`);
-    const stored = err instanceof PrivateHostError ? `refused: ${account.imap?.host} is not a public mail server (CHANNEL_ALLOW_PRIVATE_HOSTS)` : err.message;
+    const stored =
+      err instanceof PrivateHostError
+        ? `refused: ${account.imap?.host} is not a public mail server (CHANNEL_ALLOW_PRIVATE_HOSTS)`
+        : err.message;
     // A mailbox never read yet has no state row: one is made (UIDVALIDITY 0, unknown) to hold the error.
-    await this.ds.query(
-      `INSERT INTO email_imap_state (account_id, mailbox, uid_validity, last_uid, last_error) VALUES ($1, $2, 0, 0, $3)
+    await this.ds
+      .query(
+        `INSERT INTO email_imap_state (account_id, mailbox, uid_validity, last_uid, last_error) VALUES ($1, $2, 0, 0, $3)
        ON CONFLICT (account_id) DO UPDATE SET last_error = $3`,
-      [account.id, account.imap?.mailbox ?? 'INBOX', stored.slice(0, 500)]).catch(() => undefined);
+        [account.id, account.imap?.mailbox ?? 'INBOX', stored.slice(0, 500)],
+      )
+      .catch(() => undefined);
   }
 }

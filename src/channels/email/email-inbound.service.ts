@@ -67,10 +67,14 @@ export class EmailInbound {
   async receive(input: RawMail): Promise<InboundOutcome> {
     const { account } = input;
     const envelope = await simpleParser(input.raw, PARSE_OPTIONS);
-    const rfcId = normalizeMessageId(envelope.messageId) ?? `sha256-${createHash('sha256').update(input.raw).digest('hex').slice(0, 40)}@sportello.invalid`;
+    const rfcId =
+      normalizeMessageId(envelope.messageId) ??
+      `sha256-${createHash('sha256').update(input.raw).digest('hex').slice(0, 40)}@sportello.invalid`;
 
     const [known] = await this.ds.query(
-      `SELECT direction, kind, message_id FROM email_messages WHERE account_id = $1 AND rfc_message_id = $2`, [account.id, rfcId]);
+      `SELECT direction, kind, message_id FROM email_messages WHERE account_id = $1 AND rfc_message_id = $2`,
+      [account.id, rfcId],
+    );
     if (known?.direction === 'outbound') return { outcome: 'ignored', reason: 'our own message came back' };
     if (known?.kind === 'ignored') return { outcome: 'ignored', reason: 'already handled' };
 
@@ -103,14 +107,15 @@ export class EmailInbound {
     let signature: PecSignatureState | null = null;
     if (pec.nature === 'envelope') {
       signature = await this.pecSignatures.verify(input.raw);
-      const original = envelope.attachments.find((a) => (a.filename ?? '').toLowerCase() === 'postacert.eml')
-        ?? envelope.attachments.find((a) => a.contentType.toLowerCase() === 'message/rfc822');
+      const original =
+        envelope.attachments.find((a) => (a.filename ?? '').toLowerCase() === 'postacert.eml') ??
+        envelope.attachments.find((a) => a.contentType.toLowerCase() === 'message/rfc822');
       if (original) mail = await simpleParser(original.content, PARSE_OPTIONS);
       // The certification is the citizen's proof of sending: kept with the message, as received.
       if (datiCertPart) extra.push(await this.keep(datiCertPart.content, 'daticert.xml', 'application/xml'));
       if (input.raw.length <= this.config.maxAttachmentBytes) extra.push(await this.keep(input.raw, 'ricevuta-pec.eml', 'message/rfc822'));
       else notes.push(`[busta PEC non conservata: supera ${mb(this.config.maxAttachmentBytes)} MB]`);
-      if (pec.anomaly) notes.push('[PEC: il gestore ha segnalato un\'anomalia, il messaggio non è certificato]');
+      if (pec.anomaly) notes.push("[PEC: il gestore ha segnalato un'anomalia, il messaggio non è certificato]");
     }
 
     // Only the SMTP envelope of the outer message says anything about the original's sender.
@@ -118,14 +123,17 @@ export class EmailInbound {
     if (nature.nature === 'bounce') {
       const updated = nature.failed ? await this.applyBounce(account, nature.originalMessageIds, nature.diagnostic) : null;
       await this.remember(account, rfcId, 'ignored', null, null, envelope.subject);
-      return updated ? { outcome: 'status', reason: nature.reason, updatedMessageId: updated } : { outcome: 'ignored', reason: `bounce: ${nature.reason}` };
+      return updated
+        ? { outcome: 'status', reason: nature.reason, updatedMessageId: updated }
+        : { outcome: 'ignored', reason: `bounce: ${nature.reason}` };
     }
     if (nature.nature === 'auto-reply') {
       await this.remember(account, rfcId, 'ignored', null, null, envelope.subject);
       return { outcome: 'ignored', reason: `automatic reply: ${nature.reason}` };
     }
 
-    const sender = normalizeAddress(mail.from?.value[0]?.address) ?? (pec.nature === 'envelope' ? normalizeAddress(datiCert?.mittente) : null);
+    const sender =
+      normalizeAddress(mail.from?.value[0]?.address) ?? (pec.nature === 'envelope' ? normalizeAddress(datiCert?.mittente) : null);
     if (!sender) {
       await this.remember(account, rfcId, 'ignored', null, null, envelope.subject);
       return { outcome: 'ignored', reason: 'no sender address' };
@@ -135,7 +143,8 @@ export class EmailInbound {
 
     const reference = await this.threadReference(account.comuneId, mail, subject);
     // A reply from the address a citizen left for updates (we wrote to it about this ticket) is theirs.
-    if (reference) await adoptNoticeRecipient(this.ds, { channel: EMAIL_CHANNEL, address: sender, displayName, comuneId: account.comuneId, reference });
+    if (reference)
+      await adoptNoticeRecipient(this.ds, { channel: EMAIL_CHANNEL, address: sender, displayName, comuneId: account.comuneId, reference });
     const { text, attachments } = await this.content(mail, Boolean(reference), notes);
     attachments.push(...extra);
 
@@ -149,24 +158,38 @@ export class EmailInbound {
       ticket: reference ? { reference, subject } : { subject, forceNew: true },
       correlationId: input.correlationId,
     });
-    await this.remember(account, rfcId, pec.nature === 'envelope' ? 'pec' : 'message', result.ticketId, result.messageId, subject, signature);
+    await this.remember(
+      account,
+      rfcId,
+      pec.nature === 'envelope' ? 'pec' : 'message',
+      result.ticketId,
+      result.messageId,
+      subject,
+      signature,
+    );
     // The message went out to the console before its PEC signature state was stored: shown again with it.
     if (signature && !result.duplicate) await this.delivery.announce(result.messageId).catch(() => undefined);
     return {
-      outcome: 'stored', duplicate: result.duplicate, ticketReference: result.ticketReference, ticketCreated: result.ticketCreated,
-      messageId: result.messageId, pec: pec.nature === 'envelope',
+      outcome: 'stored',
+      duplicate: result.duplicate,
+      ticketReference: result.ticketReference,
+      ticketCreated: result.ticketCreated,
+      messageId: result.messageId,
+      pec: pec.nature === 'envelope',
     };
   }
 
   /** The ticket a reply belongs to: by the Message-IDs it answers, else by a reference in its subject. */
   private async threadReference(comuneId: number, mail: ParsedMail, subject: string | null): Promise<string | null> {
     // In-Reply-To names the direct parent; References lists the thread oldest first.
-    const parents = messageIdList(mail.inReplyTo, ...(messageIdList(mail.references).reverse()));
+    const parents = messageIdList(mail.inReplyTo, ...messageIdList(mail.references).reverse());
     if (parents.length) {
       const [hit] = await this.ds.query(
         `SELECT t.reference FROM email_messages e JOIN tickets t ON t.id = e.ticket_id
           WHERE e.comune_id = $1 AND e.rfc_message_id = ANY($2::text[])
-          ORDER BY array_position($2::text[], e.rfc_message_id), e.id DESC LIMIT 1`, [comuneId, parents.slice(0, 50)]);
+          ORDER BY array_position($2::text[], e.rfc_message_id), e.id DESC LIMIT 1`,
+        [comuneId, parents.slice(0, 50)],
+      );
       if (hit) return hit.reference;
     }
     const quoted = referenceInSubject(subject);
@@ -179,16 +202,28 @@ export class EmailInbound {
 
   /** The text and files of a citizen's mail, within the limits the ingest pipeline and storage set. */
   private async content(mail: ParsedMail, isReply: boolean, notes: string[]): Promise<{ text: string; attachments: InboundAttachment[] }> {
-    let body = (mail.text ?? '').replace(/\r\n/g, '\n').replace(/[ \t]+$/gm, '').trim();
+    let body = (mail.text ?? '')
+      .replace(/\r\n/g, '\n')
+      .replace(/[ \t]+$/gm, '')
+      .trim();
     if (isReply) body = stripQuotedReply(body);
     const attachments: InboundAttachment[] = [];
     const files = mail.attachments.filter((a) => !isTransportPart(a));
     for (const [i, a] of files.entries()) {
       const name = safeFilename(a.filename, `allegato-${i + 1}`);
-      if (i >= MAX_ATTACHMENTS) { notes.push(`[allegato «${name}» non conservato: più di ${MAX_ATTACHMENTS} allegati]`); continue; }
-      if (a.size > this.config.maxAttachmentBytes) { notes.push(`[allegato «${name}» non conservato: supera ${mb(this.config.maxAttachmentBytes)} MB]`); continue; }
+      if (i >= MAX_ATTACHMENTS) {
+        notes.push(`[allegato «${name}» non conservato: più di ${MAX_ATTACHMENTS} allegati]`);
+        continue;
+      }
+      if (a.size > this.config.maxAttachmentBytes) {
+        notes.push(`[allegato «${name}» non conservato: supera ${mb(this.config.maxAttachmentBytes)} MB]`);
+        continue;
+      }
       const kind = sniffMailAttachment(a.content);
-      if (!kind) { notes.push(`[allegato «${name}» non conservato: tipo di file non ammesso]`); continue; }
+      if (!kind) {
+        notes.push(`[allegato «${name}» non conservato: tipo di file non ammesso]`);
+        continue;
+      }
       attachments.push(await this.keep(a.content, withExtension(name, kind.ext), kind.type));
     }
     const limit = this.config.maxMessageLength;
@@ -215,30 +250,53 @@ export class EmailInbound {
     return this.applyDeliveryState(account, originalIds, 'failed', reason);
   }
 
-  private async applyPecReceipt(account: EmailAccount, receipt: ParsedMail, type: Parameters<typeof receiptDeliveryState>[0], d: DatiCert | null): Promise<InboundOutcome> {
+  private async applyPecReceipt(
+    account: EmailAccount,
+    receipt: ParsedMail,
+    type: Parameters<typeof receiptDeliveryState>[0],
+    d: DatiCert | null,
+  ): Promise<InboundOutcome> {
     const state = receiptDeliveryState(type);
     const ids = messageIdList(headerText(receipt, 'x-riferimento-message-id'), d?.msgid ? `<${d.msgid}>` : null);
-    const updated = state ? await this.applyDeliveryState(account, ids, state, state === 'failed' ? receiptFailureText(type, d) : null) : null;
+    const updated = state
+      ? await this.applyDeliveryState(account, ids, state, state === 'failed' ? receiptFailureText(type, d) : null)
+      : null;
     return { outcome: 'status', reason: `PEC receipt ${type}`, updatedMessageId: updated };
   }
 
   /** Moves one of our replies forward (never back: a late acceptance does not undo a delivery). */
-  private async applyDeliveryState(account: EmailAccount, rfcIds: string[], state: 'sent' | 'delivered' | 'failed', error: string | null): Promise<string | null> {
+  private async applyDeliveryState(
+    account: EmailAccount,
+    rfcIds: string[],
+    state: 'sent' | 'delivered' | 'failed',
+    error: string | null,
+  ): Promise<string | null> {
     if (!rfcIds.length) return null;
     const [row] = await this.ds.query(
       `SELECT m.id, m.delivery_status FROM email_messages e JOIN messages m ON m.id = e.message_id
-        WHERE e.account_id = $1 AND e.direction = 'outbound' AND e.rfc_message_id = ANY($2::text[]) LIMIT 1`, [account.id, rfcIds]);
+        WHERE e.account_id = $1 AND e.direction = 'outbound' AND e.rfc_message_id = ANY($2::text[]) LIMIT 1`,
+      [account.id, rfcIds],
+    );
     if (!row) return null;
     if (!(await this.delivery.setStatus(String(row.id), state, error))) return null;
     this.logger.log(`message ${row.id}: ${state}${error ? ` (${error})` : ''}`);
     return String(row.id);
   }
 
-  private async remember(account: EmailAccount, rfcId: string, kind: 'message' | 'pec' | 'ignored', ticketId: string | null, messageId: string | null, subject: string | null | undefined, pecSignature: PecSignatureState | null = null): Promise<void> {
+  private async remember(
+    account: EmailAccount,
+    rfcId: string,
+    kind: 'message' | 'pec' | 'ignored',
+    ticketId: string | null,
+    messageId: string | null,
+    subject: string | null | undefined,
+    pecSignature: PecSignatureState | null = null,
+  ): Promise<void> {
     await this.ds.query(
       `INSERT INTO email_messages (account_id, comune_id, rfc_message_id, direction, kind, ticket_id, message_id, subject, pec_signature)
        VALUES ($1, $2, $3, 'inbound', $4, $5, $6, $7, $8) ON CONFLICT (account_id, rfc_message_id) DO NOTHING`,
-      [account.id, account.comuneId, rfcId, kind, ticketId, messageId, subject?.slice(0, 300) ?? null, pecSignature]);
+      [account.id, account.comuneId, rfcId, kind, ticketId, messageId, subject?.slice(0, 300) ?? null, pecSignature],
+    );
   }
 }
 
@@ -253,9 +311,15 @@ function headerText(mail: ParsedMail, name: string): string | null {
 function isTransportPart(a: Attachment): boolean {
   const name = (a.filename ?? '').toLowerCase();
   const type = a.contentType.toLowerCase();
-  return name === 'daticert.xml' || name === 'postacert.eml' || name === 'smime.p7s'
-    || type === 'application/pkcs7-signature' || type === 'application/x-pkcs7-signature'
-    || type === 'message/delivery-status' || type === 'message/disposition-notification';
+  return (
+    name === 'daticert.xml' ||
+    name === 'postacert.eml' ||
+    name === 'smime.p7s' ||
+    type === 'application/pkcs7-signature' ||
+    type === 'application/x-pkcs7-signature' ||
+    type === 'message/delivery-status' ||
+    type === 'message/disposition-notification'
+  );
 }
 
 /**
@@ -268,10 +332,17 @@ export function sniffMailAttachment(bytes: Buffer): { type: string; ext: string 
   const known = sniffContentType(bytes);
   if (known) return known;
   if (!isText(bytes)) return null;
-  const head = bytes.subarray(0, 4096).toString('utf8').replace(/^\uFEFF/, '');
+  const head = bytes
+    .subarray(0, 4096)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '');
   if (/^<\?xml[\s?]/.test(head)) return { type: 'application/xml', ext: 'xml' };
-  if (/^(?:[A-Za-z][A-Za-z0-9-]*:[^\n]*\n(?:[ \t][^\n]*\n)*)+/.test(head.replace(/\r\n/g, '\n'))
-    && /^(from|received|message-id|date):/im.test(head) && /\r?\n\r?\n/.test(head)) return { type: 'message/rfc822', ext: 'eml' };
+  if (
+    /^(?:[A-Za-z][A-Za-z0-9-]*:[^\n]*\n(?:[ \t][^\n]*\n)*)+/.test(head.replace(/\r\n/g, '\n')) &&
+    /^(from|received|message-id|date):/im.test(head) &&
+    /\r?\n\r?\n/.test(head)
+  )
+    return { type: 'message/rfc822', ext: 'eml' };
   return { type: 'text/plain', ext: 'txt' };
 }
 
@@ -284,7 +355,11 @@ function isText(bytes: Buffer): boolean {
 }
 
 function safeFilename(name: string | undefined, fallback: string): string {
-  const clean = (name ?? '').replace(/[\\/]/g, '_').replace(/[\u0000-\u001f<>:"|?*]/g, '_').trim().slice(0, 200);
+  const clean = (name ?? '')
+    .replace(/[\\/]/g, '_')
+    .replace(/[\u0000-\u001f<>:"|?*]/g, '_')
+    .trim()
+    .slice(0, 200);
   return clean || fallback;
 }
 

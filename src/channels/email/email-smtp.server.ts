@@ -78,8 +78,12 @@ export class EmailSmtpServer implements OnApplicationBootstrap, OnModuleDestroy 
     });
     server.on('error', (err) => this.logger.warn(`SMTP server: ${err.message}`));
     await new Promise<void>((resolve, reject) => {
-      const failed = (err: Error) => reject(new Error(
-        `the e-mail SMTP server cannot listen on ${c.smtpHost}:${c.smtpPort} (${err.message}); set EMAIL_SMTP_PORT, or EMAIL_SMTP_ENABLED=false to run without it`));
+      const failed = (err: Error) =>
+        reject(
+          new Error(
+            `the e-mail SMTP server cannot listen on ${c.smtpHost}:${c.smtpPort} (${err.message}); set EMAIL_SMTP_PORT, or EMAIL_SMTP_ENABLED=false to run without it`,
+          ),
+        );
       server.server.once('error', failed);
       server.listen(c.smtpPort, c.smtpHost, () => {
         server.server.off('error', failed);
@@ -96,7 +100,8 @@ export class EmailSmtpServer implements OnApplicationBootstrap, OnModuleDestroy 
     stream.on('data', (c: Buffer) => chunks.push(c));
     stream.on('error', (err) => cb(smtpError(451, `4.3.0 ${err.message}`)));
     stream.on('end', () => {
-      if (stream.sizeExceeded) return cb(smtpError(552, `5.3.4 Messaggio troppo grande / message exceeds ${this.config.email.maxMessageBytes} bytes`));
+      if (stream.sizeExceeded)
+        return cb(smtpError(552, `5.3.4 Messaggio troppo grande / message exceeds ${this.config.email.maxMessageBytes} bytes`));
       const raw = Buffer.concat(chunks);
       const mailFrom = session.envelope.mailFrom;
       const envelopeFrom = mailFrom === false ? undefined : mailFrom.address;
@@ -132,6 +137,7 @@ function sameSecret(given: string, expected: string): boolean {
 /** The accounts the current transaction's recipients map to; reset by smtp-server for each MAIL FROM. */
 function sessionAccounts(session: SMTPServerSession): Map<number, EmailAccount> {
   const s = session as SMTPServerSession & { sportello?: { transaction: number; accounts: Map<number, EmailAccount> } };
-  if (!s.sportello || s.sportello.transaction !== session.transaction) s.sportello = { transaction: session.transaction, accounts: new Map() };
+  if (!s.sportello || s.sportello.transaction !== session.transaction)
+    s.sportello = { transaction: session.transaction, accounts: new Map() };
   return s.sportello.accounts;
 }

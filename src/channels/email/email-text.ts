@@ -17,11 +17,20 @@ export function stripQuotedReply(text: string): string {
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i].trim();
     const joined = `${l} ${lines[i + 1]?.trim() ?? ''}`.trim();
-    if (SEPARATOR.test(l) || ATTRIBUTION.test(l)) { cut = i; break; }
+    if (SEPARATOR.test(l) || ATTRIBUTION.test(l)) {
+      cut = i;
+      break;
+    }
     // Attribution lines are often wrapped after the sender's name.
-    if (/^(il giorno|in data|on)\b/i.test(l) && ATTRIBUTION.test(joined)) { cut = i; break; }
+    if (/^(il giorno|in data|on)\b/i.test(l) && ATTRIBUTION.test(joined)) {
+      cut = i;
+      break;
+    }
     // Outlook's header block: "Da: …" followed by "Inviato: …" / "Sent: …".
-    if (/^(da|from)\s*:\s*\S/i.test(l) && /^(inviato|sent|data|date)\s*:/i.test(lines[i + 1]?.trim() ?? '')) { cut = i; break; }
+    if (/^(da|from)\s*:\s*\S/i.test(l) && /^(inviato|sent|data|date)\s*:/i.test(lines[i + 1]?.trim() ?? '')) {
+      cut = i;
+      break;
+    }
   }
   const kept = lines.slice(0, cut);
   while (kept.length && (kept[kept.length - 1].trim() === '' || kept[kept.length - 1].trimStart().startsWith('>'))) kept.pop();
@@ -50,7 +59,10 @@ export function renderReply(c: ReplyContent): { text: string; html: string } {
   const english = `Reference ${c.reference}. To write again about this request, reply to this e-mail keeping the code in the subject.`;
   const body = c.text.replace(/\r\n/g, '\n').trim();
   const text = [body, '', '-- ', ...signature, '', howToReply, english, ''].join('\n');
-  const paragraphs = body.split(/\n{2,}/).map((p) => `<p style="margin:0 0 1em">${escapeHtml(p).replace(/\n/g, '<br>')}</p>`).join('\n');
+  const paragraphs = body
+    .split(/\n{2,}/)
+    .map((p) => `<p style="margin:0 0 1em">${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
+    .join('\n');
   const html = `<!DOCTYPE html>
 <html lang="it"><head><meta charset="utf-8"><title>${escapeHtml(c.reference)}</title></head>
 <body style="font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5;color:#1a1a1a">

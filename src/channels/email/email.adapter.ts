@@ -6,7 +6,13 @@ import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { outboundQueueName } from '../../jobs/jobs.js';
 import { Metrics } from '../../ops/metrics.js';
 import { AttachmentStorage } from '../../storage/storage.js';
-import { PermanentDeliveryError, TransientDeliveryError, type ChannelAdapter, type DeliveryResult, type OutboundMessage } from '../channel-adapter.js';
+import {
+  PermanentDeliveryError,
+  TransientDeliveryError,
+  type ChannelAdapter,
+  type DeliveryResult,
+  type OutboundMessage,
+} from '../channel-adapter.js';
 import { OutboundDelivery, OutboundProcessor } from '../outbound-delivery.js';
 import { PrivateHostError, resolvePublicHost, tlsServername } from '../support/public-host.js';
 import { EmailAccounts, MAIL_SERVER_UNUSABLE, type EmailAccount } from './email-accounts.js';
@@ -41,12 +47,16 @@ export class EmailAdapter implements ChannelAdapter, OnModuleDestroy {
   async deliver(m: OutboundMessage): Promise<DeliveryResult> {
     const [lastInbound] = await this.ds.query(
       `SELECT account_id, rfc_message_id, subject FROM email_messages
-        WHERE ticket_id = $1 AND direction = 'inbound' AND kind <> 'ignored' ORDER BY id DESC LIMIT 1`, [m.ticketId]);
+        WHERE ticket_id = $1 AND direction = 'inbound' AND kind <> 'ignored' ORDER BY id DESC LIMIT 1`,
+      [m.ticketId],
+    );
     const account = await this.accountFor(m.comuneId, lastInbound?.account_id ?? null);
     const [ticket] = await this.ds.query(
       `SELECT t.subject, c.name AS comune_name, msg.author_type
          FROM tickets t JOIN comuni c ON c.id = t.comune_id JOIN messages msg ON msg.id = $2
-        WHERE t.id = $1`, [m.ticketId, m.messageId]);
+        WHERE t.id = $1`,
+      [m.ticketId, m.messageId],
+    );
     if (!ticket) throw new PermanentDeliveryError(`ticket ${m.ticketId} not found`);
 
     const rfcId = outboundMessageId(m.ticketReference, m.messageId, account.address);
@@ -54,22 +64,40 @@ export class EmailAdapter implements ChannelAdapter, OnModuleDestroy {
     await this.ds.query(
       `INSERT INTO email_messages (account_id, comune_id, rfc_message_id, direction, kind, ticket_id, message_id, subject)
        VALUES ($1, $2, $3, 'outbound', 'message', $4, $5, $6) ON CONFLICT (account_id, rfc_message_id) DO NOTHING`,
-      [account.id, m.comuneId, rfcId, m.ticketId, m.messageId, null]);
+      [account.id, m.comuneId, rfcId, m.ticketId, m.messageId, null],
+    );
     const thread: Array<{ rfc_message_id: string }> = await this.ds.query(
       `SELECT rfc_message_id FROM email_messages WHERE ticket_id = $1 AND kind <> 'ignored' AND rfc_message_id <> $2 ORDER BY id`,
-      [m.ticketId, rfcId]);
+      [m.ticketId, rfcId],
+    );
     const ids = thread.map((r) => r.rfc_message_id);
     const references = ids.length > MAX_REFERENCES ? [ids[0], ...ids.slice(-(MAX_REFERENCES - 1))] : ids;
 
     const automatic = ticket.author_type === 'system' || ticket.author_type === 'bot';
-    const body = renderReply({ text: m.text, operatorName: m.operatorName, comuneName: ticket.comune_name, reference: m.ticketReference, automatic });
-    const attachments = await Promise.all(m.attachments.map(async (a) => ({
-      filename: a.filename, contentType: a.contentType, content: await this.storage.get(a.storageKey),
-    })));
+    const body = renderReply({
+      text: m.text,
+      operatorName: m.operatorName,
+      comuneName: ticket.comune_name,
+      reference: m.ticketReference,
+      automatic,
+    });
+    const attachments = await Promise.all(
+      m.attachments.map(async (a) => ({
+        filename: a.filename,
+        contentType: a.contentType,
+        content: await this.storage.get(a.storageKey),
+      })),
+    );
     // A ticket that did not come by mail (a notice to the contact a web-chat or phone citizen left)
     // starts its thread here; either way the reference in the subject brings a reply back to it.
-    const subject = lastInbound ? replySubject(lastInbound.subject ?? ticket.subject, m.ticketReference) : subjectWithReference(ticket.subject, m.ticketReference);
-    await this.ds.query(`UPDATE email_messages SET subject = $3 WHERE account_id = $1 AND rfc_message_id = $2`, [account.id, rfcId, subject]);
+    const subject = lastInbound
+      ? replySubject(lastInbound.subject ?? ticket.subject, m.ticketReference)
+      : subjectWithReference(ticket.subject, m.ticketReference);
+    await this.ds.query(`UPDATE email_messages SET subject = $3 WHERE account_id = $1 AND rfc_message_id = $2`, [
+      account.id,
+      rfcId,
+      subject,
+    ]);
 
     const transport = await this.transportFor(account);
     try {
@@ -96,7 +124,9 @@ export class EmailAdapter implements ChannelAdapter, OnModuleDestroy {
       if (typeof e.responseCode === 'number' || !account.smtp) throw classified;
       // No SMTP reply: refused, timed out, not SMTP, TLS. The operator gets one message (the same
       // for every such failure: a reply cannot be used to probe hosts); the reason goes to the log.
-      this.logger.warn(`SMTP of e-mail account ${account.id} (${account.smtp.host}:${account.smtp.port}): ${e.code ?? ''} ${e.message ?? String(err)}`);
+      this.logger.warn(
+        `SMTP of e-mail account ${account.id} (${account.smtp.host}:${account.smtp.port}): ${e.code ?? ''} ${e.message ?? String(err)}`,
+      );
       const text = `Posta in uscita: ${MAIL_SERVER_UNUSABLE}`;
       throw classified instanceof PermanentDeliveryError ? new PermanentDeliveryError(text) : new TransientDeliveryError(text);
     }
@@ -133,9 +163,13 @@ export class EmailAdapter implements ChannelAdapter, OnModuleDestroy {
       const timeouts = { connectionTimeout: 15_000, greetingTimeout: 10_000, socketTimeout: 60_000 };
       t = s
         ? nodemailer.createTransport({
-          host: address!, port: s.port, secure: s.secure, tls: { ...tlsServername(s.host) },
-          ...(s.user && s.pass ? { auth: { user: s.user, pass: s.pass } } : {}), ...timeouts,
-        })
+            host: address!,
+            port: s.port,
+            secure: s.secure,
+            tls: { ...tlsServername(s.host) },
+            ...(s.user && s.pass ? { auth: { user: s.user, pass: s.pass } } : {}),
+            ...timeouts,
+          })
         : nodemailer.createTransport(this.config.email.defaultSmtpUrl);
       this.transports.set(key, t);
     }

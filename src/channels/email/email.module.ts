@@ -39,13 +39,19 @@ ACCOUNT_SCHEMAS.set(EMAIL_ACCOUNT_SCHEMA.channel, EMAIL_ACCOUNT_SCHEMA);
  */
 @Module({})
 export class EmailModule implements OnModuleInit {
-  constructor(private readonly registry: ChannelRegistry, private readonly adapter: EmailAdapter) {}
+  constructor(
+    private readonly registry: ChannelRegistry,
+    private readonly adapter: EmailAdapter,
+  ) {}
 
   static register(roles: ProcessRoles): DynamicModule {
     return {
       module: EmailModule,
       providers: [
-        EmailAccounts, EmailAdapter, EmailInbound, PecSignatureVerifier,
+        EmailAccounts,
+        EmailAdapter,
+        EmailInbound,
+        PecSignatureVerifier,
         ...(roles.api ? [EmailSmtpServer, EmailAccountCheck] : []),
         ...(roles.workers ? [EmailImapPoller, EmailOutboundProcessor] : []),
       ],

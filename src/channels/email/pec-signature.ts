@@ -55,12 +55,20 @@ function run(cmd: string, args: string[], input: Buffer): Promise<{ code: number
     const child = spawn(cmd, args, { stdio: ['pipe', 'ignore', 'pipe'], timeout: TIMEOUT_MS });
     const err: Buffer[] = [];
     let failed: Error | undefined;
-    child.stderr.on('data', (c: Buffer) => { if (err.length < 64) err.push(c); });
-    child.on('error', (e) => { failed = e; });
+    child.stderr.on('data', (c: Buffer) => {
+      if (err.length < 64) err.push(c);
+    });
+    child.on('error', (e) => {
+      failed = e;
+    });
     child.stdin.on('error', () => undefined); // openssl may stop reading early (a broken message)
-    child.on('close', (code, signal) => resolve({
-      code, stderr: Buffer.concat(err).toString('utf8'), error: failed ?? (signal ? new Error(`killed by ${signal}`) : undefined),
-    }));
+    child.on('close', (code, signal) =>
+      resolve({
+        code,
+        stderr: Buffer.concat(err).toString('utf8'),
+        error: failed ?? (signal ? new Error(`killed by ${signal}`) : undefined),
+      }),
+    );
     child.stdin.end(input);
   });
 }

@@ -8,8 +8,13 @@
  */
 
 export const PEC_RECEIPT_TYPES = [
-  'accettazione', 'non-accettazione', 'presa-in-carico', 'avvenuta-consegna',
-  'errore-consegna', 'preavviso-errore-consegna', 'rilevazione-virus',
+  'accettazione',
+  'non-accettazione',
+  'presa-in-carico',
+  'avvenuta-consegna',
+  'errore-consegna',
+  'preavviso-errore-consegna',
+  'rilevazione-virus',
 ] as const;
 export type PecReceiptType = (typeof PEC_RECEIPT_TYPES)[number];
 
@@ -83,10 +88,7 @@ export function parseDatiCert(xml: string): DatiCert | null {
   };
 }
 
-export type PecNature =
-  | { nature: 'envelope'; anomaly: boolean }
-  | { nature: 'receipt'; type: PecReceiptType }
-  | { nature: 'none' };
+export type PecNature = { nature: 'envelope'; anomaly: boolean } | { nature: 'receipt'; type: PecReceiptType } | { nature: 'none' };
 
 /** What a message is for PEC, from its transport headers (and daticert.xml when headers are missing). */
 export function pecNature(headers: { trasporto?: string | null; ricevuta?: string | null }, datiCert: DatiCert | null): PecNature {
@@ -98,7 +100,8 @@ export function pecNature(headers: { trasporto?: string | null; ricevuta?: strin
   if (trasporto === 'errore') return { nature: 'envelope', anomaly: true };
   if (datiCert) {
     if (datiCert.tipo === 'posta-certificata') return { nature: 'envelope', anomaly: false };
-    if ((PEC_RECEIPT_TYPES as readonly string[]).includes(datiCert.tipo)) return { nature: 'receipt', type: datiCert.tipo as PecReceiptType };
+    if ((PEC_RECEIPT_TYPES as readonly string[]).includes(datiCert.tipo))
+      return { nature: 'receipt', type: datiCert.tipo as PecReceiptType };
   }
   return { nature: 'none' };
 }
@@ -106,22 +109,29 @@ export function pecNature(headers: { trasporto?: string | null; ricevuta?: strin
 /** The delivery state a receipt gives our own outbound message, or null when it changes nothing. */
 export function receiptDeliveryState(type: PecReceiptType): 'sent' | 'delivered' | 'failed' | null {
   switch (type) {
-    case 'accettazione': return 'sent';
-    case 'avvenuta-consegna': return 'delivered';
+    case 'accettazione':
+      return 'sent';
+    case 'avvenuta-consegna':
+      return 'delivered';
     case 'non-accettazione':
     case 'errore-consegna':
-    case 'rilevazione-virus': return 'failed';
+    case 'rilevazione-virus':
+      return 'failed';
     // A warning that delivery has not happened yet, or the recipient provider's hand-over: not final.
     case 'presa-in-carico':
-    case 'preavviso-errore-consegna': return null;
+    case 'preavviso-errore-consegna':
+      return null;
   }
 }
 
 /** Italian wording of a failed receipt, for the operator. */
 export function receiptFailureText(type: PecReceiptType, d: DatiCert | null): string {
-  const what = type === 'non-accettazione' ? 'non accettato dal gestore PEC'
-    : type === 'rilevazione-virus' ? 'respinto: rilevato un virus'
-      : 'non consegnato alla casella PEC del destinatario';
+  const what =
+    type === 'non-accettazione'
+      ? 'non accettato dal gestore PEC'
+      : type === 'rilevazione-virus'
+        ? 'respinto: rilevato un virus'
+        : 'non consegnato alla casella PEC del destinatario';
   const detail = d?.erroreEsteso ?? (d && d.errore !== 'nessuno' ? d.errore : null);
   return `PEC: messaggio ${what}${detail ? ` (${detail})` : ''}`;
 }

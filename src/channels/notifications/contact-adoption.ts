@@ -32,6 +32,7 @@ export async function adoptNoticeRecipient(
           AND ($4::text IS NOT NULL OR m.created_at > now() - interval '${NOTICE_REPLY_WINDOW}')
         ORDER BY m.id DESC LIMIT 1)
      SELECT n.reference FROM notice n WHERE sportello_adopt_contact(n.citizen_id, $1, $2, $3, $5)`,
-    [p.channel, p.address, p.comuneId, p.reference ?? null, p.displayName]);
+    [p.channel, p.address, p.comuneId, p.reference ?? null, p.displayName],
+  );
   return rows[0]?.reference ?? null;
 }

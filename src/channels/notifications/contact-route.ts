@@ -2,7 +2,10 @@ import type { EntityManager } from 'typeorm';
 import { normalizeContact } from '../../console/consents.js';
 
 /** A contact the citizen left, as `normalizeContact` keeps it: a lower-case e-mail address or an E.164 number. */
-export interface Contact { kind: 'email' | 'phone'; value: string }
+export interface Contact {
+  kind: 'email' | 'phone';
+  value: string;
+}
 
 /**
  * The contact the citizen asked to be updated on, for one comune: their latest "updates" decision
@@ -11,15 +14,15 @@ export interface Contact { kind: 'email' | 'phone'; value: string }
 export async function consentedContact(m: EntityManager, citizenId: string, comuneId: number): Promise<Contact | null> {
   const [latest] = await m.query(
     `SELECT granted, contact FROM citizen_consents
-      WHERE citizen_id = $1 AND comune_id = $2 AND purpose = 'updates' ORDER BY id DESC LIMIT 1`, [citizenId, comuneId]);
+      WHERE citizen_id = $1 AND comune_id = $2 AND purpose = 'updates' ORDER BY id DESC LIMIT 1`,
+    [citizenId, comuneId],
+  );
   if (!latest?.granted || !latest.contact) return null;
   return normalizeContact(latest.contact);
 }
 
 /** How a notice to a contact leaves: an address of a channel, or the reason (Italian, for the console) it cannot. */
-export type ContactRoute =
-  | { channel: string; address: string }
-  | { channel: string; unavailable: string };
+export type ContactRoute = { channel: string; address: string } | { channel: string; unavailable: string };
 
 /**
  * E-mail addresses are written to from the comune's mailbox (the e-mail channel); mobile numbers
@@ -31,18 +34,28 @@ export type ContactRoute =
 export async function contactRoute(m: EntityManager, comuneId: number, contact: Contact): Promise<ContactRoute> {
   if (contact.kind === 'email') {
     const [mailbox] = await m.query(
-      `SELECT id FROM channel_accounts WHERE comune_id = $1 AND channel = 'email' AND enabled ORDER BY id LIMIT 1`, [comuneId]);
+      `SELECT id FROM channel_accounts WHERE comune_id = $1 AND channel = 'email' AND enabled ORDER BY id LIMIT 1`,
+      [comuneId],
+    );
     return mailbox
       ? { channel: 'email', address: contact.value }
-      : { channel: 'email', unavailable: `Avviso non inviato: il Comune non ha una casella e-mail attiva da cui scrivere a ${contact.value}.` };
+      : {
+          channel: 'email',
+          unavailable: `Avviso non inviato: il Comune non ha una casella e-mail attiva da cui scrivere a ${contact.value}.`,
+        };
   }
   // Italian numbers: mobiles start with 3; the others (landlines 0…, 8… services) have no WhatsApp.
   if (/^\+39[^3]/.test(contact.value)) {
-    return { channel: 'whatsapp', unavailable: `Avviso non inviato: ${contact.value} è un numero fisso, non raggiungibile su WhatsApp. Se serve, avvisare il cittadino per telefono.` };
+    return {
+      channel: 'whatsapp',
+      unavailable: `Avviso non inviato: ${contact.value} è un numero fisso, non raggiungibile su WhatsApp. Se serve, avvisare il cittadino per telefono.`,
+    };
   }
   const accounts: Array<{ id: number; template: string | null }> = await m.query(
     `SELECT id, config->'notificationTemplate'->>'name' AS template FROM channel_accounts
-      WHERE comune_id = $1 AND channel = 'whatsapp' AND enabled ORDER BY id`, [comuneId]);
+      WHERE comune_id = $1 AND channel = 'whatsapp' AND enabled ORDER BY id`,
+    [comuneId],
+  );
   const account = accounts.find((a) => a.template);
   if (account) return { channel: 'whatsapp', address: `${account.id}:${contact.value.replace(/^\+/, '')}` };
   return {

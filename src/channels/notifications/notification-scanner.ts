@@ -67,7 +67,9 @@ export class NotificationScanner implements OnApplicationBootstrap, OnApplicatio
   /** One pass; returns how many notices were queued. Concurrent calls share the pass. */
   @InSystemScope('notifications')
   scan(): Promise<number> {
-    this.running ??= this.pass().finally(() => { this.running = null; });
+    this.running ??= this.pass().finally(() => {
+      this.running = null;
+    });
     return this.running;
   }
 
@@ -79,7 +81,8 @@ export class NotificationScanner implements OnApplicationBootstrap, OnApplicatio
         WHERE e.created_at > now() - interval '${LOOKBACK}'
           AND (e.type = 'ticket.assigned' OR (e.type = 'status.changed' AND e.data->>'to' = 'resolved'))
           AND NOT EXISTS (SELECT 1 FROM channel_notifications n WHERE n.event_id = e.id)
-        ORDER BY e.id LIMIT 200`);
+        ORDER BY e.id LIMIT 200`,
+    );
     let queued = 0;
     for (const e of events) {
       const made = await this.notify(e);
@@ -92,20 +95,35 @@ export class NotificationScanner implements OnApplicationBootstrap, OnApplicatio
     return queued;
   }
 
-  private async notify(e: { id: string; ticket_id: string; comune_id: number; kind: NotificationKind }): Promise<{ messageId: string } | null> {
+  private async notify(e: {
+    id: string;
+    ticket_id: string;
+    comune_id: number;
+    kind: NotificationKind;
+  }): Promise<{ messageId: string } | null> {
     return this.ds.transaction(async (m) => {
       const [t] = await m.query(
         `SELECT t.id, t.reference, t.status, t.comune_id, t.citizen_id, c.name AS comune, i.channel
            FROM tickets t JOIN comuni c ON c.id = t.comune_id JOIN citizen_identities i ON i.id = t.citizen_identity_id
-          WHERE t.id = $1 FOR UPDATE OF t`, [e.ticket_id]);
+          WHERE t.id = $1 FOR UPDATE OF t`,
+        [e.ticket_id],
+      );
       const stillTrue = t && (e.kind === 'resolved' ? t.status === 'resolved' : ['new', 'open', 'waiting_citizen'].includes(t.status));
       // "Taken in charge" is said once per ticket, however often it is reassigned (the ticket row lock orders concurrent scanners).
-      const saidBefore = e.kind === 'taken_in_charge' && t
-        ? (await m.query(`SELECT 1 FROM channel_notifications WHERE ticket_id = $1 AND kind = 'taken_in_charge' AND message_id IS NOT NULL`, [t.id])).length > 0
-        : false;
+      const saidBefore =
+        e.kind === 'taken_in_charge' && t
+          ? (
+              await m.query(
+                `SELECT 1 FROM channel_notifications WHERE ticket_id = $1 AND kind = 'taken_in_charge' AND message_id IS NOT NULL`,
+                [t.id],
+              )
+            ).length > 0
+          : false;
       const [row] = await m.query(
         `INSERT INTO channel_notifications (event_id, ticket_id, comune_id, kind) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (event_id) DO NOTHING RETURNING id`, [e.id, e.ticket_id, e.comune_id, e.kind]);
+         ON CONFLICT (event_id) DO NOTHING RETURNING id`,
+        [e.id, e.ticket_id, e.comune_id, e.kind],
+      );
       // No row: another scanner settled this event. A row without a message: seen, nothing to say.
       if (!row || saidBefore || !stillTrue) return null;
       // A channel not notified, or not available in this build, and no contact: the event is settled, nothing is sent.
@@ -117,12 +135,21 @@ export class NotificationScanner implements OnApplicationBootstrap, OnApplicatio
       const [msg] = await m.query(
         `INSERT INTO messages (ticket_id, comune_id, direction, author_type, text, channel, delivery_status, delivery_error, recipient_address)
          VALUES ($1, $2, 'outbound', 'system', $3, $4, $5, $6, $7) RETURNING id`,
-        [t.id, t.comune_id, text, route.channel, unavailable ? 'failed' : 'queued', unavailable, 'address' in route ? route.address : null]);
+        [t.id, t.comune_id, text, route.channel, unavailable ? 'failed' : 'queued', unavailable, 'address' in route ? route.address : null],
+      );
       await m.query(`UPDATE channel_notifications SET message_id = $2 WHERE id = $1`, [row.id, msg.id]);
       const data = { kind: e.kind, messageId: String(msg.id), channel: route.channel, ...(route.contact ? { via: 'contact' } : {}) };
       if (unavailable) {
         // Nothing can leave: the notice stays on the ticket as a failed delivery, with the reason.
-        await appendEvents(m, [{ ticketId: String(t.id), comuneId: t.comune_id, type: 'citizen.not_notified', actorType: 'system', data: { ...data, reason: unavailable } }]);
+        await appendEvents(m, [
+          {
+            ticketId: String(t.id),
+            comuneId: t.comune_id,
+            type: 'citizen.not_notified',
+            actorType: 'system',
+            data: { ...data, reason: unavailable },
+          },
+        ]);
         return { messageId: String(msg.id) };
       }
       await appendEvents(m, [{ ticketId: String(t.id), comuneId: t.comune_id, type: 'citizen.notified', actorType: 'system', data }]);
@@ -135,14 +162,20 @@ export class NotificationScanner implements OnApplicationBootstrap, OnApplicatio
    * Where the notice goes: the channel the ticket came from when the citizen is reached there;
    * otherwise (web chat, app, phone, desk) the contact they left with consent to updates, if any.
    */
-  private async route(m: EntityManager, t: { channel: string; citizen_id: string; comune_id: number }):
-    Promise<({ contact: false; channel: string } | ({ contact: true } & ContactRoute)) | null> {
+  private async route(
+    m: EntityManager,
+    t: { channel: string; citizen_id: string; comune_id: number },
+  ): Promise<({ contact: false; channel: string } | ({ contact: true } & ContactRoute)) | null> {
     if (NOTIFIED_CHANNELS.includes(t.channel)) return this.registry.get(t.channel) ? { contact: false, channel: t.channel } : null;
     const contact = await consentedContact(m, String(t.citizen_id), t.comune_id);
     if (!contact) return null;
     const route = await contactRoute(m, t.comune_id, contact);
     if ('address' in route && !this.registry.get(route.channel)) {
-      return { contact: true, channel: route.channel, unavailable: `Avviso non inviato: il canale ${route.channel} non è attivo in questa installazione.` };
+      return {
+        contact: true,
+        channel: route.channel,
+        unavailable: `Avviso non inviato: il canale ${route.channel} non è attivo in questa installazione.`,
+      };
     }
     return { contact: true, ...route };
   }

@@ -6,6 +6,10 @@ import { NotificationScanner } from './notification-scanner.js';
 @Module({})
 export class NotificationsModule {
   static register(roles: ProcessRoles): DynamicModule {
-    return { module: NotificationsModule, providers: roles.workers ? [NotificationScanner] : [], exports: roles.workers ? [NotificationScanner] : [] };
+    return {
+      module: NotificationsModule,
+      providers: roles.workers ? [NotificationScanner] : [],
+      exports: roles.workers ? [NotificationScanner] : [],
+    };
   }
 }

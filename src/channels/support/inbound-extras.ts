@@ -16,7 +16,11 @@ import { InSystemScope } from '../../tenancy/db-scope.js';
 export class InboundExtras {
   private readonly logger = new Logger(InboundExtras.name);
 
-  constructor(private readonly ds: DataSource, private readonly realtime: RealtimeService, private readonly notifier: TicketNotifier) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly realtime: RealtimeService,
+    private readonly notifier: TicketNotifier,
+  ) {}
 
   /**
    * Replaces the text of a stored citizen message. Returns false when no such message is stored
@@ -28,15 +32,22 @@ export class InboundExtras {
     const result = await this.ds.transaction(async (m) => {
       const rows = await m.query(
         `SELECT m.id, m.text, m.ticket_id, m.comune_id FROM messages m
-          WHERE m.channel = $1 AND m.external_id = $2 AND m.direction = 'inbound' FOR UPDATE`, [channel, externalId]);
+          WHERE m.channel = $1 AND m.external_id = $2 AND m.direction = 'inbound' FOR UPDATE`,
+        [channel, externalId],
+      );
       if (!rows.length) return null;
       const r = rows[0];
       if ((r.text ?? null) === (text ?? null)) return { changed: false, id: String(r.id), ticketId: String(r.ticket_id) };
       await m.query(`UPDATE messages SET text = $2 WHERE id = $1`, [r.id, text]);
-      await appendEvents(m, [{
-        ticketId: String(r.ticket_id), comuneId: r.comune_id, type: 'message.edited', actorType: 'citizen',
-        data: { messageId: String(r.id), channel, previousText: r.text, text },
-      }]);
+      await appendEvents(m, [
+        {
+          ticketId: String(r.ticket_id),
+          comuneId: r.comune_id,
+          type: 'message.edited',
+          actorType: 'citizen',
+          data: { messageId: String(r.id), channel, previousText: r.text, text },
+        },
+      ]);
       return { changed: true, id: String(r.id), ticketId: String(r.ticket_id) };
     });
     if (!result) return false;

@@ -2,9 +2,7 @@ import { sniffContentType } from '../../storage/storage.js';
 import type { AttachmentStorage } from '../../storage/storage.js';
 import type { InboundAttachment } from '../inbound-message.js';
 
-export type MediaOutcome =
-  | { ok: true; attachment: InboundAttachment }
-  | { ok: false; note: string };
+export type MediaOutcome = { ok: true; attachment: InboundAttachment } | { ok: false; note: string };
 
 /** Type-checks and stores one downloaded file; refusals come back as an Italian note for the operator. */
 export async function storeInboundMedia(
@@ -29,7 +27,9 @@ export async function storeInboundMedia(
  * becomes an Italian note next to the message's own notes for the operator.
  */
 export async function collectMedia<T>(
-  items: T[], notes: string[], fetchOne: (item: T) => Promise<MediaOutcome>,
+  items: T[],
+  notes: string[],
+  fetchOne: (item: T) => Promise<MediaOutcome>,
 ): Promise<{ attachments: InboundAttachment[]; notes: string[] }> {
   const attachments: InboundAttachment[] = [];
   const allNotes = [...notes];

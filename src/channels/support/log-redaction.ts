@@ -4,7 +4,12 @@
  * in a header (`X-Webchat-Session`); other channels' secrets in headers are listed too.
  */
 export const SECRET_REQUEST_HEADERS = [
-  'authorization', 'cookie', 'x-api-key', 'x-telegram-bot-api-secret-token', 'x-webchat-session', 'x-hub-signature-256',
+  'authorization',
+  'cookie',
+  'x-api-key',
+  'x-telegram-bot-api-secret-token',
+  'x-webchat-session',
+  'x-hub-signature-256',
 ];
 
 /** pino `redact` paths of those headers in a serialized request. */
@@ -17,13 +22,20 @@ const SECRET_PARAM = /(token|secret|password|passwd|(^|[._-])key$|session|signat
 export function redactUrl(url: unknown): unknown {
   if (typeof url !== 'string' || !url.includes('?')) return url;
   const q = url.indexOf('?');
-  const query = url.slice(q + 1).split('&').map((pair) => {
-    const eq = pair.indexOf('=');
-    const name = eq === -1 ? pair : pair.slice(0, eq);
-    let decoded = name;
-    try { decoded = decodeURIComponent(name.replace(/\+/g, ' ')); } catch { /* kept as is */ }
-    return eq !== -1 && SECRET_PARAM.test(decoded) ? `${name}=[Redacted]` : pair;
-  });
+  const query = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const name = eq === -1 ? pair : pair.slice(0, eq);
+      let decoded = name;
+      try {
+        decoded = decodeURIComponent(name.replace(/\+/g, ' '));
+      } catch {
+        /* kept as is */
+      }
+      return eq !== -1 && SECRET_PARAM.test(decoded) ? `${name}=[Redacted]` : pair;
+    });
   return `${url.slice(0, q)}?${query.join('&')}`;
 }
 

@@ -4,7 +4,11 @@ import ipaddr from 'ipaddr.js';
 
 /** A host that is, or resolves to, an address that is not on the public Internet. */
 export class PrivateHostError extends Error {
-  constructor(readonly host: string, readonly address: string, readonly range: string) {
+  constructor(
+    readonly host: string,
+    readonly address: string,
+    readonly range: string,
+  ) {
     super(`${host} is (or resolves to) ${address}, a ${range} address`);
     this.name = 'PrivateHostError';
   }

@@ -49,7 +49,12 @@ export class ChannelRateLimiter implements OnApplicationShutdown {
   private readonly prefix: string;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.redis = new Redis({ ...redisOptionsFromUrl(config.redisUrl), lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+    this.redis = new Redis({
+      ...redisOptionsFromUrl(config.redisUrl),
+      lazyConnect: true,
+      maxRetriesPerRequest: 2,
+      enableOfflineQueue: true,
+    });
     this.redis.on('error', () => undefined);
     this.prefix = `${config.redisPrefix}:ratelimit:`;
   }

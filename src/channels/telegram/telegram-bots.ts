@@ -37,7 +37,9 @@ export class TelegramBots implements OnApplicationShutdown {
     bot.botInfo = botInfoOf(account, token);
     // telegraf's default error handler sets process.exitCode and logs the update: errors go back
     // to the caller instead, who answers Telegram with a 5xx so the update is delivered again.
-    bot.catch((err) => { throw err; });
+    bot.catch((err) => {
+      throw err;
+    });
     this.installer?.(bot, account);
     this.bots.set(account.id, { token, bot, polling: false });
     return bot;
@@ -51,7 +53,9 @@ export class TelegramBots implements OnApplicationShutdown {
     entry.polling = true;
     bot.launch({ allowedUpdates: ['message', 'edited_message'] }).catch((err: Error) => {
       entry.polling = false;
-      this.logger.error(`polling for Telegram account ${account.id} stopped: ${err.message.split(String(account.secrets.botToken)).join('***')}`);
+      this.logger.error(
+        `polling for Telegram account ${account.id} stopped: ${err.message.split(String(account.secrets.botToken)).join('***')}`,
+      );
     });
     this.logger.log(`Telegram account ${account.id}: long polling started`);
   }
@@ -60,7 +64,11 @@ export class TelegramBots implements OnApplicationShutdown {
     const entry = this.bots.get(accountId);
     if (!entry) return;
     if (entry.polling) {
-      try { entry.bot.stop('account changed'); } catch { /* not running */ }
+      try {
+        entry.bot.stop('account changed');
+      } catch {
+        /* not running */
+      }
     }
     this.bots.delete(accountId);
   }
@@ -75,7 +83,12 @@ export function botInfoOf(account: LoadedAccount, token: string): NonNullable<Te
   const id = Number(/^(\d{1,20}):/.exec(token)?.[1] ?? 0);
   const username = typeof account.config.botUsername === 'string' ? account.config.botUsername : `bot${id}`;
   return {
-    id, is_bot: true, first_name: account.label || username, username,
-    can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false,
+    id,
+    is_bot: true,
+    first_name: account.label || username,
+    username,
+    can_join_groups: false,
+    can_read_all_group_messages: false,
+    supports_inline_queries: false,
   };
 }

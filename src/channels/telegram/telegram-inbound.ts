@@ -14,7 +14,14 @@ import { collectMedia, readLimited, storeInboundMedia, withNotes } from '../supp
 import { ChannelRateLimiter } from '../support/rate-limiter.js';
 import { redactSecrets } from '../support/secrets.js';
 import { TelegramBots } from './telegram-bots.js';
-import { messageOf, normalizeTelegramMessage, parseStatusCommand, TELEGRAM_CHANNEL, telegramAddress, type TelegramFileRef } from './telegram-normalize.js';
+import {
+  messageOf,
+  normalizeTelegramMessage,
+  parseStatusCommand,
+  TELEGRAM_CHANNEL,
+  telegramAddress,
+  type TelegramFileRef,
+} from './telegram-normalize.js';
 import { greeting, noTickets, notFound, refused, ticketState } from './telegram-texts.js';
 import { InAccountComune } from '../../tenancy/db-scope.js';
 
@@ -80,16 +87,26 @@ export class TelegramInbound {
     const address = telegramAddress(account.id, chatId);
     const params: unknown[] = [TELEGRAM_CHANNEL, address];
     let filter = '';
-    if (reference) { params.push(reference); filter = 'AND t.reference = $3'; }
+    if (reference) {
+      params.push(reference);
+      filter = 'AND t.reference = $3';
+    }
     const rows = await this.ds.query(
       `SELECT t.reference, t.status, t.subject FROM tickets t JOIN citizen_identities i ON i.id = t.citizen_identity_id
-        WHERE i.channel = $1 AND i.address = $2 ${filter} ORDER BY t.id DESC LIMIT 5`, params);
+        WHERE i.channel = $1 AND i.address = $2 ${filter} ORDER BY t.id DESC LIMIT 5`,
+      params,
+    );
     if (reference && !rows.length) return notFound(reference);
     if (!rows.length) return noTickets;
     return rows.map((r: any) => ticketState(r.reference, r.status, r.subject)).join('\n');
   }
 
-  private async store(ctx: Context, account: LoadedAccount, message: Parameters<typeof normalizeTelegramMessage>[1], edited: boolean): Promise<void> {
+  private async store(
+    ctx: Context,
+    account: LoadedAccount,
+    message: Parameters<typeof normalizeTelegramMessage>[1],
+    edited: boolean,
+  ): Promise<void> {
     const n = normalizeTelegramMessage(account.id, message);
     if (edited) {
       // An edit of a message we hold changes it; an edit of one we never got is stored as that message.
@@ -118,7 +135,10 @@ export class TelegramInbound {
     }
   }
 
-  private async download(account: LoadedAccount, f: TelegramFileRef): Promise<{ ok: true; attachment: InboundAttachment } | { ok: false; note: string }> {
+  private async download(
+    account: LoadedAccount,
+    f: TelegramFileRef,
+  ): Promise<{ ok: true; attachment: InboundAttachment } | { ok: false; note: string }> {
     const max = this.config.maxAttachmentBytes;
     const fallbackName = { photo: 'foto', document: 'documento', voice: 'messaggio-vocale', audio: 'audio', video: 'video' }[f.kind];
     if (f.sizeBytes !== null && f.sizeBytes > max) {
@@ -129,7 +149,8 @@ export class TelegramInbound {
     try {
       const link = await this.bots.bot(account).telegram.getFileLink(f.fileId);
       const res = await fetch(link, { signal: AbortSignal.timeout(30_000) });
-      if (res.status === 404 || res.status === 400) return { ok: false, note: `[allegato «${f.filename ?? fallbackName}» non più disponibile su Telegram]` };
+      if (res.status === 404 || res.status === 400)
+        return { ok: false, note: `[allegato «${f.filename ?? fallbackName}» non più disponibile su Telegram]` };
       if (!res.ok) throw new MediaUnavailableError(`file download answered ${res.status}`);
       bytes = await readLimited(res, max);
     } catch (err) {
@@ -137,7 +158,8 @@ export class TelegramInbound {
       if (code === 400) return { ok: false, note: `[allegato «${f.filename ?? fallbackName}» non più disponibile su Telegram]` };
       throw new MediaUnavailableError(redactSecrets(`Telegram file ${f.kind} not downloadable now: ${(err as Error).message}`, [token]));
     }
-    if (!bytes) return { ok: false, note: `[allegato «${f.filename ?? fallbackName}» non accettato: supera ${Math.floor(max / 1024 / 1024)} MB]` };
+    if (!bytes)
+      return { ok: false, note: `[allegato «${f.filename ?? fallbackName}» non accettato: supera ${Math.floor(max / 1024 / 1024)} MB]` };
     return storeInboundMedia(this.storage, bytes, { filename: f.filename, declaredType: f.declaredType, maxBytes: max, fallbackName });
   }
 

@@ -42,7 +42,9 @@ export function messageOf(update: Update): { message: Message; edited: boolean }
 export function normalizeTelegramMessage(accountId: number, message: Message): NormalizedTelegramMessage {
   const m = message as Message & Record<string, any>;
   const from = m.from;
-  const displayName = from ? [from.first_name, from.last_name].filter(Boolean).join(' ') + (from.username ? ` (@${from.username})` : '') : null;
+  const displayName = from
+    ? [from.first_name, from.last_name].filter(Boolean).join(' ') + (from.username ? ` (@${from.username})` : '')
+    : null;
   const files: TelegramFileRef[] = [];
   const notes: string[] = [];
   let location: { lat: number; lng: number } | null = null;
@@ -53,10 +55,38 @@ export function normalizeTelegramMessage(accountId: number, message: Message): N
     const best = m.photo[m.photo.length - 1];
     files.push({ fileId: best.file_id, filename: null, declaredType: 'image/jpeg', sizeBytes: best.file_size ?? null, kind: 'photo' });
   }
-  if (m.document) files.push({ fileId: m.document.file_id, filename: m.document.file_name ?? null, declaredType: m.document.mime_type ?? null, sizeBytes: m.document.file_size ?? null, kind: 'document' });
-  if (m.voice) files.push({ fileId: m.voice.file_id, filename: null, declaredType: m.voice.mime_type ?? 'audio/ogg', sizeBytes: m.voice.file_size ?? null, kind: 'voice' });
-  if (m.audio) files.push({ fileId: m.audio.file_id, filename: m.audio.file_name ?? null, declaredType: m.audio.mime_type ?? null, sizeBytes: m.audio.file_size ?? null, kind: 'audio' });
-  if (m.video) files.push({ fileId: m.video.file_id, filename: m.video.file_name ?? null, declaredType: m.video.mime_type ?? null, sizeBytes: m.video.file_size ?? null, kind: 'video' });
+  if (m.document)
+    files.push({
+      fileId: m.document.file_id,
+      filename: m.document.file_name ?? null,
+      declaredType: m.document.mime_type ?? null,
+      sizeBytes: m.document.file_size ?? null,
+      kind: 'document',
+    });
+  if (m.voice)
+    files.push({
+      fileId: m.voice.file_id,
+      filename: null,
+      declaredType: m.voice.mime_type ?? 'audio/ogg',
+      sizeBytes: m.voice.file_size ?? null,
+      kind: 'voice',
+    });
+  if (m.audio)
+    files.push({
+      fileId: m.audio.file_id,
+      filename: m.audio.file_name ?? null,
+      declaredType: m.audio.mime_type ?? null,
+      sizeBytes: m.audio.file_size ?? null,
+      kind: 'audio',
+    });
+  if (m.video)
+    files.push({
+      fileId: m.video.file_id,
+      filename: m.video.file_name ?? null,
+      declaredType: m.video.mime_type ?? null,
+      sizeBytes: m.video.file_size ?? null,
+      kind: 'video',
+    });
   if (m.location) {
     location = { lat: m.location.latitude, lng: m.location.longitude };
     if (m.venue) text = [text, [m.venue.title, m.venue.address].filter(Boolean).join(', ')].filter(Boolean).join('\n');

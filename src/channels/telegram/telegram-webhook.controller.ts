@@ -1,4 +1,16 @@
-import { Controller, ForbiddenException, Headers, HttpCode, Logger, NotFoundException, Param, Post, Req, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
+import {
+  Controller,
+  ForbiddenException,
+  Headers,
+  HttpCode,
+  Logger,
+  NotFoundException,
+  Param,
+  Post,
+  Req,
+  ServiceUnavailableException,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { Update } from 'telegraf/types';
@@ -20,15 +32,23 @@ import { TelegramInbound } from './telegram-inbound.js';
 export class TelegramWebhookController {
   private readonly logger = new Logger(TelegramWebhookController.name);
 
-  constructor(private readonly accounts: ChannelAccountsService, private readonly inbound: TelegramInbound) {}
+  constructor(
+    private readonly accounts: ChannelAccountsService,
+    private readonly inbound: TelegramInbound,
+  ) {}
 
   @Post(':accountId')
   @HttpCode(200)
-  async update(@Param('accountId') accountId: string, @Headers('x-telegram-bot-api-secret-token') secret: string | undefined, @Req() req: Request) {
+  async update(
+    @Param('accountId') accountId: string,
+    @Headers('x-telegram-bot-api-secret-token') secret: string | undefined,
+    @Req() req: Request,
+  ) {
     const account = await this.accounts.load(accountId, TELEGRAM_CHANNEL);
     if (!account || !account.enabled) throw new NotFoundException('no such Telegram bot');
     if (!secret) throw new UnauthorizedException('X-Telegram-Bot-Api-Secret-Token header is missing');
-    if (!sameSecret(secret, String(account.secrets.webhookSecret ?? ''))) throw new ForbiddenException('X-Telegram-Bot-Api-Secret-Token is not valid');
+    if (!sameSecret(secret, String(account.secrets.webhookSecret ?? '')))
+      throw new ForbiddenException('X-Telegram-Bot-Api-Secret-Token is not valid');
 
     let update: Update;
     try {
@@ -42,7 +62,9 @@ export class TelegramWebhookController {
     try {
       await this.inbound.handle(account, update);
     } catch (err) {
-      this.logger.warn(`Telegram update ${update.update_id} for account ${account.id} not stored, Telegram will retry: ${(err as Error).message}`);
+      this.logger.warn(
+        `Telegram update ${update.update_id} for account ${account.id} not stored, Telegram will retry: ${(err as Error).message}`,
+      );
       throw new ServiceUnavailableException('the update could not be stored now; please retry');
     }
     return { ok: true };

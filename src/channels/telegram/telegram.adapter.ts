@@ -4,7 +4,13 @@ import { Input, TelegramError } from 'telegraf';
 import { outboundQueueName } from '../../jobs/jobs.js';
 import { Metrics } from '../../ops/metrics.js';
 import { AttachmentStorage, IMAGE_TYPES } from '../../storage/storage.js';
-import { PermanentDeliveryError, TransientDeliveryError, type ChannelAdapter, type DeliveryResult, type OutboundMessage } from '../channel-adapter.js';
+import {
+  PermanentDeliveryError,
+  TransientDeliveryError,
+  type ChannelAdapter,
+  type DeliveryResult,
+  type OutboundMessage,
+} from '../channel-adapter.js';
 import { OutboundDelivery, OutboundProcessor } from '../outbound-delivery.js';
 import { ChannelAccountsService } from '../accounts/channel-accounts.service.js';
 import { ChannelRateLimiter } from '../support/rate-limiter.js';
@@ -50,9 +56,10 @@ export class TelegramAdapter implements ChannelAdapter {
         const bytes = await this.storage.get(a.storageKey);
         await this.limiter.acquire(limits);
         const file = Input.fromBuffer(bytes, a.filename);
-        const sent = IMAGE_TYPES.includes(a.contentType) && a.contentType !== 'image/gif'
-          ? await telegram.sendPhoto(to.chatId, file)
-          : await telegram.sendDocument(to.chatId, file);
+        const sent =
+          IMAGE_TYPES.includes(a.contentType) && a.contentType !== 'image/gif'
+            ? await telegram.sendPhoto(to.chatId, file)
+            : await telegram.sendDocument(to.chatId, file);
         firstId ??= sent.message_id;
       }
       return { status: 'sent', ...(firstId !== undefined ? { externalId: telegramExternalId(account.id, to.chatId, firstId) } : {}) };
@@ -68,7 +75,10 @@ export class TelegramAdapter implements ChannelAdapter {
       if (err.code === 429) {
         // Every send of this bot waits out Telegram's flood control, not only this one.
         if (retryAfter) await this.limiter.hold(botKey, retryAfter * 1000).catch(() => undefined);
-        return new TransientDeliveryError(`Telegram: troppi messaggi, nuovo tentativo tra ${retryAfter ?? '?'} s`, retryAfter ? retryAfter * 1000 : undefined);
+        return new TransientDeliveryError(
+          `Telegram: troppi messaggi, nuovo tentativo tra ${retryAfter ?? '?'} s`,
+          retryAfter ? retryAfter * 1000 : undefined,
+        );
       }
       if (err.code >= 500) return new TransientDeliveryError(`Telegram non disponibile (${err.code})`);
       return new PermanentDeliveryError(italian(err.code, err.description));

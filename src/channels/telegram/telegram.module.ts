@@ -46,7 +46,10 @@ export class TelegramConnector implements OnApplicationBootstrap {
         await telegram.deleteWebhook();
         return { ok: true, detail: 'webhook removed' };
       }
-      await telegram.setWebhook(url, { secret_token: String(account.secrets.webhookSecret), allowed_updates: ['message', 'edited_message'] });
+      await telegram.setWebhook(url, {
+        secret_token: String(account.secrets.webhookSecret),
+        allowed_updates: ['message', 'edited_message'],
+      });
       return { ok: true, detail: `webhook set to ${url}` };
     } catch (err) {
       const detail = redactSecrets((err as Error).message, [String(account.secrets.botToken ?? '')]);
@@ -59,14 +62,19 @@ export class TelegramConnector implements OnApplicationBootstrap {
 /** Telegram bots of the comuni (telegraf): webhook with secret token, or long polling in development. */
 @Module({})
 export class TelegramModule implements OnModuleInit {
-  constructor(private readonly registry: ChannelRegistry, private readonly adapter: TelegramAdapter) {}
+  constructor(
+    private readonly registry: ChannelRegistry,
+    private readonly adapter: TelegramAdapter,
+  ) {}
 
   static register(roles: ProcessRoles): DynamicModule {
     return {
       module: TelegramModule,
       controllers: roles.api ? [TelegramWebhookController] : [],
       providers: [
-        TelegramAdapter, TelegramBots, TelegramInbound,
+        TelegramAdapter,
+        TelegramBots,
+        TelegramInbound,
         ...(roles.api ? [TelegramConnector] : []),
         ...(roles.workers ? [TelegramOutboundProcessor] : []),
       ],

@@ -1,5 +1,14 @@
 import { Inject, Logger } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
+import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
 import { randomUUID } from 'node:crypto';
 import type { Namespace, Socket } from 'socket.io';
 import { DataSource } from 'typeorm';
@@ -18,7 +27,13 @@ import { IngestService } from '../ingest.service.js';
 import { WebchatSessions } from './webchat-session.js';
 import { WebchatThrottle } from '../../security/throttle.js';
 
-interface WebchatData { comune: Comune; address: string; token: string; sent: number[]; /** No valid token came: a new session (throttled per address). */ newSession: boolean }
+interface WebchatData {
+  comune: Comune;
+  address: string;
+  token: string;
+  sent: number[];
+  /** No valid token came: a new session (throttled per address). */ newSession: boolean;
+}
 type WebchatSocket = Socket<WebchatClientEvents, WebchatServerEvents, Record<string, never>, WebchatData>;
 
 export const WEBCHAT_CHANNEL = 'webchat';
@@ -123,14 +138,16 @@ export class WebchatGateway implements OnGatewayInit, OnGatewayConnection, OnGat
 
   @SubscribeMessage('typing')
   async onTyping(@ConnectedSocket() socket: WebchatSocket, @MessageBody() body: { typing?: unknown }): Promise<void> {
-    await this.signals.citizenTyping(socket.data.address, body?.typing === true)
+    await this.signals
+      .citizenTyping(socket.data.address, body?.typing === true)
       .catch((err: Error) => this.logger.debug(`typing signal dropped: ${err.message}`));
   }
 
   @SubscribeMessage('read')
   async onRead(@ConnectedSocket() socket: WebchatSocket, @MessageBody() body: { upToMessageId?: unknown }): Promise<void> {
     if (typeof body?.upToMessageId !== 'string') return;
-    await this.signals.citizenRead(socket.data.address, body.upToMessageId)
+    await this.signals
+      .citizenRead(socket.data.address, body.upToMessageId)
       .catch((err: Error) => this.logger.warn(`read state not stored: ${err.message}`));
   }
 
@@ -138,11 +155,15 @@ export class WebchatGateway implements OnGatewayInit, OnGatewayConnection, OnGat
   private async history(address: string): Promise<Parameters<WebchatServerEvents['history']>[0]> {
     const [t] = await this.ds.query(
       `SELECT t.id, t.reference FROM tickets t JOIN citizen_identities i ON i.id = t.citizen_identity_id
-        WHERE i.channel = $1 AND i.address = $2 ORDER BY t.id DESC LIMIT 1`, [WEBCHAT_CHANNEL, address]);
+        WHERE i.channel = $1 AND i.address = $2 ORDER BY t.id DESC LIMIT 1`,
+      [WEBCHAT_CHANNEL, address],
+    );
     if (!t) return { ticketReference: null, messages: [] };
     const rows = await this.ds.query(
       `SELECT ${MESSAGE_COLUMNS}, o.name AS operator_name FROM messages m LEFT JOIN operators o ON o.id = m.author_operator_id
-        WHERE m.ticket_id = $1 AND NOT m.internal ORDER BY m.id DESC LIMIT 200`, [t.id]);
+        WHERE m.ticket_id = $1 AND NOT m.internal ORDER BY m.id DESC LIMIT 200`,
+      [t.id],
+    );
     return {
       ticketReference: t.reference,
       messages: rows.reverse().map((r: any) => toCitizenMessageView(toMessageView(r), t.reference, r.operator_name ?? undefined)),
@@ -150,8 +171,13 @@ export class WebchatGateway implements OnGatewayInit, OnGatewayConnection, OnGat
   }
 }
 
-export function parseWebchatMessage(body: unknown): { text: string | null; clientMessageId?: string; location: { lat: number; lng: number } | null } {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new RejectedInputError('message', 'must be an object with a "text"');
+export function parseWebchatMessage(body: unknown): {
+  text: string | null;
+  clientMessageId?: string;
+  location: { lat: number; lng: number } | null;
+} {
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new RejectedInputError('message', 'must be an object with a "text"');
   const b = body as Record<string, unknown>;
   if (b.text !== undefined && b.text !== null && typeof b.text !== 'string') throw new RejectedInputError('text', 'must be a text');
   if (b.clientMessageId !== undefined && (typeof b.clientMessageId !== 'string' || !/^[A-Za-z0-9_-]{1,100}$/.test(b.clientMessageId))) {
@@ -160,7 +186,8 @@ export function parseWebchatMessage(body: unknown): { text: string | null; clien
   let location: { lat: number; lng: number } | null = null;
   if (b.location !== undefined && b.location !== null) {
     const l = b.location as Record<string, unknown>;
-    if (typeof l !== 'object' || typeof l.lat !== 'number' || typeof l.lng !== 'number') throw new RejectedInputError('location', 'must be {lat, lng} numbers');
+    if (typeof l !== 'object' || typeof l.lat !== 'number' || typeof l.lng !== 'number')
+      throw new RejectedInputError('location', 'must be {lat, lng} numbers');
     location = { lat: l.lat, lng: l.lng };
   }
   return { text: (b.text as string | undefined) ?? null, clientMessageId: b.clientMessageId as string | undefined, location };

@@ -8,12 +8,19 @@ import { ConversationSignals } from '../../realtime/conversation-signals.js';
 /** The web chat a comune embeds in its site: Socket.IO namespace /webchat. */
 @Module({})
 export class WebchatModule implements OnModuleInit {
-  constructor(private readonly registry: ChannelRegistry, private readonly adapter: WebchatAdapter) {}
+  constructor(
+    private readonly registry: ChannelRegistry,
+    private readonly adapter: WebchatAdapter,
+  ) {}
 
   static register(roles: ProcessRoles): DynamicModule {
     return {
       module: WebchatModule,
-      providers: [WebchatAdapter, ...(roles.api ? [WebchatGateway, ConversationSignals] : []), ...(roles.workers ? [WebchatOutboundProcessor] : [])],
+      providers: [
+        WebchatAdapter,
+        ...(roles.api ? [WebchatGateway, ConversationSignals] : []),
+        ...(roles.workers ? [WebchatOutboundProcessor] : []),
+      ],
     };
   }
 

@@ -3,7 +3,13 @@ import { Processor } from '@nestjs/bullmq';
 import { outboundQueueName } from '../../jobs/jobs.js';
 import { Metrics } from '../../ops/metrics.js';
 import { AttachmentStorage } from '../../storage/storage.js';
-import { PermanentDeliveryError, TransientDeliveryError, type ChannelAdapter, type DeliveryResult, type OutboundMessage } from '../channel-adapter.js';
+import {
+  PermanentDeliveryError,
+  TransientDeliveryError,
+  type ChannelAdapter,
+  type DeliveryResult,
+  type OutboundMessage,
+} from '../channel-adapter.js';
 import { OutboundDelivery, OutboundProcessor } from '../outbound-delivery.js';
 import { ChannelAccountsService } from '../accounts/channel-accounts.service.js';
 import { ChannelRateLimiter } from '../support/rate-limiter.js';
@@ -31,9 +37,13 @@ export class WhatsappWebAdapter implements ChannelAdapter {
     const to = parseWwebjsAddress(m.recipient.address);
     if (!to) throw new PermanentDeliveryError(`indirizzo WhatsApp non valido: ${m.recipient.address}`);
     const account = await this.accounts.load(to.accountId, WHATSAPP_WEB_CHANNEL);
-    if (!account || !account.enabled) throw new PermanentDeliveryError('il numero WhatsApp (WhatsApp Web) di questa conversazione è disattivato');
-    if (!this.sessions.isReady(account.id)) throw new TransientDeliveryError('la sessione WhatsApp Web non è collegata: un amministratore deve inquadrare il codice QR');
-    const attachments = await Promise.all(m.attachments.map(async (a) => ({ bytes: await this.storage.get(a.storageKey), contentType: a.contentType, filename: a.filename })));
+    if (!account || !account.enabled)
+      throw new PermanentDeliveryError('il numero WhatsApp (WhatsApp Web) di questa conversazione è disattivato');
+    if (!this.sessions.isReady(account.id))
+      throw new TransientDeliveryError('la sessione WhatsApp Web non è collegata: un amministratore deve inquadrare il codice QR');
+    const attachments = await Promise.all(
+      m.attachments.map(async (a) => ({ bytes: await this.storage.get(a.storageKey), contentType: a.contentType, filename: a.filename })),
+    );
     await this.limiter.acquire([{ key: `whatsapp-web:number:${account.id}`, perSecond: WWEBJS_PER_NUMBER_PER_SECOND }], 30_000);
     try {
       const id = await this.sessions.send(account.id, to.chatId, m.text, attachments);

@@ -16,12 +16,16 @@ import { WhatsappWebSessions } from './wwebjs-sessions.js';
 @Roles('manager', 'metro_admin')
 @Controller('api/channel-accounts')
 export class WhatsappWebController {
-  constructor(private readonly accounts: ChannelAccountsService, private readonly sessions: WhatsappWebSessions) {}
+  constructor(
+    private readonly accounts: ChannelAccountsService,
+    private readonly sessions: WhatsappWebSessions,
+  ) {}
 
   @Get(':id/pairing')
   async pairing(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
     const account = await this.accounts.get(p, id);
-    if (account.channel !== 'whatsapp-web') return { state: 'not_applicable', qr: null, qrImage: null, detail: 'only whatsapp-web accounts are paired with a QR code' };
+    if (account.channel !== 'whatsapp-web')
+      return { state: 'not_applicable', qr: null, qrImage: null, detail: 'only whatsapp-web accounts are paired with a QR code' };
     const pairing = await this.sessions.pairing(account.id);
     const qrImage = pairing.qr ? await QRCode.toDataURL(pairing.qr, { errorCorrectionLevel: 'L', margin: 2, width: 300 }) : null;
     return { state: pairing.state, qr: pairing.qr, qrImage, detail: pairing.detail, updatedAt: pairing.updatedAt };

@@ -8,7 +8,10 @@ import { WhatsappWebSessions } from './wwebjs-sessions.js';
 /** WhatsApp through whatsapp-web.js, for comuni without a Business account. Sessions run in the worker. */
 @Module({})
 export class WhatsappWebModule implements OnModuleInit {
-  constructor(private readonly registry: ChannelRegistry, private readonly adapter: WhatsappWebAdapter) {}
+  constructor(
+    private readonly registry: ChannelRegistry,
+    private readonly adapter: WhatsappWebAdapter,
+  ) {}
 
   static register(roles: ProcessRoles): DynamicModule {
     return {

@@ -6,7 +6,12 @@ export const WHATSAPP_WEB_CHANNEL = 'whatsapp-web';
  * `<number>@c.us` (or `@lid`), `type` among chat, image, video, audio, ptt, document, sticker,
  * location, vcard, multi_vcard…
  */
-export interface WwebjsMedia { mimetype: string; data: string; filename?: string | null; filesize?: number | null }
+export interface WwebjsMedia {
+  mimetype: string;
+  data: string;
+  filename?: string | null;
+  filesize?: number | null;
+}
 export interface WwebjsMessage {
   id: { _serialized: string; fromMe?: boolean; remote?: string; id?: string };
   from: string;
@@ -48,13 +53,18 @@ const MEDIA_TYPES = new Set(['image', 'video', 'audio', 'ptt', 'document', 'stic
 export function normalizeWwebjsMessage(accountId: number, msg: WwebjsMessage): NormalizedWwebjsMessage | null {
   if (msg.fromMe || msg.isStatus || msg.broadcast) return null;
   if (!/@(c\.us|lid)$/.test(msg.from)) return null;
-  if (['e2e_notification', 'notification_template', 'gp2', 'call_log', 'ciphertext', 'revoked', 'protocol', 'reaction'].includes(msg.type)) return null;
+  if (['e2e_notification', 'notification_template', 'gp2', 'call_log', 'ciphertext', 'revoked', 'protocol', 'reaction'].includes(msg.type))
+    return null;
   const base: NormalizedWwebjsMessage = {
     externalId: `${accountId}:${msg.id._serialized}`,
     address: wwebjsAddress(accountId, msg.from),
     chatId: msg.from,
     displayName: msg._data?.notifyName ?? null,
-    text: null, location: null, wantsMedia: false, filename: null, notes: [],
+    text: null,
+    location: null,
+    wantsMedia: false,
+    filename: null,
+    notes: [],
   };
   if (msg.type === 'chat') return { ...base, text: msg.body || null };
   if (MEDIA_TYPES.has(msg.type)) {

@@ -23,11 +23,18 @@ export interface WwebjsClient extends EventEmitter {
   sendMessage(chatId: string, content: unknown, options?: Record<string, unknown>): Promise<{ id: { _serialized: string } }>;
   destroy(): Promise<void>;
 }
-export type WwebjsClientFactory = (account: LoadedAccount) => Promise<{ client: WwebjsClient; media: (mimetype: string, data: string, filename: string) => unknown }>;
+export type WwebjsClientFactory = (
+  account: LoadedAccount,
+) => Promise<{ client: WwebjsClient; media: (mimetype: string, data: string, filename: string) => unknown }>;
 export const WWEBJS_CLIENT_FACTORY = Symbol('WWEBJS_CLIENT_FACTORY');
 
 export type PairingState = 'starting' | 'qr' | 'authenticated' | 'ready' | 'auth_failure' | 'disconnected' | 'stopped';
-export interface Pairing { state: PairingState; qr: string | null; detail: string | null; updatedAt: string }
+export interface Pairing {
+  state: PairingState;
+  qr: string | null;
+  detail: string | null;
+  updatedAt: string;
+}
 
 /**
  * Runs one whatsapp-web.js client (a headless Chromium from CHROMIUM_PATH, never downloaded) per
@@ -39,7 +46,10 @@ export interface Pairing { state: PairingState; qr: string | null; detail: strin
 @Injectable()
 export class WhatsappWebSessions implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WhatsappWebSessions.name);
-  private readonly sessions = new Map<number, { client: WwebjsClient; media: (m: string, d: string, f: string) => unknown; ready: boolean; lease: NodeJS.Timeout | null }>();
+  private readonly sessions = new Map<
+    number,
+    { client: WwebjsClient; media: (m: string, d: string, f: string) => unknown; ready: boolean; lease: NodeJS.Timeout | null }
+  >();
   private readonly redis: Redis;
   private readonly owner = randomUUID();
 
@@ -65,7 +75,9 @@ export class WhatsappWebSessions implements OnApplicationBootstrap, OnApplicatio
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.messaging.whatsappWebEnabled || !runsWorkers(this.config)) return;
     for (const account of await this.accounts.enabledOf(WHATSAPP_WEB_CHANNEL)) {
-      void this.start(account).catch((err) => this.logger.error(`whatsapp-web account ${account.id} did not start: ${(err as Error).message}`));
+      void this.start(account).catch((err) =>
+        this.logger.error(`whatsapp-web account ${account.id} did not start: ${(err as Error).message}`),
+      );
     }
   }
 
@@ -99,23 +111,39 @@ export class WhatsappWebSessions implements OnApplicationBootstrap, OnApplicatio
 
   /** Wires a client's events; separate from start so a test can hand in a client built on loopback pieces. */
   attach(account: LoadedAccount, client: WwebjsClient, media: (m: string, d: string, f: string) => unknown): void {
-    const lease = setInterval(() => { void this.redis.set(this.key(account.id, 'lease'), this.owner, 'PX', 60_000).catch(() => undefined); }, 20_000);
+    const lease = setInterval(() => {
+      void this.redis.set(this.key(account.id, 'lease'), this.owner, 'PX', 60_000).catch(() => undefined);
+    }, 20_000);
     lease.unref();
     const entry = { client, media, ready: false, lease };
     this.sessions.set(account.id, entry);
-    client.on('qr', (qr: string) => { void this.setPairing(account.id, { state: 'qr', qr, detail: 'Inquadrare il codice con WhatsApp › Dispositivi collegati' }); });
-    client.on('authenticated', () => { void this.setPairing(account.id, { state: 'authenticated', qr: null, detail: null }); });
-    client.on('auth_failure', (msg: string) => { entry.ready = false; void this.setPairing(account.id, { state: 'auth_failure', qr: null, detail: String(msg) }); });
-    client.on('ready', () => { entry.ready = true; void this.setPairing(account.id, { state: 'ready', qr: null, detail: null }); });
+    client.on('qr', (qr: string) => {
+      void this.setPairing(account.id, { state: 'qr', qr, detail: 'Inquadrare il codice con WhatsApp › Dispositivi collegati' });
+    });
+    client.on('authenticated', () => {
+      void this.setPairing(account.id, { state: 'authenticated', qr: null, detail: null });
+    });
+    client.on('auth_failure', (msg: string) => {
+      entry.ready = false;
+      void this.setPairing(account.id, { state: 'auth_failure', qr: null, detail: String(msg) });
+    });
+    client.on('ready', () => {
+      entry.ready = true;
+      void this.setPairing(account.id, { state: 'ready', qr: null, detail: null });
+    });
     client.on('disconnected', (reason: string) => {
       entry.ready = false;
       void this.setPairing(account.id, { state: 'disconnected', qr: null, detail: String(reason) });
     });
     client.on('message_ack', (msg: { id?: { _serialized?: string; fromMe?: boolean } }, ack: number) => {
-      void this.acknowledged(account, msg, ack).catch((err) => this.logger.warn(`whatsapp-web receipt for ${msg?.id?._serialized} not applied: ${(err as Error).message}`));
+      void this.acknowledged(account, msg, ack).catch((err) =>
+        this.logger.warn(`whatsapp-web receipt for ${msg?.id?._serialized} not applied: ${(err as Error).message}`),
+      );
     });
     client.on('message', (msg: WwebjsMessage) => {
-      void this.receive(account, msg).catch((err) => this.logger.error(`whatsapp-web message ${msg?.id?._serialized} not stored: ${(err as Error).message}`));
+      void this.receive(account, msg).catch((err) =>
+        this.logger.error(`whatsapp-web message ${msg?.id?._serialized} not stored: ${(err as Error).message}`),
+      );
     });
   }
 
@@ -130,15 +158,23 @@ export class WhatsappWebSessions implements OnApplicationBootstrap, OnApplicatio
   }
 
   private async restart(account: LoadedAccount): Promise<{ ok: boolean; detail: string }> {
-    if (!this.config.messaging.whatsappWebEnabled) return { ok: true, detail: 'WHATSAPP_WEB_ENABLED is false: the session starts where it is enabled' };
+    if (!this.config.messaging.whatsappWebEnabled)
+      return { ok: true, detail: 'WHATSAPP_WEB_ENABLED is false: the session starts where it is enabled' };
     await this.stop(account.id);
     if (!account.enabled) return { ok: true, detail: 'session stopped' };
-    void this.start(account).catch((err) => this.logger.error(`whatsapp-web account ${account.id} did not start: ${(err as Error).message}`));
+    void this.start(account).catch((err) =>
+      this.logger.error(`whatsapp-web account ${account.id} did not start: ${(err as Error).message}`),
+    );
     return { ok: true, detail: 'session starting: see the pairing state for the QR code' };
   }
 
   /** Sends on the account's session; the caller maps a missing or not-ready session to a retry. */
-  async send(accountId: number, chatId: string, text: string, attachments: Array<{ bytes: Buffer; contentType: string; filename: string }>): Promise<string | undefined> {
+  async send(
+    accountId: number,
+    chatId: string,
+    text: string,
+    attachments: Array<{ bytes: Buffer; contentType: string; filename: string }>,
+  ): Promise<string | undefined> {
     const s = this.sessions.get(accountId);
     if (!s || !s.ready) throw new Error('session not ready');
     let first: string | undefined;
@@ -162,7 +198,10 @@ export class WhatsappWebSessions implements OnApplicationBootstrap, OnApplicatio
       if (!media) notes.push('[allegato non scaricabile da WhatsApp]');
       else {
         const got = await storeInboundMedia(this.storage, Buffer.from(media.data, 'base64'), {
-          filename: media.filename ?? n.filename, declaredType: media.mimetype, maxBytes: this.config.maxAttachmentBytes, fallbackName: msg.type === 'ptt' ? 'messaggio-vocale' : msg.type,
+          filename: media.filename ?? n.filename,
+          declaredType: media.mimetype,
+          maxBytes: this.config.maxAttachmentBytes,
+          fallbackName: msg.type === 'ptt' ? 'messaggio-vocale' : msg.type,
         });
         if (got.ok) attachments.push(got.attachment);
         else notes.push(got.note);
@@ -170,9 +209,15 @@ export class WhatsappWebSessions implements OnApplicationBootstrap, OnApplicatio
     }
     try {
       await this.ingest.ingest({
-        channel: WHATSAPP_WEB_CHANNEL, comuneId: account.comuneId, externalId: n.externalId,
-        sender: { address: n.address, displayName: n.displayName }, text: withNotes(n.text, notes), attachments,
-        location: n.location, locationOutside: 'note', ticket: n.location ? { type: 'report' } : undefined,
+        channel: WHATSAPP_WEB_CHANNEL,
+        comuneId: account.comuneId,
+        externalId: n.externalId,
+        sender: { address: n.address, displayName: n.displayName },
+        text: withNotes(n.text, notes),
+        attachments,
+        location: n.location,
+        locationOutside: 'note',
+        ticket: n.location ? { type: 'report' } : undefined,
       });
     } catch (err) {
       if (err instanceof RejectedInputError) {
@@ -194,7 +239,12 @@ export class WhatsappWebSessions implements OnApplicationBootstrap, OnApplicatio
     const status = ack === -1 ? 'failed' : ack === 1 ? 'sent' : ack === 2 ? 'delivered' : ack >= 3 ? 'read' : null;
     if (!status) return;
     // The first receipt can come before sendMessage returned and we stored the id: it is kept until then.
-    await this.delivery.reportStatus(WHATSAPP_WEB_CHANNEL, `${account.id}:${id}`, status, status === 'failed' ? 'WhatsApp non ha potuto consegnare il messaggio' : null);
+    await this.delivery.reportStatus(
+      WHATSAPP_WEB_CHANNEL,
+      `${account.id}:${id}`,
+      status,
+      status === 'failed' ? 'WhatsApp non ha potuto consegnare il messaggio' : null,
+    );
   }
 
   private async setPairing(accountId: number, p: Omit<Pairing, 'updatedAt'>): Promise<void> {

@@ -3,14 +3,22 @@
  * download media. Errors keep Meta's error object (`code`, `error_subcode`, `error_data.details`).
  */
 export class GraphApiError extends Error {
-  constructor(readonly status: number, readonly code: number | null, message: string, readonly details: string | null) {
+  constructor(
+    readonly status: number,
+    readonly code: number | null,
+    message: string,
+    readonly details: string | null,
+  ) {
     super(message);
     this.name = 'GraphApiError';
   }
 }
 
 export class GraphApi {
-  constructor(private readonly baseUrl: string, private readonly accessToken: string) {}
+  constructor(
+    private readonly baseUrl: string,
+    private readonly accessToken: string,
+  ) {}
 
   async sendMessage(phoneNumberId: string, body: Record<string, unknown>): Promise<{ wamid: string }> {
     const res = await this.call(`${this.baseUrl}/${phoneNumberId}/messages`, {
@@ -60,7 +68,9 @@ export class GraphApi {
       code = body.error?.code ?? null;
       message = body.error?.message ?? message;
       details = body.error?.error_data?.details ?? null;
-    } catch { /* not JSON */ }
+    } catch {
+      /* not JSON */
+    }
     throw new GraphApiError(res.status, code, message, details);
   }
 }

@@ -10,7 +10,15 @@ import { adoptNoticeRecipient } from '../notifications/contact-adoption.js';
 import { collectMedia, readLimited, storeInboundMedia, withNotes } from '../support/inbound-media.js';
 import { redactSecrets } from '../support/secrets.js';
 import { GraphApi, GraphApiError } from './graph-api.js';
-import { italianWaError, normalizeWaMessage, STATUS_RANK, WHATSAPP_CHANNEL, type NormalizedWaMessage, type WaChangeValue, type WaStatus } from './whatsapp-normalize.js';
+import {
+  italianWaError,
+  normalizeWaMessage,
+  STATUS_RANK,
+  WHATSAPP_CHANNEL,
+  type NormalizedWaMessage,
+  type WaChangeValue,
+  type WaStatus,
+} from './whatsapp-normalize.js';
 import { InAccountComune } from '../../tenancy/db-scope.js';
 
 /** A download that may work later: the webhook answers 5xx and Meta delivers the payload again. */
@@ -53,7 +61,12 @@ export class WhatsappInbound {
     if (seen.length) return false;
     const { attachments, notes } = await collectMedia(n.media, n.notes, (item) => this.download(account, item));
     // A citizen answering the update template we sent to the number they left joins their ticket.
-    const reference = await adoptNoticeRecipient(this.ds, { channel: WHATSAPP_CHANNEL, address: n.address, displayName: n.displayName, comuneId: account.comuneId });
+    const reference = await adoptNoticeRecipient(this.ds, {
+      channel: WHATSAPP_CHANNEL,
+      address: n.address,
+      displayName: n.displayName,
+      comuneId: account.comuneId,
+    });
     try {
       const result = await this.ingest.ingest({
         channel: WHATSAPP_CHANNEL,
@@ -79,13 +92,23 @@ export class WhatsappInbound {
 
   private async download(account: LoadedAccount, media: NormalizedWaMessage['media'][number]) {
     const max = this.config.maxAttachmentBytes;
-    const fallbackName = { image: 'foto', document: 'documento', audio: media.voice ? 'messaggio-vocale' : 'audio', video: 'video', sticker: 'sticker' }[media.kind];
+    const fallbackName = {
+      image: 'foto',
+      document: 'documento',
+      audio: media.voice ? 'messaggio-vocale' : 'audio',
+      video: 'video',
+      sticker: 'sticker',
+    }[media.kind];
     const token = String(account.secrets.accessToken ?? '');
     const graph = new GraphApi(this.config.messaging.graphApiBaseUrl, token);
     let bytes: Buffer | null;
     try {
       const info = await graph.mediaInfo(media.id);
-      if (info.file_size && info.file_size > max) return { ok: false as const, note: `[allegato «${media.filename ?? fallbackName}» non accettato: supera ${Math.floor(max / 1024 / 1024)} MB]` };
+      if (info.file_size && info.file_size > max)
+        return {
+          ok: false as const,
+          note: `[allegato «${media.filename ?? fallbackName}» non accettato: supera ${Math.floor(max / 1024 / 1024)} MB]`,
+        };
       bytes = await readLimited(await graph.download(info.url), max);
     } catch (err) {
       if (err instanceof GraphApiError && err.status >= 400 && err.status < 500 && err.status !== 429) {
@@ -93,8 +116,17 @@ export class WhatsappInbound {
       }
       throw new MediaUnavailableError(redactSecrets(`WhatsApp media ${media.id} not downloadable now: ${(err as Error).message}`, [token]));
     }
-    if (!bytes) return { ok: false as const, note: `[allegato «${media.filename ?? fallbackName}» non accettato: supera ${Math.floor(max / 1024 / 1024)} MB]` };
-    return storeInboundMedia(this.storage, bytes, { filename: media.filename ?? null, declaredType: media.mime_type ?? null, maxBytes: max, fallbackName });
+    if (!bytes)
+      return {
+        ok: false as const,
+        note: `[allegato «${media.filename ?? fallbackName}» non accettato: supera ${Math.floor(max / 1024 / 1024)} MB]`,
+      };
+    return storeInboundMedia(this.storage, bytes, {
+      filename: media.filename ?? null,
+      declaredType: media.mime_type ?? null,
+      maxBytes: max,
+      fallbackName,
+    });
   }
 
   /**
@@ -104,9 +136,13 @@ export class WhatsappInbound {
    */
   private async status(s: WaStatus): Promise<boolean> {
     if (typeof s.id !== 'string' || !s.id || s.id.length > 300 || !(s.status in STATUS_RANK)) return false;
-    const error = s.status === 'failed'
-      ? italianWaError(s.errors?.[0]?.code ?? null, s.errors?.[0]?.error_data?.details ?? s.errors?.[0]?.message ?? s.errors?.[0]?.title ?? 'errore sconosciuto')
-      : null;
+    const error =
+      s.status === 'failed'
+        ? italianWaError(
+            s.errors?.[0]?.code ?? null,
+            s.errors?.[0]?.error_data?.details ?? s.errors?.[0]?.message ?? s.errors?.[0]?.title ?? 'errore sconosciuto',
+          )
+        : null;
     const at = /^\d{1,12}$/.test(String(s.timestamp)) ? new Date(Number(s.timestamp) * 1000) : null;
     return (await this.delivery.reportStatus(WHATSAPP_CHANNEL, s.id, s.status, error, at)) === 'applied';
   }

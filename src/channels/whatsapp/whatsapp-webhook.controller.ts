@@ -1,4 +1,19 @@
-import { Controller, ForbiddenException, Get, Headers, HttpCode, Logger, NotFoundException, Param, Post, Query, Req, Res, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
+import {
+  Controller,
+  ForbiddenException,
+  Get,
+  Headers,
+  HttpCode,
+  Logger,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  ServiceUnavailableException,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../../auth/auth.guard.js';
@@ -19,7 +34,10 @@ import { WhatsappInbound } from './whatsapp-inbound.js';
 export class WhatsappWebhookController {
   private readonly logger = new Logger(WhatsappWebhookController.name);
 
-  constructor(private readonly accounts: ChannelAccountsService, private readonly inbound: WhatsappInbound) {}
+  constructor(
+    private readonly accounts: ChannelAccountsService,
+    private readonly inbound: WhatsappInbound,
+  ) {}
 
   @Get(':accountId')
   async verify(@Param('accountId') accountId: string, @Query() q: Record<string, string | undefined>, @Res() res: Response) {
@@ -41,7 +59,8 @@ export class WhatsappWebhookController {
     if (!account || !account.enabled) throw new NotFoundException('no such WhatsApp number');
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     if (!signature) throw new UnauthorizedException('X-Hub-Signature-256 header is missing');
-    if (!validHubSignature(signature, raw, String(account.secrets.appSecret ?? ''))) throw new ForbiddenException('X-Hub-Signature-256 does not match the body');
+    if (!validHubSignature(signature, raw, String(account.secrets.appSecret ?? '')))
+      throw new ForbiddenException('X-Hub-Signature-256 does not match the body');
 
     let payload: unknown;
     try {

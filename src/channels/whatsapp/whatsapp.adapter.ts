@@ -5,7 +5,13 @@ import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { outboundQueueName } from '../../jobs/jobs.js';
 import { Metrics } from '../../ops/metrics.js';
 import { AttachmentStorage, IMAGE_TYPES } from '../../storage/storage.js';
-import { PermanentDeliveryError, TransientDeliveryError, type ChannelAdapter, type DeliveryResult, type OutboundMessage } from '../channel-adapter.js';
+import {
+  PermanentDeliveryError,
+  TransientDeliveryError,
+  type ChannelAdapter,
+  type DeliveryResult,
+  type OutboundMessage,
+} from '../channel-adapter.js';
 import { OutboundDelivery, OutboundProcessor } from '../outbound-delivery.js';
 import { ChannelAccountsService, type LoadedAccount } from '../accounts/channel-accounts.service.js';
 import { ChannelRateLimiter } from '../support/rate-limiter.js';
@@ -68,8 +74,12 @@ export class WhatsappAdapter implements ChannelAdapter {
       for (const a of m.attachments) {
         const bytes = await this.storage.get(a.storageKey);
         const mediaId = await graph.uploadMedia(phoneNumberId, bytes, a.filename, a.contentType);
-        const kind = IMAGE_TYPES.includes(a.contentType) && a.contentType !== 'image/gif' ? 'image'
-          : a.contentType.startsWith('audio/') ? 'audio' : 'document';
+        const kind =
+          IMAGE_TYPES.includes(a.contentType) && a.contentType !== 'image/gif'
+            ? 'image'
+            : a.contentType.startsWith('audio/')
+              ? 'audio'
+              : 'document';
         await this.limiter.acquire(limits);
         const body = kind === 'document' ? { id: mediaId, filename: a.filename } : { id: mediaId };
         const { wamid } = await graph.sendMessage(phoneNumberId, { to: to.waId, type: kind, [kind]: body });
@@ -86,7 +96,9 @@ export class WhatsappAdapter implements ChannelAdapter {
     const [r] = await this.ds.query(
       `SELECT max(m.created_at) AS last FROM messages m JOIN tickets t ON t.id = m.ticket_id
          JOIN citizen_identities i ON i.id = t.citizen_identity_id
-        WHERE i.channel = $1 AND i.address = $2 AND m.direction = 'inbound'`, [WHATSAPP_CHANNEL, address]);
+        WHERE i.channel = $1 AND i.address = $2 AND m.direction = 'inbound'`,
+      [WHATSAPP_CHANNEL, address],
+    );
     return !!r?.last && Date.now() - new Date(r.last).getTime() < SERVICE_WINDOW_MS;
   }
 
@@ -94,15 +106,22 @@ export class WhatsappAdapter implements ChannelAdapter {
     const t = account.config.notificationTemplate as { name?: string; language?: string } | undefined;
     if (!t?.name) return null;
     const rows = await this.ds.query(
-      `SELECT n.kind, t.reference FROM channel_notifications n JOIN tickets t ON t.id = n.ticket_id WHERE n.message_id = $1`, [messageId]);
+      `SELECT n.kind, t.reference FROM channel_notifications n JOIN tickets t ON t.id = n.ticket_id WHERE n.message_id = $1`,
+      [messageId],
+    );
     if (!rows.length) return null;
     return {
       name: t.name,
       language: { code: t.language ?? 'it' },
-      components: [{ type: 'body', parameters: [
-        { type: 'text', text: rows[0].reference },
-        { type: 'text', text: NOTIFICATION_LABELS[rows[0].kind] ?? rows[0].kind },
-      ] }],
+      components: [
+        {
+          type: 'body',
+          parameters: [
+            { type: 'text', text: rows[0].reference },
+            { type: 'text', text: NOTIFICATION_LABELS[rows[0].kind] ?? rows[0].kind },
+          ],
+        },
+      ],
     };
   }
 
@@ -114,7 +133,8 @@ export class WhatsappAdapter implements ChannelAdapter {
         await this.limiter.hold(numberKey, 1000).catch(() => undefined);
         return new TransientDeliveryError(`WhatsApp: limite di invio raggiunto (${err.code ?? err.status}), nuovo tentativo`);
       }
-      if (err.status >= 500 && !(err.code !== null && PERMANENT_WA_CODES.has(err.code))) return new TransientDeliveryError(`WhatsApp non disponibile (${err.status})`);
+      if (err.status >= 500 && !(err.code !== null && PERMANENT_WA_CODES.has(err.code)))
+        return new TransientDeliveryError(`WhatsApp non disponibile (${err.status})`);
       return new PermanentDeliveryError(reason);
     }
     return new TransientDeliveryError(redactSecrets(`WhatsApp non raggiungibile: ${(err as Error).message}`, [token]));

@@ -8,7 +8,10 @@ import { WhatsappWebhookController } from './whatsapp-webhook.controller.js';
 /** WhatsApp Business Cloud API (the official one): signed webhooks in, Graph API out. */
 @Module({})
 export class WhatsappModule implements OnModuleInit {
-  constructor(private readonly registry: ChannelRegistry, private readonly adapter: WhatsappAdapter) {}
+  constructor(
+    private readonly registry: ChannelRegistry,
+    private readonly adapter: WhatsappAdapter,
+  ) {}
 
   static register(roles: ProcessRoles): DynamicModule {
     return {

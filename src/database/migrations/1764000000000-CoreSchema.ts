@@ -226,8 +226,19 @@ export class CoreSchema1764000000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['outbox', 'ticket_events', 'attachments', 'messages', 'tickets', 'citizen_identities',
-      'citizens', 'channel_accounts', 'operator_groups', 'operators', 'competence_groups']) {
+    for (const t of [
+      'outbox',
+      'ticket_events',
+      'attachments',
+      'messages',
+      'tickets',
+      'citizen_identities',
+      'citizens',
+      'channel_accounts',
+      'operator_groups',
+      'operators',
+      'competence_groups',
+    ]) {
       await q.query(`DROP TABLE IF EXISTS ${t} CASCADE`);
     }
     await q.query(`DROP FUNCTION IF EXISTS ticket_events_append_only`);

@@ -40,7 +40,6 @@ export class ConsoleSchema1764300000000 implements MigrationInterface {
         created_at   timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(`CREATE INDEX citizen_consents_citizen ON citizen_consents (citizen_id, purpose, id DESC)`);
-
   }
 
   async down(q: QueryRunner): Promise<void> {

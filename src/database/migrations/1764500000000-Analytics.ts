@@ -62,7 +62,9 @@ export class Analytics1764500000000 implements MigrationInterface {
         VALUES (NEW.id, 'Urgente', 'urgent', 3600, 2 * 3600, 8 * 3600, 900) ON CONFLICT DO NOTHING;
         RETURN NEW;
       END $$`);
-    await q.query(`CREATE TRIGGER comuni_analytics_defaults AFTER INSERT ON comuni FOR EACH ROW EXECUTE FUNCTION comuni_analytics_defaults()`);
+    await q.query(
+      `CREATE TRIGGER comuni_analytics_defaults AFTER INSERT ON comuni FOR EACH ROW EXECUTE FUNCTION comuni_analytics_defaults()`,
+    );
     // Comuni that exist already get the same defaults (a no-op update fires nothing; insert directly).
     await q.query(`
       INSERT INTO comune_calendars (comune_id, opening_hours, patron_day, patron_saint)
@@ -100,7 +102,9 @@ export class Analytics1764500000000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX ticket_metrics_due ON ticket_metrics (next_due_at) WHERE next_due_at IS NOT NULL`);
     // Live "SLA at risk / breached" tiles: answered from the index alone.
-    await q.query(`CREATE INDEX ticket_metrics_comune_due ON ticket_metrics (comune_id, next_due_at) INCLUDE (sla_policy_id) WHERE next_due_at IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX ticket_metrics_comune_due ON ticket_metrics (comune_id, next_due_at) INCLUDE (sla_policy_id) WHERE next_due_at IS NOT NULL`,
+    );
 
     await q.query(`
       CREATE TABLE analytics_samples (
@@ -177,7 +181,9 @@ export class Analytics1764500000000 implements MigrationInterface {
         PERFORM pg_notify('analytics_dirty', '');
         RETURN NULL;
       END $$`);
-    await q.query(`CREATE TRIGGER ticket_events_mark_dirty AFTER INSERT ON ticket_events FOR EACH ROW EXECUTE FUNCTION ticket_events_mark_dirty()`);
+    await q.query(
+      `CREATE TRIGGER ticket_events_mark_dirty AFTER INSERT ON ticket_events FOR EACH ROW EXECUTE FUNCTION ticket_events_mark_dirty()`,
+    );
 
     await q.query(`
       CREATE TABLE csat_surveys (
@@ -207,7 +213,15 @@ export class Analytics1764500000000 implements MigrationInterface {
     await q.query(`DROP FUNCTION IF EXISTS ticket_events_mark_dirty`);
     await q.query(`DROP TRIGGER IF EXISTS comuni_analytics_defaults ON comuni`);
     await q.query(`DROP FUNCTION IF EXISTS comuni_analytics_defaults`);
-    for (const t of ['csat_surveys', 'analytics_dirty', 'analytics_rollups', 'analytics_samples', 'ticket_metrics', 'sla_policies', 'comune_calendars']) {
+    for (const t of [
+      'csat_surveys',
+      'analytics_dirty',
+      'analytics_rollups',
+      'analytics_samples',
+      'ticket_metrics',
+      'sla_policies',
+      'comune_calendars',
+    ]) {
       await q.query(`DROP TABLE IF EXISTS ${t}`);
     }
     await q.query(`DROP FUNCTION IF EXISTS hist_add`);

@@ -153,7 +153,8 @@ export class AnalyticsMetroScale1764800000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['tickets_live_insert', 'tickets_live_update', 'tickets_live_delete']) await q.query(`DROP TRIGGER IF EXISTS ${t} ON tickets`);
+    for (const t of ['tickets_live_insert', 'tickets_live_update', 'tickets_live_delete'])
+      await q.query(`DROP TRIGGER IF EXISTS ${t} ON tickets`);
     for (const t of ['ticket_metrics_live_insert', 'ticket_metrics_live_update', 'ticket_metrics_live_delete']) {
       await q.query(`DROP TRIGGER IF EXISTS ${t} ON ticket_metrics`);
     }

@@ -173,7 +173,9 @@ export class IngestInOneCall1764900000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP FUNCTION IF EXISTS ingest_message(text, text, text, text, integer, boolean, text, text, text, text, text, jsonb, jsonb, text, jsonb, text, boolean)`);
+    await q.query(
+      `DROP FUNCTION IF EXISTS ingest_message(text, text, text, text, integer, boolean, text, text, text, text, text, jsonb, jsonb, text, jsonb, text, boolean)`,
+    );
     await q.query(`
       CREATE OR REPLACE FUNCTION ticket_events_mark_dirty() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN

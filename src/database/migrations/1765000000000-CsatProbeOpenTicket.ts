@@ -152,7 +152,9 @@ export class CsatProbeOpenTicket1765000000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP FUNCTION IF EXISTS ingest_message(text, text, text, text, integer, boolean, text, text, text, text, text, jsonb, jsonb, text, jsonb, text, boolean)`);
+    await q.query(
+      `DROP FUNCTION IF EXISTS ingest_message(text, text, text, text, integer, boolean, text, text, text, text, text, jsonb, jsonb, text, jsonb, text, boolean)`,
+    );
     await new IngestInOneCall1764900000000().up(q);
   }
 }

@@ -34,12 +34,15 @@ export class RollupHistogramArrays1765100000000 implements MigrationInterface {
                     ELSE (format('[%s:%s]=', r.lo, r.hi) || (SELECT array_agg(v ORDER BY i) FROM s WHERE i BETWEEN r.lo AND r.hi)::text)::integer[] END
           FROM r $$`);
     await q.query(`ALTER TABLE analytics_rollups ${HISTOGRAMS.map((c) => `ALTER COLUMN ${c} DROP DEFAULT`).join(', ')}`);
-    await q.query(`ALTER TABLE analytics_rollups ${HISTOGRAMS.map((c) => `ALTER COLUMN ${c} TYPE integer[] USING hist_from_jsonb(${c})`).join(', ')}`);
+    await q.query(
+      `ALTER TABLE analytics_rollups ${HISTOGRAMS.map((c) => `ALTER COLUMN ${c} TYPE integer[] USING hist_from_jsonb(${c})`).join(', ')}`,
+    );
     await q.query(`ALTER TABLE analytics_rollups ${HISTOGRAMS.map((c) => `ALTER COLUMN ${c} SET DEFAULT '{}'`).join(', ')}`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    const toJsonb = (c: string) => `(SELECT coalesce(jsonb_object_agg(i, ${c}[i]) FILTER (WHERE ${c}[i] <> 0), '{}') FROM generate_subscripts(${c}, 1) i)`;
+    const toJsonb = (c: string) =>
+      `(SELECT coalesce(jsonb_object_agg(i, ${c}[i]) FILTER (WHERE ${c}[i] <> 0), '{}') FROM generate_subscripts(${c}, 1) i)`;
     await q.query(`ALTER TABLE analytics_rollups ${HISTOGRAMS.map((c) => `ALTER COLUMN ${c} DROP DEFAULT`).join(', ')}`);
     await q.query(`ALTER TABLE analytics_rollups ${HISTOGRAMS.map((c) => `ALTER COLUMN ${c} TYPE jsonb USING ${toJsonb(c)}`).join(', ')}`);
     await q.query(`ALTER TABLE analytics_rollups ${HISTOGRAMS.map((c) => `ALTER COLUMN ${c} SET DEFAULT '{}'`).join(', ')}`);

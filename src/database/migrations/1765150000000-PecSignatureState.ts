@@ -10,7 +10,9 @@ export class PecSignatureState1765150000000 implements MigrationInterface {
   name = 'PecSignatureState1765150000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE email_messages ADD COLUMN pec_signature text CHECK (pec_signature IN ('verified', 'not_verified', 'invalid'))`);
+    await q.query(
+      `ALTER TABLE email_messages ADD COLUMN pec_signature text CHECK (pec_signature IN ('verified', 'not_verified', 'invalid'))`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

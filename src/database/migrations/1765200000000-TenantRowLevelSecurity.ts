@@ -16,10 +16,28 @@ import { INGEST_MESSAGE_CSAT_PROBE } from './1765000000000-CsatProbeOpenTicket.j
  * - Child rows are bound to their ticket's comune by composite foreign keys.
  */
 export const TENANT_TABLES = [
-  'competence_groups', 'operators', 'operator_groups', 'channel_accounts', 'tickets', 'messages', 'attachments',
-  'ticket_events', 'canned_responses', 'citizen_consents', 'email_messages', 'comune_calendars', 'sla_policies',
-  'ticket_metrics', 'analytics_samples', 'analytics_rollups', 'analytics_dirty', 'csat_surveys',
-  'channel_notifications', 'analytics_counts', 'analytics_live', 'citizen_identity_comuni',
+  'competence_groups',
+  'operators',
+  'operator_groups',
+  'channel_accounts',
+  'tickets',
+  'messages',
+  'attachments',
+  'ticket_events',
+  'canned_responses',
+  'citizen_consents',
+  'email_messages',
+  'comune_calendars',
+  'sla_policies',
+  'ticket_metrics',
+  'analytics_samples',
+  'analytics_rollups',
+  'analytics_dirty',
+  'csat_surveys',
+  'channel_notifications',
+  'analytics_counts',
+  'analytics_live',
+  'citizen_identity_comuni',
 ] as const;
 
 export const APP_ROLE = 'sportello_app';
@@ -54,7 +72,10 @@ export function replaceOnce(source: string, from: string, to: string): string {
 
 /** ingest_message as of this migration: the previous one with the per-comune identity link. */
 export const INGEST_MESSAGE_TENANT_IDENTITIES = replaceOnce(
-  replaceOnce(INGEST_MESSAGE_CSAT_PROBE, OLD_IDENTITY_LOOKUP, NEW_IDENTITY_LOOKUP), OLD_BEFORE_MESSAGE, NEW_BEFORE_MESSAGE);
+  replaceOnce(INGEST_MESSAGE_CSAT_PROBE, OLD_IDENTITY_LOOKUP, NEW_IDENTITY_LOOKUP),
+  OLD_BEFORE_MESSAGE,
+  NEW_BEFORE_MESSAGE,
+);
 
 export class TenantRowLevelSecurity1765200000000 implements MigrationInterface {
   name = 'TenantRowLevelSecurity1765200000000';

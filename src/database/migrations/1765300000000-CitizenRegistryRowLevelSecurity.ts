@@ -126,8 +126,11 @@ const NEW_LINK = `
 `;
 
 /** ingest_message as of this migration: the identity is found, created and linked through the definer functions. */
-export const INGEST_MESSAGE_REGISTRY_RLS = replaceOnce(replaceOnce(replaceOnce(
-  INGEST_MESSAGE_TENANT_IDENTITIES, OLD_LOOKUP, NEW_LOOKUP), OLD_CREATE, NEW_CREATE), OLD_LINK, NEW_LINK);
+export const INGEST_MESSAGE_REGISTRY_RLS = replaceOnce(
+  replaceOnce(replaceOnce(INGEST_MESSAGE_TENANT_IDENTITIES, OLD_LOOKUP, NEW_LOOKUP), OLD_CREATE, NEW_CREATE),
+  OLD_LINK,
+  NEW_LINK,
+);
 
 export class CitizenRegistryRowLevelSecurity1765300000000 implements MigrationInterface {
   name = 'CitizenRegistryRowLevelSecurity1765300000000';

@@ -25,10 +25,18 @@ describe('e-mail accounts: ownership of addresses and private hosts', () => {
   beforeAll(async () => {
     sink = await startSmtpSink();
     // A loopback service standing for Redis or a metadata endpoint: it counts who connects.
-    listener = createServer((s) => { probes++; s.end('+OK\r\n'); });
+    listener = createServer((s) => {
+      probes++;
+      s.end('+OK\r\n');
+    });
     await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', () => resolve()));
     listenerPort = (listener.address() as AddressInfo).port;
-    t = await startApp({ EMAIL_SMTP_ENABLED: 'true', EMAIL_SMTP_PORT: '0', EMAIL_DEFAULT_SMTP_URL: `smtp://127.0.0.1:${sink.port}`, EMAIL_IMAP_POLL_MS: '150' });
+    t = await startApp({
+      EMAIL_SMTP_ENABLED: 'true',
+      EMAIL_SMTP_PORT: '0',
+      EMAIL_DEFAULT_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+      EMAIL_IMAP_POLL_MS: '150',
+    });
     port = t.app.get(EmailSmtpServer).port!;
     for (const slug of ['bari', 'modugno', 'altamura', 'bitonto', 'capurso']) {
       token[slug] = await login(t, `manager@${slug}.demo`);
@@ -41,20 +49,35 @@ describe('e-mail accounts: ownership of addresses and private hosts', () => {
     await new Promise((resolve) => listener?.close(resolve));
   });
 
-  const create = (slug: string, config: Record<string, unknown>, secrets?: Record<string, unknown>) => t.http.post('/api/channel-accounts')
-    .set('Authorization', `Bearer ${token[slug]}`).send({ channel: 'email', label: `Casella ${slug}`, config, ...(secrets ? { secrets } : {}) });
+  const create = (slug: string, config: Record<string, unknown>, secrets?: Record<string, unknown>) =>
+    t.http
+      .post('/api/channel-accounts')
+      .set('Authorization', `Bearer ${token[slug]}`)
+      .send({ channel: 'email', label: `Casella ${slug}`, config, ...(secrets ? { secrets } : {}) });
   const mail = async (from: string, to: string, id: string, text: string) => {
     const tr = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
-    try { await tr.sendMail({ from, to, subject: 'Prova', text, messageId: `<${id}>` }); } finally { tr.close(); }
+    try {
+      await tr.sendMail({ from, to, subject: 'Prova', text, messageId: `<${id}>` });
+    } finally {
+      tr.close();
+    }
   };
-  const storedAt = async (id: string) => (await t.ds.query(
-    `SELECT c.slug FROM messages m JOIN tickets t ON t.id = m.ticket_id JOIN comuni c ON c.id = t.comune_id WHERE m.channel = 'email' AND m.external_id LIKE $1`, [`%:${id}`]))
-    .map((r: any) => r.slug);
+  const storedAt = async (id: string) =>
+    (
+      await t.ds.query(
+        `SELECT c.slug FROM messages m JOIN tickets t ON t.id = m.ticket_id JOIN comuni c ON c.id = t.comune_id WHERE m.channel = 'email' AND m.external_id LIKE $1`,
+        [`%:${id}`],
+      )
+    ).map((r: any) => r.slug);
 
   describe('addresses and domains belong to one comune', () => {
     it.each([
       ['an alias', { address: 'urp@modugno.demo', aliases: ['urp@bari.demo'] }, 'config.aliases[0]'],
-      ['an alias (Bari’s alias)', { address: 'urp@modugno.demo', aliases: ['x@modugno.demo', 'PROTOCOLLO@bari.demo'] }, 'config.aliases[1]'],
+      [
+        'an alias (Bari’s alias)',
+        { address: 'urp@modugno.demo', aliases: ['x@modugno.demo', 'PROTOCOLLO@bari.demo'] },
+        'config.aliases[1]',
+      ],
       ['a domain', { address: 'urp@modugno.demo', domains: ['bari.demo'] }, 'config.domains[0]'],
       ['the address', { address: 'urp@bari.demo' }, 'config.address'],
     ])('refuses Modugno %s owned by Bari with 409 naming the field', async (_what, config, field) => {
@@ -64,7 +87,9 @@ describe('e-mail accounts: ownership of addresses and private hosts', () => {
     });
 
     it('refuses an address in a domain another comune receives, and lets that comune add it', async () => {
-      expect((await create('altamura', { address: 'urp@sportello.altamura.example.it', domains: ['sportello.altamura.example.it'] })).status).toBe(201);
+      expect(
+        (await create('altamura', { address: 'urp@sportello.altamura.example.it', domains: ['sportello.altamura.example.it'] })).status,
+      ).toBe(201);
       const res = await create('modugno', { address: 'furbo@sportello.altamura.example.it' });
       expect(res.status).toBe(409);
       expect(res.body.fields[0].field).toBe('config.address');
@@ -72,9 +97,13 @@ describe('e-mail accounts: ownership of addresses and private hosts', () => {
     });
 
     it('lets only one of several comuni claiming the same new address at once win', async () => {
-      const results = await Promise.all(['modugno', 'bitonto', 'capurso', 'altamura'].map((slug) => create(slug, { address: 'sportello@condiviso.example.it' })));
+      const results = await Promise.all(
+        ['modugno', 'bitonto', 'capurso', 'altamura'].map((slug) => create(slug, { address: 'sportello@condiviso.example.it' })),
+      );
       expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
-      const rows = await t.ds.query(`SELECT count(*)::int AS n FROM channel_accounts WHERE channel = 'email' AND config->>'address' = 'sportello@condiviso.example.it'`);
+      const rows = await t.ds.query(
+        `SELECT count(*)::int AS n FROM channel_accounts WHERE channel = 'email' AND config->>'address' = 'sportello@condiviso.example.it'`,
+      );
       expect(rows[0].n).toBe(1);
     });
 
@@ -107,7 +136,11 @@ describe('e-mail accounts: ownership of addresses and private hosts', () => {
     ])('refuses %s host %s with 422 naming the field, connecting nowhere', async (section, host, port0) => {
       const p = port0 || listenerPort;
       const before = probes;
-      const res = await create('bari', { address: `nuova-${section}-${p}@comune.bari.it`, [section]: { host, port: p, secure: false } }, { [section]: { user: 'u', pass: 'p' } });
+      const res = await create(
+        'bari',
+        { address: `nuova-${section}-${p}@comune.bari.it`, [section]: { host, port: p, secure: false } },
+        { [section]: { user: 'u', pass: 'p' } },
+      );
       expect(res.status).toBe(422);
       expect(res.body.fields).toEqual([{ field: `config.${section}.host`, message: expect.stringContaining('public Internet') }]);
       expect(probes).toBe(before);
@@ -116,7 +149,9 @@ describe('e-mail accounts: ownership of addresses and private hosts', () => {
     it('refuses the same on an update', async () => {
       const ok = await create('bari', { address: 'aggiornata@comune.bari.it' });
       expect(ok.status).toBe(201);
-      const res = await t.http.patch(`/api/channel-accounts/${ok.body.id}`).set('Authorization', `Bearer ${token.bari}`)
+      const res = await t.http
+        .patch(`/api/channel-accounts/${ok.body.id}`)
+        .set('Authorization', `Bearer ${token.bari}`)
         .send({ config: { imap: { host: '127.0.0.1', port: listenerPort, secure: false } }, secrets: { imap: { user: 'u', pass: 'p' } } });
       expect(res.status).toBe(422);
       expect(res.body.fields[0].field).toBe('config.imap.host');
@@ -126,8 +161,17 @@ describe('e-mail accounts: ownership of addresses and private hosts', () => {
       // Written behind the API's back (or by an older version): the worker checks again.
       const [{ id }] = await t.ds.query(
         `INSERT INTO channel_accounts (comune_id, channel, label, config, secrets) VALUES ($1, 'email', 'Scritta a mano', $2::jsonb, $3::jsonb) RETURNING id`,
-        [comune.bari, JSON.stringify({ address: 'amano@comune.bari.it', imap: { host: '127.0.0.1', port: listenerPort, secure: false } }), JSON.stringify({ imap: { user: 'u', pass: 'p' } })]);
-      const error = await eventually(async () => (await t.ds.query(`SELECT last_error FROM email_imap_state WHERE account_id = $1`, [id]))[0]?.last_error, 8000, 'the poller’s refusal');
+        [
+          comune.bari,
+          JSON.stringify({ address: 'amano@comune.bari.it', imap: { host: '127.0.0.1', port: listenerPort, secure: false } }),
+          JSON.stringify({ imap: { user: 'u', pass: 'p' } }),
+        ],
+      );
+      const error = await eventually(
+        async () => (await t.ds.query(`SELECT last_error FROM email_imap_state WHERE account_id = $1`, [id]))[0]?.last_error,
+        8000,
+        'the poller’s refusal',
+      );
       expect(error).toBe('refused: 127.0.0.1 is not a public mail server (CHANNEL_ALLOW_PRIVATE_HOSTS)');
       expect(probes).toBe(0);
       await t.ds.query(`UPDATE channel_accounts SET enabled = false WHERE id = $1`, [id]);
@@ -136,15 +180,23 @@ describe('e-mail accounts: ownership of addresses and private hosts', () => {
     it('outbound mail refuses an account SMTP server on a private host, with one Italian reason', async () => {
       await t.ds.query(
         `INSERT INTO channel_accounts (comune_id, channel, label, config) VALUES ($1, 'email', 'Uscita privata', $2::jsonb)`,
-        [comune.bari, JSON.stringify({ address: 'uscita@comune.bari.it', smtp: { host: '127.0.0.1', port: sink.port, secure: false } })]);
+        [comune.bari, JSON.stringify({ address: 'uscita@comune.bari.it', smtp: { host: '127.0.0.1', port: sink.port, secure: false } })],
+      );
       await mail('mario@example.it', 'uscita@comune.bari.it', 'out-1@example.it', 'Una domanda');
       const [src] = await t.ds.query(`SELECT ticket_id FROM messages WHERE channel = 'email' AND external_id LIKE '%:out-1@example.it'`);
-      const reply = await t.http.post(`/api/tickets/${src.ticket_id}/messages`).set('Authorization', `Bearer ${token.bari}`).send({ text: 'Ecco la risposta.' });
+      const reply = await t.http
+        .post(`/api/tickets/${src.ticket_id}/messages`)
+        .set('Authorization', `Bearer ${token.bari}`)
+        .send({ text: 'Ecco la risposta.' });
       expect(reply.status).toBe(201);
-      const row = await eventually(async () => {
-        const [m] = await t.ds.query(`SELECT delivery_status, delivery_error FROM messages WHERE id = $1`, [reply.body.id]);
-        return m.delivery_status === 'failed' ? m : null;
-      }, 8000, 'reply failed');
+      const row = await eventually(
+        async () => {
+          const [m] = await t.ds.query(`SELECT delivery_status, delivery_error FROM messages WHERE id = $1`, [reply.body.id]);
+          return m.delivery_status === 'failed' ? m : null;
+        },
+        8000,
+        'reply failed',
+      );
       expect(row.delivery_error).toBe(`Posta in uscita: ${UNUSABLE}`);
       expect(sink.deliveries.filter((d) => d.rcpt.includes('mario@example.it'))).toEqual([]);
     });

@@ -131,11 +131,18 @@ function signed(headers: string[], parts: string[]): string {
 }
 
 const textPart = (text: string) => lines('Content-Type: text/plain; charset=UTF-8', 'Content-Transfer-Encoding: 8bit', '', text);
-const datiCertPart = (xml: string) => lines(
-  'Content-Type: application/xml; name="daticert.xml"', 'Content-Disposition: inline; filename="daticert.xml"',
-  'Content-Transfer-Encoding: base64', '', ...(Buffer.from(xml).toString('base64').match(/.{1,76}/g) ?? []));
-const postacertPart = (eml: string) => lines(
-  'Content-Type: message/rfc822; name="postacert.eml"', 'Content-Disposition: inline; filename="postacert.eml"', '', eml);
+const datiCertPart = (xml: string) =>
+  lines(
+    'Content-Type: application/xml; name="daticert.xml"',
+    'Content-Disposition: inline; filename="daticert.xml"',
+    'Content-Transfer-Encoding: base64',
+    '',
+    ...(Buffer.from(xml)
+      .toString('base64')
+      .match(/.{1,76}/g) ?? []),
+  );
+const postacertPart = (eml: string) =>
+  lines('Content-Type: message/rfc822; name="postacert.eml"', 'Content-Disposition: inline; filename="postacert.eml"', '', eml);
 
 /**
  * A transport envelope really signed by its provider: `sign` turns the MIME entity the provider
@@ -144,32 +151,54 @@ const postacertPart = (eml: string) => lines(
  * and the envelope's own headers are put before it.
  */
 export function signedPecEnvelope(o: OriginalMail & { envelopeId: string }, sign: (entity: string) => string): string {
-  const xml = datiCert({ tipo: 'posta-certificata', mittente: o.from, destinatario: o.to, oggetto: o.subject, identificativo: o.envelopeId, msgid: o.messageId });
+  const xml = datiCert({
+    tipo: 'posta-certificata',
+    mittente: o.from,
+    destinatario: o.to,
+    oggetto: o.subject,
+    identificativo: o.envelopeId,
+    msgid: o.messageId,
+  });
   const inner = '----=_Part_Mixed_signed_7d1e';
   const entity = lines(
     `Content-Type: multipart/mixed; boundary="${inner}"`,
     '',
-    ...[textPart(`Messaggio di posta certificata\r\nIdentificativo messaggio: ${o.envelopeId}`), datiCertPart(xml), postacertPart(originalMessage(o))].flatMap((p) => [`--${inner}`, p]),
+    ...[
+      textPart(`Messaggio di posta certificata\r\nIdentificativo messaggio: ${o.envelopeId}`),
+      datiCertPart(xml),
+      postacertPart(originalMessage(o)),
+    ].flatMap((p) => [`--${inner}`, p]),
     `--${inner}--`,
     '',
   );
   const smime = sign(entity).replace(/\r?\n/g, CRLF);
-  return [
-    'Return-Path: <posta-certificata@pec.aruba.it>',
-    'Date: Thu, 15 Jan 2026 10:30:00 +0100',
-    `Message-ID: <${o.envelopeId}>`,
-    `X-Riferimento-Message-ID: <${o.messageId}>`,
-    'X-Trasporto: posta-certificata',
-    `From: "Per conto di: ${o.from}" <posta-certificata@pec.aruba.it>`,
-    `Reply-To: ${o.from}`,
-    `To: ${o.to}`,
-    `Subject: POSTA CERTIFICATA: ${o.subject}`,
-  ].join(CRLF) + CRLF + smime;
+  return (
+    [
+      'Return-Path: <posta-certificata@pec.aruba.it>',
+      'Date: Thu, 15 Jan 2026 10:30:00 +0100',
+      `Message-ID: <${o.envelopeId}>`,
+      `X-Riferimento-Message-ID: <${o.messageId}>`,
+      'X-Trasporto: posta-certificata',
+      `From: "Per conto di: ${o.from}" <posta-certificata@pec.aruba.it>`,
+      `Reply-To: ${o.from}`,
+      `To: ${o.to}`,
+      `Subject: POSTA CERTIFICATA: ${o.subject}`,
+    ].join(CRLF) +
+    CRLF +
+    smime
+  );
 }
 
 /** "Busta di trasporto": the citizen's certified mail as it reaches the comune's PEC box. */
 export function pecEnvelope(o: OriginalMail & { envelopeId: string }): string {
-  const xml = datiCert({ tipo: 'posta-certificata', mittente: o.from, destinatario: o.to, oggetto: o.subject, identificativo: o.envelopeId, msgid: o.messageId });
+  const xml = datiCert({
+    tipo: 'posta-certificata',
+    mittente: o.from,
+    destinatario: o.to,
+    oggetto: o.subject,
+    identificativo: o.envelopeId,
+    msgid: o.messageId,
+  });
   const text = lines(
     'Messaggio di posta certificata',
     '',
@@ -179,27 +208,38 @@ export function pecEnvelope(o: OriginalMail & { envelopeId: string }): string {
     'Il messaggio originale è incluso in allegato.',
     `Identificativo messaggio: ${o.envelopeId}`,
   );
-  return signed([
-    `Return-Path: <posta-certificata@pec.aruba.it>`,
-    'Received: from smtpcert.pec.aruba.it (smtpcert.pec.aruba.it [62.149.158.115]) by mx.pec.comune.bari.it; Thu, 15 Jan 2026 10:30:01 +0100',
-    'Date: Thu, 15 Jan 2026 10:30:00 +0100',
-    `Message-ID: <${o.envelopeId}>`,
-    `X-Riferimento-Message-ID: <${o.messageId}>`,
-    'X-Trasporto: posta-certificata',
-    `From: "Per conto di: ${o.from}" <posta-certificata@pec.aruba.it>`,
-    `Reply-To: ${o.from}`,
-    `To: ${o.to}`,
-    `Subject: POSTA CERTIFICATA: ${o.subject}`,
-  ], [textPart(text), datiCertPart(xml), postacertPart(originalMessage(o))]);
+  return signed(
+    [
+      `Return-Path: <posta-certificata@pec.aruba.it>`,
+      'Received: from smtpcert.pec.aruba.it (smtpcert.pec.aruba.it [62.149.158.115]) by mx.pec.comune.bari.it; Thu, 15 Jan 2026 10:30:01 +0100',
+      'Date: Thu, 15 Jan 2026 10:30:00 +0100',
+      `Message-ID: <${o.envelopeId}>`,
+      `X-Riferimento-Message-ID: <${o.messageId}>`,
+      'X-Trasporto: posta-certificata',
+      `From: "Per conto di: ${o.from}" <posta-certificata@pec.aruba.it>`,
+      `Reply-To: ${o.from}`,
+      `To: ${o.to}`,
+      `Subject: POSTA CERTIFICATA: ${o.subject}`,
+    ],
+    [textPart(text), datiCertPart(xml), postacertPart(originalMessage(o))],
+  );
 }
 
 export type ReceiptKind = 'accettazione' | 'avvenuta-consegna' | 'errore-consegna';
 
 /** A receipt the comune's PEC provider sends back about a mail the comune sent. */
-export function pecReceipt(kind: ReceiptKind, o: { ourMessageId: string; from: string; to: string; subject: string; receiptId: string }): string {
+export function pecReceipt(
+  kind: ReceiptKind,
+  o: { ourMessageId: string; from: string; to: string; subject: string; receiptId: string },
+): string {
   const xml = datiCert({
-    tipo: kind, errore: kind === 'errore-consegna' ? 'no-dest' : 'nessuno', mittente: o.from, destinatario: o.to, oggetto: o.subject,
-    identificativo: `opec21010.20260115110000.1111.${kind}@pec.aruba.it`, msgid: o.ourMessageId,
+    tipo: kind,
+    errore: kind === 'errore-consegna' ? 'no-dest' : 'nessuno',
+    mittente: o.from,
+    destinatario: o.to,
+    oggetto: o.subject,
+    identificativo: `opec21010.20260115110000.1111.${kind}@pec.aruba.it`,
+    msgid: o.ourMessageId,
     ...(kind === 'avvenuta-consegna' ? { consegna: o.to, ricevuta: 'breve' as const } : {}),
     ...(kind === 'errore-consegna' ? { consegna: o.to, erroreEsteso: '5.1.1 - ArubaPEC S.p.A. - indirizzo non valido' } : {}),
   });
@@ -209,17 +249,23 @@ export function pecReceipt(kind: ReceiptKind, o: { ourMessageId: string; from: s
     'avvenuta-consegna': `il messaggio "${o.subject}" proveniente da "${o.from}" ed indirizzato a "${o.to}" è stato consegnato nella casella di destinazione.`,
     'errore-consegna': `nel messaggio "${o.subject}" proveniente da "${o.from}" ed indirizzato a "${o.to}" è stato rilevato un errore: 5.1.1 - indirizzo non valido. Il messaggio non è stato consegnato.`,
   }[kind];
-  return signed([
-    'Return-Path: <posta-certificata@pec.aruba.it>',
-    'Date: Thu, 15 Jan 2026 11:00:01 +0100',
-    `Message-ID: <${o.receiptId}>`,
-    `X-Ricevuta: ${kind}`,
-    ...(kind === 'avvenuta-consegna' ? ['X-TipoRicevuta: breve'] : []),
-    `X-Riferimento-Message-ID: <${o.ourMessageId}>`,
-    'From: posta-certificata@pec.aruba.it',
-    `To: ${o.from}`,
-    `Subject: ${title}: ${o.subject}`,
-  ], [textPart(lines(`Ricevuta di ${kind.replace('-', ' ')}`, '', `Il giorno 15/01/2026 alle ore 11:00:00 (+0100) ${sentence}`)), datiCertPart(xml)]);
+  return signed(
+    [
+      'Return-Path: <posta-certificata@pec.aruba.it>',
+      'Date: Thu, 15 Jan 2026 11:00:01 +0100',
+      `Message-ID: <${o.receiptId}>`,
+      `X-Ricevuta: ${kind}`,
+      ...(kind === 'avvenuta-consegna' ? ['X-TipoRicevuta: breve'] : []),
+      `X-Riferimento-Message-ID: <${o.ourMessageId}>`,
+      'From: posta-certificata@pec.aruba.it',
+      `To: ${o.from}`,
+      `Subject: ${title}: ${o.subject}`,
+    ],
+    [
+      textPart(lines(`Ricevuta di ${kind.replace('-', ' ')}`, '', `Il giorno 15/01/2026 alle ore 11:00:00 (+0100) ${sentence}`)),
+      datiCertPart(xml),
+    ],
+  );
 }
 
 /** Postfix's bounce of one of our replies (RFC 3464), returning the original's headers. */
@@ -280,20 +326,44 @@ export function postfixBounce(o: { to: string; from: string; bouncedMessageId: s
 }
 
 /** Out-of-office answers as common responders send them. */
-export function autoReply(kind: 'auto-submitted' | 'x-autoreply' | 'precedence-bulk' | 'read-receipt', o: { from: string; to: string; id: string; subject: string }): string {
+export function autoReply(
+  kind: 'auto-submitted' | 'x-autoreply' | 'precedence-bulk' | 'read-receipt',
+  o: { from: string; to: string; id: string; subject: string },
+): string {
   const common = [`From: ${o.from}`, `To: ${o.to}`, `Message-ID: <${o.id}>`, 'Date: Thu, 15 Jan 2026 12:00:00 +0100', 'MIME-Version: 1.0'];
   if (kind === 'read-receipt') {
-    return lines(...common, `Subject: Letto: ${o.subject}`,
-      'Content-Type: multipart/report; report-type=disposition-notification; boundary="MDN1"', '',
-      '--MDN1', 'Content-Type: text/plain; charset=UTF-8', '', 'Il messaggio è stato letto.', '',
-      '--MDN1', 'Content-Type: message/disposition-notification', '', 'Final-Recipient: rfc822;' + o.from,
-      'Disposition: manual-action/MDN-sent-manually; displayed', '', '--MDN1--', '');
+    return lines(
+      ...common,
+      `Subject: Letto: ${o.subject}`,
+      'Content-Type: multipart/report; report-type=disposition-notification; boundary="MDN1"',
+      '',
+      '--MDN1',
+      'Content-Type: text/plain; charset=UTF-8',
+      '',
+      'Il messaggio è stato letto.',
+      '',
+      '--MDN1',
+      'Content-Type: message/disposition-notification',
+      '',
+      'Final-Recipient: rfc822;' + o.from,
+      'Disposition: manual-action/MDN-sent-manually; displayed',
+      '',
+      '--MDN1--',
+      '',
+    );
   }
   const extra = {
     'auto-submitted': ['Auto-Submitted: auto-replied'],
     'x-autoreply': ['X-Autoreply: yes'],
     'precedence-bulk': ['Precedence: bulk'],
   }[kind];
-  return lines(...common, ...extra, `Subject: Fuori sede: ${o.subject}`, 'Content-Type: text/plain; charset=UTF-8', '',
-    'Sono fuori ufficio fino al 20 gennaio, risponderò al mio rientro.', '');
+  return lines(
+    ...common,
+    ...extra,
+    `Subject: Fuori sede: ${o.subject}`,
+    'Content-Type: text/plain; charset=UTF-8',
+    '',
+    'Sono fuori ufficio fino al 20 gennaio, risponderò al mio rientro.',
+    '',
+  );
 }

@@ -39,15 +39,27 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       const seen = deliveries.find((d) => d.accepted && match(d));
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`the SMTP sink received no matching mail within ${ms} ms (got ${deliveries.length})`)), ms);
+        const timer = setTimeout(
+          () => reject(new Error(`the SMTP sink received no matching mail within ${ms} ms (got ${deliveries.length})`)),
+          ms,
+        );
         timer.unref();
-        waiters.push({ match: (d) => d.accepted && match(d), resolve: (d) => { clearTimeout(timer); resolve(d); } });
+        waiters.push({
+          match: (d) => d.accepted && match(d),
+          resolve: (d) => {
+            clearTimeout(timer);
+            resolve(d);
+          },
+        });
       });
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
   const server = new SMTPServer({
-    authOptional: true, disabledCommands: ['STARTTLS'], logger: false, disableReverseLookup: true,
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    disableReverseLookup: true,
     onData(stream, session, cb) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
@@ -57,10 +69,21 @@ export async function startSmtpSink(): Promise<SmtpSink> {
         const rcpt = session.envelope.rcptTo.map((r) => r.address);
         const attempt = deliveries.filter((d) => d.parsed.messageId === parsed.messageId).length + 1;
         const code = sink.reply({ attempt, rcpt, parsed });
-        const d: SinkDelivery = { rcpt, mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', raw, parsed, accepted: !code };
+        const d: SinkDelivery = {
+          rcpt,
+          mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          raw,
+          parsed,
+          accepted: !code,
+        };
         deliveries.push(d);
-        if (code) return cb(Object.assign(new Error(code >= 500 ? '5.1.1 mailbox unavailable' : '4.3.0 try again later'), { responseCode: code }));
-        for (const w of [...waiters]) if (w.match(d)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(d); }
+        if (code)
+          return cb(Object.assign(new Error(code >= 500 ? '5.1.1 mailbox unavailable' : '4.3.0 try again later'), { responseCode: code }));
+        for (const w of [...waiters])
+          if (w.match(d)) {
+            waiters.splice(waiters.indexOf(w), 1);
+            w.resolve(d);
+          }
         cb();
       });
     },
@@ -111,33 +134,63 @@ export async function startDovecot(user = 'urp@bari.demo', password = 'casella-d
   for (const d of ['run', 'state', 'mail']) mkdirSync(join(dir, d));
   if (asRoot) chownSync(join(dir, 'mail'), uid, gid);
   writeFileSync(join(dir, 'passwd'), `${user}:{PLAIN}${password}\n`);
-  const login = asRoot ? [] : [`default_login_user = ${process.env.USER ?? 'nobody'}`, `default_internal_user = ${process.env.USER ?? 'nobody'}`];
-  writeFileSync(join(dir, 'dovecot.conf'), [
-    `base_dir = ${dir}/run`,
-    `state_dir = ${dir}/state`,
-    `log_path = ${dir}/dovecot.log`,
-    'protocols = imap',
-    'listen = 127.0.0.1',
-    'ssl = no',
-    'disable_plaintext_auth = no',
-    'auth_mechanisms = plain login',
-    ...login,
-    `mail_location = maildir:${dir}/mail/%n`,
-    'passdb {', '  driver = passwd-file', `  args = scheme=PLAIN username_format=%u ${dir}/passwd`, '}',
-    'userdb {', '  driver = static', `  args = uid=${uid} gid=${gid} home=${dir}/mail/%n`, '}',
-    'service imap-login {', '  inet_listener imap {', '    address = 127.0.0.1', `    port = ${port}`, '  }',
-    '  inet_listener imaps {', '    port = 0', '  }', '  chroot =', '}',
-    'service anvil {', '  chroot =', '}',
-    '',
-  ].join('\n'));
-  const child: ChildProcess = spawn(existsSync('/usr/sbin/dovecot') ? '/usr/sbin/dovecot' : 'dovecot', ['-F', '-c', join(dir, 'dovecot.conf')], { stdio: 'ignore' });
+  const login = asRoot
+    ? []
+    : [`default_login_user = ${process.env.USER ?? 'nobody'}`, `default_internal_user = ${process.env.USER ?? 'nobody'}`];
+  writeFileSync(
+    join(dir, 'dovecot.conf'),
+    [
+      `base_dir = ${dir}/run`,
+      `state_dir = ${dir}/state`,
+      `log_path = ${dir}/dovecot.log`,
+      'protocols = imap',
+      'listen = 127.0.0.1',
+      'ssl = no',
+      'disable_plaintext_auth = no',
+      'auth_mechanisms = plain login',
+      ...login,
+      `mail_location = maildir:${dir}/mail/%n`,
+      'passdb {',
+      '  driver = passwd-file',
+      `  args = scheme=PLAIN username_format=%u ${dir}/passwd`,
+      '}',
+      'userdb {',
+      '  driver = static',
+      `  args = uid=${uid} gid=${gid} home=${dir}/mail/%n`,
+      '}',
+      'service imap-login {',
+      '  inet_listener imap {',
+      '    address = 127.0.0.1',
+      `    port = ${port}`,
+      '  }',
+      '  inet_listener imaps {',
+      '    port = 0',
+      '  }',
+      '  chroot =',
+      '}',
+      'service anvil {',
+      '  chroot =',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  const child: ChildProcess = spawn(
+    existsSync('/usr/sbin/dovecot') ? '/usr/sbin/dovecot' : 'dovecot',
+    ['-F', '-c', join(dir, 'dovecot.conf')],
+    { stdio: 'ignore' },
+  );
   let exited = false;
-  child.on('exit', () => { exited = true; });
+  child.on('exit', () => {
+    exited = true;
+  });
   const until = Date.now() + 10_000;
   for (;;) {
     if (exited) throw new Error(`dovecot exited at start; see ${dir}/dovecot.log`);
     const up = await new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
+      const s = connect(port, '127.0.0.1', () => {
+        s.destroy();
+        resolve(true);
+      });
       s.on('error', () => resolve(false));
     });
     if (up) break;
@@ -145,7 +198,9 @@ export async function startDovecot(user = 'urp@bari.demo', password = 'casella-d
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
-    port, user, password,
+    port,
+    user,
+    password,
     stop: async () => {
       if (!exited) {
         const gone = new Promise((r) => child.once('exit', r));

@@ -11,7 +11,10 @@ export class GraphStandin extends HttpStandin {
   private seq = 1;
   private readonly held: Array<{ match: (r: Received) => boolean; wamid: string; gate: Promise<void> }> = [];
 
-  constructor(readonly accessToken: string, readonly version = 'v21.0') {
+  constructor(
+    readonly accessToken: string,
+    readonly version = 'v21.0',
+  ) {
     super((r, res) => this.answer(r, res));
   }
 
@@ -33,12 +36,26 @@ export class GraphStandin extends HttpStandin {
    */
   holdSend(match: (r: Received) => boolean, wamid: string): () => void {
     let release!: () => void;
-    this.held.push({ match, wamid, gate: new Promise<void>((resolve) => { release = resolve; }) });
+    this.held.push({
+      match,
+      wamid,
+      gate: new Promise<void>((resolve) => {
+        release = resolve;
+      }),
+    });
     return release;
   }
 
   static error(code: number, message: string, details?: string) {
-    return { error: { message, type: 'OAuthException', code, ...(details ? { error_data: { messaging_product: 'whatsapp', details } } : {}), fbtrace_id: 'AbCdEf123' } };
+    return {
+      error: {
+        message,
+        type: 'OAuthException',
+        code,
+        ...(details ? { error_data: { messaging_product: 'whatsapp', details } } : {}),
+        fbtrace_id: 'AbCdEf123',
+      },
+    };
   }
 
   private async answer(r: Received, res: import('node:http').ServerResponse): Promise<void> {
@@ -59,9 +76,17 @@ export class GraphStandin extends HttpStandin {
       if (hold) {
         this.held.splice(this.held.indexOf(hold), 1);
         await hold.gate;
-        return sendJson(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: r.json?.to, wa_id: r.json?.to }], messages: [{ id: hold.wamid }] });
+        return sendJson(res, 200, {
+          messaging_product: 'whatsapp',
+          contacts: [{ input: r.json?.to, wa_id: r.json?.to }],
+          messages: [{ id: hold.wamid }],
+        });
       }
-      return sendJson(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: r.json?.to, wa_id: r.json?.to }], messages: [{ id: `wamid.OUT${this.seq++}` }] });
+      return sendJson(res, 200, {
+        messaging_product: 'whatsapp',
+        contacts: [{ input: r.json?.to, wa_id: r.json?.to }],
+        messages: [{ id: `wamid.OUT${this.seq++}` }],
+      });
     }
     const upload = new RegExp(`^/${this.version}/(\\d+)/media$`).exec(r.path);
     if (upload && r.method === 'POST') return sendJson(res, 200, { id: `up-${this.seq++}` });
@@ -69,7 +94,14 @@ export class GraphStandin extends HttpStandin {
     if (info && r.method === 'GET') {
       const m = this.media.get(info[1]);
       if (!m) return sendJson(res, 400, GraphStandin.error(100, 'Invalid parameter', 'media not found'));
-      return sendJson(res, 200, { messaging_product: 'whatsapp', url: `${this.url}/media-download/${info[1]}`, mime_type: m.mime, sha256: 'x', file_size: m.bytes.length, id: info[1] });
+      return sendJson(res, 200, {
+        messaging_product: 'whatsapp',
+        url: `${this.url}/media-download/${info[1]}`,
+        mime_type: m.mime,
+        sha256: 'x',
+        file_size: m.bytes.length,
+        id: info[1],
+      });
     }
     sendJson(res, 404, GraphStandin.error(100, 'Unknown path'));
   }
@@ -84,12 +116,20 @@ export function hubSignature(body: string, appSecret: string): string {
 export function waNotification(phoneNumberId: string, value: { contacts?: unknown[]; messages?: unknown[]; statuses?: unknown[] }) {
   return {
     object: 'whatsapp_business_account',
-    entry: [{
-      id: '102290129340398',
-      changes: [{
-        field: 'messages',
-        value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '390805771111', phone_number_id: phoneNumberId }, ...value },
-      }],
-    }],
+    entry: [
+      {
+        id: '102290129340398',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '390805771111', phone_number_id: phoneNumberId },
+              ...value,
+            },
+          },
+        ],
+      },
+    ],
   };
 }

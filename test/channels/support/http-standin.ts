@@ -43,7 +43,13 @@ export class HttpStandin {
         const url = new URL(req.url ?? '/', 'http://127.0.0.1');
         const r: Received = { method: req.method ?? 'GET', path: url.pathname + url.search, headers: req.headers, body, at: Date.now() };
         const type = String(req.headers['content-type'] ?? '');
-        if (type.includes('application/json') && body.length) { try { r.json = JSON.parse(body.toString('utf8')); } catch { /* recorded raw */ } }
+        if (type.includes('application/json') && body.length) {
+          try {
+            r.json = JSON.parse(body.toString('utf8'));
+          } catch {
+            /* recorded raw */
+          }
+        }
         if (type.startsWith('multipart/form-data')) Object.assign(r, parseMultipart(body, type));
         if (type.includes('application/x-www-form-urlencoded')) r.form = Object.fromEntries(new URLSearchParams(body.toString('utf8')));
         this.received.push(r);
@@ -52,10 +58,16 @@ export class HttpStandin {
           res.writeHead(planned.status, { 'content-type': 'application/json', ...planned.headers });
           res.end(JSON.stringify(planned.body));
         } else {
-          Promise.resolve(this.route(r, res)).catch((err) => { res.writeHead(500); res.end(String(err)); });
+          Promise.resolve(this.route(r, res)).catch((err) => {
+            res.writeHead(500);
+            res.end(String(err));
+          });
         }
         for (const w of [...this.waiters]) {
-          if (w.match(r)) { this.waiters = this.waiters.filter((x) => x !== w); w.resolve(r); }
+          if (w.match(r)) {
+            this.waiters = this.waiters.filter((x) => x !== w);
+            w.resolve(r);
+          }
         }
       });
     });
@@ -89,7 +101,13 @@ export class HttpStandin {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`stand-in: no matching call within ${ms} ms`)), ms);
       timer.unref();
-      this.waiters.push({ match, resolve: (r) => { clearTimeout(timer); resolve(r); } });
+      this.waiters.push({
+        match,
+        resolve: (r) => {
+          clearTimeout(timer);
+          resolve(r);
+        },
+      });
     });
   }
 

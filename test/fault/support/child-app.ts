@@ -32,11 +32,19 @@ export class ChildApp {
       const timer = setTimeout(() => fail(new Error(`child app not listening within ${ms} ms:\n${child.output.slice(-2000)}`)), ms);
       const onData = (d: Buffer) => {
         child.output += d.toString();
-        if (child.output.includes(' listening on ')) { clearTimeout(timer); ok(); }
+        if (child.output.includes(' listening on ')) {
+          clearTimeout(timer);
+          ok();
+        }
       };
       proc.stdout!.on('data', onData);
-      proc.stderr!.on('data', (d: Buffer) => { child.output += d.toString(); });
-      proc.once('exit', (code, signal) => { clearTimeout(timer); fail(new Error(`child app exited (${code ?? signal}):\n${child.output.slice(-2000)}`)); });
+      proc.stderr!.on('data', (d: Buffer) => {
+        child.output += d.toString();
+      });
+      proc.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        fail(new Error(`child app exited (${code ?? signal}):\n${child.output.slice(-2000)}`));
+      });
     });
     return child;
   }

@@ -12,7 +12,10 @@ const BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
  * refuses to run as root, so as root the cluster belongs to the `postgres` user.
  */
 export class DisposablePostgres {
-  private constructor(readonly port: number, readonly dir: string) {}
+  private constructor(
+    readonly port: number,
+    readonly dir: string,
+  ) {}
 
   static async create(): Promise<DisposablePostgres> {
     if (!existsSync(join(BIN, 'initdb'))) throw new Error(`initdb not found in ${BIN} (set PG_BIN)`);

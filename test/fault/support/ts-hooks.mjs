@@ -19,8 +19,13 @@ async function transpile(file, source) {
   const out = ts.transpileModule(source, {
     fileName: file,
     compilerOptions: {
-      target: ts.ScriptTarget.ES2023, module: ts.ModuleKind.ESNext, experimentalDecorators: true,
-      emitDecoratorMetadata: true, esModuleInterop: true, isolatedModules: true, inlineSourceMap: true,
+      target: ts.ScriptTarget.ES2023,
+      module: ts.ModuleKind.ESNext,
+      experimentalDecorators: true,
+      emitDecoratorMetadata: true,
+      esModuleInterop: true,
+      isolatedModules: true,
+      inlineSourceMap: true,
     },
   }).outputText;
   mkdirSync(CACHE, { recursive: true });
