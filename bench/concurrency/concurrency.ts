@@ -150,16 +150,14 @@ export async function runConcurrencyBenchmark(quick: boolean): Promise<Concurren
     const t1 = performance.now();
     const perGen = Math.ceil(messages / generators);
     const sends = await Promise.all(
-      clients
-        .slice(0, generators)
-        .map((cl) =>
-          cl.ask<{ ok: number; failed: number; latency: number[] }>({
-            cmd: 'send',
-            count: perGen,
-            perSecond: perSecond / generators,
-            run: `${run}${cl.proc.pid}`,
-          }),
-        ),
+      clients.slice(0, generators).map((cl) =>
+        cl.ask<{ ok: number; failed: number; latency: number[] }>({
+          cmd: 'send',
+          count: perGen,
+          perSecond: perSecond / generators,
+          run: `${run}${cl.proc.pid}`,
+        }),
+      ),
     );
     const sendMs = performance.now() - t1;
     await sleep(1500);

@@ -51,14 +51,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const pgCode = (exception as { code?: unknown })?.code;
     if (pgCode === '22021' || pgCode === '22P05' || pgCode === '54000') {
       // Text PostgreSQL cannot store (a NUL byte, a broken encoding): the client's input, not our fault.
-      res
-        .status(400)
-        .json({
-          statusCode: 400,
-          error: 'Bad Request',
-          message: 'the request contains characters that cannot be stored',
-          fields: [{ field: 'body', message: 'contains characters that cannot be stored' }],
-        });
+      res.status(400).json({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'the request contains characters that cannot be stored',
+        fields: [{ field: 'body', message: 'contains characters that cannot be stored' }],
+      });
       return;
     }
     if (isDatabaseUnavailable(exception)) {

@@ -28,13 +28,11 @@ export function docsGuard(config: AppConfig, auth: AuthService) {
     auth.verify(bearerToken(req)).then(
       () => next(),
       () => {
-        res
-          .status(401)
-          .json({
-            statusCode: 401,
-            message:
-              "the API documentation is for logged-in operators (Bearer token or the console's session cookie); API_DOCS_PUBLIC=true makes it public",
-          });
+        res.status(401).json({
+          statusCode: 401,
+          message:
+            "the API documentation is for logged-in operators (Bearer token or the console's session cookie); API_DOCS_PUBLIC=true makes it public",
+        });
       },
     );
   };

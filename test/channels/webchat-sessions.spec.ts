@@ -78,15 +78,13 @@ describe('web-chat session expiry', () => {
   it('does not resume a session from a token of the old format, which never expired', async () => {
     const id = randomUUID();
     const legacy = `${bariId}.${id}.${createHmac('sha256', t.config.jwtSecret).update(`webchat:${bariId}:${id}`).digest('base64url')}`;
-    await t.app
-      .get(IngestService)
-      .ingest({
-        channel: 'webchat',
-        comuneId: bariId,
-        externalId: `${bariId}:${id}:legacy-1`,
-        sender: { address: `${bariId}:${id}` },
-        text: 'Messaggio di una sessione vecchia',
-      });
+    await t.app.get(IngestService).ingest({
+      channel: 'webchat',
+      comuneId: bariId,
+      externalId: `${bariId}:${id}:legacy-1`,
+      sender: { address: `${bariId}:${id}` },
+      text: 'Messaggio di una sessione vecchia',
+    });
     const c = await connect(legacy);
     expect(sessionId(c.sessionToken)).not.toBe(id);
     expect(c.history.messages).toEqual([]);
