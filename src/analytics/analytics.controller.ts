@@ -6,7 +6,18 @@ import type { Response } from 'express';
 import { CurrentPrincipal, Roles } from '../auth/auth.guard.js';
 import type { Principal } from '../common/tenant-scope.js';
 import { PRIORITIES } from '../tickets/ticket.entity.js';
-import { AnalyticsService, BREAKDOWNS, type Breakdown } from './analytics.service.js';
+import { BacklogReport } from './reports/backlog.report.js';
+import { CsatReport } from './reports/csat.report.js';
+import { DrilldownReport } from './reports/drilldown.report.js';
+import { LiveBoardReport } from './reports/live-board.report.js';
+import { MapReport } from './reports/map.report.js';
+import { OpenDataReport } from './reports/open-data.report.js';
+import { BREAKDOWNS, type Breakdown } from './reports/report-filter.js';
+import { ReportScope } from './reports/report-scope.js';
+import { ResponseTimesReport } from './reports/response-times.report.js';
+import { SlaReport } from './reports/sla.report.js';
+import { TicketSlaReport } from './reports/ticket-sla.report.js';
+import { VolumesReport } from './reports/volumes.report.js';
 import { SettingsService } from './settings.service.js';
 import { toCsv } from './csv.js';
 
@@ -87,74 +98,83 @@ export class DrilldownQuery extends AnalyticsQuery {
 @Controller('api/analytics')
 export class AnalyticsController {
   constructor(
-    private readonly analytics: AnalyticsService,
+    private readonly scope: ReportScope,
+    private readonly liveBoard: LiveBoardReport,
+    private readonly backlogReport: BacklogReport,
+    private readonly responseTimesReport: ResponseTimesReport,
+    private readonly volumesReport: VolumesReport,
+    private readonly slaReport: SlaReport,
+    private readonly csatReport: CsatReport,
+    private readonly mapReport: MapReport,
+    private readonly drilldownReport: DrilldownReport,
+    private readonly openDataReport: OpenDataReport,
     private readonly settings: SettingsService,
   ) {}
 
   @Get('live')
   async live(@CurrentPrincipal() p: Principal, @Query() q: LiveQuery, @Res({ passthrough: true }) res: Response) {
-    const out = await this.analytics.live(p, q);
+    const out = await this.liveBoard.build(p, q);
     return q.format === 'csv' ? csv(res, 'live', [out]) : out;
   }
 
   @Get('backlog')
   async backlog(@CurrentPrincipal() p: Principal, @Query() q: LiveQuery, @Res({ passthrough: true }) res: Response) {
-    const out = await this.analytics.backlog(p, q);
+    const out = await this.backlogReport.build(p, q);
     return q.format === 'csv' ? csv(res, 'backlog', out.rows) : out;
   }
 
   @Get('response-times')
   async responseTimes(@CurrentPrincipal() p: Principal, @Query() q: AnalyticsQuery, @Res({ passthrough: true }) res: Response) {
-    const out = await this.analytics.responseTimes(p, q);
+    const out = await this.responseTimesReport.build(p, q);
     return q.format === 'csv' ? csv(res, 'response-times', out.rows) : out;
   }
 
   @Get('volumes')
   async volumes(@CurrentPrincipal() p: Principal, @Query() q: AnalyticsQuery, @Res({ passthrough: true }) res: Response) {
-    const out = await this.analytics.volumes(p, q);
+    const out = await this.volumesReport.build(p, q);
     return q.format === 'csv' ? csv(res, 'volumes', out.rows) : out;
   }
 
   @Get('volumes/by-hour')
   async volumesByHour(@CurrentPrincipal() p: Principal, @Query() q: AnalyticsQuery, @Res({ passthrough: true }) res: Response) {
-    const out = await this.analytics.volumes(p, { ...q, breakdown: 'none' });
+    const out = await this.volumesReport.build(p, { ...q, breakdown: 'none' });
     return q.format === 'csv' ? csv(res, 'volumes-by-hour', out.byHourOfDay) : { period: out.period, rows: out.byHourOfDay };
   }
 
   @Get('sla')
   async sla(@CurrentPrincipal() p: Principal, @Query() q: AnalyticsQuery, @Res({ passthrough: true }) res: Response) {
-    const out = await this.analytics.sla(p, q);
+    const out = await this.slaReport.build(p, q);
     return q.format === 'csv' ? csv(res, 'sla', out.rows) : out;
   }
 
   @Get('csat')
   async csat(@CurrentPrincipal() p: Principal, @Query() q: AnalyticsQuery, @Res({ passthrough: true }) res: Response) {
-    const out = await this.analytics.csat(p, q);
+    const out = await this.csatReport.build(p, q);
     return q.format === 'csv' ? csv(res, 'csat', out.rows) : out;
   }
 
   @Get('map')
   async map(@CurrentPrincipal() p: Principal, @Query() q: AnalyticsQuery, @Res({ passthrough: true }) res: Response) {
-    const out = await this.analytics.map(p, q);
+    const out = await this.mapReport.build(p, q);
     return q.format === 'csv' ? csv(res, 'map', out.rows) : out;
   }
 
   @Get('drilldown')
   async drilldown(@CurrentPrincipal() p: Principal, @Query() q: DrilldownQuery, @Res({ passthrough: true }) res: Response) {
-    const out = await this.analytics.drilldown(p, q);
+    const out = await this.drilldownReport.build(p, q);
     return q.format === 'csv' ? csv(res, `drilldown-${q.metric}`, out.rows) : out;
   }
 
   @Get('open-data')
   async openData(@CurrentPrincipal() p: Principal, @Query() q: AnalyticsQuery, @Res({ passthrough: true }) res: Response) {
-    const out = await this.analytics.openData(p, q);
+    const out = await this.openDataReport.build(p, q);
     return q.format === 'csv' ? csv(res, 'open-data', out.rows) : out;
   }
 
   @Get('comuni')
   async comuni(@CurrentPrincipal() p: Principal) {
-    const ids = new Set(await this.analytics.scopeComuni(p));
-    return (await this.analytics.comuni())
+    const ids = new Set(await this.scope.scopeComuni(p));
+    return (await this.scope.comuni())
       .filter((c) => ids.has(c.id))
       .map((c) => ({ id: c.id, name: c.name, slug: c.slug, istatCode: c.istat_code }));
   }
@@ -200,11 +220,11 @@ export class AnalyticsController {
 @ApiBearerAuth()
 @Controller('api/analytics/tickets')
 export class TicketSlaController {
-  constructor(private readonly analytics: AnalyticsService) {}
+  constructor(private readonly ticketSlaReport: TicketSlaReport) {}
 
   @Get(':id/sla')
   ticketSla(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
-    return this.analytics.ticketSla(p, id);
+    return this.ticketSlaReport.build(p, id);
   }
 }
 
