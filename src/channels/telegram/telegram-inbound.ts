@@ -3,13 +3,13 @@ import type { Context, Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
-import { RejectedInputError } from '../../common/errors.js';
+import type { RejectedInputError } from '../../common/errors.js';
 import { ComuniService } from '../../comuni/comuni.service.js';
 import { AttachmentStorage } from '../../storage/storage.js';
 import type { InboundAttachment } from '../inbound-message.js';
-import { IngestService } from '../ingest.service.js';
 import type { LoadedAccount } from '../accounts/channel-accounts.service.js';
 import { InboundExtras } from '../support/inbound-extras.js';
+import { InboundIntake } from '../support/inbound-intake.js';
 import { collectMedia, readLimited, storeInboundMedia, withNotes } from '../support/inbound-media.js';
 import { ChannelRateLimiter } from '../support/rate-limiter.js';
 import { redactSecrets } from '../support/secrets.js';
@@ -38,7 +38,7 @@ export class TelegramInbound {
 
   constructor(
     private readonly bots: TelegramBots,
-    private readonly ingest: IngestService,
+    private readonly intake: InboundIntake,
     private readonly extras: InboundExtras,
     private readonly comuni: ComuniService,
     private readonly limiter: ChannelRateLimiter,
@@ -112,27 +112,12 @@ export class TelegramInbound {
       // An edit of a message we hold changes it; an edit of one we never got is stored as that message.
       if (await this.extras.editMessage(TELEGRAM_CHANNEL, n.externalId, withNotes(n.text, n.notes))) return;
     }
-    const { attachments, notes } = await collectMedia(n.files, n.notes, (item) => this.download(account, item));
-    try {
-      await this.ingest.ingest({
-        channel: TELEGRAM_CHANNEL,
-        comuneId: account.comuneId,
-        externalId: n.externalId,
-        sender: { address: n.address, displayName: n.displayName },
-        text: withNotes(n.text, notes),
-        attachments,
-        location: n.location,
-        locationOutside: 'note',
-        ticket: n.location ? { type: 'report' } : undefined,
-      });
-    } catch (err) {
-      if (err instanceof RejectedInputError) {
-        // Telegram would deliver the same refused update again and again: it is answered, and the citizen told why.
-        await this.say(account, n.chatId, refused(italianReason(err))).catch(() => undefined);
-        return;
-      }
-      throw err;
-    }
+    const outcome = await this.intake.receive(TELEGRAM_CHANNEL, account, n.externalId, async () => {
+      const { attachments, notes } = await collectMedia(n.files, n.notes, (item) => this.download(account, item));
+      return { address: n.address, displayName: n.displayName, text: withNotes(n.text, notes), attachments, location: n.location };
+    });
+    // Telegram would deliver the same refused update again and again: it is answered, and the citizen told why.
+    if (outcome.kind === 'refused') await this.say(account, n.chatId, refused(italianReason(outcome.error))).catch(() => undefined);
   }
 
   private async download(

@@ -1,22 +1,10 @@
-import {
-  Controller,
-  ForbiddenException,
-  Headers,
-  HttpCode,
-  Logger,
-  NotFoundException,
-  Param,
-  Post,
-  Req,
-  ServiceUnavailableException,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { Controller, ForbiddenException, Headers, HttpCode, Logger, Param, Post, Req, UnauthorizedException } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { Update } from 'telegraf/types';
 import { Public } from '../../auth/auth.guard.js';
 import { invalidField } from '../../common/errors.js';
-import { ChannelAccountsService } from '../accounts/channel-accounts.service.js';
+import { InboundIntake } from '../support/inbound-intake.js';
 import { sameSecret } from '../support/secrets.js';
 import { TELEGRAM_CHANNEL } from './telegram-normalize.js';
 import { TelegramInbound } from './telegram-inbound.js';
@@ -33,7 +21,7 @@ export class TelegramWebhookController {
   private readonly logger = new Logger(TelegramWebhookController.name);
 
   constructor(
-    private readonly accounts: ChannelAccountsService,
+    private readonly intake: InboundIntake,
     private readonly inbound: TelegramInbound,
   ) {}
 
@@ -44,8 +32,7 @@ export class TelegramWebhookController {
     @Headers('x-telegram-bot-api-secret-token') secret: string | undefined,
     @Req() req: Request,
   ) {
-    const account = await this.accounts.load(accountId, TELEGRAM_CHANNEL);
-    if (!account || !account.enabled) throw new NotFoundException('no such Telegram bot');
+    const account = await this.intake.webhookAccount(TELEGRAM_CHANNEL, accountId, 'no such Telegram bot');
     if (!secret) throw new UnauthorizedException('X-Telegram-Bot-Api-Secret-Token header is missing');
     if (!sameSecret(secret, String(account.secrets.webhookSecret ?? '')))
       throw new ForbiddenException('X-Telegram-Bot-Api-Secret-Token is not valid');
@@ -59,14 +46,14 @@ export class TelegramWebhookController {
     if (typeof update !== 'object' || update === null || typeof (update as { update_id?: unknown }).update_id !== 'number') {
       throw invalidField('update_id', 'is required (a Telegram Update object)');
     }
-    try {
-      await this.inbound.handle(account, update);
-    } catch (err) {
-      this.logger.warn(
-        `Telegram update ${update.update_id} for account ${account.id} not stored, Telegram will retry: ${(err as Error).message}`,
-      );
-      throw new ServiceUnavailableException('the update could not be stored now; please retry');
-    }
+    await this.intake.acknowledgeAfterCommit(
+      this.logger,
+      {
+        failure: `Telegram update ${update.update_id} for account ${account.id} not stored, Telegram will retry`,
+        retry: 'the update could not be stored now; please retry',
+      },
+      () => this.inbound.handle(account, update),
+    );
     return { ok: true };
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicat
 import type { ProcessRoles } from '../../common/roles.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { ChannelRegistry } from '../channel-registry.js';
+import { InboundIntake } from '../support/inbound-intake.js';
 import { ChannelAccountsService, type LoadedAccount } from '../accounts/channel-accounts.service.js';
 import { redactSecrets } from '../support/secrets.js';
 import { TelegramAdapter, TelegramOutboundProcessor } from './telegram.adapter.js';
@@ -75,6 +76,7 @@ export class TelegramModule implements OnModuleInit {
         TelegramAdapter,
         TelegramBots,
         TelegramInbound,
+        InboundIntake,
         ...(roles.api ? [TelegramConnector] : []),
         ...(roles.workers ? [TelegramOutboundProcessor] : []),
       ],

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import type { ProcessRoles } from '../../common/roles.js';
 import { ChannelRegistry } from '../channel-registry.js';
+import { InboundIntake } from '../support/inbound-intake.js';
 import { WhatsappWebAdapter, WhatsappWebOutboundProcessor } from './whatsapp-web.adapter.js';
 import { WhatsappWebController } from './whatsapp-web.controller.js';
 import { WhatsappWebSessions } from './wwebjs-sessions.js';
@@ -17,7 +18,7 @@ export class WhatsappWebModule implements OnModuleInit {
     return {
       module: WhatsappWebModule,
       controllers: roles.api ? [WhatsappWebController] : [],
-      providers: [WhatsappWebAdapter, WhatsappWebSessions, ...(roles.workers ? [WhatsappWebOutboundProcessor] : [])],
+      providers: [WhatsappWebAdapter, WhatsappWebSessions, InboundIntake, ...(roles.workers ? [WhatsappWebOutboundProcessor] : [])],
       exports: [WhatsappWebSessions],
     };
   }

@@ -5,13 +5,12 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, runsWorkers, type AppConfig } from '../../config/config.js';
-import { RejectedInputError } from '../../common/errors.js';
 import { redisOptionsFromUrl } from '../../jobs/redis-connection.js';
 import { AttachmentStorage } from '../../storage/storage.js';
 import type { InboundAttachment } from '../inbound-message.js';
-import { IngestService } from '../ingest.service.js';
 import { OutboundDelivery } from '../outbound-delivery.js';
 import { ChannelAccountsService, type LoadedAccount } from '../accounts/channel-accounts.service.js';
+import { InboundIntake } from '../support/inbound-intake.js';
 import { storeInboundMedia, withNotes } from '../support/inbound-media.js';
 import { normalizeWwebjsMessage, WHATSAPP_WEB_CHANNEL, type WwebjsMessage } from './wwebjs-normalize.js';
 import { InSystemScope } from '../../tenancy/db-scope.js';
@@ -55,7 +54,7 @@ export class WhatsappWebSessions implements OnApplicationBootstrap, OnApplicatio
 
   constructor(
     private readonly accounts: ChannelAccountsService,
-    private readonly ingest: IngestService,
+    private readonly intake: InboundIntake,
     private readonly delivery: OutboundDelivery,
     private readonly ds: DataSource,
     @Inject(AttachmentStorage) private readonly storage: AttachmentStorage,
@@ -191,41 +190,27 @@ export class WhatsappWebSessions implements OnApplicationBootstrap, OnApplicatio
   async receive(account: LoadedAccount, msg: WwebjsMessage): Promise<void> {
     const n = normalizeWwebjsMessage(account.id, msg);
     if (!n) return;
-    const attachments: InboundAttachment[] = [];
-    const notes = [...n.notes];
-    if (n.wantsMedia) {
-      const media = await msg.downloadMedia().catch(() => undefined);
-      if (!media) notes.push('[allegato non scaricabile da WhatsApp]');
-      else {
-        const got = await storeInboundMedia(this.storage, Buffer.from(media.data, 'base64'), {
-          filename: media.filename ?? n.filename,
-          declaredType: media.mimetype,
-          maxBytes: this.config.maxAttachmentBytes,
-          fallbackName: msg.type === 'ptt' ? 'messaggio-vocale' : msg.type,
-        });
-        if (got.ok) attachments.push(got.attachment);
-        else notes.push(got.note);
+    const outcome = await this.intake.receive(WHATSAPP_WEB_CHANNEL, account, n.externalId, async () => {
+      const attachments: InboundAttachment[] = [];
+      const notes = [...n.notes];
+      if (n.wantsMedia) {
+        const media = await msg.downloadMedia().catch(() => undefined);
+        if (!media) notes.push('[allegato non scaricabile da WhatsApp]');
+        else {
+          const got = await storeInboundMedia(this.storage, Buffer.from(media.data, 'base64'), {
+            filename: media.filename ?? n.filename,
+            declaredType: media.mimetype,
+            maxBytes: this.config.maxAttachmentBytes,
+            fallbackName: msg.type === 'ptt' ? 'messaggio-vocale' : msg.type,
+          });
+          if (got.ok) attachments.push(got.attachment);
+          else notes.push(got.note);
+        }
       }
-    }
-    try {
-      await this.ingest.ingest({
-        channel: WHATSAPP_WEB_CHANNEL,
-        comuneId: account.comuneId,
-        externalId: n.externalId,
-        sender: { address: n.address, displayName: n.displayName },
-        text: withNotes(n.text, notes),
-        attachments,
-        location: n.location,
-        locationOutside: 'note',
-        ticket: n.location ? { type: 'report' } : undefined,
-      });
-    } catch (err) {
-      if (err instanceof RejectedInputError) {
-        this.logger.warn(`whatsapp-web message ${n.externalId} refused: ${err.field} ${err.message}`);
-        return;
-      }
-      throw err;
-    }
+      return { address: n.address, displayName: n.displayName, text: withNotes(n.text, notes), attachments, location: n.location };
+    });
+    if (outcome.kind === 'refused')
+      this.logger.warn(`whatsapp-web message ${n.externalId} refused: ${outcome.error.field} ${outcome.error.message}`);
   }
 
   /**

@@ -1,12 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
-import { RejectedInputError } from '../../common/errors.js';
 import { AttachmentStorage } from '../../storage/storage.js';
-import { IngestService } from '../ingest.service.js';
 import { OutboundDelivery } from '../outbound-delivery.js';
 import type { LoadedAccount } from '../accounts/channel-accounts.service.js';
 import { adoptNoticeRecipient } from '../notifications/contact-adoption.js';
+import { InboundIntake } from '../support/inbound-intake.js';
 import { collectMedia, readLimited, storeInboundMedia, withNotes } from '../support/inbound-media.js';
 import { redactSecrets } from '../support/secrets.js';
 import { GraphApi, GraphApiError } from './graph-api.js';
@@ -30,7 +29,7 @@ export class WhatsappInbound {
   private readonly logger = new Logger(WhatsappInbound.name);
 
   constructor(
-    private readonly ingest: IngestService,
+    private readonly intake: InboundIntake,
     private readonly delivery: OutboundDelivery,
     private readonly ds: DataSource,
     @Inject(AttachmentStorage) private readonly storage: AttachmentStorage,
@@ -56,38 +55,28 @@ export class WhatsappInbound {
   }
 
   private async store(account: LoadedAccount, n: NormalizedWaMessage): Promise<boolean> {
-    // A re-delivered message is answered without downloading its media again.
-    const seen = await this.ds.query(`SELECT 1 FROM messages WHERE channel = $1 AND external_id = $2`, [WHATSAPP_CHANNEL, n.externalId]);
-    if (seen.length) return false;
-    const { attachments, notes } = await collectMedia(n.media, n.notes, (item) => this.download(account, item));
-    // A citizen answering the update template we sent to the number they left joins their ticket.
-    const reference = await adoptNoticeRecipient(this.ds, {
-      channel: WHATSAPP_CHANNEL,
-      address: n.address,
-      displayName: n.displayName,
-      comuneId: account.comuneId,
-    });
-    try {
-      const result = await this.ingest.ingest({
+    const outcome = await this.intake.receive(WHATSAPP_CHANNEL, account, n.externalId, async () => {
+      const { attachments, notes } = await collectMedia(n.media, n.notes, (item) => this.download(account, item));
+      // A citizen answering the update template we sent to the number they left joins their ticket.
+      const reference = await adoptNoticeRecipient(this.ds, {
         channel: WHATSAPP_CHANNEL,
+        address: n.address,
+        displayName: n.displayName,
         comuneId: account.comuneId,
-        externalId: n.externalId,
-        sender: { address: n.address, displayName: n.displayName },
+      });
+      return {
+        address: n.address,
+        displayName: n.displayName,
         text: withNotes(n.text, notes),
         attachments,
         location: n.location,
-        locationOutside: 'note',
-        ticket: n.location ? { type: 'report' } : reference ? { reference } : undefined,
-      });
-      return !result.duplicate;
-    } catch (err) {
-      // Meta would deliver a refused message for days: it is acknowledged and the refusal logged.
-      if (err instanceof RejectedInputError) {
-        this.logger.warn(`WhatsApp message ${n.externalId} refused: ${err.field} ${err.message}`);
-        return false;
-      }
-      throw err;
-    }
+        reference,
+      };
+    });
+    // Meta would deliver a refused message for days: it is acknowledged and the refusal logged.
+    if (outcome.kind === 'refused')
+      this.logger.warn(`WhatsApp message ${n.externalId} refused: ${outcome.error.field} ${outcome.error.message}`);
+    return outcome.kind === 'stored' && !outcome.result.duplicate;
   }
 
   private async download(account: LoadedAccount, media: NormalizedWaMessage['media'][number]) {

@@ -5,20 +5,18 @@ import {
   Headers,
   HttpCode,
   Logger,
-  NotFoundException,
   Param,
   Post,
   Query,
   Req,
   Res,
-  ServiceUnavailableException,
   UnauthorizedException,
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../../auth/auth.guard.js';
 import { invalidField } from '../../common/errors.js';
-import { ChannelAccountsService } from '../accounts/channel-accounts.service.js';
+import { InboundIntake } from '../support/inbound-intake.js';
 import { sameSecret, validHubSignature } from '../support/secrets.js';
 import { changesOf, WHATSAPP_CHANNEL } from './whatsapp-normalize.js';
 import { WhatsappInbound } from './whatsapp-inbound.js';
@@ -35,14 +33,13 @@ export class WhatsappWebhookController {
   private readonly logger = new Logger(WhatsappWebhookController.name);
 
   constructor(
-    private readonly accounts: ChannelAccountsService,
+    private readonly intake: InboundIntake,
     private readonly inbound: WhatsappInbound,
   ) {}
 
   @Get(':accountId')
   async verify(@Param('accountId') accountId: string, @Query() q: Record<string, string | undefined>, @Res() res: Response) {
-    const account = await this.accounts.load(accountId, WHATSAPP_CHANNEL);
-    if (!account || !account.enabled) throw new NotFoundException('no such WhatsApp number');
+    const account = await this.intake.webhookAccount(WHATSAPP_CHANNEL, accountId, 'no such WhatsApp number');
     if (q['hub.mode'] !== 'subscribe') throw invalidField('hub.mode', 'must be "subscribe"');
     if (!q['hub.verify_token'] || !sameSecret(q['hub.verify_token'], String(account.secrets.verifyToken ?? ''))) {
       throw new ForbiddenException('hub.verify_token does not match');
@@ -55,8 +52,7 @@ export class WhatsappWebhookController {
   @Post(':accountId')
   @HttpCode(200)
   async receive(@Param('accountId') accountId: string, @Headers('x-hub-signature-256') signature: string | undefined, @Req() req: Request) {
-    const account = await this.accounts.load(accountId, WHATSAPP_CHANNEL);
-    if (!account || !account.enabled) throw new NotFoundException('no such WhatsApp number');
+    const account = await this.intake.webhookAccount(WHATSAPP_CHANNEL, accountId, 'no such WhatsApp number');
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     if (!signature) throw new UnauthorizedException('X-Hub-Signature-256 header is missing');
     if (!validHubSignature(signature, raw, String(account.secrets.appSecret ?? '')))
@@ -72,16 +68,20 @@ export class WhatsappWebhookController {
     if (!changes) throw invalidField('object', 'must be "whatsapp_business_account" with an entry array');
     let stored = 0;
     let statuses = 0;
-    try {
-      for (const value of changes) {
-        const r = await this.inbound.handle(account, value);
-        stored += r.stored;
-        statuses += r.statuses;
-      }
-    } catch (err) {
-      this.logger.warn(`WhatsApp webhook for account ${account.id} not fully stored, Meta will retry: ${(err as Error).message}`);
-      throw new ServiceUnavailableException('the notification could not be stored now; please retry');
-    }
+    await this.intake.acknowledgeAfterCommit(
+      this.logger,
+      {
+        failure: `WhatsApp webhook for account ${account.id} not fully stored, Meta will retry`,
+        retry: 'the notification could not be stored now; please retry',
+      },
+      async () => {
+        for (const value of changes) {
+          const r = await this.inbound.handle(account, value);
+          stored += r.stored;
+          statuses += r.statuses;
+        }
+      },
+    );
     return { ok: true, stored, statuses };
   }
 }

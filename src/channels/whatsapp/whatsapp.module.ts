@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import type { ProcessRoles } from '../../common/roles.js';
 import { ChannelRegistry } from '../channel-registry.js';
+import { InboundIntake } from '../support/inbound-intake.js';
 import { WhatsappAdapter, WhatsappOutboundProcessor } from './whatsapp.adapter.js';
 import { WhatsappInbound } from './whatsapp-inbound.js';
 import { WhatsappWebhookController } from './whatsapp-webhook.controller.js';
@@ -17,7 +18,7 @@ export class WhatsappModule implements OnModuleInit {
     return {
       module: WhatsappModule,
       controllers: roles.api ? [WhatsappWebhookController] : [],
-      providers: [WhatsappAdapter, WhatsappInbound, ...(roles.workers ? [WhatsappOutboundProcessor] : [])],
+      providers: [WhatsappAdapter, WhatsappInbound, InboundIntake, ...(roles.workers ? [WhatsappOutboundProcessor] : [])],
     };
   }
 
