@@ -16,6 +16,7 @@ import { ChannelAccountsModule } from './channels/accounts/accounts.module.js';
 import { TelegramModule } from './channels/telegram/telegram.module.js';
 import { WhatsappModule } from './channels/whatsapp/whatsapp.module.js';
 import { WhatsappWebModule } from './channels/whatsapp-web/whatsapp-web.module.js';
+import { CounterChannelModule } from './channels/counter/counter.module.js';
 import { NotificationsModule } from './channels/notifications/notifications.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { AnalyticsModule } from './analytics/analytics.module.js';
@@ -63,6 +64,7 @@ export class AppModule {
         TelegramModule.register(roles),
         WhatsappModule.register(roles),
         WhatsappWebModule.register(roles),
+        CounterChannelModule.register(roles),
         NotificationsModule.register(roles),
         RealtimeModule.register(roles),
         AnalyticsModule.register(roles),

@@ -18,14 +18,13 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
-import { invalidField, notFoundField, RejectedInputError } from '../common/errors.js';
+import { invalidField, notFoundField } from '../common/errors.js';
 import type { Principal } from '../common/tenant-scope.js';
-import { IngestService } from '../channels/ingest.service.js';
+import { CounterIntake } from '../channels/counter/counter-intake.js';
+import { COUNTER_CHANNELS, type CounterChannel } from '../channels/counter/counter-normalize.js';
 import { appendEvents } from '../tickets/event-log.js';
-import { COUNTER_CHANNELS } from './counter-channels.js';
 import { normalizeContact, recordConsents } from './consents.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -49,7 +48,7 @@ class CounterLocationDto {
 export class CounterTicketDto {
   @ApiProperty({ enum: COUNTER_CHANNELS })
   @IsIn(COUNTER_CHANNELS, { message: `must be one of ${COUNTER_CHANNELS.join(', ')}` })
-  channel!: string;
+  channel!: CounterChannel;
   @ApiProperty({ type: CounterCitizenDto })
   @IsObject({ message: 'must be an object' })
   @ValidateNested()
@@ -87,15 +86,15 @@ export class CounterTicketDto {
 
 /**
  * A request taken by phone or at the desk, entered by the operator for the citizen. It enters
- * through the same ingest pipeline as any channel (so it is routed like any other) and the
- * ticket's history says who entered it.
+ * through its channel (src/channels/counter/) like any other message, so it is routed like any
+ * other; the console adds who entered it to the ticket's history and the consents the citizen gave.
  */
 @ApiTags('console')
 @ApiBearerAuth()
 @Controller('api/console')
 export class CounterTicketsController {
   constructor(
-    private readonly ingest: IngestService,
+    private readonly counter: CounterIntake,
     private readonly ds: DataSource,
   ) {}
 
@@ -113,29 +112,15 @@ export class CounterTicketsController {
     if (body.citizen.email && email?.kind !== 'email') throw invalidField('citizen.email', 'is not an e-mail address');
     if (body.updatesConsent && !phone && !email) throw invalidField('citizen', 'a phone number or an e-mail is needed to send updates');
 
-    // The citizen is recognised by what identifies a person at the counter: fiscal code first, then phone, then e-mail.
-    const address = body.citizen.fiscalCode
-      ? `cf:${body.citizen.fiscalCode.toUpperCase()}`
-      : phone
-        ? `tel:${phone.value}`
-        : email
-          ? `mailto:${email.value}`
-          : `anon:${randomUUID()}`;
-    let result;
-    try {
-      result = await this.ingest.ingest({
-        channel: body.channel,
-        comuneId,
-        externalId: `console:${p.operatorId}:${randomUUID()}`,
-        sender: { address, displayName: body.citizen.name || null },
-        text: body.text,
-        location: body.location ? { lat: body.location.lat, lng: body.location.lng } : null,
-        ticket: { type: body.type, category: body.category || null, subject: body.subject || null, forceNew: true },
-      });
-    } catch (err) {
-      if (err instanceof RejectedInputError) throw invalidField(err.field, err.message);
-      throw err;
-    }
+    const result = await this.counter.receive({
+      channel: body.channel,
+      comuneId,
+      operatorId: p.operatorId,
+      citizen: { name: body.citizen.name, fiscalCode: body.citizen.fiscalCode, phone: phone?.value ?? null, email: email?.value ?? null },
+      text: body.text,
+      location: body.location,
+      ticket: { type: body.type, category: body.category, subject: body.subject },
+    });
     const contact = phone?.value ?? email?.value ?? null;
     await this.ds.transaction(async (m) => {
       const [t] = await m.query(`SELECT citizen_id FROM tickets WHERE id = $1`, [result.ticketId]);

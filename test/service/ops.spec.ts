@@ -60,6 +60,11 @@ describe('operations: health, metrics, API docs, queue dashboard, correlation id
     const page = await t.http.get('/admin/queues').set('Cookie', `sportello_token=${admin}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('<html');
+    // Every channel's outbound queue is on the board, phone and desk included.
+    const queues = await t.http.get('/admin/queues/api/queues').set('Cookie', `sportello_token=${admin}`);
+    expect(queues.status).toBe(200);
+    const names = (queues.body.queues as Array<{ name: string }>).map((q) => q.name);
+    expect(names).toEqual(expect.arrayContaining(['routing', 'outbound-telegram', 'outbound-phone', 'outbound-desk']));
   });
 
   it('carries the correlation id of an inbound message to the operator’s socket event', async () => {

@@ -1,12 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Processor } from '@nestjs/bullmq';
-import { Metrics } from '../ops/metrics.js';
-import { outboundQueueName } from '../jobs/jobs.js';
-import { PermanentDeliveryError, type ChannelAdapter, type DeliveryResult } from '../channels/channel-adapter.js';
-import { OutboundDelivery, OutboundProcessor } from '../channels/outbound-delivery.js';
-
-/** Requests taken by phone or at the desk: they come in through the console, nothing goes out on them. */
-export const COUNTER_CHANNELS = ['phone', 'desk'] as const;
+import { Metrics } from '../../ops/metrics.js';
+import { outboundQueueName } from '../../jobs/jobs.js';
+import { PermanentDeliveryError, type ChannelAdapter, type DeliveryResult } from '../channel-adapter.js';
+import { OutboundDelivery, OutboundProcessor } from '../outbound-delivery.js';
 
 /**
  * A reply written on a phone or desk ticket has no wire to travel on. It is marked failed with
