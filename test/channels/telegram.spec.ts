@@ -199,6 +199,27 @@ describe('Telegram channel', () => {
     expect(tg.method('getFile').map((r) => TelegramStandin.params(r).file_id)).not.toContain('photo-small');
   });
 
+  it('answers a re-delivered update without storing it twice or fetching its file again', async () => {
+    const doc = message(9007, {
+      document: {
+        file_id: 'doc-again',
+        file_unique_id: 'g',
+        file_name: 'ricevuta.pdf',
+        mime_type: 'application/pdf',
+        file_size: PDF_DOC.length,
+      },
+    });
+    const fetched = () => tg.method('getFile').filter((r) => TelegramStandin.params(r).file_id === 'doc-again').length;
+    expect((await post({ message: doc })).status).toBe(200);
+    expect(fetched()).toBe(1);
+    const before = await countMessages();
+    // Telegram delivers an update again when our answer did not reach it.
+    expect((await post({ message: doc })).status).toBe(200);
+    expect(await countMessages()).toBe(before);
+    expect(fetched()).toBe(1);
+    expect(await stored(`${accountId}:9007:${doc.message_id}`)).toHaveLength(1);
+  });
+
   it('turns a location into a report positioned where it was sent, and keeps a shared contact as text', async () => {
     const loc = message(9006, { location: { latitude: 41.1253, longitude: 16.8667 } });
     expect((await post({ message: loc })).status).toBe(200);
