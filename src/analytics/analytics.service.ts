@@ -7,6 +7,7 @@ import { isIsoDate, localDate } from '../comuni/business-calendar.js';
 import { HistogramSum } from './histogram.js';
 import { emptyCell, type Dim, type RollupCell } from './rollups.js';
 import type { MetricName } from './ticket-metrics.js';
+import { OPEN_STATUS_SQL } from '../cases/phases.js';
 
 export const BREAKDOWNS = ['none', 'comune', 'day', 'group', 'operator', 'channel', 'type', 'category', 'priority'] as const;
 export type Breakdown = (typeof BREAKDOWNS)[number];
@@ -400,7 +401,7 @@ export class AnalyticsService {
            FROM ticket_metrics m LEFT JOIN sla_policies p ON p.id = m.sla_policy_id JOIN tickets t ON t.id = m.ticket_id AND t.group_id = $2
           WHERE m.comune_id = ANY($1::int[]) AND m.next_due_at IS NOT NULL AND m.next_due_at <= now() + interval '1 day'`;
     const firstWaiting = (state: string) => `(SELECT waiting_since FROM tickets
-        WHERE comune_id = c.id AND status IN ('new','open','waiting_citizen') AND queue_state = '${state}' AND waiting_since IS NOT NULL${groupCond}
+        WHERE comune_id = c.id AND status IN ${OPEN_STATUS_SQL} AND queue_state = '${state}' AND waiting_since IS NOT NULL${groupCond}
         ORDER BY waiting_since LIMIT 1)`;
     const [x] = await this.ds.query(
       `WITH counts AS (SELECT coalesce(sum(open), 0)::int AS open, coalesce(sum(waiting_citizen), 0)::int AS waiting_citizen,
@@ -431,7 +432,7 @@ export class AnalyticsService {
     const comuneIds = await this.scopeComuni(p, f.comuneId);
     await assertRefsInScope(this.ds, p, { groupId: f.groupId });
     const firstWaiting = (state: string) => `(SELECT t.waiting_since FROM tickets t
-        WHERE t.comune_id = l.comune_id AND t.status IN ('new','open','waiting_citizen') AND t.queue_state = '${state}'
+        WHERE t.comune_id = l.comune_id AND t.status IN ${OPEN_STATUS_SQL} AND t.queue_state = '${state}'
           AND t.group_id IS NOT DISTINCT FROM l.group_id AND t.waiting_since IS NOT NULL ORDER BY t.waiting_since LIMIT 1)`;
     const rows = await this.ds.query(
       `SELECT l.comune_id, l.group_id, g.name AS group_name, l.open, l.unassigned, l.waiting_citizen,
