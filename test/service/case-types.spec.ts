@@ -20,6 +20,11 @@ describe('case types: a type contributed by its own module', () => {
     t = await startApp({ OFFER_TIMEOUT_MS: '60000' }, undefined, [InspectionModule.register()]);
     for (const sql of INSPECTION_SCHEMA_SQL) await t.ds.query(sql);
     await everyoneOffline(t.ds);
+    // Every clock has a target in Noci, so a missing one is the case type's doing.
+    await t.ds.query(
+      `UPDATE sla_policies SET first_response_secs = 3600, next_response_secs = 3600, resolution_secs = 86400
+        WHERE comune_id = (SELECT id FROM comuni WHERE slug = 'noci')`,
+    );
     supervisor = await login(t, (await createOperator(t.ds, { comune: 'noci', groups: ['urp'], role: 'supervisor' })).email);
     // An operator online with free capacity in every group: a case that needed one would be offered to them.
     const groups: Array<{ code: string }> = await t.ds.query(
@@ -86,8 +91,18 @@ describe('case types: a type contributed by its own module', () => {
     // The operator was there, free: an ordinary request is offered to them at once.
     const offered = nextEvent(agent, 'ticket.offered');
     expect((await submit({ text: 'Una domanda qualsiasi' })).status).toBe(201);
-    expect((await offered).ticket.type).toBe('request');
+    const request = (await offered).ticket;
+    expect(request.type).toBe('request');
     expect((await ticketByReference(t.ds, row.reference)).queue_state).toBe('done');
+
+    // No first-response clock: only its resolution is due. (The request has both.)
+    const dues = (id: string) =>
+      eventually(async () => {
+        const [m] = await t.ds.query(`SELECT first_response_due_at, resolution_due_at FROM ticket_metrics WHERE ticket_id = $1`, [id]);
+        return m?.resolution_due_at && m;
+      });
+    expect((await dues(row.id)).first_response_due_at).toBeNull();
+    expect((await dues(request.id)).first_response_due_at).not.toBeNull();
   });
 
   it('moves through its own stages, its status following each stage’s phase; refused moves name the field', async () => {
