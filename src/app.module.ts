@@ -32,7 +32,8 @@ import { SecurityModule } from './security/security.module.js';
  */
 @Module({})
 export class AppModule {
-  static forConfig(config: AppConfig): DynamicModule {
+  /** `extra`: more feature modules, e.g. a case type that only the tests contribute. */
+  static forConfig(config: AppConfig, extra: DynamicModule[] = []): DynamicModule {
     const roles = rolesOf(config);
     return {
       module: AppModule,
@@ -70,6 +71,7 @@ export class AppModule {
         AnalyticsModule.register(roles),
         ConsoleModule.register(roles),
         WebModule.register(roles),
+        ...extra,
       ],
       controllers: [HealthController],
     };

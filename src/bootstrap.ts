@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -15,14 +16,19 @@ import { RedisIoAdapter } from './realtime/redis-io.adapter.js';
 import { OriginPolicy } from './security/origins.js';
 import { ADMIN_PAGES, securityHeaders } from './security/headers.js';
 import { docsGuard } from './security/ops-access.js';
+import { CaseTypeRegistry } from './cases/case-type.registry.js';
+import { caseTypePayloadModels, describeCaseTypes } from './cases/case-types.openapi.js';
 import { AuthService } from './auth/auth.service.js';
 
 /** The routes whose JSON bodies carry attachments (base64), with the larger body limit. */
 export const LARGE_JSON_ROUTES = ['/api/app/v1/messages'];
 
 /** Builds the application for a configuration; `listen` is the caller's choice (tests use port 0). */
-export async function createApp(config: AppConfig, options: { logger?: boolean } = {}): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), {
+export async function createApp(
+  config: AppConfig,
+  options: { logger?: boolean; modules?: DynamicModule[] } = {},
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config, options.modules), {
     bufferLogs: true,
     bodyParser: false,
     abortOnError: false,
@@ -63,7 +69,9 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
         .setVersion('0.1.0')
         .addBearerAuth()
         .build(),
+      { extraModels: caseTypePayloadModels(app.get(CaseTypeRegistry)) },
     );
+    describeCaseTypes(doc, app.get(CaseTypeRegistry));
     app.use(['/api/docs', '/api/docs-json', '/api/docs-yaml'], docsGuard(config, app.get(AuthService)));
     SwaggerModule.setup('api/docs', app, doc);
     mountQueueBoard(app, ALL_QUEUES);

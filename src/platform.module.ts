@@ -14,7 +14,7 @@ import { OutboxRelay } from './outbox/outbox.js';
 import { RealtimeService } from './realtime/realtime.service.js';
 import { ComuniService } from './comuni/comuni.service.js';
 import { TicketNotifier } from './tickets/ticket-notifier.js';
-import { TicketTypeRegistry } from './tickets/ticket-types.js';
+import { CasesModule } from './cases/cases.module.js';
 import { AttachmentStorage, LocalDiskStorage } from './storage/storage.js';
 import { AnalyticsWake } from './analytics/analytics-wake.js';
 
@@ -36,7 +36,6 @@ export class PlatformModule {
       ComuniService,
       TicketNotifier,
       AnalyticsWake,
-      { provide: TicketTypeRegistry, useValue: new TicketTypeRegistry() },
       { provide: AttachmentStorage, useClass: LocalDiskStorage },
     ];
     return {
@@ -58,9 +57,12 @@ export class PlatformModule {
           defaultJobOptions: DEFAULT_JOB_OPTIONS,
         }),
         ...ALL_QUEUES.map((name) => BullModule.registerQueue({ name })),
+        // Re-exported for the ingest pipeline until it imports the case core itself; the case
+        // types are contributed by their modules (CasesModule.forFeature).
+        CasesModule,
       ],
       providers,
-      exports: [...providers.map((p) => ('provide' in p ? p.provide : p)), BullModule],
+      exports: [...providers.map((p) => ('provide' in p ? p.provide : p)), BullModule, CasesModule],
     };
   }
 }

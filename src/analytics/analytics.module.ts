@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { ProcessRoles } from '../common/roles.js';
+import { CasesModule } from '../cases/cases.module.js';
 import { AnalyticsController, TicketSlaController } from './analytics.controller.js';
 import { AnalyticsWorker } from './analytics.worker.js';
 import { CalendarStore } from './calendars.js';
@@ -46,6 +47,7 @@ export class AnalyticsModule {
   static register(roles: ProcessRoles): DynamicModule {
     return {
       module: AnalyticsModule,
+      imports: [CasesModule],
       controllers: roles.api ? [AnalyticsController, TicketSlaController] : [],
       providers: [
         CalendarStore,

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { CaseTypeRegistry } from '../cases/case-type.registry.js';
 import { CalendarStore, matchingPolicies, targetsFor } from './calendars.js';
 import { computeTicketFacts, type TicketEventRow, type TicketState } from './ticket-metrics.js';
 import { accumulate, applyDeltas, contribOf, type RollupCell, type StoredContrib, type StoredSample } from './rollups.js';
@@ -21,7 +22,10 @@ export interface RecomputedTicket {
 export class MetricsRecomputer {
   private readonly logger = new Logger(MetricsRecomputer.name);
 
-  constructor(private readonly calendars: CalendarStore) {}
+  constructor(
+    private readonly calendars: CalendarStore,
+    private readonly caseTypes: CaseTypeRegistry,
+  ) {}
 
   async recompute(m: EntityManager, ticketIds: string[]): Promise<RecomputedTicket[]> {
     if (ticketIds.length === 0) return [];
@@ -81,7 +85,10 @@ export class MetricsRecomputer {
         data: e.data,
         createdAt: new Date(e.created_at).getTime(),
       }));
-      const facts = computeTicketFacts(state, rows, cal, targetsFor(matching));
+      const targets = targetsFor(matching);
+      // A case no operator handles has no response to wait for: only its resolution clock runs.
+      if (!this.caseTypes.needsOperator(t.type)) Object.assign(targets, { firstResponseSecs: null, nextResponseSecs: null });
+      const facts = computeTicketFacts(state, rows, cal, targets);
 
       let deltas = deltasByComune.get(comuneId);
       if (!deltas) {

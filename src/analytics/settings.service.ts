@@ -7,6 +7,7 @@ import { PRIORITIES } from '../tickets/ticket.entity.js';
 import { updateReturning } from '../database/sql.js';
 import { validateCalendar, type BusinessCalendar } from '../comuni/business-calendar.js';
 import { CalendarStore, toPolicy, type SlaPolicy } from './calendars.js';
+import { OPEN_STATUS_SQL } from '../cases/phases.js';
 
 const POLICY_FIELDS = [
   'comuneId',
@@ -240,7 +241,7 @@ export class SettingsService {
     this.store.forget(comuneId);
     await this.ds.query(
       `INSERT INTO analytics_dirty (ticket_id, comune_id)
-       SELECT id, comune_id FROM tickets WHERE comune_id = $1 AND status IN ('new','open','waiting_citizen')`,
+       SELECT id, comune_id FROM tickets WHERE comune_id = $1 AND status IN ${OPEN_STATUS_SQL}`,
       [comuneId],
     );
     await this.ds.query(`SELECT pg_notify('analytics_dirty', '')`);

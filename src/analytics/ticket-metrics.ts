@@ -1,3 +1,4 @@
+import { isFinishedStatus } from '../cases/phases.js';
 import { addBusinessMs, businessMs, localDate, localParts, type BusinessCalendar } from '../comuni/business-calendar.js';
 
 /**
@@ -89,7 +90,6 @@ interface Clock {
 }
 
 const NONE = '-';
-const CLOSED = new Set(['resolved', 'closed']);
 
 export function areaKey(location: { lat: number; lng: number } | null, category: string | null): string | null {
   if (!location) return null;
@@ -176,7 +176,7 @@ export function computeTicketFacts(ticket: TicketState, events: TicketEventRow[]
       case 'status.changed': {
         const to = d.to as string,
           from = d.from as string;
-        if (CLOSED.has(to) && !CLOSED.has(from)) {
+        if (isFinishedStatus(to) && !isFinishedStatus(from)) {
           if (resolution) stop(resolution, 'resolution', t, e.actorType === 'operator' ? e.actorOperatorId : assigneeId);
           resolution = null;
           response = null;

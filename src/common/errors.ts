@@ -38,3 +38,11 @@ export function notFoundField(field: string, message: string): HttpException {
     HttpStatus.NOT_FOUND,
   );
 }
+
+/** 409 naming the field whose change the object's current state refuses (a stage that cannot follow the current one). */
+export function conflictField(field: string, message: string): HttpException {
+  return new HttpException(
+    { statusCode: HttpStatus.CONFLICT, error: 'Conflict', message, fields: [{ field, message }] },
+    HttpStatus.CONFLICT,
+  );
+}

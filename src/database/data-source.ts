@@ -24,6 +24,7 @@ import { RollupHistogramArrays1765100000000 } from './migrations/1765100000000-R
 import { PecSignatureState1765150000000 } from './migrations/1765150000000-PecSignatureState.js';
 import { APP_ROLE, TenantRowLevelSecurity1765200000000 } from './migrations/1765200000000-TenantRowLevelSecurity.js';
 import { CitizenRegistryRowLevelSecurity1765300000000 } from './migrations/1765300000000-CitizenRegistryRowLevelSecurity.js';
+import { CasePhases1765410000000 } from './migrations/1765410000000-CasePhases.js';
 
 export const ENTITIES = [
   Comune,
@@ -56,6 +57,7 @@ export const MIGRATIONS = [
   PecSignatureState1765150000000,
   TenantRowLevelSecurity1765200000000,
   CitizenRegistryRowLevelSecurity1765300000000,
+  CasePhases1765410000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {

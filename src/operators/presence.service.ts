@@ -5,6 +5,7 @@ import type { Principal } from '../common/tenant-scope.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { rooms } from '../realtime/rooms.js';
 import { AssignmentService } from '../routing/assignment.service.js';
+import { Dispatcher } from '../routing/dispatcher.service.js';
 import type { Presence } from './operator.entity.js';
 
 /**
@@ -16,6 +17,7 @@ export class PresenceService {
   constructor(
     private readonly ds: DataSource,
     private readonly assignment: AssignmentService,
+    private readonly dispatcher: Dispatcher,
     private readonly realtime: RealtimeService,
   ) {}
 
@@ -32,7 +34,7 @@ export class PresenceService {
     }
     if (principal.comuneId !== null) {
       if (presence === 'offline') await this.assignment.handBack(principal.operatorId, principal.comuneId);
-      if (presence === 'online') await this.assignment.dispatch(principal.comuneId);
+      if (presence === 'online') await this.dispatcher.dispatch(principal.comuneId);
     }
     return { presence, changed };
   }

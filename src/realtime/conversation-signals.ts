@@ -5,6 +5,7 @@ import { OutboundDelivery } from '../channels/outbound-delivery.js';
 import { visibleTickets } from '../tickets/ticket-visibility.js';
 import { RealtimeService } from './realtime.service.js';
 import { roomsForTicket } from './rooms.js';
+import { OPEN_STATUS_SQL } from '../cases/phases.js';
 
 const WEBCHAT = 'webchat';
 const ID = /^\d{1,18}$/;
@@ -51,7 +52,7 @@ export class ConversationSignals {
     const [t] = await this.ds.query(
       `SELECT t.id, t.comune_id, t.group_id, t.assignee_id, t.offered_to_id FROM tickets t
          JOIN citizen_identities i ON i.id = t.citizen_identity_id
-        WHERE i.channel = $1 AND i.address = $2 AND t.status IN ('new','open','waiting_citizen') ORDER BY t.id DESC LIMIT 1`,
+        WHERE i.channel = $1 AND i.address = $2 AND t.status IN ${OPEN_STATUS_SQL} ORDER BY t.id DESC LIMIT 1`,
       [WEBCHAT, address],
     );
     if (!t) return;

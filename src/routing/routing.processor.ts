@@ -5,7 +5,9 @@ import { JobsService } from '../jobs/jobs.service.js';
 import { ROUTING_QUEUE } from '../jobs/jobs.js';
 import { TypedWorker, type JobHandlers } from '../jobs/typed-worker.js';
 import { Metrics } from '../ops/metrics.js';
-import { AssignmentService } from './assignment.service.js';
+import { Dispatcher } from './dispatcher.service.js';
+import { RoutingSweep } from './routing-sweep.service.js';
+import { TicketRouter } from './ticket-router.service.js';
 
 type RoutingJob = 'ticket.route' | 'comune.dispatch' | 'offer.expire' | 'maintenance.sweep';
 
@@ -14,14 +16,16 @@ export class RoutingProcessor extends TypedWorker<RoutingJob> implements OnAppli
   private readonly logger = new Logger(RoutingProcessor.name);
 
   protected readonly handlers: JobHandlers<RoutingJob> = {
-    'ticket.route': (p) => this.assignment.route(p.ticketId, p.comuneId),
-    'comune.dispatch': (p) => this.assignment.dispatch(p.comuneId),
-    'offer.expire': (p) => this.assignment.expireOffer(p.ticketId, p.comuneId, p.offerSeq),
-    'maintenance.sweep': () => this.assignment.sweep(),
+    'ticket.route': (p) => this.router.route(p.ticketId, p.comuneId),
+    'comune.dispatch': (p) => this.dispatcher.dispatch(p.comuneId),
+    'offer.expire': (p) => this.dispatcher.expireOffer(p.ticketId, p.comuneId, p.offerSeq),
+    'maintenance.sweep': () => this.sweeper.sweep(),
   };
 
   constructor(
-    private readonly assignment: AssignmentService,
+    private readonly router: TicketRouter,
+    private readonly dispatcher: Dispatcher,
+    private readonly sweeper: RoutingSweep,
     private readonly jobs: JobsService,
     protected readonly metrics: Metrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,

@@ -1,8 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-export const TICKET_STATUSES = ['new', 'open', 'waiting_citizen', 'resolved', 'closed'] as const;
-export type TicketStatus = (typeof TICKET_STATUSES)[number];
-export const OPEN_STATUSES: readonly TicketStatus[] = ['new', 'open', 'waiting_citizen'];
+import type { TicketStatus } from '../cases/phases.js';
+
+export { OPEN_STATUSES, TICKET_STATUSES, type TicketStatus } from '../cases/phases.js';
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 /** Where a ticket stands in routing: not yet routed, waiting in its group's queue, offered, taken, finished. */

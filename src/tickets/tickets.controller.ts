@@ -85,6 +85,12 @@ export class UpdateTicketDto {
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf((_, v) => v !== null) @IsString() @MaxLength(100) category?:
     string | null;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(40) type?: string;
+  @ApiPropertyOptional({
+    description: 'For a case type with its own stages: the stage to move to (its manifest lists which may follow which)',
+  })
+  @IsOptional()
+  @Matches(/^[a-z][a-z0-9_]{0,39}$/, { message: 'must be a stage name' })
+  stage?: string;
 }
 
 export class TransferDto {

@@ -9,9 +9,12 @@ import type { MessageView, TicketSummary } from '../realtime/events.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { roomsForTicket } from '../realtime/rooms.js';
 import { AssignmentService } from '../routing/assignment.service.js';
-import { appendEvents } from './event-log.js';
+import { Dispatcher } from '../routing/dispatcher.service.js';
+import { appendEvents } from '../cases/event-log.js';
 import { TicketNotifier } from './ticket-notifier.js';
-import { TicketTypeRegistry } from './ticket-types.js';
+import { CaseLifecycle, LOCKED_CASE_COLUMNS } from '../cases/case-lifecycle.js';
+import { CaseTypeRegistry } from '../cases/case-type.registry.js';
+import { ANSWERED_STATUS_SQL } from '../cases/phases.js';
 import { MESSAGE_COLUMNS, TICKET_SUMMARY_COLUMNS, toMessageView, toTicketSummary } from './ticket-views.js';
 import { isTicketId, visibleTickets } from './ticket-visibility.js';
 import { PRIORITIES, TICKET_STATUSES } from './ticket.entity.js';
@@ -35,6 +38,8 @@ export interface TicketFilters {
 export interface TicketDetail extends TicketSummary {
   citizen: { id: string; displayName: string | null; identities: Array<{ channel: string; address: string; displayName: string | null }> };
   payload: Record<string, unknown>;
+  /** The case's stage, for a type with its own stages; null otherwise. */
+  stage: string | null;
   firstResponseAt: string | null;
   resolvedAt: string | null;
   messages: MessageView[];
@@ -46,10 +51,12 @@ export class TicketsService {
   constructor(
     private readonly ds: DataSource,
     private readonly assignment: AssignmentService,
+    private readonly dispatcher: Dispatcher,
     private readonly notifier: TicketNotifier,
     private readonly relay: OutboxRelay,
     private readonly realtime: RealtimeService,
-    private readonly types: TicketTypeRegistry,
+    private readonly types: CaseTypeRegistry,
+    private readonly lifecycle: CaseLifecycle,
   ) {}
 
   async list(principal: Principal, f: TicketFilters): Promise<TicketSummary[]> {
@@ -95,6 +102,7 @@ export class TicketsService {
     return {
       ...toTicketSummary(row),
       payload: row.payload,
+      stage: this.types.find(row.type)?.currentStage(row.stage) ?? null,
       firstResponseAt: row.first_response_at ? new Date(row.first_response_at).toISOString() : null,
       resolvedAt: row.resolved_at ? new Date(row.resolved_at).toISOString() : null,
       citizen: {
@@ -143,7 +151,7 @@ export class TicketsService {
       if (!internal) {
         await m.query(
           `UPDATE tickets SET first_response_at = COALESCE(first_response_at, now()), last_message_at = now(), updated_at = now(),
-                  status = CASE WHEN status = 'new' THEN 'open' ELSE status END WHERE id = $1`,
+                  status = ${ANSWERED_STATUS_SQL} WHERE id = $1`,
           [row.id],
         );
         await appendOutbox(m, 'message.deliver', { messageId: String(msg.id), comuneId: row.comune_id, channel, correlationId });
@@ -172,7 +180,7 @@ export class TicketsService {
   async update(
     principal: Principal,
     ticketId: string,
-    change: { status?: string; priority?: string; category?: string | null; type?: string },
+    change: { status?: string; stage?: string; priority?: string; category?: string | null; type?: string },
   ): Promise<TicketSummary> {
     const row = await this.findVisible(principal, ticketId);
     if (change.status !== undefined && !(TICKET_STATUSES as readonly string[]).includes(change.status))
@@ -182,46 +190,33 @@ export class TicketsService {
     if (change.type !== undefined) this.types.get(change.type);
     let freed = false;
     await this.ds.transaction(async (m) => {
-      const [t] = await m.query(`SELECT status, priority, category, type, assignee_id, queue_state FROM tickets WHERE id = $1 FOR UPDATE`, [
-        row.id,
-      ]);
+      const [t] = await m.query(`SELECT ${LOCKED_CASE_COLUMNS}, priority, category FROM tickets WHERE id = $1 FOR UPDATE`, [row.id]);
+      // Status and stage by the rules of the case's type (src/cases/case-lifecycle.ts), hooks included.
+      const applied = await this.lifecycle.change(
+        m,
+        t,
+        { status: change.status, stage: change.stage },
+        { type: 'operator', operatorId: principal.operatorId },
+      );
+      freed = applied.freed;
       const events: Parameters<typeof appendEvents>[1] = [];
-      const ev = (type: string, data: Record<string, unknown>) =>
-        events.push({
-          ticketId: String(row.id),
-          comuneId: row.comune_id,
-          type,
-          actorType: 'operator',
-          actorOperatorId: principal.operatorId,
-          data,
-        });
-      if (change.status !== undefined && change.status !== t.status) {
-        if (!this.types.canTransition(t.type, t.status, change.status))
-          throw new ConflictException(`a ticket cannot go from ${t.status} to ${change.status}`);
-        const closing = change.status === 'resolved' || change.status === 'closed';
-        const reopening = (t.status === 'resolved' || t.status === 'closed') && !closing;
-        const queueState = closing ? 'done' : reopening ? (t.assignee_id !== null ? 'assigned' : 'queued') : t.queue_state;
-        await m.query(
-          `UPDATE tickets SET status = $2, queue_state = $3,
-                  resolved_at = CASE WHEN $2 = 'resolved' THEN now() WHEN $4::boolean THEN NULL ELSE resolved_at END,
-                  offered_to_id = CASE WHEN $3 = 'done' THEN NULL ELSE offered_to_id END,
-                  waiting_since = CASE WHEN $4::boolean AND assignee_id IS NULL THEN now() ELSE waiting_since END,
-                  updated_at = now() WHERE id = $1`,
-          [row.id, change.status, queueState, reopening],
-        );
-        ev(reopening ? 'ticket.reopened' : 'status.changed', { from: t.status, to: change.status });
-        freed = closing || reopening;
-      }
       for (const field of ['priority', 'category', 'type'] as const) {
         if (change[field] !== undefined && change[field] !== t[field]) {
           await m.query(`UPDATE tickets SET ${field} = $2, updated_at = now() WHERE id = $1`, [row.id, change[field]]);
-          ev(`${field}.changed`, { from: t[field], to: change[field] });
+          events.push({
+            ticketId: String(row.id),
+            comuneId: row.comune_id,
+            type: `${field}.changed`,
+            actorType: 'operator',
+            actorOperatorId: principal.operatorId,
+            data: { from: t[field], to: change[field] },
+          });
         }
       }
       await appendEvents(m, events);
     });
     await this.notifier.notify([String(row.id)], 'ticket.updated', 'updated');
-    if (freed) await this.assignment.dispatch(row.comune_id);
+    if (freed) await this.dispatcher.dispatch(row.comune_id);
     const [summary] = await this.notifier.summaries([String(row.id)]);
     return summary;
   }
@@ -267,7 +262,7 @@ export class TicketsService {
     const params: unknown[] = [ticketId];
     const vis = visibleTickets(principal, params);
     const rows = await this.ds.query(
-      `SELECT ${TICKET_SUMMARY_COLUMNS}, t.citizen_id, t.payload, t.first_response_at, t.resolved_at, l.display_name AS citizen_name
+      `SELECT ${TICKET_SUMMARY_COLUMNS}, t.citizen_id, t.payload, t.stage, t.first_response_at, t.resolved_at, l.display_name AS citizen_name
          FROM tickets t LEFT JOIN citizen_identity_comuni l ON l.identity_id = t.citizen_identity_id AND l.comune_id = t.comune_id
         WHERE t.id = $1 AND ${vis}`,
       params,

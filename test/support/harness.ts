@@ -7,6 +7,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { io, type Socket } from 'socket.io-client';
 import request from 'supertest';
+import type { DynamicModule } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
 import { getQueueToken } from '@nestjs/bullmq';
@@ -116,7 +117,12 @@ export interface TestApp {
 }
 
 /** Boots the real application (API + workers by default) on a random port, against real PostgreSQL and Redis. */
-export async function startApp(env: Record<string, string> = {}, db?: { url: string; drop: () => Promise<void> }): Promise<TestApp> {
+export async function startApp(
+  env: Record<string, string> = {},
+  db?: { url: string; drop: () => Promise<void> },
+  /** More feature modules for this app only (a test-only case type). */
+  modules: DynamicModule[] = [],
+): Promise<TestApp> {
   const database = db ?? (await createTestDatabase());
   const storage = mkdtempSync(join(tmpdir(), 'sportello-storage-'));
   const config = loadConfig({
@@ -133,7 +139,7 @@ export async function startApp(env: Record<string, string> = {}, db?: { url: str
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const app = await createApp(config, { logger: false });
+  const app = await createApp(config, { logger: false, modules });
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;

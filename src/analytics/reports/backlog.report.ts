@@ -1,3 +1,4 @@
+import { OPEN_STATUS_SQL } from '../../cases/phases.js';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { assertRefsInScope } from '../../common/scope-refs.js';
@@ -16,7 +17,7 @@ export class BacklogReport {
     const comuneIds = await this.scope.scopeComuni(p, f.comuneId);
     await assertRefsInScope(this.ds, p, { groupId: f.groupId });
     const firstWaiting = (state: string) => `(SELECT t.waiting_since FROM tickets t
-        WHERE t.comune_id = l.comune_id AND t.status IN ('new','open','waiting_citizen') AND t.queue_state = '${state}'
+        WHERE t.comune_id = l.comune_id AND t.status IN ${OPEN_STATUS_SQL} AND t.queue_state = '${state}'
           AND t.group_id IS NOT DISTINCT FROM l.group_id AND t.waiting_since IS NOT NULL ORDER BY t.waiting_since LIMIT 1)`;
     const rows = await this.ds.query(
       `SELECT l.comune_id, l.group_id, g.name AS group_name, l.open, l.unassigned, l.waiting_citizen,

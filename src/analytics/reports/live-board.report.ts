@@ -1,3 +1,4 @@
+import { OPEN_STATUS_SQL } from '../../cases/phases.js';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { assertRefsInScope } from '../../common/scope-refs.js';
@@ -40,7 +41,7 @@ export class LiveBoardReport {
            FROM ticket_metrics m LEFT JOIN sla_policies p ON p.id = m.sla_policy_id JOIN tickets t ON t.id = m.ticket_id AND t.group_id = $2
           WHERE m.comune_id = ANY($1::int[]) AND m.next_due_at IS NOT NULL AND m.next_due_at <= now() + interval '1 day'`;
     const firstWaiting = (state: string) => `(SELECT waiting_since FROM tickets
-        WHERE comune_id = c.id AND status IN ('new','open','waiting_citizen') AND queue_state = '${state}' AND waiting_since IS NOT NULL${groupCond}
+        WHERE comune_id = c.id AND status IN ${OPEN_STATUS_SQL} AND queue_state = '${state}' AND waiting_since IS NOT NULL${groupCond}
         ORDER BY waiting_since LIMIT 1)`;
     const [x] = await this.ds.query(
       `WITH counts AS (SELECT coalesce(sum(open), 0)::int AS open, coalesce(sum(waiting_citizen), 0)::int AS waiting_citizen,

@@ -19,7 +19,6 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
-  IsIn,
   IsLatitude,
   IsLongitude,
   IsNumber,
@@ -37,6 +36,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { Public } from '../../auth/auth.guard.js';
 import { invalidField } from '../../common/errors.js';
+import { CaseTypeRegistry } from '../../cases/case-type.registry.js';
 import { AttachmentStorage, IMAGE_TYPES, sniffContentType } from '../../storage/storage.js';
 import { MESSAGE_COLUMNS, toCitizenMessageView, toMessageView } from '../../tickets/ticket-views.js';
 import type { InboundAttachment } from '../inbound-message.js';
@@ -76,9 +76,12 @@ export class AppMessageDto {
   messageId!: string;
   @ApiProperty({ type: AppCitizenDto }) @IsObject() @ValidateNested() @Type(() => AppCitizenDto) citizen!: AppCitizenDto;
   @ApiPropertyOptional({ example: 'Il lampione di via Sparano è spento da tre giorni.' }) @IsOptional() @IsString() text?: string;
-  @ApiPropertyOptional({ enum: ['request', 'report'] })
+  @ApiPropertyOptional({
+    description: 'A case type (`x-case-types` in this document): request (the default), report, …',
+    example: 'report',
+  })
   @IsOptional()
-  @IsIn(['request', 'report'], { message: 'must be request or report' })
+  @Matches(/^[a-z][a-z0-9_]{0,39}$/, { message: 'must be a case type name' })
   type?: string;
   @ApiPropertyOptional({ example: 'illuminazione' }) @IsOptional() @IsString() @MaxLength(100) category?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(300) subject?: string;
@@ -152,6 +155,7 @@ export class AppChannelController {
     private readonly ds: DataSource,
     @Inject(AttachmentStorage) private readonly storage: AttachmentStorage,
     private readonly metrics: Metrics,
+    private readonly caseTypes: CaseTypeRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -161,6 +165,9 @@ export class AppChannelController {
     const lap = this.metrics.laps(this.config.stageTiming);
     const account = await this.keys.resolve(key);
     lap('http.apikey');
+    // An unknown type is refused before any photo is stored.
+    if (body.type !== undefined && !this.caseTypes.find(body.type))
+      throw invalidField('type', `must be one of ${this.caseTypes.names().join(', ')}`);
     const attachments = await this.storePhotos(body.photos ?? []);
     const result = await this.ingest.ingest({
       channel: APP_CHANNEL,

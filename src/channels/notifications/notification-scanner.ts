@@ -11,6 +11,7 @@ import { ChannelRegistry } from '../channel-registry.js';
 import { consentedContact, contactRoute, type ContactRoute } from './contact-route.js';
 import { contactNotificationText, notificationText, type NotificationKind } from './notification-texts.js';
 import { InSystemScope } from '../../tenancy/db-scope.js';
+import { isOpenStatus } from '../../cases/phases.js';
 
 /**
  * Channels where a citizen is reached after they left. The web chat shows the conversation live
@@ -108,7 +109,7 @@ export class NotificationScanner implements OnApplicationBootstrap, OnApplicatio
           WHERE t.id = $1 FOR UPDATE OF t`,
         [e.ticket_id],
       );
-      const stillTrue = t && (e.kind === 'resolved' ? t.status === 'resolved' : ['new', 'open', 'waiting_citizen'].includes(t.status));
+      const stillTrue = t && (e.kind === 'resolved' ? t.status === 'resolved' : isOpenStatus(t.status));
       // "Taken in charge" is said once per ticket, however often it is reassigned (the ticket row lock orders concurrent scanners).
       const saidBefore =
         e.kind === 'taken_in_charge' && t
