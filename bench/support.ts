@@ -127,7 +127,7 @@ export async function startBenchApp(
   proc.once('exit', () => process.off('exit', reap));
   await new Promise<void>((ok, fail) => {
     const timer = setTimeout(() => fail(new Error('application not listening within 120 s')), 120_000);
-    proc.stdout!.on('data', (d: Buffer) => {
+    proc.stdout.on('data', (d: Buffer) => {
       if (d.toString().includes(' listening on ')) {
         clearTimeout(timer);
         ok();

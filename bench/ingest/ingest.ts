@@ -104,7 +104,7 @@ export async function rawCeiling(dbUrl: string, n: number, width: number): Promi
   await worker.close();
   await queue.close();
   client.disconnect();
-  ioServer.close();
+  void ioServer.close();
   http.close();
   await db.end();
   await clearRedisPrefix(REDIS_URL, prefix);
@@ -205,9 +205,10 @@ const post = (base: string, body: unknown): Promise<{ status: number }> => {
       );
       // A kept-alive socket the server closed as it was reused (its keep-alive timeout): send again,
       // as a provider would; the messageId makes a second delivery harmless.
-      req.on('error', (err: NodeJS.ErrnoException) =>
-        req.reusedSocket && err.code === 'ECONNRESET' && attempt < 3 ? send(attempt + 1).then(resolve, reject) : reject(err),
-      );
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (req.reusedSocket && err.code === 'ECONNRESET' && attempt < 3) send(attempt + 1).then(resolve, reject);
+        else reject(err);
+      });
       req.end(payload);
     });
   return send();

@@ -207,14 +207,14 @@ export class SettingsService {
     if (b.ticketType !== undefined) {
       if (b.ticketType !== null && (typeof b.ticketType !== 'string' || !/^[a-z][a-z0-9_-]{0,39}$/.test(b.ticketType)))
         problems.push({ field: 'ticketType', message: 'must be a ticket type name or null' });
-      else out.ticketType = b.ticketType as string | null;
+      else out.ticketType = b.ticketType;
     }
     for (const f of ['firstResponseSecs', 'nextResponseSecs', 'resolutionSecs'] as const) {
       const v = b[f];
       if (v === undefined) continue;
       if (v !== null && (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_TARGET))
         problems.push({ field: f, message: `must be whole seconds between 1 and ${MAX_TARGET}, or null (no target)` });
-      else out[f] = v as number | null;
+      else out[f] = v;
     }
     if (b.warnBeforeSecs !== undefined) {
       const v = b.warnBeforeSecs;

@@ -2,7 +2,7 @@ import { createParamDecorator, ForbiddenException, Injectable, SetMetadata, type
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import type { Principal } from '../common/tenant-scope.js';
-import type { Role } from '../operators/operator.entity.js';
+import type { Role } from '../common/staff.js';
 import { AuthService } from './auth.service.js';
 
 const PUBLIC = 'sportello:public';

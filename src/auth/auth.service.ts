@@ -3,7 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import * as argon2 from 'argon2';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../common/tenant-scope.js';
-import type { Role } from '../operators/operator.entity.js';
+import type { Role } from '../common/staff.js';
 import { asSystem } from '../tenancy/db-scope.js';
 
 interface TokenClaims {

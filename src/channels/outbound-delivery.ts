@@ -77,7 +77,7 @@ export class OutboundDelivery {
       if (permanent || lastAttempt) {
         await this.setStatus(r.id, 'failed', (err as Error).message);
         this.metrics.deliveries.inc({ channel: adapter.channel, outcome: 'failed' });
-        if (permanent) throw new UnrecoverableError((err as Error).message);
+        if (permanent) throw new UnrecoverableError(err.message);
       } else {
         this.metrics.deliveries.inc({ channel: adapter.channel, outcome: 'retry' });
       }

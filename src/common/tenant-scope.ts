@@ -1,4 +1,4 @@
-import type { Role } from '../operators/operator.entity.js';
+import type { Role } from './staff.js';
 
 /**
  * Which comuni a piece of code may read or write. Every query on a tenant-owned table takes one.

@@ -1,9 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
-export const ROLES = ['operator', 'supervisor', 'manager', 'metro_admin'] as const;
-export type Role = (typeof ROLES)[number];
-export const PRESENCES = ['online', 'away', 'offline'] as const;
-export type Presence = (typeof PRESENCES)[number];
+import type { Presence, Role } from '../common/staff.js';
+export { PRESENCES, ROLES, type Presence, type Role } from '../common/staff.js';
 
 @Entity('operators')
 export class Operator {

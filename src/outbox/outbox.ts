@@ -116,7 +116,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> 
       },
       (e) => {
         clearTimeout(t);
-        reject(e);
+        reject(e instanceof Error ? e : new Error(String(e)));
       },
     );
   });

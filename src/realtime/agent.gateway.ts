@@ -15,7 +15,7 @@ import { AuthService } from '../auth/auth.service.js';
 import { TenantScope, type Principal } from '../common/tenant-scope.js';
 import { runInScope } from '../tenancy/db-scope.js';
 import { Metrics } from '../ops/metrics.js';
-import { PRESENCES, type Presence } from '../operators/operator.entity.js';
+import { PRESENCES, type Presence } from '../common/staff.js';
 import { PresenceService } from '../operators/presence.service.js';
 import type { AgentClientEvents, AgentServerEvents } from './events.js';
 import { rooms, roomsForPrincipal } from './rooms.js';

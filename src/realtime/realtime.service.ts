@@ -32,26 +32,16 @@ export class RealtimeService implements OnApplicationShutdown {
           return 0;
         }),
     };
-    this.emitter = new Emitter(publisher as unknown as Redis, { key: socketIoKey(config) });
+    this.emitter = new Emitter(publisher, { key: socketIoKey(config) });
   }
 
   toAgents<E extends keyof AgentServerEvents>(to: string[], event: E, payload: Parameters<AgentServerEvents[E]>[0]): void {
     if (to.length === 0) return;
-    this.safely(() =>
-      this.emitter
-        .of('/agent')
-        .to(to)
-        .emit(event, payload as never),
-    );
+    this.safely(() => this.emitter.of('/agent').to(to).emit(event, payload));
   }
 
   toWebchat<E extends keyof WebchatServerEvents>(address: string, event: E, payload: Parameters<WebchatServerEvents[E]>[0]): void {
-    this.safely(() =>
-      this.emitter
-        .of('/webchat')
-        .to(rooms.webchatSession(address))
-        .emit(event, payload as never),
-    );
+    this.safely(() => this.emitter.of('/webchat').to(rooms.webchatSession(address)).emit(event, payload));
   }
 
   isConnected(): boolean {

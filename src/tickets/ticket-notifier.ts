@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { AgentServerEvents, TicketSummary } from '../realtime/events.js';
+import type { TicketSummary } from '../realtime/events.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { roomsForTicket, rooms } from '../realtime/rooms.js';
 import { TICKET_SUMMARY_COLUMNS, toTicketSummary } from './ticket-views.js';
@@ -65,7 +65,7 @@ export class TicketNotifier {
         this.realtime.toAgents(to, 'ticket.updated', { ticket, change });
         break;
       default:
-        this.realtime.toAgents(to, 'ticket.updated', { ticket, change } as Parameters<AgentServerEvents['ticket.updated']>[0]);
+        this.realtime.toAgents(to, 'ticket.updated', { ticket, change });
     }
   }
 }

@@ -35,10 +35,10 @@ export interface AxeViolation {
 export async function seriousA11yViolations(page: Page, context?: string): Promise<string[]> {
   // Evaluated through the DevTools protocol, so the console's content policy (no inline scripts) stays on.
   if (!(await page.evaluate(`typeof axe !== 'undefined'`))) await page.evaluate(axeSource);
-  const violations = (await page.evaluate(`axe.run(${context ? JSON.stringify(context) : 'document'}, {
+  const violations = await page.evaluate<AxeViolation[]>(`axe.run(${context ? JSON.stringify(context) : 'document'}, {
       runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
       resultTypes: ['violations'],
-    }).then((r) => r.violations)`)) as AxeViolation[];
+    }).then((r) => r.violations)`);
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map(

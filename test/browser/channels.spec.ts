@@ -267,7 +267,7 @@ describe('Canali page (channel accounts) in Chromium', () => {
     // The session's client, on loopback pieces, as the worker would drive it.
     const client = new LoopbackClient();
     const account = (await t.app.get(ChannelAccountsService).load(id, 'whatsapp-web'))!;
-    t.app.get(WhatsappWebSessions).attach(account, client as any, (m, d, f) => ({ m, d, f }));
+    t.app.get(WhatsappWebSessions).attach(account, client, (m, d, f) => ({ m, d, f }));
 
     const toggle = wweb.getByRole('button', { name: 'Collegamento WhatsApp sportello anagrafe' });
     await toggle.click();

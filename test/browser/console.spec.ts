@@ -92,7 +92,7 @@ describe('agent console and web-chat widget in Chromium', () => {
       .filter({ hasText: /URP|Relazioni/ })
       .first()
       .getAttribute('value');
-    await sup.getByLabel('Gruppo', { exact: true }).selectOption(urp!);
+    await sup.getByLabel('Gruppo', { exact: true }).selectOption(urp);
     await sup.getByLabel('Scorciatoia').fill('orari');
     await sup.getByLabel('Titolo').fill('Orari anagrafe');
     await sup.getByLabel('Testo', { exact: true }).fill("L'anagrafe è aperta dal lunedì al venerdì, dalle 9 alle 12.");
@@ -212,7 +212,7 @@ describe('agent console and web-chat widget in Chromium', () => {
       .locator('#tr-group option')
       .filter({ hasText: /Tribut/ })
       .getAttribute('value');
-    await dialog.getByLabel('Gruppo di destinazione').selectOption(tributiId!);
+    await dialog.getByLabel('Gruppo di destinazione').selectOption(tributiId);
     await dialog.getByLabel('Nota per chi riceve (interna)').fill('Domanda sulla TARI, non di competenza URP');
     await dialog.getByRole('button', { name: 'Trasferisci' }).click();
     await sup.locator('tr[data-group="tributi"] [data-testid="queued"]').filter({ hasText: '1' }).waitFor();

@@ -59,7 +59,7 @@ describe('web-chat widget, closed hours, in Chromium', () => {
       if (b) return b;
       await l.waitFor({ state: 'visible', timeout: 1000 }).catch(() => undefined);
     }
-    throw new Error(`${l} has no box (not rendered)`);
+    throw new Error(`${String(l)} has no box (not rendered)`);
   };
   const overlaps = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
   const inside = (inner: Box, outer: Box) =>

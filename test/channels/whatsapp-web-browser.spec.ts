@@ -51,7 +51,8 @@ describe('WhatsApp Web in a real Chromium (whatsapp-web.js, LocalAuth)', () => {
     (await t!.http.get(`/api/channel-accounts/${accountId}/pairing`).set('Authorization', `Bearer ${token}`)).body;
   /** The Chromium page of the account's session, where the stand-in plays the phone. */
   const phone = () => {
-    const session = (t!.app.get(WhatsappWebSessions) as any).sessions.get(accountId);
+    const sessions: any = t!.app.get(WhatsappWebSessions);
+    const session = sessions.sessions.get(accountId);
     if (!session?.client?.pupPage) throw new Error('no browser page for the session');
     return session.client.pupPage as { evaluate: (fn: string) => Promise<any> };
   };

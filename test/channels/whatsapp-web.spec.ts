@@ -76,7 +76,7 @@ describe('WhatsApp through whatsapp-web.js', () => {
     accountId = res.body.id;
     const account = (await t.app.get(ChannelAccountsService).load(accountId, 'whatsapp-web'))!;
     client = new LoopbackClient();
-    t.app.get(WhatsappWebSessions).attach(account, client as any, (m, d, f) => new wwebjs.MessageMedia(m, d, f));
+    t.app.get(WhatsappWebSessions).attach(account, client, (m, d, f) => new wwebjs.MessageMedia(m, d, f));
   });
   afterAll(async () => {
     sockets.forEach((s) => s.disconnect());

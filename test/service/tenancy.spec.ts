@@ -148,7 +148,7 @@ describe('tenant isolation', () => {
     const control = nextEvent(modSup, 'message.created', (p: any) => p.message.text === 'Ciao da Modugno');
     await citizenSays(modCitizen.socket, 'Ciao da Modugno', 'room-2');
     const modugnoTicketId: string = (await control).ticketId;
-    const heard = modugnoHeard.flat() as any[];
+    const heard: any[] = modugnoHeard.flat();
     const ticketOf = (p: any): string => p.ticketId ?? p.ticket?.id;
     expect(heard.map(ticketOf)).toContain(modugnoTicketId); // the collectors do hear Modugno's events
     expect(heard.filter((p) => ticketOf(p) !== modugnoTicketId)).toEqual([]);

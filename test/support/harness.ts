@@ -13,7 +13,7 @@ import { DataSource } from 'typeorm';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Job, Queue } from 'bullmq';
 import { outboundQueueName } from '../../src/jobs/jobs.js';
-import { TenantScope } from '../../src/common/tenant-scope.js';
+import type { TenantScope } from '../../src/common/tenant-scope.js';
 import { runInScope } from '../../src/tenancy/db-scope.js';
 import { loadConfig, type AppConfig } from '../../src/config/config.js';
 import { createApp } from '../../src/bootstrap.js';

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-function-type -- Nest's own reflection API (metatypes, handlers) is typed with Function. */
 import 'reflect-metadata';
 import { ModulesContainer, MetadataScanner } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';

@@ -220,7 +220,7 @@ class SportelloWidget {
       this.t('leaveContact'),
     );
     const n = field(el('input', { id: 'sw-leave-name', type: 'text', autocomplete: 'name', maxlength: '120' }), this.t('leaveName'));
-    const box = el('input', { type: 'checkbox', id: 'sw-consent', required: '', 'aria-required': 'true' }) as HTMLInputElement;
+    const box = el('input', { type: 'checkbox', id: 'sw-consent', required: '', 'aria-required': 'true' });
     const check = el('label', { class: 'check', for: 'sw-consent' });
     check.append(box, el('span', {}, this.t('consent')));
     const consentError = el('p', { id: 'sw-consent-error', class: 'field-error', role: 'alert' });
@@ -296,7 +296,7 @@ class SportelloWidget {
     const wasOpen = !this.ui.panel.hidden;
     this.render();
     if (wasOpen) this.showPanel();
-    (this.shadow.querySelector('.head button') as HTMLElement | null)?.focus();
+    this.shadow.querySelector<HTMLElement>('.head button')?.focus();
   }
 
   private async open(): Promise<void> {

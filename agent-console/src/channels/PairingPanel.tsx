@@ -65,7 +65,7 @@ export function PairingPanel({ account, onClose }: { account: ChannelAccount; on
         <p className="pairing-state" data-testid="pairing-state" data-state={state ?? ''}>
           {error ? t(T.pairingError, { error }) : state ? t(PAIRING_STATES[state] ?? { it: state, en: state }) : t(T.loading)}
         </p>
-        {showDetail && <p className="small">{t(T.pairingDetail, { detail: pairing!.detail! })}</p>}
+        {showDetail && <p className="small">{t(T.pairingDetail, { detail: pairing.detail! })}</p>}
       </div>
       {state === 'qr' && pairing?.qrImage && (
         <figure className="pairing-qr">

@@ -55,8 +55,6 @@ const HOST_RULE: Text = {
   en: 'Must be a host name, e.g. imap.comune.bari.it.',
 };
 const PORT_RULE: Text = { it: 'Deve essere un numero di porta (1–65535).', en: 'Must be a port number (1–65535).' };
-const USER: Text = { it: 'Utente', en: 'User' };
-const PASS: Text = { it: 'Password', en: 'Password' };
 const TLS: Text = { it: 'Connessione cifrata dall’inizio (TLS)', en: 'Encrypted from the start (TLS)' };
 
 export const CHANNELS: ChannelDef[] = [

@@ -1,4 +1,4 @@
-import { ConflictException, ForbiddenException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { updateReturning } from '../../database/sql.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
@@ -153,7 +153,7 @@ export class ChannelAccountsService {
   async update(
     principal: Principal,
     id: string,
-    change: { label?: string; config?: Record<string, unknown | null>; secrets?: Record<string, unknown | null>; enabled?: boolean },
+    change: { label?: string; config?: Record<string, unknown>; secrets?: Record<string, unknown>; enabled?: boolean },
   ): Promise<ChannelAccountView> {
     const current = await this.findVisible(principal, id);
     const schema = this.schema(current.channel);

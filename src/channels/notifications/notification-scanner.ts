@@ -53,10 +53,10 @@ export class NotificationScanner implements OnApplicationBootstrap, OnApplicatio
       if (this.stopped) return;
       await this.scan().catch((err) => this.logger.warn(`notification scan failed: ${(err as Error).message}`));
       if (this.stopped) return;
-      this.timer = setTimeout(tick, this.config.messaging.notifyPollMs);
+      this.timer = setTimeout(() => void tick(), this.config.messaging.notifyPollMs);
       this.timer.unref();
     };
-    this.timer = setTimeout(tick, this.config.messaging.notifyPollMs);
+    this.timer = setTimeout(() => void tick(), this.config.messaging.notifyPollMs);
     this.timer.unref();
   }
 

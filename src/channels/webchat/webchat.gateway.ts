@@ -68,7 +68,7 @@ export class WebchatGateway implements OnGatewayInit, OnGatewayConnection, OnGat
       this.comuni
         .findBySlug(auth.tenant)
         .then((comune) => {
-          if (!comune) return next(new Error(`tenant: unknown comune "${auth.tenant}"`));
+          if (!comune) return next(new Error(`tenant: unknown comune "${String(auth.tenant)}"`));
           const session = this.openSession(comune, auth.sessionToken);
           socket.data.comune = comune;
           socket.data.sent = [];
@@ -190,5 +190,5 @@ export function parseWebchatMessage(body: unknown): {
       throw new RejectedInputError('location', 'must be {lat, lng} numbers');
     location = { lat: l.lat, lng: l.lng };
   }
-  return { text: (b.text as string | undefined) ?? null, clientMessageId: b.clientMessageId as string | undefined, location };
+  return { text: (b.text as string | undefined) ?? null, clientMessageId: b.clientMessageId, location };
 }

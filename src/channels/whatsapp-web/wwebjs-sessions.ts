@@ -243,7 +243,7 @@ export class WhatsappWebSessions implements OnApplicationBootstrap, OnApplicatio
 /** The real thing: whatsapp-web.js with LocalAuth and the system Chromium, loaded only when used. */
 export function defaultFactory(config: AppConfig): WwebjsClientFactory {
   return async (account) => {
-    const lib = (await import('whatsapp-web.js')).default as unknown as typeof import('whatsapp-web.js');
+    const lib = (await import('whatsapp-web.js')).default;
     const dataPath = resolve(config.messaging.whatsappWebDataDir);
     const client = new lib.Client({
       authStrategy: new lib.LocalAuth({ clientId: `account-${account.id}`, dataPath }),

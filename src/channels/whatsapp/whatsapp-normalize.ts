@@ -42,7 +42,7 @@ export interface WaMessage {
 }
 export interface WaStatus {
   id: string;
-  status: 'sent' | 'delivered' | 'read' | 'failed' | string;
+  status: 'sent' | 'delivered' | 'read' | 'failed' | (string & {});
   timestamp: string;
   recipient_id: string;
   errors?: Array<{ code: number; title?: string; message?: string; error_data?: { details?: string } }>;

@@ -58,11 +58,11 @@ describe('e-mail channel over IMAP', () => {
   });
 
   const stored = async () =>
-    (await t!.ds.query(
+    await t!.ds.query<Array<{ external_id: string; text: string; address: string }>>(
       `SELECT m.external_id, m.text, i.address FROM messages m JOIN tickets t ON t.id = m.ticket_id JOIN citizen_identities i ON i.id = t.citizen_identity_id
       WHERE m.channel = 'email' AND m.external_id LIKE $1 ORDER BY m.id`,
       [`${accountId}:%`],
-    )) as Array<{ external_id: string; text: string; address: string }>;
+    );
   const duplicates = (metrics: string) =>
     Number(/sportello_ingest_messages_total\{channel="email",outcome="duplicate"\} (\d+)/.exec(metrics)?.[1] ?? 0);
   const lastUid = async () =>

@@ -63,7 +63,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     onData(stream, session, cb) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', async () => {
+      stream.on('end', () => void received());
+      const received = async () => {
         const raw = Buffer.concat(chunks);
         const parsed = await simpleParser(raw);
         const rcpt = session.envelope.rcptTo.map((r) => r.address);
@@ -85,7 +86,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
             w.resolve(d);
           }
         cb();
-      });
+      };
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));

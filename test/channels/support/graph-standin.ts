@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import { HttpStandin, sendJson, type Received } from './http-standin.js';
 
 /**
@@ -58,7 +59,7 @@ export class GraphStandin extends HttpStandin {
     };
   }
 
-  private async answer(r: Received, res: import('node:http').ServerResponse): Promise<void> {
+  private async answer(r: Received, res: ServerResponse): Promise<void> {
     if (r.headers.authorization !== `Bearer ${this.accessToken}`) {
       return sendJson(res, 401, GraphStandin.error(190, 'Invalid OAuth access token - Cannot parse access token'));
     }

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { HttpStandin, sendJson, type Received } from './http-standin.js';
 
 /** Bytes of a real (tiny) JPEG: 1×1 pixel. */
@@ -39,7 +40,7 @@ export class TelegramStandin extends HttpStandin {
     return r.json ?? r.form ?? {};
   }
 
-  private answer(r: Received, res: import('node:http').ServerResponse): void {
+  private answer(r: Received, res: ServerResponse): void {
     const file = /^\/file\/bot([^/]+)\/(.+)$/.exec(r.path);
     if (file) {
       const hit = [...this.files.values()].find((f) => f.path === file[2]);

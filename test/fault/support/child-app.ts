@@ -37,8 +37,8 @@ export class ChildApp {
           ok();
         }
       };
-      proc.stdout!.on('data', onData);
-      proc.stderr!.on('data', (d: Buffer) => {
+      proc.stdout.on('data', onData);
+      proc.stderr.on('data', (d: Buffer) => {
         child.output += d.toString();
       });
       proc.once('exit', (code, signal) => {
