@@ -52,10 +52,5 @@ export default tseslint.config(
       ),
     },
   },
-  {
-    // TEMPORARY, until the "split" branch is merged: analytics.service.ts is being split there; drop this block afterwards.
-    files: ['src/analytics/analytics.service.ts'],
-    rules: { '@typescript-eslint/no-unnecessary-type-assertion': 'off' },
-  },
   prettier,
 );

@@ -142,8 +142,8 @@ export class CaseLifecycle {
   async created(m: EntityManager, caseId: string, actor: CaseActor): Promise<void> {
     const [c]: LockedCase[] = await m.query(`SELECT ${LOCKED_CASE_COLUMNS} FROM tickets WHERE id = $1 FOR NO KEY UPDATE`, [caseId]);
     if (!c) throw new Error(`case ${caseId} not found in its own transaction`);
-    const hook = this.types.find(c.type)?.manifest.hooks?.onCreated;
-    if (hook) await hook({ manager: m, case: this.row(c, c.status, c.stage), actor });
+    const hooks = this.types.find(c.type)?.manifest.hooks;
+    if (hooks?.onCreated) await hooks.onCreated({ manager: m, case: this.row(c, c.status, c.stage), actor });
   }
 
   /** Whether storing a case of this type must run a hook in its transaction (ingest then cannot use its one-call path). */

@@ -47,7 +47,7 @@ export class RollupReader {
       case 'day':
         return this.cells(r, base.dim, base.key, (x) => x.day, true, histograms);
       default:
-        return this.cells(r, r.breakdown as Dim, r.filter?.key ?? null, (x) => x.key, false, histograms);
+        return this.cells(r, r.breakdown, r.filter?.key ?? null, (x) => x.key, false, histograms);
     }
   }
 
