@@ -5,6 +5,7 @@ import { AnalyticsService } from './analytics.service.js';
 import { AnalyticsWorker } from './analytics.worker.js';
 import { CalendarStore } from './calendars.js';
 import { CsatGateway } from './csat.gateway.js';
+import { CsatReplyInterceptor } from './csat-interceptor.js';
 import { CsatService } from './csat.service.js';
 import { MetricsRecomputer } from './metrics-recomputer.js';
 import { SettingsService } from './settings.service.js';
@@ -25,6 +26,7 @@ export class AnalyticsModule {
         AnalyticsService,
         SettingsService,
         CsatService,
+        CsatReplyInterceptor,
         MetricsRecomputer,
         SlaMonitor,
         ...(roles.api ? [CsatGateway] : []),

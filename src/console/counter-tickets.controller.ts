@@ -23,7 +23,7 @@ import { DataSource } from 'typeorm';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { invalidField, notFoundField, RejectedInputError } from '../common/errors.js';
 import type { Principal } from '../common/tenant-scope.js';
-import { IngestService } from '../channels/ingest.service.js';
+import { IngestService } from '../conversations/ingest.service.js';
 import { appendEvents } from '../tickets/event-log.js';
 import { COUNTER_CHANNELS } from './counter-channels.js';
 import { normalizeContact, recordConsents } from './consents.js';
@@ -121,8 +121,10 @@ export class CounterTicketsController {
         : email
           ? `mailto:${email.value}`
           : `anon:${randomUUID()}`;
+    const contact = phone?.value ?? email?.value ?? null;
     let result;
     try {
+      // The ticket, who entered it and the citizen's consents: one transaction (the ingest's), all or nothing.
       result = await this.ingest.ingest({
         channel: body.channel,
         comuneId,
@@ -130,51 +132,21 @@ export class CounterTicketsController {
         sender: { address, displayName: body.citizen.name || null },
         text: body.text,
         location: body.location ? { lat: body.location.lat, lng: body.location.lng } : null,
-        ticket: { type: body.type, category: body.category || null, subject: body.subject || null, forceNew: true },
+        ticket: { type: body.type ?? 'request', category: body.category || null, subject: body.subject || null, forceNew: true },
+        events: [
+          { type: 'ticket.entered_for_citizen', actorType: 'operator', actorOperatorId: p.operatorId, data: { channel: body.channel } },
+        ],
+        consents: [
+          { purpose: 'privacy', granted: true, source: body.channel, recordedBy: p.operatorId },
+          ...(body.updatesConsent !== undefined
+            ? [{ purpose: 'updates' as const, granted: body.updatesConsent, source: body.channel, contact, recordedBy: p.operatorId }]
+            : []),
+        ],
       });
     } catch (err) {
       if (err instanceof RejectedInputError) throw invalidField(err.field, err.message);
       throw err;
     }
-    const contact = phone?.value ?? email?.value ?? null;
-    await this.ds.transaction(async (m) => {
-      const [t] = await m.query(`SELECT citizen_id FROM tickets WHERE id = $1`, [result.ticketId]);
-      await appendEvents(m, [
-        {
-          ticketId: result.ticketId,
-          comuneId: result.comuneId,
-          type: 'ticket.entered_for_citizen',
-          actorType: 'operator',
-          actorOperatorId: p.operatorId,
-          data: { channel: body.channel },
-        },
-      ]);
-      await recordConsents(m, [
-        {
-          citizenId: t.citizen_id,
-          comuneId: result.comuneId,
-          ticketId: result.ticketId,
-          purpose: 'privacy',
-          granted: true,
-          source: body.channel,
-          recordedBy: p.operatorId,
-        },
-        ...(body.updatesConsent !== undefined
-          ? [
-              {
-                citizenId: t.citizen_id,
-                comuneId: result.comuneId,
-                ticketId: result.ticketId,
-                purpose: 'updates' as const,
-                granted: body.updatesConsent,
-                source: body.channel,
-                contact,
-                recordedBy: p.operatorId,
-              },
-            ]
-          : []),
-      ]);
-    });
     return { ticketId: result.ticketId, ticketReference: result.ticketReference };
   }
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { IngestService } from '../../src/channels/ingest.service.js';
+import { IngestService } from '../../src/conversations/ingest.service.js';
 import { eventually, startApp, type TestApp } from '../support/harness.js';
 import { comuneId, ticketByReference } from '../support/factories.js';
 

@@ -6,8 +6,8 @@ import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { RejectedInputError } from '../../common/errors.js';
 import { ComuniService } from '../../comuni/comuni.service.js';
 import { AttachmentStorage } from '../../storage/storage.js';
-import type { InboundAttachment } from '../inbound-message.js';
-import { IngestService } from '../ingest.service.js';
+import type { InboundAttachment } from '../../conversations/inbound-message.js';
+import { IngestService } from '../../conversations/ingest.service.js';
 import type { LoadedAccount } from '../accounts/channel-accounts.service.js';
 import { InboundExtras } from '../support/inbound-extras.js';
 import { collectMedia, readLimited, storeInboundMedia, withNotes } from '../support/inbound-media.js';
@@ -123,7 +123,6 @@ export class TelegramInbound {
         attachments,
         location: n.location,
         locationOutside: 'note',
-        ticket: n.location ? { type: 'report' } : undefined,
       });
     } catch (err) {
       if (err instanceof RejectedInputError) {

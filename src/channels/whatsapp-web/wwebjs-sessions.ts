@@ -8,8 +8,8 @@ import { APP_CONFIG, runsWorkers, type AppConfig } from '../../config/config.js'
 import { RejectedInputError } from '../../common/errors.js';
 import { redisOptionsFromUrl } from '../../jobs/redis-connection.js';
 import { AttachmentStorage } from '../../storage/storage.js';
-import type { InboundAttachment } from '../inbound-message.js';
-import { IngestService } from '../ingest.service.js';
+import type { InboundAttachment } from '../../conversations/inbound-message.js';
+import { IngestService } from '../../conversations/ingest.service.js';
 import { OutboundDelivery } from '../outbound-delivery.js';
 import { ChannelAccountsService, type LoadedAccount } from '../accounts/channel-accounts.service.js';
 import { storeInboundMedia, withNotes } from '../support/inbound-media.js';
@@ -217,7 +217,6 @@ export class WhatsappWebSessions implements OnApplicationBootstrap, OnApplicatio
         attachments,
         location: n.location,
         locationOutside: 'note',
-        ticket: n.location ? { type: 'report' } : undefined,
       });
     } catch (err) {
       if (err instanceof RejectedInputError) {

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { RejectedInputError } from '../../common/errors.js';
 import { AttachmentStorage } from '../../storage/storage.js';
-import { IngestService } from '../ingest.service.js';
+import { IngestService } from '../../conversations/ingest.service.js';
 import { OutboundDelivery } from '../outbound-delivery.js';
 import type { LoadedAccount } from '../accounts/channel-accounts.service.js';
 import { adoptNoticeRecipient } from '../notifications/contact-adoption.js';
@@ -77,7 +77,8 @@ export class WhatsappInbound {
         attachments,
         location: n.location,
         locationOutside: 'note',
-        ticket: n.location ? { type: 'report' } : reference ? { reference } : undefined,
+        // A shared position is a new report (caseTypeOf), not a reply to the notice.
+        ticket: reference && !n.location ? { reference } : undefined,
       });
       return !result.duplicate;
     } catch (err) {
