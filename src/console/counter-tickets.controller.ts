@@ -24,9 +24,8 @@ import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { invalidField, notFoundField, RejectedInputError } from '../common/errors.js';
 import type { Principal } from '../common/tenant-scope.js';
 import { IngestService } from '../conversations/ingest.service.js';
-import { appendEvents } from '../tickets/event-log.js';
 import { COUNTER_CHANNELS } from './counter-channels.js';
-import { normalizeContact, recordConsents } from './consents.js';
+import { normalizeContact } from './consents.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
