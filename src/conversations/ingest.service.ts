@@ -180,7 +180,7 @@ export class IngestService {
   }
 
   /**
-   * The whole store in one call of `ingest_message` (migration IngestInOneCall): it takes the
+   * The whole store in one call of `ingest_message` (src/conversations/sql/ingest_message.sql): it takes the
    * sender's lock, checks for a duplicate, finds or creates identity and ticket, and stores the
    * message, its events and the ticket's routing job; committed when it answers. Under load the
    * calls waiting for a connection go together in one statement (IngestBatcher: group commit).
