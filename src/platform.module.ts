@@ -13,10 +13,10 @@ import { Metrics } from './ops/metrics.js';
 import { OutboxRelay } from './outbox/outbox.js';
 import { RealtimeService } from './realtime/realtime.service.js';
 import { ComuniService } from './comuni/comuni.service.js';
-import { TicketNotifier } from './tickets/ticket-notifier.js';
+import { TicketNotifier } from './cases/ticket-notifier.js';
 import { CasesModule } from './cases/cases.module.js';
 import { AttachmentStorage, LocalDiskStorage } from './storage/storage.js';
-import { AnalyticsWake } from './analytics/analytics-wake.js';
+import { AnalyticsWake } from './outbox/analytics-wake.js';
 
 /**
  * The shared lower layer every feature module stands on: configuration, database, queues,

@@ -5,6 +5,7 @@ import { AnalyticsController, TicketSlaController } from './analytics.controller
 import { AnalyticsWorker } from './analytics.worker.js';
 import { CalendarStore } from './calendars.js';
 import { CsatGateway } from './csat.gateway.js';
+import { CsatReplyInterceptor } from './csat-interceptor.js';
 import { CsatService } from './csat.service.js';
 import { MetricsRecomputer } from './metrics-recomputer.js';
 import { SettingsService } from './settings.service.js';
@@ -53,6 +54,7 @@ export class AnalyticsModule {
         CalendarStore,
         SettingsService,
         CsatService,
+        CsatReplyInterceptor,
         MetricsRecomputer,
         SlaMonitor,
         ...(roles.api ? [CsatGateway, ...REPORTS] : []),

@@ -5,7 +5,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { MetricsRecomputer } from './metrics-recomputer.js';
 import { CsatService } from './csat.service.js';
 import { SlaMonitor } from './sla-monitor.js';
-import { AnalyticsWake } from './analytics-wake.js';
+import { AnalyticsWake } from '../outbox/analytics-wake.js';
 import { InSystemScope } from '../tenancy/db-scope.js';
 
 const BATCH = 200;

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { appendOutbox } from '../outbox/outbox.js';
 import { appendEvents } from '../tickets/event-log.js';
+import { insertMessage } from '../conversations/messages.js';
 
 /**
  * CSAT answered by text, on any channel that goes through the ingest pipeline (WhatsApp, Telegram,
@@ -119,18 +120,28 @@ export async function recordCsatReply(m: EntityManager, input: CsatReplyInput): 
   if (!answered.length) return null;
 
   // The citizen's message on the resolved ticket (the operator reads it there), and the thank-you.
-  const [message] = await m.query(
-    `INSERT INTO messages (ticket_id, comune_id, direction, author_type, text, channel, external_id, delivery_status)
-     VALUES ($1, $2, 'inbound', 'citizen', $3, $4, $5, 'received')
-     RETURNING id, ticket_id, direction, author_type, author_operator_id, internal, text, channel, delivery_status, delivery_error, created_at`,
-    [ticketId, t.comune_id, input.text, input.channel, input.externalId],
-  );
-  message.attachments = [];
-  const [thanks] = await m.query(
-    `INSERT INTO messages (ticket_id, comune_id, direction, author_type, internal, text, channel, delivery_status)
-     VALUES ($1, $2, 'outbound', 'system', false, $3, $4, 'queued') RETURNING id`,
-    [ticketId, t.comune_id, thanksText(t.reference, answer.rating), input.channel],
-  );
+  const message: Record<string, unknown> = {
+    ...(await insertMessage(m, {
+      ticketId,
+      comuneId: t.comune_id,
+      direction: 'inbound',
+      authorType: 'citizen',
+      text: input.text ?? null,
+      channel: input.channel,
+      externalId: input.externalId,
+      deliveryStatus: 'received',
+    })),
+    attachments: [],
+  };
+  const thanks = await insertMessage(m, {
+    ticketId,
+    comuneId: t.comune_id,
+    direction: 'outbound',
+    authorType: 'system',
+    text: thanksText(t.reference, answer.rating),
+    channel: input.channel,
+    deliveryStatus: 'queued',
+  });
   await appendOutbox(m, 'message.deliver', {
     messageId: String(thanks.id),
     comuneId: t.comune_id,

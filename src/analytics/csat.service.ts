@@ -6,6 +6,7 @@ import { appendOutbox, OutboxRelay } from '../outbox/outbox.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { appendEvents } from '../tickets/event-log.js';
 import type { RecomputedTicket } from './metrics-recomputer.js';
+import { insertMessage } from '../conversations/messages.js';
 
 /** Only tickets resolved this recently are surveyed (a recompute of an old ticket asks nobody). */
 const ASK_WITHIN_MS = 24 * 3600_000;
@@ -70,11 +71,15 @@ export class CsatService {
             [t.ticketId, t.comuneId, row.group_id, row.assignee_id],
           );
           if (!inserted.length) return null;
-          const [msg] = await m.query(
-            `INSERT INTO messages (ticket_id, comune_id, direction, author_type, internal, text, channel, delivery_status)
-             VALUES ($1, $2, 'outbound', 'system', false, $3, $4, 'queued') RETURNING id`,
-            [t.ticketId, t.comuneId, surveyText(row.reference), row.channel],
-          );
+          const msg = await insertMessage(m, {
+            ticketId: t.ticketId,
+            comuneId: t.comuneId,
+            direction: 'outbound',
+            authorType: 'system',
+            text: surveyText(row.reference),
+            channel: row.channel,
+            deliveryStatus: 'queued',
+          });
           await m.query(`UPDATE csat_surveys SET message_id = $2 WHERE ticket_id = $1`, [t.ticketId, msg.id]);
           await appendOutbox(m, 'message.deliver', {
             messageId: String(msg.id),

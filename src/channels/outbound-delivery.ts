@@ -6,7 +6,7 @@ import { TenantScope } from '../common/tenant-scope.js';
 import { Metrics } from '../ops/metrics.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { roomsForTicket } from '../realtime/rooms.js';
-import { MESSAGE_COLUMNS, toMessageView } from '../tickets/ticket-views.js';
+import { MESSAGE_COLUMNS, toMessageView } from '../cases/ticket-views.js';
 import { ChannelRegistry } from './channel-registry.js';
 import { PermanentDeliveryError, type OutboundMessage } from './channel-adapter.js';
 import { TypedWorker, type JobHandlers } from '../jobs/typed-worker.js';

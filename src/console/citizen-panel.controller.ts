@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import type { Principal } from '../common/tenant-scope.js';
-import { TICKET_SUMMARY_COLUMNS, toTicketSummary } from '../tickets/ticket-views.js';
+import { TICKET_SUMMARY_COLUMNS, toTicketSummary } from '../cases/ticket-views.js';
 import { isTicketId, visibleTickets } from '../tickets/ticket-visibility.js';
 
 /**

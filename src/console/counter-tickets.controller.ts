@@ -24,8 +24,7 @@ import { invalidField, notFoundField } from '../common/errors.js';
 import type { Principal } from '../common/tenant-scope.js';
 import { CounterIntake } from '../channels/counter/counter-intake.js';
 import { COUNTER_CHANNELS, type CounterChannel } from '../channels/counter/counter-normalize.js';
-import { appendEvents } from '../tickets/event-log.js';
-import { normalizeContact, recordConsents } from './consents.js';
+import { normalizeContact } from './consents.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -112,6 +111,8 @@ export class CounterTicketsController {
     if (body.citizen.email && email?.kind !== 'email') throw invalidField('citizen.email', 'is not an e-mail address');
     if (body.updatesConsent && !phone && !email) throw invalidField('citizen', 'a phone number or an e-mail is needed to send updates');
 
+    const contact = phone?.value ?? email?.value ?? null;
+    // The ticket, who entered it and the citizen's consents: one transaction (the ingest's), all or nothing.
     const result = await this.counter.receive({
       channel: body.channel,
       comuneId,
@@ -120,45 +121,15 @@ export class CounterTicketsController {
       text: body.text,
       location: body.location,
       ticket: { type: body.type, category: body.category, subject: body.subject },
-    });
-    const contact = phone?.value ?? email?.value ?? null;
-    await this.ds.transaction(async (m) => {
-      const [t] = await m.query(`SELECT citizen_id FROM tickets WHERE id = $1`, [result.ticketId]);
-      await appendEvents(m, [
-        {
-          ticketId: result.ticketId,
-          comuneId: result.comuneId,
-          type: 'ticket.entered_for_citizen',
-          actorType: 'operator',
-          actorOperatorId: p.operatorId,
-          data: { channel: body.channel },
-        },
-      ]);
-      await recordConsents(m, [
-        {
-          citizenId: t.citizen_id,
-          comuneId: result.comuneId,
-          ticketId: result.ticketId,
-          purpose: 'privacy',
-          granted: true,
-          source: body.channel,
-          recordedBy: p.operatorId,
-        },
+      events: [
+        { type: 'ticket.entered_for_citizen', actorType: 'operator', actorOperatorId: p.operatorId, data: { channel: body.channel } },
+      ],
+      consents: [
+        { purpose: 'privacy', granted: true, source: body.channel, recordedBy: p.operatorId },
         ...(body.updatesConsent !== undefined
-          ? [
-              {
-                citizenId: t.citizen_id,
-                comuneId: result.comuneId,
-                ticketId: result.ticketId,
-                purpose: 'updates' as const,
-                granted: body.updatesConsent,
-                source: body.channel,
-                contact,
-                recordedBy: p.operatorId,
-              },
-            ]
+          ? [{ purpose: 'updates' as const, granted: body.updatesConsent, source: body.channel, contact, recordedBy: p.operatorId }]
           : []),
-      ]);
+      ],
     });
     return { ticketId: result.ticketId, ticketReference: result.ticketReference };
   }

@@ -2,7 +2,8 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { Comune } from '../comuni/comune.entity.js';
 import { CompetenceGroup } from '../comuni/competence-group.entity.js';
 import { Operator, OperatorGroup } from '../operators/operator.entity.js';
-import { Citizen, CitizenIdentity } from '../citizens/citizen.entity.js';
+import { applySqlDefinitions } from './sql-definitions.js';
+import { Citizen, CitizenIdentity } from '../conversations/citizen.entity.js';
 import { ChannelAccount } from '../channels/channel-account.entity.js';
 import { Ticket } from '../tickets/ticket.entity.js';
 import { Attachment, Message } from '../tickets/message.entity.js';
@@ -91,19 +92,22 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
 }
 
 /**
- * Applies the migrations as the owner of the schema. With `appPassword` the application's role
- * (`sportello_app`, created by the migrations) gets that password, for servers that ask for one.
+ * Applies the migrations as the owner of the schema, then the SQL definitions whose file changed
+ * (src/database/sql-definitions.ts: `ingest_message` and the like, answered as `sql:<name>`). With
+ * `appPassword` the application's role (`sportello_app`, created by the migrations) gets that
+ * password, for servers that ask for one.
  */
 export async function runMigrations(databaseUrl: string, appPassword = ''): Promise<string[]> {
   const ds = new DataSource(dataSourceOptions(databaseUrl));
   await ds.initialize();
   try {
     const done = await ds.runMigrations({ transaction: 'each' });
+    const definitions = await applySqlDefinitions(ds);
     if (appPassword) {
       const [{ sql }] = await ds.query(`SELECT format('ALTER ROLE ${APP_ROLE} PASSWORD %L', $1::text) AS sql`, [appPassword]);
       await ds.query(sql);
     }
-    return done.map((m) => m.name);
+    return [...done.map((m) => m.name), ...definitions.map((d) => `sql:${d}`)];
   } finally {
     await ds.destroy();
   }

@@ -7,7 +7,7 @@ import { assertRefsInScope } from '../common/scope-refs.js';
 import { seesWholeComune, TenantScope, type Principal } from '../common/tenant-scope.js';
 import { updateReturning } from '../database/sql.js';
 import { rooms } from '../realtime/rooms.js';
-import { TicketNotifier } from '../tickets/ticket-notifier.js';
+import { TicketNotifier } from '../cases/ticket-notifier.js';
 import { Dispatcher } from './dispatcher.service.js';
 import { lockTicket } from './ticket-lock.js';
 

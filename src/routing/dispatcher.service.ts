@@ -7,7 +7,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { Metrics } from '../ops/metrics.js';
 import { rooms } from '../realtime/rooms.js';
-import { TicketNotifier } from '../tickets/ticket-notifier.js';
+import { TicketNotifier } from '../cases/ticket-notifier.js';
 import { pickOperator, type CandidateOperator } from './routing-rules.js';
 import { lockTicket } from './ticket-lock.js';
 

@@ -6,7 +6,7 @@ import { currentCorrelationId } from '../common/correlation.js';
 import { TenantScope } from '../common/tenant-scope.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { Metrics } from '../ops/metrics.js';
-import { TicketNotifier } from '../tickets/ticket-notifier.js';
+import { TicketNotifier } from '../cases/ticket-notifier.js';
 import { Dispatcher } from './dispatcher.service.js';
 import { chooseGroup, DEFAULT_ROUTING_RULES, parseRoutingRules } from './routing-rules.js';
 import { lockTicket } from './ticket-lock.js';

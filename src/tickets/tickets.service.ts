@@ -11,13 +11,14 @@ import { roomsForTicket } from '../realtime/rooms.js';
 import { AssignmentService } from '../routing/assignment.service.js';
 import { Dispatcher } from '../routing/dispatcher.service.js';
 import { appendEvents } from '../cases/event-log.js';
-import { TicketNotifier } from './ticket-notifier.js';
+import { TicketNotifier } from '../cases/ticket-notifier.js';
 import { CaseLifecycle, LOCKED_CASE_COLUMNS } from '../cases/case-lifecycle.js';
 import { CaseTypeRegistry } from '../cases/case-type.registry.js';
 import { ANSWERED_STATUS_SQL } from '../cases/phases.js';
-import { MESSAGE_COLUMNS, TICKET_SUMMARY_COLUMNS, toMessageView, toTicketSummary } from './ticket-views.js';
+import { MESSAGE_COLUMNS, TICKET_SUMMARY_COLUMNS, toMessageView, toTicketSummary } from '../cases/ticket-views.js';
 import { isTicketId, visibleTickets } from './ticket-visibility.js';
 import { PRIORITIES, TICKET_STATUSES } from './ticket.entity.js';
+import { insertMessage } from '../conversations/messages.js';
 
 export interface TicketFilters {
   status?: string[];
@@ -143,11 +144,18 @@ export class TicketsService {
       if (!internal && t.status === 'closed') throw new ConflictException('this ticket is closed; reopen it to reply');
       const to = internal ? null : await this.replyRoute(m, String(row.id));
       const channel = to?.channel ?? row.channel;
-      const [msg] = await m.query(
-        `INSERT INTO messages (ticket_id, comune_id, direction, author_type, author_operator_id, internal, text, channel, delivery_status, recipient_address)
-         VALUES ($1, $2, 'outbound', 'operator', $3, $4, $5, $6, $7, $8) RETURNING id`,
-        [row.id, row.comune_id, principal.operatorId, internal, text, channel, internal ? 'not_sent' : 'queued', to?.address ?? null],
-      );
+      const msg = await insertMessage(m, {
+        ticketId: row.id,
+        comuneId: row.comune_id,
+        direction: 'outbound',
+        authorType: 'operator',
+        authorOperatorId: principal.operatorId,
+        internal,
+        text,
+        channel,
+        deliveryStatus: internal ? 'not_sent' : 'queued',
+        recipientAddress: to?.address ?? null,
+      });
       if (!internal) {
         await m.query(
           `UPDATE tickets SET first_response_at = COALESCE(first_response_at, now()), last_message_at = now(), updated_at = now(),

@@ -10,11 +10,11 @@ import { Public } from '../auth/auth.guard.js';
 import { invalidField, RejectedInputError } from '../common/errors.js';
 import { ComuniService } from '../comuni/comuni.service.js';
 import type { Comune } from '../comuni/comune.entity.js';
-import { IngestService } from '../channels/ingest.service.js';
+import { IngestService } from '../conversations/ingest.service.js';
 import { WebchatSessions } from '../channels/webchat/webchat-session.js';
 import { WEBCHAT_CHANNEL } from '../channels/webchat/webchat.gateway.js';
 import { AttachmentStorage, IMAGE_TYPES, sniffContentType } from '../storage/storage.js';
-import { normalizeContact, recordConsents } from '../console/consents.js';
+import { normalizeContact } from '../console/consents.js';
 import { isOpenAt } from '../comuni/business-calendar.js';
 import { inComune } from '../tenancy/db-scope.js';
 import { WebchatRestThrottle } from '../security/throttle.js';
@@ -112,31 +112,12 @@ export class WidgetController {
       externalId: `${address}:${body.clientMessageId ?? randomUUID()}`,
       sender: { address, displayName: body.name || null },
       text: body.text,
+      // Stored with the message, in its transaction (a duplicate stores neither again).
+      consents: [
+        { purpose: 'privacy', granted: true, source: 'webchat' },
+        { purpose: 'updates', granted: true, source: 'webchat', contact: contact.value },
+      ],
     });
-    if (!result.duplicate) {
-      await inComune(result.comuneId, async () => {
-        const [t] = await this.ds.query(`SELECT citizen_id FROM tickets WHERE id = $1`, [result.ticketId]);
-        await recordConsents(this.ds, [
-          {
-            citizenId: t.citizen_id,
-            comuneId: result.comuneId,
-            ticketId: result.ticketId,
-            purpose: 'privacy',
-            granted: true,
-            source: 'webchat',
-          },
-          {
-            citizenId: t.citizen_id,
-            comuneId: result.comuneId,
-            ticketId: result.ticketId,
-            purpose: 'updates',
-            granted: true,
-            source: 'webchat',
-            contact: contact.value,
-          },
-        ]);
-      });
-    }
     return { ticketReference: result.ticketReference, messageId: result.messageId, duplicate: result.duplicate };
   }
 

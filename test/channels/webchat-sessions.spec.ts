@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
-import { IngestService } from '../../src/channels/ingest.service.js';
+import { IngestService } from '../../src/conversations/ingest.service.js';
 import { WebchatSessions } from '../../src/channels/webchat/webchat-session.js';
 import { citizenSays, connectCitizen, startApp, type TestApp } from '../support/harness.js';
 

@@ -14,7 +14,7 @@ import {
   type TestApp,
 } from '../support/harness.js';
 import { comuneId, groupId, ticketByReference } from '../support/factories.js';
-import { IngestService } from '../../src/channels/ingest.service.js';
+import { IngestService } from '../../src/conversations/ingest.service.js';
 import { adoptNoticeRecipient } from '../../src/channels/notifications/contact-adoption.js';
 import { DataSource } from 'typeorm';
 import { TenantScope } from '../../src/common/tenant-scope.js';

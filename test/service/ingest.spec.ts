@@ -1,4 +1,4 @@
-import { IngestService } from '../../src/channels/ingest.service.js';
+import { IngestService } from '../../src/conversations/ingest.service.js';
 import { eventually, startApp, type TestApp } from '../support/harness.js';
 import { comuneId, ticketByReference } from '../support/factories.js';
 

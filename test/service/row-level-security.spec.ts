@@ -5,7 +5,7 @@ import { runInScope } from '../../src/tenancy/db-scope.js';
 import { TENANT_TABLES } from '../../src/database/migrations/1765200000000-TenantRowLevelSecurity.js';
 import { login, startApp, type TestApp } from '../support/harness.js';
 import { comuneId } from '../support/factories.js';
-import { IngestService } from '../../src/channels/ingest.service.js';
+import { IngestService } from '../../src/conversations/ingest.service.js';
 
 /**
  * Tenant isolation is a property of the database: the application's role sees a comune's rows only

@@ -36,9 +36,9 @@ let templateReady: Promise<string> | undefined;
 
 async function buildTemplate(): Promise<string> {
   const hash = createHash('sha256');
-  for (const dir of ['src/database', 'src/database/migrations', 'src/comuni']) {
+  for (const dir of ['src/database', 'src/database/migrations', 'src/comuni', 'src/conversations/sql']) {
     for (const f of readdirSync(dir)
-      .filter((f) => f.endsWith('.ts'))
+      .filter((f) => f.endsWith('.ts') || f.endsWith('.sql'))
       .sort())
       hash.update(readFileSync(join(dir, f)));
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { invalidField, RejectedInputError } from '../../common/errors.js';
-import type { IngestResult } from '../inbound-message.js';
-import { IngestService } from '../ingest.service.js';
+import type { IngestResult } from '../../conversations/inbound-message.js';
+import { IngestService } from '../../conversations/ingest.service.js';
 import { normalizeCounterRequest, type CounterRequest } from './counter-normalize.js';
 
 /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { InboundMessage } from '../inbound-message.js';
+import type { InboundMessage } from '../../conversations/inbound-message.js';
 
 /** Requests taken by phone or at the desk: an operator enters them in the console, nothing goes out on them. */
 export const COUNTER_CHANNELS = ['phone', 'desk'] as const;
@@ -15,6 +15,9 @@ export interface CounterRequest {
   text: string;
   location?: { lat: number; lng: number } | null;
   ticket: { type?: string; category?: string | null; subject?: string | null };
+  /** Stored in the ticket's own transaction: who entered it, the consents the citizen gave. */
+  events?: InboundMessage['events'];
+  consents?: InboundMessage['consents'];
 }
 
 /**
@@ -40,6 +43,9 @@ export function normalizeCounterRequest(r: CounterRequest): InboundMessage {
     sender: { address: counterAddress(r.citizen), displayName: r.citizen.name || null },
     text: r.text,
     location: r.location ? { lat: r.location.lat, lng: r.location.lng } : null,
-    ticket: { type: r.ticket.type, category: r.ticket.category || null, subject: r.ticket.subject || null, forceNew: true },
+    // A counter request is a request unless the operator chose otherwise, position or not.
+    ticket: { type: r.ticket.type ?? 'request', category: r.ticket.category || null, subject: r.ticket.subject || null, forceNew: true },
+    events: r.events,
+    consents: r.consents,
   };
 }

@@ -5,13 +5,14 @@ import { appendOutbox, OutboxRelay } from '../../outbox/outbox.js';
 import { RealtimeService } from '../../realtime/realtime.service.js';
 import { roomsForTicket } from '../../realtime/rooms.js';
 import { appendEvents } from '../../tickets/event-log.js';
-import { TicketNotifier } from '../../tickets/ticket-notifier.js';
-import { MESSAGE_COLUMNS, toMessageView } from '../../tickets/ticket-views.js';
+import { TicketNotifier } from '../../cases/ticket-notifier.js';
+import { MESSAGE_COLUMNS, toMessageView } from '../../cases/ticket-views.js';
 import { ChannelRegistry } from '../channel-registry.js';
 import { consentedContact, contactRoute, type ContactRoute } from './contact-route.js';
 import { contactNotificationText, notificationText, type NotificationKind } from './notification-texts.js';
 import { InSystemScope } from '../../tenancy/db-scope.js';
 import { isOpenStatus } from '../../cases/phases.js';
+import { insertMessage } from '../../conversations/messages.js';
 
 /**
  * Channels where a citizen is reached after they left. The web chat shows the conversation live
@@ -133,11 +134,17 @@ export class NotificationScanner implements OnApplicationBootstrap, OnApplicatio
 
       const text = route.contact ? contactNotificationText(e.kind, t.reference, t.comune) : notificationText(e.kind, t.reference, t.comune);
       const unavailable = 'unavailable' in route ? route.unavailable : null;
-      const [msg] = await m.query(
-        `INSERT INTO messages (ticket_id, comune_id, direction, author_type, text, channel, delivery_status, delivery_error, recipient_address)
-         VALUES ($1, $2, 'outbound', 'system', $3, $4, $5, $6, $7) RETURNING id`,
-        [t.id, t.comune_id, text, route.channel, unavailable ? 'failed' : 'queued', unavailable, 'address' in route ? route.address : null],
-      );
+      const msg = await insertMessage(m, {
+        ticketId: t.id,
+        comuneId: t.comune_id,
+        direction: 'outbound',
+        authorType: 'system',
+        text,
+        channel: route.channel,
+        deliveryStatus: unavailable ? 'failed' : 'queued',
+        deliveryError: unavailable,
+        recipientAddress: 'address' in route ? route.address : null,
+      });
       await m.query(`UPDATE channel_notifications SET message_id = $2 WHERE id = $1`, [row.id, msg.id]);
       const data = { kind: e.kind, messageId: String(msg.id), channel: route.channel, ...(route.contact ? { via: 'contact' } : {}) };
       if (unavailable) {

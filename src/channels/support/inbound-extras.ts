@@ -3,8 +3,8 @@ import { DataSource } from 'typeorm';
 import { RealtimeService } from '../../realtime/realtime.service.js';
 import { roomsForTicket } from '../../realtime/rooms.js';
 import { appendEvents } from '../../tickets/event-log.js';
-import { TicketNotifier } from '../../tickets/ticket-notifier.js';
-import { MESSAGE_COLUMNS, toMessageView } from '../../tickets/ticket-views.js';
+import { TicketNotifier } from '../../cases/ticket-notifier.js';
+import { MESSAGE_COLUMNS, toMessageView } from '../../cases/ticket-views.js';
 import { InSystemScope } from '../../tenancy/db-scope.js';
 
 /**

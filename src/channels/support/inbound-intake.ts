@@ -1,8 +1,8 @@
 import { Injectable, NotFoundException, ServiceUnavailableException, type Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { RejectedInputError } from '../../common/errors.js';
-import type { InboundAttachment, InboundMessage, IngestResult } from '../inbound-message.js';
-import { IngestService } from '../ingest.service.js';
+import type { InboundAttachment, InboundMessage, IngestResult } from '../../conversations/inbound-message.js';
+import { IngestService } from '../../conversations/ingest.service.js';
 import { ChannelAccountsService, type LoadedAccount } from '../accounts/channel-accounts.service.js';
 
 /** A citizen's chat message as a messaging adapter read it, its media already stored. */
@@ -64,8 +64,8 @@ export class InboundIntake {
       location: m.location,
       // A chat provider cannot be answered with an error: a position outside the comuni is kept as a note.
       locationOutside: 'note',
-      // A position sent from a chat is a report of something at that place.
-      ticket: m.location ? { type: 'report' } : m.reference ? { reference: m.reference } : undefined,
+      // A shared position is a new report (the core's caseTypeOf decides), not a reply to a notice.
+      ticket: m.reference && !m.location ? { reference: m.reference } : undefined,
     };
     try {
       return { kind: 'stored', result: await this.ingest.ingest(message) };

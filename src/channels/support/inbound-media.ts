@@ -1,6 +1,6 @@
 import { sniffContentType } from '../../storage/storage.js';
 import type { AttachmentStorage } from '../../storage/storage.js';
-import type { InboundAttachment } from '../inbound-message.js';
+import type { InboundAttachment } from '../../conversations/inbound-message.js';
 
 export type MediaOutcome = { ok: true; attachment: InboundAttachment } | { ok: false; note: string };
 

@@ -6,7 +6,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import type { RejectedInputError } from '../../common/errors.js';
 import { ComuniService } from '../../comuni/comuni.service.js';
 import { AttachmentStorage } from '../../storage/storage.js';
-import type { InboundAttachment } from '../inbound-message.js';
+import type { InboundAttachment } from '../../conversations/inbound-message.js';
 import type { LoadedAccount } from '../accounts/channel-accounts.service.js';
 import { InboundExtras } from '../support/inbound-extras.js';
 import { InboundIntake } from '../support/inbound-intake.js';

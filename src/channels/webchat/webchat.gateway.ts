@@ -22,8 +22,8 @@ import { Metrics } from '../../ops/metrics.js';
 import type { WebchatAck, WebchatClientEvents, WebchatServerEvents } from '../../realtime/events.js';
 import { rooms } from '../../realtime/rooms.js';
 import { ConversationSignals } from '../../realtime/conversation-signals.js';
-import { MESSAGE_COLUMNS, toCitizenMessageView, toMessageView } from '../../tickets/ticket-views.js';
-import { IngestService } from '../ingest.service.js';
+import { MESSAGE_COLUMNS, toCitizenMessageView, toMessageView } from '../../cases/ticket-views.js';
+import { IngestService } from '../../conversations/ingest.service.js';
 import { WebchatSessions } from './webchat-session.js';
 import { WebchatThrottle } from '../../security/throttle.js';
 
@@ -124,6 +124,8 @@ export class WebchatGateway implements OnGatewayInit, OnGatewayConnection, OnGat
           sender: { address: socket.data.address },
           text: input.text,
           location: input.location,
+          // The web chat's position is the conversation's place, not a report of its own (caseTypeOf would make it one).
+          ticket: { type: 'request' },
         });
         return { ok: true, ticketReference: result.ticketReference, messageId: result.messageId, duplicate: result.duplicate };
       } catch (err) {

@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, runsWorkers, type AppConfig } from '../../config/config.js';
 import { redisOptionsFromUrl } from '../../jobs/redis-connection.js';
 import { AttachmentStorage } from '../../storage/storage.js';
-import type { InboundAttachment } from '../inbound-message.js';
+import type { InboundAttachment } from '../../conversations/inbound-message.js';
 import { OutboundDelivery } from '../outbound-delivery.js';
 import { ChannelAccountsService, type LoadedAccount } from '../accounts/channel-accounts.service.js';
 import { InboundIntake } from '../support/inbound-intake.js';

@@ -27,6 +27,7 @@ export interface InboundMessage {
    */
   locationOutside?: 'reject' | 'note';
   ticket?: {
+    /** The case type; when absent, a message that shares a position is a `report`, any other a `request` (caseTypeOf). */
     type?: string;
     category?: string | null;
     subject?: string | null;
@@ -37,6 +38,24 @@ export interface InboundMessage {
     forceNew?: boolean;
   };
   correlationId?: string;
+  /**
+   * Consent decisions that belong to the case (the privacy notice accepted at the counter or in the
+   * widget): stored by the same transaction as the message and its case, or not at all.
+   */
+  consents?: Array<{
+    purpose: 'privacy' | 'updates';
+    granted: boolean;
+    source: string;
+    contact?: string | null;
+    recordedBy?: number | null;
+  }>;
+  /** Extra events on the case, in the same transaction (e.g. `ticket.entered_for_citizen` at the counter). */
+  events?: Array<{
+    type: string;
+    actorType: 'citizen' | 'operator' | 'system';
+    actorOperatorId?: number | null;
+    data?: Record<string, unknown>;
+  }>;
 }
 
 export interface IngestResult {

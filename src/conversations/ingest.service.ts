@@ -7,26 +7,19 @@ import { runInScope } from '../tenancy/db-scope.js';
 import { currentCorrelationId } from '../common/correlation.js';
 import { ComuniService } from '../comuni/comuni.service.js';
 import { OutboxRelay } from '../outbox/outbox.js';
-import { AnalyticsWake } from '../analytics/analytics-wake.js';
-import { TicketTypeRegistry } from '../tickets/ticket-types.js';
-import { toMessageView } from '../tickets/ticket-views.js';
+import { AnalyticsWake } from '../outbox/analytics-wake.js';
+import { CaseTypeRegistry as TicketTypeRegistry } from '../cases/case-type.registry.js';
+import { toMessageView } from '../cases/ticket-views.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
-import { TicketNotifier } from '../tickets/ticket-notifier.js';
+import { TicketNotifier } from '../cases/ticket-notifier.js';
 import { roomsForTicket } from '../realtime/rooms.js';
 import { Metrics, type Lap } from '../ops/metrics.js';
-import { parseCsatReply, recordCsatReply } from '../analytics/csat-replies.js';
 import type { InboundMessage, IngestResult } from './inbound-message.js';
 import { IngestBatcher, INGEST_SQL } from './ingest-batcher.js';
+import { ingestArgs, type IngestArgs } from './ingest-args.js';
+import { InboundInterceptors, type CaseRow, type InboundInterceptor } from './interceptors.js';
 
-interface TicketRow {
-  id: string;
-  reference: string;
-  comune_id: number;
-  group_id: number | null;
-  assignee_id: number | null;
-  offered_to_id: number | null;
-  status: string;
-}
+type TicketRow = CaseRow;
 
 /**
  * The one way a citizen's message enters Sportello. In a single transaction it stores the
@@ -51,6 +44,7 @@ export class IngestService {
     private readonly notifier: TicketNotifier,
     private readonly metrics: Metrics,
     private readonly analyticsWake: AnalyticsWake,
+    private readonly interceptors: InboundInterceptors,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.batcher = new IngestBatcher<IngestRow>(
@@ -68,7 +62,7 @@ export class IngestService {
       this.metrics.ingested.inc({ channel: msg.channel, outcome: 'rejected' });
       throw err;
     }
-    let type = this.types.get(msg.ticket?.type ?? 'request');
+    let type = this.types.get(caseTypeOf(msg));
     const payload = type.parsePayload(msg.ticket?.payload);
     if (type.requiresLocation && !msg.location) {
       this.metrics.ingested.inc({ channel: msg.channel, outcome: 'rejected' });
@@ -95,15 +89,16 @@ export class IngestService {
 
     // Stored in the scope of the comune it belongs to: the database shows the function that comune's rows only.
     return runInScope(TenantScope.ofComune(comuneId), async () => {
-      const params = ingestParams(msg, comuneId, type.name, payload, correlationId);
+      const args = ingestArgs(msg, comuneId, type.name, payload, correlationId);
+      const candidates = this.interceptors.candidates(msg);
       let result: Stored;
       try {
-        result = mayAnswerSurvey(msg)
+        result = candidates.length
           ? await this.ds.transaction((m) => {
               lap('ingest.begin');
-              return this.storeAfterSurveyCheck(m, msg, comuneId, params, correlationId);
+              return this.storeAfterInterceptors(m, msg, args, candidates);
             })
-          : await this.storeInOneCall(params, lap);
+          : await this.storeInOneCall(args, lap);
         lap('ingest.commit');
       } catch (err) {
         const code = (err as { code?: string }).code;
@@ -185,60 +180,56 @@ export class IngestService {
   }
 
   /**
-   * The whole store in one call of `ingest_message` (migration IngestInOneCall): it takes the
+   * The whole store in one call of `ingest_message` (src/conversations/sql/ingest_message.sql): it takes the
    * sender's lock, checks for a duplicate, finds or creates identity and ticket, and stores the
    * message, its events and the ticket's routing job; committed when it answers. Under load the
    * calls waiting for a connection go together in one statement (IngestBatcher: group commit).
    */
-  private async storeInOneCall(params: unknown[], lap: Lap): Promise<Stored> {
-    const row = await this.batcher.store(params);
+  private async storeInOneCall(args: IngestArgs, lap: Lap): Promise<Stored> {
+    const row = await this.batcher.store(args);
     lap('ingest.store');
     return fromRow(row);
   }
 
   /**
-   * A text that reads as a 1–5 rating may answer a satisfaction survey: in one transaction, the
-   * same call in probe mode (the sender's lock taken, nothing written, `probe` for a known identity
-   * with the open ticket it would go to, locked, if any), the survey check, and only then the store.
+   * A message an interceptor may claim (src/conversations/interceptors.ts), in one transaction:
+   * `ingest_lookup` (the sender's lock taken, nothing written: a duplicate, or the identity with the
+   * open ticket it would go to, locked), the interceptors in order, and only then, if none claimed it,
+   * the store (the same lock again: re-entrant).
    */
-  private async storeAfterSurveyCheck(
+  private async storeAfterInterceptors(
     m: EntityManager,
     msg: InboundMessage,
-    comuneId: number,
-    params: unknown[],
-    correlationId: string | undefined,
+    args: IngestArgs,
+    candidates: InboundInterceptor[],
   ): Promise<Stored> {
-    const [probe]: IngestRow[] = await m.query(INGEST_SQL, [...params, true]);
-    if (probe.outcome !== 'probe') return fromRow(probe);
-
-    // A text answer to a satisfaction survey (src/analytics/csat-replies.ts): only when the survey is
-    // the last thing the citizen was asked (after the open ticket's last message, if there is one).
-    const csat = await recordCsatReply(m, {
-      channel: msg.channel,
-      comuneId,
-      externalId: msg.externalId,
-      text: msg.attachments?.length || msg.location ? null : msg.text,
-      identityId: String(probe.identity_id),
-      citizenId: String(probe.citizen_id),
-      reference: msg.ticket?.reference ? msg.ticket.reference.toUpperCase() : null,
-      openTicketId: probe.ticket_id === null ? null : String(probe.ticket_id),
-      correlationId,
-    });
-    if (csat) {
-      return {
-        duplicate: false,
-        ticketId: csat.ticket.id,
-        ticketReference: csat.ticket.reference,
-        ticketCreated: false,
-        messageId: String(csat.message.id),
-        comuneId: csat.ticket.comune_id,
-        ticket: csat.ticket,
-        message: csat.message,
-        outboxAdded: true,
-      };
+    const json = JSON.stringify(args);
+    const [look]: LookupRow[] = await m.query(`SELECT * FROM ingest_lookup($1::jsonb)`, [json]);
+    if (!look.duplicate) {
+      const claimed = await this.interceptors.claim(candidates, msg, {
+        m,
+        comuneId: args.comuneId,
+        identityId: look.identity_id === null ? null : String(look.identity_id),
+        citizenId: look.citizen_id === null ? null : String(look.citizen_id),
+        openTicketId: look.open_ticket_id === null ? null : String(look.open_ticket_id),
+        openTicketReferenced: look.open_ticket_referenced,
+        correlationId: args.correlationId ?? undefined,
+      });
+      if (claimed) {
+        return {
+          duplicate: false,
+          ticketId: claimed.ticket.id,
+          ticketReference: claimed.ticket.reference,
+          ticketCreated: false,
+          messageId: String(claimed.message.id),
+          comuneId: claimed.ticket.comune_id,
+          ticket: claimed.ticket,
+          message: claimed.message,
+          outboxAdded: claimed.outboxAdded,
+        };
+      }
     }
-
-    const [row]: IngestRow[] = await m.query(INGEST_SQL, [...params, false]);
+    const [row]: IngestRow[] = await m.query(INGEST_SQL, [json]);
     return fromRow(row);
   }
 
@@ -267,7 +258,7 @@ type Stored = IngestResult & { ticket: TicketRow; message?: Record<string, unkno
 
 /** What `ingest_message` answers: the outcome, the ticket, and the stored message (or the duplicate's id). */
 interface IngestRow extends Omit<TicketRow, 'id'> {
-  outcome: 'duplicate' | 'created' | 'continued' | 'probe';
+  outcome: 'duplicate' | 'created' | 'continued';
   ticket_id: string;
   message_id: string;
   direction: string;
@@ -284,39 +275,13 @@ interface IngestRow extends Omit<TicketRow, 'id'> {
   citizen_id: string | null;
 }
 
-/** The parameters of `ingest_message`, but the last (probe). */
-function ingestParams(
-  msg: InboundMessage,
-  comuneId: number,
-  typeName: string,
-  payload: Record<string, unknown>,
-  correlationId: string | undefined,
-): unknown[] {
-  return [
-    msg.channel,
-    msg.externalId,
-    msg.sender.address,
-    msg.sender.displayName ?? null,
-    comuneId,
-    Boolean(msg.ticket?.forceNew),
-    msg.ticket?.reference ? msg.ticket.reference.toUpperCase() : null,
-    String(new Date().getFullYear()),
-    typeName,
-    msg.ticket?.category ?? null,
-    msg.ticket?.subject ?? deriveSubject(msg.text),
-    JSON.stringify(payload),
-    msg.location ? JSON.stringify(msg.location) : null,
-    msg.text ?? null,
-    JSON.stringify(
-      (msg.attachments ?? []).map((a) => ({
-        storageKey: a.storageKey,
-        filename: a.filename,
-        contentType: a.contentType,
-        sizeBytes: a.sizeBytes,
-      })),
-    ),
-    correlationId ?? null,
-  ];
+/** What `ingest_lookup` answers. */
+interface LookupRow {
+  duplicate: boolean;
+  identity_id: string | null;
+  citizen_id: string | null;
+  open_ticket_id: string | null;
+  open_ticket_referenced: boolean;
 }
 
 function fromRow(r: IngestRow): Stored {
@@ -348,9 +313,12 @@ function fromRow(r: IngestRow): Stored {
   return { ...base, duplicate: false, ticketCreated: r.outcome === 'created', message };
 }
 
-/** Only such a message can answer a satisfaction survey (the rest skip the survey check: one round trip). */
-function mayAnswerSurvey(msg: InboundMessage): boolean {
-  return !msg.ticket?.forceNew && !msg.attachments?.length && !msg.location && parseCsatReply(msg.text) !== null;
+/**
+ * A position means a report: the case type a message asks for, decided here for every channel. A
+ * message that names no type is a `report` when it shares a position, a `request` otherwise.
+ */
+export function caseTypeOf(msg: InboundMessage): string {
+  return msg.ticket?.type ?? (msg.location ? 'report' : 'request');
 }
 
 const NUL = /\u0000/g;
@@ -375,10 +343,4 @@ function withOutsideLocationNoted(msg: InboundMessage): InboundMessage {
     `[Posizione inviata fuori dal territorio dei comuni della Città metropolitana di Bari (${lat.toFixed(5)}, ${lng.toFixed(5)}): ` +
     'non registrata come luogo della pratica]';
   return { ...msg, location: null, text: msg.text?.trim() ? `${msg.text}\n\n${note}` : note };
-}
-
-function deriveSubject(text: string | null | undefined): string | null {
-  if (!text) return null;
-  const oneLine = text.replace(/\s+/g, ' ').trim();
-  return oneLine.length > 80 ? `${oneLine.slice(0, 77)}…` : oneLine || null;
 }

@@ -1,3 +1,5 @@
+import type { IngestArgs } from './ingest-args.js';
+
 /**
  * Group commit for the ingest. A message that arrives while the process already has
  * `maxStatements` stores running waits for one to finish, and every message waiting then goes in
@@ -16,19 +18,16 @@
  * a deadlock with a dispatch) gets its own answer and the others theirs.
  */
 
-/** One message: the single call (also inside a caller's transaction, probe mode included). */
-export const INGEST_SQL = `SELECT * FROM ingest_message($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::jsonb, $14, $15::jsonb, $16, $17)`;
+/** One message: the single call (also inside a caller's transaction, after the interceptors). */
+export const INGEST_SQL = `SELECT * FROM ingest_message($1::jsonb)`;
 
+/** Several messages in one statement: one call per element of the array, answered in its order. */
 const MANY = `SELECT r.* FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(m, ord)
-  CROSS JOIN LATERAL ingest_message(x.m->>0, x.m->>1, x.m->>2, x.m->>3, (x.m->>4)::integer, (x.m->>5)::boolean, x.m->>6, x.m->>7,
-    x.m->>8, x.m->>9, x.m->>10, (x.m->>11)::jsonb, (x.m->>12)::jsonb, x.m->>13, (x.m->>14)::jsonb, x.m->>15, false) r
+  CROSS JOIN LATERAL ingest_message(x.m) r
   ORDER BY x.ord`;
 
-/** The parameters of `ingest_message` but the last (probe), in its order; all scalars (jsonb ones as JSON text). */
-export type IngestParams = unknown[];
-
 interface Waiting<Row> {
-  params: IngestParams;
+  params: IngestArgs;
   resolve: (row: Row) => void;
   reject: (err: unknown) => void;
 }
@@ -47,7 +46,7 @@ export class IngestBatcher<Row> {
   ) {}
 
   /** Stores one message (committed when the promise resolves) and answers `ingest_message`'s row. */
-  store(params: IngestParams): Promise<Row> {
+  store(params: IngestArgs): Promise<Row> {
     return new Promise<Row>((resolve, reject) => {
       this.waiting.push({ params, resolve, reject });
       this.next();
@@ -86,19 +85,21 @@ export class IngestBatcher<Row> {
     }
     this.stats.statements += batch.length;
     await Promise.all(
-      batch.map((w) => this.query(INGEST_SQL, [...w.params, false], [comuneOf(w.params)]).then((rows) => w.resolve(rows[0]), w.reject)),
+      batch.map((w) =>
+        this.query(INGEST_SQL, [JSON.stringify(w.params)], [comuneOf(w.params)]).then((rows) => w.resolve(rows[0]), w.reject),
+      ),
     );
   }
 }
 
-/** The comune a message is stored in (ingest_message's fifth parameter). */
-function comuneOf(params: IngestParams): number {
-  return Number(params[4]);
+/** The comune a message is stored in. */
+function comuneOf(params: IngestArgs): number {
+  return params.comuneId;
 }
 
 /** Channel and sender address: the key of the sender's advisory lock. */
-function senderOf(params: IngestParams): string {
-  return `${String(params[0])}|${String(params[2])}`;
+function senderOf(params: IngestArgs): string {
+  return `${params.channel}|${params.address}`;
 }
 
 function cmp(a: string, b: string): number {
