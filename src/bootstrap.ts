@@ -19,6 +19,7 @@ import { docsGuard } from './security/ops-access.js';
 import { CaseTypeRegistry } from './cases/case-type.registry.js';
 import { caseTypePayloadModels, describeCaseTypes } from './cases/case-types.openapi.js';
 import { AuthService } from './auth/auth.service.js';
+import { JobHandlersCheck } from './jobs/job-handlers.check.js';
 
 /** The routes whose JSON bodies carry attachments (base64), with the larger body limit. */
 export const LARGE_JSON_ROUTES = ['/api/app/v1/messages'];
@@ -33,6 +34,12 @@ export async function createApp(
     bodyParser: false,
     abortOnError: false,
   });
+  try {
+    app.get(JobHandlersCheck).assert();
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
   if (options.logger !== false) app.useLogger(app.get(Logger));
   else app.useLogger(false);
   app.enableShutdownHooks();

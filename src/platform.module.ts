@@ -1,5 +1,6 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
+import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { bindScopeToPool } from './tenancy/db-scope.js';
@@ -7,6 +8,7 @@ import { APP_CONFIG, type AppConfig } from './config/config.js';
 import { dataSourceOptions } from './database/data-source.js';
 import { DEFAULT_JOB_OPTIONS } from './jobs/jobs.js';
 import { JobsService } from './jobs/jobs.service.js';
+import { JobHandlersCheck, REGISTERED_QUEUES } from './jobs/job-handlers.check.js';
 import { redisOptionsFromUrl } from './jobs/redis-connection.js';
 import { ALL_QUEUES } from './channels/channels.js';
 import { Metrics } from './ops/metrics.js';
@@ -60,8 +62,10 @@ export class PlatformModule {
         // Re-exported for the ingest pipeline until it imports the case core itself; the case
         // types are contributed by their modules (CasesModule.forFeature).
         CasesModule,
+        DiscoveryModule,
       ],
-      providers,
+      // A process that runs workers refuses to start when the declared jobs and the handlers differ.
+      providers: [...providers, { provide: REGISTERED_QUEUES, useValue: ALL_QUEUES }, JobHandlersCheck],
       exports: [...providers.map((p) => ('provide' in p ? p.provide : p)), BullModule, CasesModule],
     };
   }

@@ -16,6 +16,11 @@ export abstract class TypedWorker<N extends JobName> extends WorkerHost {
   protected abstract readonly handlers: JobHandlers<N>;
   protected abstract readonly metrics: Metrics;
 
+  /** The job names this worker handles (checked against the declarations at boot). */
+  handledJobs(): string[] {
+    return Object.keys(this.handlers);
+  }
+
   async process(job: Job): Promise<unknown> {
     const handler = (this.handlers as Record<string, ((p: unknown, j: Job) => Promise<unknown>) | undefined>)[job.name];
     if (!handler) throw new UnrecoverableError(`no handler for job "${job.name}" on queue ${job.queueName}`);

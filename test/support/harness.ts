@@ -139,8 +139,18 @@ export async function startApp(
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const app = await createApp(config, { logger: false, modules });
-  await app.listen(0, '127.0.0.1');
+  let app;
+  try {
+    app = await createApp(config, { logger: false, modules });
+    await app.listen(0, '127.0.0.1');
+  } catch (err) {
+    // A refused start (a test of the boot checks) leaves nothing running behind it.
+    await app?.close().catch(() => undefined);
+    if (!db) await database.drop();
+    await clearRedisPrefix(config.redisUrl, config.redisPrefix);
+    rmSync(storage, { recursive: true, force: true });
+    throw err;
+  }
   const port = (app.getHttpServer().address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
   const ds = await new DataSource(dataSourceOptions(database.url)).initialize();
