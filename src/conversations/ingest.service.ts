@@ -17,6 +17,7 @@ import { Metrics, type Lap } from '../ops/metrics.js';
 import type { InboundMessage, IngestResult } from './inbound-message.js';
 import { IngestBatcher, INGEST_SQL } from './ingest-batcher.js';
 import { ingestArgs, type IngestArgs } from './ingest-args.js';
+import { CaseLifecycle } from '../cases/case-lifecycle.js';
 import { InboundInterceptors, type CaseRow, type InboundInterceptor } from './interceptors.js';
 
 type TicketRow = CaseRow;
@@ -45,6 +46,7 @@ export class IngestService {
     private readonly metrics: Metrics,
     private readonly analyticsWake: AnalyticsWake,
     private readonly interceptors: InboundInterceptors,
+    private readonly lifecycle: CaseLifecycle,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.batcher = new IngestBatcher<IngestRow>(
@@ -91,14 +93,19 @@ export class IngestService {
     return runInScope(TenantScope.ofComune(comuneId), async () => {
       const args = ingestArgs(msg, comuneId, type.name, payload, correlationId);
       const candidates = this.interceptors.candidates(msg);
+      // A type whose creation runs a hook (src/cases) is stored in a transaction of its own, where the hook runs.
+      const hooked = this.lifecycle.hasCreationHook(type.name);
       let result: Stored;
       try {
-        result = candidates.length
-          ? await this.ds.transaction((m) => {
-              lap('ingest.begin');
-              return this.storeAfterInterceptors(m, msg, args, candidates);
-            })
-          : await this.storeInOneCall(args, lap);
+        result =
+          candidates.length || hooked
+            ? await this.ds.transaction(async (m) => {
+                lap('ingest.begin');
+                const stored = await this.storeAfterInterceptors(m, msg, args, candidates);
+                if (hooked && stored.ticketCreated) await this.lifecycle.created(m, stored.ticketId, { type: 'citizen' });
+                return stored;
+              })
+            : await this.storeInOneCall(args, lap);
         lap('ingest.commit');
       } catch (err) {
         const code = (err as { code?: string }).code;

@@ -163,9 +163,30 @@ describe('case types: a type contributed by its own module', () => {
     expect(await t.ds.query(`SELECT ticket_id FROM inspection_visits WHERE ticket_id = $1`, [second.id])).toEqual([]);
   });
 
-  // Needs the ingest to run CaseLifecycle.created in its transaction (src/channels/ingest.service.ts, the
-  // conversation core's): see the report of the case-types change.
-  it.todo('a failing onCreated hook rolls back the case it was creating');
+  it('runs its onCreated hook in the transaction that stores the case; a refusal stores nothing', async () => {
+    const row = await newInspection('Campo sportivo comunale', '2027-04-02');
+    const [logged] = await t.ds.query(`SELECT site FROM inspection_requests WHERE ticket_id = $1`, [row.id]);
+    expect(logged).toEqual({ site: 'Campo sportivo comunale' });
+
+    await t.ds.query(`INSERT INTO inspection_closed_sites (comune_id, site) SELECT id, 'Ex mattatoio' FROM comuni WHERE slug = 'noci'`);
+    const messageId = `insp-closed-${Date.now()}`;
+    const refused = await t.http
+      .post('/api/app/v1/messages')
+      .set('X-Api-Key', 'demo-app-key-noci')
+      .send({
+        messageId,
+        citizen: { id: 'insp-closed' },
+        text: 'Sopralluogo',
+        type: 'inspection',
+        payload: { site: 'Ex mattatoio', day: '2027-04-03' },
+      });
+    expect(refused.status).toBe(409);
+    expect(JSON.stringify(refused.body)).toContain('payload.site');
+    const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM messages WHERE external_id LIKE $1`, [`%${messageId}%`]);
+    expect(n).toBe(0);
+    const [{ c }] = await t.ds.query(`SELECT count(*)::int AS c FROM tickets WHERE payload->>'site' = 'Ex mattatoio'`);
+    expect(c).toBe(0);
+  });
 
   it('describes each type, its payload schema and stages in the OpenAPI document', async () => {
     const doc = (await t.http.get('/api/docs-json').set(auth()).expect(200)).body;

@@ -93,6 +93,15 @@ describe('ingest_message as SQL', () => {
     expect(last).toEqual({ type: 'status.changed', data: { from: 'waiting_citizen', to: 'open' } });
   });
 
+  it('a reply joins a case of a type with its own stages without moving it: its stages decide', async () => {
+    const first = await ingest(args({ address: 'tg:staged' }));
+    await c.query(`UPDATE tickets SET status = 'waiting_citizen', stage = 'awaiting_access' WHERE id = $1`, [first.ticket_id]);
+    const reply = await ingest(args({ address: 'tg:staged', text: 'il cancello è aperto' }));
+    expect(reply).toMatchObject({ outcome: 'continued', ticket_id: first.ticket_id });
+    expect(await ticket(first.ticket_id)).toMatchObject({ status: 'waiting_citizen' });
+    expect((await events(first.ticket_id)).map((e) => e.type)).not.toContain('status.changed');
+  });
+
   it("another comune's reference does not thread into that comune's ticket", async () => {
     const inOne = await ingest(args({ address: 'tg:ref' }));
     const inTwo = await ingest(args({ address: 'tg:ref', comuneId: 2, reference: inOne.reference, text: 'rispondo' }));

@@ -65,6 +65,7 @@ RETURNS TABLE (
   delivery_error text, created_at timestamptz, attachments jsonb, identity_id bigint, citizen_id bigint)
 LANGUAGE plpgsql AS $fn$
 DECLARE
+  v_status_after text;
   p_channel text := p->>'channel';
   p_external_id text := p->>'externalId';
   p_address text := p->>'address';
@@ -162,19 +163,20 @@ BEGIN
   END IF;
 
   -- A message on an open ticket: its last activity, an answer from the citizen reopens it from
-  -- "waiting for the citizen", and a position shared later in the conversation becomes the ticket's.
+  -- "waiting for the citizen" (a case type with its own stages moves only by its stages: src/cases), and a position shared later in the conversation becomes the ticket's.
   -- (A new ticket already has all of that from its insert.)
   IF NOT v_created THEN
     UPDATE tickets SET last_message_at = now(), updated_at = now(),
-           status = CASE WHEN tickets.status = 'waiting_citizen' THEN 'open' ELSE tickets.status END,
+           status = CASE WHEN tickets.status = 'waiting_citizen' AND tickets.stage IS NULL THEN 'open' ELSE tickets.status END,
            location = CASE WHEN v_lat IS NULL THEN tickets.location
                            ELSE ST_SetSRID(ST_MakePoint(v_lng, v_lat), 4326)::geography END
-     WHERE tickets.id = t.id;
+     WHERE tickets.id = t.id
+     RETURNING tickets.status INTO v_status_after;
     IF p_location IS NOT NULL THEN
       INSERT INTO ticket_events (ticket_id, comune_id, type, actor_type, data)
       VALUES (t.id, t.comune_id, 'location.changed', 'citizen', p_location || jsonb_build_object('channel', p_channel));
     END IF;
-    IF t.status = 'waiting_citizen' THEN
+    IF t.status = 'waiting_citizen' AND v_status_after = 'open' THEN
       INSERT INTO ticket_events (ticket_id, comune_id, type, actor_type, data)
       VALUES (t.id, t.comune_id, 'status.changed', 'citizen', jsonb_build_object('from', 'waiting_citizen', 'to', 'open'));
     END IF;

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { defineCaseType, type StageChangeContext } from '../../../../src/cases/case-type.js';
+import { defineCaseType, type CaseHookContext, type StageChangeContext } from '../../../../src/cases/case-type.js';
 import { conflictField } from '../../../../src/common/errors.js';
 
 /**
@@ -38,6 +38,20 @@ export const INSPECTION_CASE_TYPE = defineCaseType({
     },
   },
   hooks: {
+    // The request is logged in the type's own table, in the transaction that creates the case; a site
+    // the comune has closed to visits refuses it, and the case with its message is not stored.
+    async onCreated({ manager, case: c }: CaseHookContext) {
+      const [closed] = await manager.query(`SELECT 1 FROM inspection_closed_sites WHERE comune_id = $1 AND site = $2`, [
+        c.comuneId,
+        c.payload.site,
+      ]);
+      if (closed) throw conflictField('payload.site', `${String(c.payload.site)} is closed to inspections`);
+      await manager.query(`INSERT INTO inspection_requests (ticket_id, comune_id, site) VALUES ($1, $2, $3)`, [
+        c.id,
+        c.comuneId,
+        c.payload.site,
+      ]);
+    },
     async onStageChange({ manager, case: c, to }: StageChangeContext) {
       if (to !== 'scheduled') return;
       try {
@@ -61,4 +75,8 @@ export const INSPECTION_SCHEMA_SQL = [
      ticket_id bigint PRIMARY KEY REFERENCES tickets(id), comune_id integer NOT NULL, site text NOT NULL, day date NOT NULL,
      UNIQUE (comune_id, site, day))`,
   `GRANT SELECT, INSERT, UPDATE, DELETE ON inspection_visits TO sportello_app`,
+  `CREATE TABLE IF NOT EXISTS inspection_requests (ticket_id bigint PRIMARY KEY REFERENCES tickets(id), comune_id integer NOT NULL, site text NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS inspection_closed_sites (comune_id integer NOT NULL, site text NOT NULL, PRIMARY KEY (comune_id, site))`,
+  `GRANT SELECT, INSERT ON inspection_requests TO sportello_app`,
+  `GRANT SELECT ON inspection_closed_sites TO sportello_app`,
 ];
