@@ -35,6 +35,7 @@ describe('portal reports and requests', () => {
       EMAIL_SMTP_ENABLED: 'true',
       EMAIL_SMTP_PORT: '0',
       EMAIL_DEFAULT_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+      MAX_ATTACHMENT_BYTES: String(64 * 1024),
     });
     modugno = await comuneId(t.ds, 'modugno');
     const manager = await login(t, 'manager@modugno.demo');
@@ -139,6 +140,11 @@ describe('portal reports and requests', () => {
     expect(
       (await t.ds.query(`SELECT count(*)::int AS n FROM tickets WHERE channel = 'portal' AND reference = $1`, [res.body.reference]))[0].n,
     ).toBe(1);
+    // The same submission id from another address does not hand out that case's key.
+    const stolen = await form('modugno', { ...fields, email: mail('altro') });
+    expect(stolen.status).toBe(409);
+    expect(stolen.body.fields[0].field).toBe('submissionId');
+    expect(JSON.stringify(stolen.body)).not.toContain(res.body.accessKey);
   });
 
   it('makes one case of five concurrent identical submissions (a double tap, a retry)', async () => {
@@ -159,15 +165,13 @@ describe('portal reports and requests', () => {
   });
 
   it('takes a request from the JSON form, without a position', async () => {
-    const res = await t.http
-      .post('/api/portal/v1/comuni/modugno/requests')
-      .send({
-        submissionId: id(),
-        category: 'tributi',
-        description: 'Come si paga la TARI a rate?',
-        email: mail('json'),
-        privacyConsent: true,
-      });
+    const res = await t.http.post('/api/portal/v1/comuni/modugno/requests').send({
+      submissionId: id(),
+      category: 'tributi',
+      description: 'Come si paga la TARI a rate?',
+      email: mail('json'),
+      privacyConsent: true,
+    });
     expect(res.status).toBe(201);
     expect(res.body.type).toBe('request');
     expect((await ticketOf(res.body.reference)).location).toBeNull();
@@ -199,6 +203,20 @@ describe('portal reports and requests', () => {
     expect(four.status).toBe(400);
     expect(four.body.fields[0].field).toBe('photos');
 
+    const big = Buffer.concat([JPEG, randomBytes(70 * 1024)]);
+    const tooLarge = await form('modugno', report(), [['photos', big, 'enorme.jpg']]);
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.body.fields[0]).toEqual({ field: 'enorme.jpg', message: expect.stringContaining('enorme.jpg') });
+    const bigPdf = await form('modugno', report(), [
+      ['documents', Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(70 * 1024)]), 'verbale.pdf'],
+    ]);
+    expect(bigPdf.status).toBe(413);
+    expect(bigPdf.body.fields[0].field).toBe('verbale.pdf');
+    const pdf = await form('modugno', report({ category: 'verde' }, ELSEWHERE), [
+      ['documents', Buffer.from('%PDF-1.7\n%demo\n'), 'verbale.pdf'],
+    ]);
+    expect(pdf.status).toBe(201);
+
     const noConsent = await form('modugno', report({ privacyConsent: undefined }));
     expect(noConsent.status).toBe(400);
     expect(noConsent.body.fields[0].field).toBe('privacyConsent');
@@ -208,7 +226,7 @@ describe('portal reports and requests', () => {
     const noCategory = await form('modugno', report({ category: 'astronavi' }));
     expect(noCategory.status).toBe(400);
     expect(noCategory.body.fields[0].field).toBe('category');
-    expect((await t.ds.query(`SELECT count(*)::int AS n FROM tickets WHERE channel = 'portal'`))[0].n).toBe(before);
+    expect((await t.ds.query(`SELECT count(*)::int AS n FROM tickets WHERE channel = 'portal'`))[0].n).toBe(before + 1);
   });
 
   it('shows open reports of the same category within the radius, nearest first, without personal data', async () => {
@@ -285,6 +303,13 @@ describe('portal reports and requests', () => {
         expect.arrayContaining([expect.stringContaining('Cartello di stop abbattuto.'), 'Abbiamo avvisato la Polizia Locale.']),
       );
       expect(JSON.stringify(res.body)).not.toContain('NOTA INTERNA');
+      // The operator's reply is announced by e-mail to the address left; the page shows the reply once.
+      const notice = await sink.waitFor(
+        (d) => d.rcpt.includes(email) && (d.parsed.text ?? '').includes('Abbiamo avvisato la Polizia Locale.'),
+      );
+      expect(notice.parsed.text).toContain(ref);
+      const again = await t.http.post('/api/portal/v1/cases/lookup').send({ reference: ref, email }).expect(200);
+      expect(again.body.messages.filter((m: any) => (m.text ?? '').includes('Abbiamo avvisato'))).toHaveLength(1);
       expect(res.body).toMatchObject({ reference: ref, type: 'report', category: 'segnaletica', canRate: false, rating: null });
       const photo = res.body.messages.flatMap((m: any) => m.attachments)[0];
       expect(photo.filename).toBe('stop.jpg');

@@ -117,6 +117,8 @@ export class PortalReportsService {
       });
     }
     const result = await this.intake.submit({ ...s, comuneId: comune.id, kind, attachments });
+    if (result.duplicate && !(await this.sameSender(result.comuneId, result.ticketId, s.email)))
+      throw fieldError(409, 'submissionId', 'è già stato usato per un’altra segnalazione: ricaricare il modulo e inviare di nuovo');
     const [t] = await inComune(result.comuneId, () => this.ds.query(`SELECT type FROM tickets WHERE id = $1`, [result.ticketId]));
     if (result.ticketCreated) {
       const label = [...cats.reportCategories, ...cats.requestTopics].find((c) => c.code === s.category)?.label.it ?? s.category;
@@ -138,6 +140,17 @@ export class PortalReportsService {
       duplicate: result.duplicate,
       created: !result.duplicate,
     };
+  }
+
+  /** Whether the case a repeated submission id names was sent with this e-mail address (else its key is not handed out). */
+  private async sameSender(comuneId: number, ticketId: string, email: string): Promise<boolean> {
+    const rows = await inComune(comuneId, () =>
+      this.ds.query(`SELECT 1 FROM citizen_consents WHERE ticket_id = $1 AND purpose = 'privacy' AND lower(contact) = $2`, [
+        ticketId,
+        email,
+      ]),
+    );
+    return rows.length > 0;
   }
 
   /** The e-mail summary of a new case, to the address the citizen left, on the comune's e-mail channel. */
@@ -372,6 +385,9 @@ export class PortalReportsService {
            FROM messages m
           WHERE m.ticket_id = $1 AND NOT m.internal
             AND NOT EXISTS (SELECT 1 FROM report_follower_notices n WHERE n.message_id = m.id)
+            -- The e-mails announcing an operator's reply repeat it: the page shows the reply itself.
+            AND NOT EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = m.ticket_id AND e.type = 'citizen.notified'
+                              AND e.data->>'kind' = 'portal_reply' AND e.data->>'messageId' = m.id::text)
           ORDER BY m.id`,
         [c.id],
       );
