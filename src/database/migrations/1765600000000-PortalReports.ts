@@ -21,6 +21,8 @@ export class PortalReports1765600000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`CREATE EXTENSION IF NOT EXISTS btree_gist`);
     await q.query(`ALTER TABLE attachments ADD COLUMN public boolean NOT NULL DEFAULT false`);
+    // The map's photos: the few published attachments, found by message without reading the others.
+    await q.query(`CREATE INDEX attachments_public ON attachments (message_id) WHERE public`);
     await q.query(`CREATE INDEX tickets_report_map ON tickets USING gist (comune_id, category, status, location)
       WHERE type = 'report' AND location IS NOT NULL`);
     await q.query(`
@@ -70,6 +72,7 @@ export class PortalReports1765600000000 implements MigrationInterface {
     await q.query(`DROP TABLE IF EXISTS report_followers`);
     await q.query(`DROP TABLE IF EXISTS report_category_settings`);
     await q.query(`DROP INDEX IF EXISTS tickets_report_map`);
+    await q.query(`DROP INDEX IF EXISTS attachments_public`);
     await q.query(`ALTER TABLE attachments DROP COLUMN IF EXISTS public`);
   }
 }
