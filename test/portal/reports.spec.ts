@@ -412,6 +412,9 @@ describe('portal reports and requests', () => {
     ]);
     const followers = await t.ds.query(`SELECT email FROM report_followers WHERE ticket_id = $1 ORDER BY email`, [tt.id]);
     expect(followers.map((f: any) => f.email).sort()).toEqual([dupFollower, dupReporter].sort());
+    // The duplicate's reporter reads on its page where it went.
+    const page = await t.http.post('/api/portal/v1/cases/lookup').send({ reference: dup.body.reference, email: dupReporter }).expect(200);
+    expect(page.body).toMatchObject({ state: 'closed', mergedInto: target.body.reference });
     // Merging again: the duplicate is closed.
     expect((await t.http.post(`/api/tickets/${dt.id}/merge`).set(auth(sup)).send({ into: tt.id })).status).toBe(409);
 

@@ -135,6 +135,8 @@ export interface CaseView {
   takenInChargeAt: string | null;
   resolvedAt: string | null;
   address: string | null;
+  /** A duplicate an operator merged into another report: that report's reference (follow it there). */
+  mergedInto: string | null;
   messages: PublicMessage[];
   /** A resolved case not rated yet. */
   canRate: boolean;

@@ -373,6 +373,7 @@ export class PortalReportsService {
     return inComune(c.comuneId, async () => {
       const [t] = await this.ds.query(
         `SELECT t.reference, t.type, t.category, t.status, t.created_at, t.resolved_at, t.payload->>'address' AS address,
+                t.payload->>'mergedInto' AS merged_into,
                 (SELECT min(e.created_at) FROM ticket_events e WHERE e.ticket_id = t.id AND e.type = 'ticket.assigned') AS taken_at,
                 s.rating, s.comment, s.answered_at
            FROM tickets t LEFT JOIN csat_surveys s ON s.ticket_id = t.id WHERE t.id = $1`,
@@ -401,6 +402,7 @@ export class PortalReportsService {
         takenInChargeAt: t.taken_at ? new Date(t.taken_at).toISOString() : null,
         resolvedAt: t.resolved_at ? new Date(t.resolved_at).toISOString() : null,
         address: t.address ?? null,
+        mergedInto: t.merged_into ?? null,
         messages: messages.map((m: any) => ({
           id: String(m.id),
           from: m.author_type,
