@@ -18,13 +18,12 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { DataSource } from 'typeorm';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { invalidField, notFoundField } from '../common/errors.js';
 import type { Principal } from '../common/tenant-scope.js';
 import { CounterIntake } from '../channels/counter/counter-intake.js';
 import { COUNTER_CHANNELS, type CounterChannel } from '../channels/counter/counter-normalize.js';
-import { normalizeContact } from './consents.js';
+import { normalizeContact } from '../common/contacts.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -92,10 +91,7 @@ export class CounterTicketDto {
 @ApiBearerAuth()
 @Controller('api/console')
 export class CounterTicketsController {
-  constructor(
-    private readonly counter: CounterIntake,
-    private readonly ds: DataSource,
-  ) {}
+  constructor(private readonly counter: CounterIntake) {}
 
   @Post('tickets')
   @HttpCode(201)

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -19,7 +19,6 @@ import { create as contentDisposition } from 'content-disposition';
 import type { Response } from 'express';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import type { Principal } from '../common/tenant-scope.js';
-import { AssignmentService } from '../routing/assignment.service.js';
 import { AttachmentStorage } from '../storage/storage.js';
 import { PRIORITIES, TICKET_STATUSES } from './ticket.entity.js';
 import { TicketsService } from './tickets.service.js';
@@ -93,19 +92,12 @@ export class UpdateTicketDto {
   stage?: string;
 }
 
-export class TransferDto {
-  @ApiPropertyOptional() @IsOptional() @IsInt({ message: 'must be a group id' }) @Min(1) groupId?: number;
-  @ApiPropertyOptional() @IsOptional() @IsInt({ message: 'must be an operator id' }) @Min(1) operatorId?: number;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) note?: string;
-}
-
 @ApiTags('tickets')
 @ApiBearerAuth()
 @Controller('api')
 export class TicketsController {
   constructor(
     private readonly tickets: TicketsService,
-    private readonly assignment: AssignmentService,
     @Inject(AttachmentStorage) private readonly storage: AttachmentStorage,
   ) {}
 
@@ -132,24 +124,6 @@ export class TicketsController {
   @Patch('tickets/:id')
   update(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: UpdateTicketDto) {
     return this.tickets.update(p, id, body);
-  }
-
-  @Post('tickets/:id/accept')
-  @HttpCode(204)
-  async accept(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<void> {
-    await this.assignment.accept(p, id);
-  }
-
-  @Post('tickets/:id/decline')
-  @HttpCode(204)
-  async decline(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<void> {
-    await this.assignment.decline(p, id);
-  }
-
-  @Post('tickets/:id/transfer')
-  @HttpCode(204)
-  async transfer(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: TransferDto): Promise<void> {
-    await this.assignment.transfer(p, id, body);
   }
 
   @Get('attachments/:id')

@@ -8,8 +8,6 @@ import { appendOutbox, OutboxRelay } from '../outbox/outbox.js';
 import type { MessageView, TicketSummary } from '../realtime/events.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { roomsForTicket } from '../realtime/rooms.js';
-import { AssignmentService } from '../routing/assignment.service.js';
-import { Dispatcher } from '../routing/dispatcher.service.js';
 import { appendEvents } from '../cases/event-log.js';
 import { TicketNotifier } from '../cases/ticket-notifier.js';
 import { CaseLifecycle, LOCKED_CASE_COLUMNS } from '../cases/case-lifecycle.js';
@@ -19,6 +17,7 @@ import { MESSAGE_COLUMNS, TICKET_SUMMARY_COLUMNS, toMessageView, toTicketSummary
 import { isTicketId, visibleTickets } from './ticket-visibility.js';
 import { PRIORITIES, TICKET_STATUSES } from './ticket.entity.js';
 import { insertMessage } from '../conversations/messages.js';
+import { TicketRouting } from './ticket-routing.js';
 
 export interface TicketFilters {
   status?: string[];
@@ -51,8 +50,7 @@ export interface TicketDetail extends TicketSummary {
 export class TicketsService {
   constructor(
     private readonly ds: DataSource,
-    private readonly assignment: AssignmentService,
-    private readonly dispatcher: Dispatcher,
+    private readonly routing: TicketRouting,
     private readonly notifier: TicketNotifier,
     private readonly relay: OutboxRelay,
     private readonly realtime: RealtimeService,
@@ -139,7 +137,7 @@ export class TicketsService {
     const row = await this.findVisible(principal, ticketId);
     const correlationId = currentCorrelationId();
     const { messageId, took } = await this.ds.transaction(async (m) => {
-      const took = internal ? false : await this.assignment.acceptIn(m, principal, String(row.id), false);
+      const took = internal ? false : await this.routing.acceptIn(m, principal, String(row.id), false);
       const [t] = await m.query(`SELECT status FROM tickets WHERE id = $1 FOR UPDATE`, [row.id]);
       if (!internal && t.status === 'closed') throw new ConflictException('this ticket is closed; reopen it to reply');
       const to = internal ? null : await this.replyRoute(m, String(row.id));
@@ -224,7 +222,7 @@ export class TicketsService {
       await appendEvents(m, events);
     });
     await this.notifier.notify([String(row.id)], 'ticket.updated', 'updated');
-    if (freed) await this.dispatcher.dispatch(row.comune_id);
+    if (freed) await this.routing.dispatch(row.comune_id);
     const [summary] = await this.notifier.summaries([String(row.id)]);
     return summary;
   }

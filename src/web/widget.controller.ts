@@ -14,7 +14,7 @@ import { IngestService } from '../conversations/ingest.service.js';
 import { WebchatSessions } from '../channels/webchat/webchat-session.js';
 import { WEBCHAT_CHANNEL } from '../channels/webchat/webchat.gateway.js';
 import { AttachmentStorage, IMAGE_TYPES, sniffContentType } from '../storage/storage.js';
-import { normalizeContact } from '../console/consents.js';
+import { normalizeContact } from '../common/contacts.js';
 import { isOpenAt } from '../comuni/business-calendar.js';
 import { inComune } from '../tenancy/db-scope.js';
 import { WebchatRestThrottle } from '../security/throttle.js';

@@ -21,7 +21,7 @@ import type { Comune } from '../../comuni/comune.entity.js';
 import { Metrics } from '../../ops/metrics.js';
 import type { WebchatAck, WebchatClientEvents, WebchatServerEvents } from '../../realtime/events.js';
 import { rooms } from '../../realtime/rooms.js';
-import { ConversationSignals } from '../../realtime/conversation-signals.js';
+import { ConversationSignals } from './conversation-signals.js';
 import { MESSAGE_COLUMNS, toCitizenMessageView, toMessageView } from '../../cases/ticket-views.js';
 import { IngestService } from '../../conversations/ingest.service.js';
 import { WebchatSessions } from './webchat-session.js';
