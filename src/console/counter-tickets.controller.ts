@@ -24,6 +24,7 @@ import type { Principal } from '../common/tenant-scope.js';
 import { CounterIntake } from '../channels/counter/counter-intake.js';
 import { COUNTER_CHANNELS, type CounterChannel } from '../channels/counter/counter-normalize.js';
 import { normalizeContact } from '../common/contacts.js';
+import type { CounterTicketCreated } from './console.api.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -95,7 +96,7 @@ export class CounterTicketsController {
 
   @Post('tickets')
   @HttpCode(201)
-  async create(@CurrentPrincipal() p: Principal, @Body() body: CounterTicketDto) {
+  async create(@CurrentPrincipal() p: Principal, @Body() body: CounterTicketDto): Promise<CounterTicketCreated> {
     const comuneId = p.comuneId ?? body.comuneId;
     if (comuneId === undefined) throw invalidField('comuneId', 'is required for the metropolitan administrator');
     if (p.comuneId !== null && body.comuneId !== undefined && body.comuneId !== p.comuneId)

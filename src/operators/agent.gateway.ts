@@ -17,7 +17,7 @@ import { runInScope } from '../tenancy/db-scope.js';
 import { Metrics } from '../ops/metrics.js';
 import { PRESENCES, type Presence } from '../common/staff.js';
 import { PresenceService } from './presence.service.js';
-import type { AgentClientEvents, AgentServerEvents } from '../realtime/events.js';
+import type { AgentClientEvents, AgentServerEvents } from '../realtime/events.api.js';
 import { rooms, roomsForPrincipal } from '../realtime/rooms.js';
 import { ConversationSignals } from '../channels/webchat/conversation-signals.js';
 

@@ -20,6 +20,7 @@ import type { Response } from 'express';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import type { Principal } from '../common/tenant-scope.js';
 import { AttachmentStorage } from '../storage/storage.js';
+import type { MessageView, TicketDetail, TicketEvent, TicketSummary } from './tickets.api.js';
 import { PRIORITIES, TICKET_STATUSES } from './ticket.entity.js';
 import { TicketsService } from './tickets.service.js';
 
@@ -102,27 +103,27 @@ export class TicketsController {
   ) {}
 
   @Get('tickets')
-  list(@CurrentPrincipal() p: Principal, @Query() q: ListTicketsQuery) {
+  list(@CurrentPrincipal() p: Principal, @Query() q: ListTicketsQuery): Promise<TicketSummary[]> {
     return this.tickets.list(p, { ...q, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined });
   }
 
   @Get('tickets/:id')
-  get(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
+  get(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<TicketDetail> {
     return this.tickets.get(p, id);
   }
 
   @Get('tickets/:id/events')
-  events(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
+  events(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<TicketEvent[]> {
     return this.tickets.events(p, id);
   }
 
   @Post('tickets/:id/messages')
-  reply(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: ReplyDto) {
+  reply(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: ReplyDto): Promise<MessageView> {
     return this.tickets.reply(p, id, body.text, body.internal ?? false);
   }
 
   @Patch('tickets/:id')
-  update(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: UpdateTicketDto) {
+  update(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: UpdateTicketDto): Promise<TicketSummary> {
     return this.tickets.update(p, id, body);
   }
 

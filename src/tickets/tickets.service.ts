@@ -5,7 +5,7 @@ import { currentCorrelationId } from '../common/correlation.js';
 import { invalidField } from '../common/errors.js';
 import type { Principal } from '../common/tenant-scope.js';
 import { appendOutbox, OutboxRelay } from '../outbox/outbox.js';
-import type { MessageView, TicketSummary } from '../realtime/events.js';
+import type { MessageView, TicketSummary } from '../realtime/events.api.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { roomsForTicket } from '../realtime/rooms.js';
 import { appendEvents } from '../cases/event-log.js';
@@ -18,6 +18,7 @@ import { isTicketId, visibleTickets } from './ticket-visibility.js';
 import { PRIORITIES, TICKET_STATUSES } from './ticket.entity.js';
 import { insertMessage } from '../conversations/messages.js';
 import { TicketRouting } from './ticket-routing.js';
+import type { TicketDetail, TicketEvent } from './tickets.api.js';
 
 export interface TicketFilters {
   status?: string[];
@@ -33,16 +34,6 @@ export interface TicketFilters {
   mine?: boolean;
   limit?: number;
   beforeId?: string;
-}
-
-export interface TicketDetail extends TicketSummary {
-  citizen: { id: string; displayName: string | null; identities: Array<{ channel: string; address: string; displayName: string | null }> };
-  payload: Record<string, unknown>;
-  /** The case's stage, for a type with its own stages; null otherwise. */
-  stage: string | null;
-  firstResponseAt: string | null;
-  resolvedAt: string | null;
-  messages: MessageView[];
 }
 
 /** What operators do with tickets: find, read, reply, annotate, change. Always within their scope. */
@@ -113,7 +104,7 @@ export class TicketsService {
     };
   }
 
-  async events(principal: Principal, ticketId: string): Promise<unknown[]> {
+  async events(principal: Principal, ticketId: string): Promise<TicketEvent[]> {
     const row = await this.findVisible(principal, ticketId);
     const rows = await this.ds.query(
       `SELECT id, type, actor_type, actor_operator_id, data, created_at FROM ticket_events WHERE ticket_id = $1 ORDER BY id`,

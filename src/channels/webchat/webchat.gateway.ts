@@ -19,7 +19,7 @@ import { newCorrelationId, withCorrelation } from '../../common/correlation.js';
 import { ComuniService } from '../../comuni/comuni.service.js';
 import type { Comune } from '../../comuni/comune.entity.js';
 import { Metrics } from '../../ops/metrics.js';
-import type { WebchatAck, WebchatClientEvents, WebchatServerEvents } from '../../realtime/events.js';
+import type { WebchatAck, WebchatClientEvents, WebchatServerEvents } from '../../realtime/events.api.js';
 import { rooms } from '../../realtime/rooms.js';
 import { ConversationSignals } from './conversation-signals.js';
 import { MESSAGE_COLUMNS, toCitizenMessageView, toMessageView } from '../../cases/ticket-views.js';
