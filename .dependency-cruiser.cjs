@@ -37,6 +37,21 @@ module.exports = {
       to: { path: dirs(SERVICES) },
     },
     {
+      name: 'api-types-import-api-types',
+      severity: 'error',
+      comment:
+        'A *.api.ts module declares what a route answers; the front-ends import it with `import type` (tsconfig path @server/*): it imports only other *.api.ts modules.',
+      from: { path: '^src/.+\\.api\\.ts$' },
+      to: { pathNot: '^src/.+\\.api\\.ts$' },
+    },
+    {
+      name: 'api-types-are-type-only',
+      severity: 'error',
+      comment: 'A *.api.ts module imports types only (nothing of the server may reach a front-end bundle).',
+      from: { path: '^src/.+\\.api\\.ts$' },
+      to: { dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'src-imports-test',
       severity: 'error',
       comment: 'Production code never imports tests or benchmarks.',

@@ -41,6 +41,27 @@ export default tseslint.config(
     },
   },
   {
+    // The front-ends take the API's types from the server (tsconfig path @server/*): its type-only *.api modules, with
+    // `import type`, so nothing of the server reaches a bundle (docs/architecture.md, "API types").
+    files: ['agent-console/src/**/*.{ts,tsx}', 'widget/src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...['ImportDeclaration', 'ExportNamedDeclaration', 'ExportAllDeclaration'].flatMap((node) => [
+          {
+            selector: `${node}[source.value=/^@server\\//]:not([source.value=/\\.api$/])`,
+            message: "The front-ends import only the server's type-only *.api modules.",
+          },
+          {
+            selector: `${node}[source.value=/^@server\\//]:not([${node === 'ImportDeclaration' ? 'importKind' : 'exportKind'}="type"])`,
+            message: 'Types only from the server (`import type`, `export type`): nothing of it is bundled.',
+          },
+          { selector: `${node}[source.value=/^(\\.\\.\\/)+src\\//]`, message: 'Import the server through the @server/* path.' },
+        ]),
+      ],
+    },
+  },
+  {
     // Plain JavaScript scripts (benchmarks, loaders, configs) run on Node: TypeScript does not check them, so no-undef stays on.
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],

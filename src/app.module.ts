@@ -3,12 +3,11 @@ import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from './config/config.js';
 import { currentCorrelationId } from './common/correlation.js';
 import { rolesOf } from './common/roles.js';
-import { PlatformModule } from './platform.module.js';
+import { InfrastructureModule } from './infrastructure.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { RoutingModule } from './routing/routing.module.js';
 import { OperatorsModule } from './operators/operators.module.js';
 import { TicketsModule } from './tickets/tickets.module.js';
-import { ChannelsCoreModule } from './channels/channels-core.module.js';
 import { WebchatModule } from './channels/webchat/webchat.module.js';
 import { AppChannelModule } from './channels/app/app-channel.module.js';
 import { EmailModule } from './channels/email/email.module.js';
@@ -18,14 +17,14 @@ import { WhatsappModule } from './channels/whatsapp/whatsapp.module.js';
 import { WhatsappWebModule } from './channels/whatsapp-web/whatsapp-web.module.js';
 import { CounterChannelModule } from './channels/counter/counter.module.js';
 import { NotificationsModule } from './channels/notifications/notifications.module.js';
-import { RealtimeModule } from './realtime/realtime.module.js';
 import { AnalyticsModule } from './analytics/analytics.module.js';
 import { ConsoleModule } from './console/console.module.js';
 import { WebModule } from './web/web.module.js';
 import { HealthController } from './ops/health.controller.js';
 import { REDACTED_HEADER_PATHS, redactRequestSecrets } from './channels/support/log-redaction.js';
-import { SecurityModule } from './security/security.module.js';
 import { PortalReportsModule } from './portal/reports/portal-reports.module.js';
+import { MetricsModule } from './ops/metrics.module.js';
+import { JobsModule } from './jobs/jobs.module.js';
 
 /**
  * The whole application, assembled for a role: `api` serves HTTP and sockets, `worker` runs the
@@ -52,13 +51,11 @@ export class AppModule {
             serializers: { req: redactRequestSecrets },
           },
         }),
-        PlatformModule.forConfig(config),
-        SecurityModule,
+        InfrastructureModule.forConfig(config),
         AuthModule,
         RoutingModule.register(roles),
         OperatorsModule.register(roles),
-        TicketsModule.register(roles),
-        ChannelsCoreModule,
+        TicketsModule.register(roles, RoutingModule.register(roles)),
         WebchatModule.register(roles),
         AppChannelModule.register(roles),
         EmailModule.register(roles),
@@ -68,12 +65,14 @@ export class AppModule {
         WhatsappWebModule.register(roles),
         CounterChannelModule.register(roles),
         NotificationsModule.register(roles),
-        RealtimeModule.register(roles),
         AnalyticsModule.register(roles),
         ConsoleModule.register(roles),
         WebModule.register(roles),
         PortalReportsModule.register(roles),
         ...extra,
+        // For the health controller.
+        MetricsModule,
+        JobsModule,
       ],
       controllers: [HealthController],
     };

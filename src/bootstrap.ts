@@ -15,7 +15,7 @@ import { mountQueueBoard } from './ops/queue-board.js';
 import { RedisIoAdapter } from './realtime/redis-io.adapter.js';
 import { OriginPolicy } from './security/origins.js';
 import { ADMIN_PAGES, securityHeaders } from './security/headers.js';
-import { docsGuard } from './security/ops-access.js';
+import { docsGuard } from './ops/ops-access.js';
 import { CaseTypeRegistry } from './cases/case-type.registry.js';
 import { caseTypePayloadModels, describeCaseTypes } from './cases/case-types.openapi.js';
 import { AuthService } from './auth/auth.service.js';

@@ -20,6 +20,7 @@ import { TicketSlaReport } from './reports/ticket-sla.report.js';
 import { VolumesReport } from './reports/volumes.report.js';
 import { SettingsService } from './settings.service.js';
 import { toCsv } from './csv.js';
+import type { AnalyticsComune } from './analytics.api.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -172,7 +173,7 @@ export class AnalyticsController {
   }
 
   @Get('comuni')
-  async comuni(@CurrentPrincipal() p: Principal) {
+  async comuni(@CurrentPrincipal() p: Principal): Promise<AnalyticsComune[]> {
     const ids = new Set(await this.scope.scopeComuni(p));
     return (await this.scope.comuni())
       .filter((c) => ids.has(c.id))
@@ -228,8 +229,8 @@ export class TicketSlaController {
   }
 }
 
-function csv(res: Response, name: string, rows: Array<Record<string, unknown>>): string {
+function csv(res: Response, name: string, rows: readonly object[]): string {
   res.setHeader('Content-Type', 'text/csv; charset=utf-8');
   res.setHeader('Content-Disposition', `attachment; filename="sportello-${name}.csv"`);
-  return toCsv(rows);
+  return toCsv(rows as Array<Record<string, unknown>>);
 }

@@ -1,6 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { ProcessRoles } from '../common/roles.js';
 import { CasesModule } from '../cases/cases.module.js';
+import { ComuniModule } from '../comuni/comuni.module.js';
+import { OutboxModule } from '../outbox/outbox.module.js';
+import { RealtimeModule } from '../realtime/realtime.module.js';
 import { AnalyticsController, TicketSlaController } from './analytics.controller.js';
 import { AnalyticsWorker } from './analytics.worker.js';
 import { CalendarStore } from './calendars.js';
@@ -48,7 +51,7 @@ export class AnalyticsModule {
   static register(roles: ProcessRoles): DynamicModule {
     return {
       module: AnalyticsModule,
-      imports: [CasesModule],
+      imports: [CasesModule, ComuniModule, OutboxModule, RealtimeModule],
       controllers: roles.api ? [AnalyticsController, TicketSlaController] : [],
       providers: [
         CalendarStore,

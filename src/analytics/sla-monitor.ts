@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { updateReturning } from '../database/sql.js';
-import type { SlaAlert } from '../realtime/events.js';
+import type { SlaAlert } from '../realtime/events.api.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { rooms } from '../realtime/rooms.js';
 import { InSystemScope } from '../tenancy/db-scope.js';

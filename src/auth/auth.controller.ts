@@ -8,6 +8,7 @@ import type { Principal } from '../common/tenant-scope.js';
 import { AuthService } from './auth.service.js';
 import { CurrentPrincipal, Public } from './auth.guard.js';
 import { ThrottleAuthFailures } from '../security/throttle.js';
+import type { LoginResponse } from './auth.api.js';
 
 export class LoginDto {
   @ApiProperty({ example: 'operatore@bari.demo' })
@@ -34,7 +35,7 @@ export class AuthController {
   @Post('auth/login')
   @ThrottleAuthFailures('login')
   @HttpCode(200)
-  async login(@Body() body: LoginDto, @Res({ passthrough: true }) res: Response): Promise<{ accessToken: string; operator: Principal }> {
+  async login(@Body() body: LoginDto, @Res({ passthrough: true }) res: Response): Promise<LoginResponse> {
     const session = await this.auth.login(body.email, body.password);
     // The same token as an HttpOnly cookie for what the browser opens by itself (attachments, /admin, /api/docs).
     setSessionCookies(res, this.config, session.accessToken);

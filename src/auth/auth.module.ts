@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ScopeInterceptor } from '../tenancy/scope.interceptor.js';
 import { JwtModule } from '@nestjs/jwt';
+import { SecurityModule } from '../security/security.module.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
@@ -9,6 +10,7 @@ import { AuthService } from './auth.service.js';
 
 @Module({
   imports: [
+    SecurityModule,
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({

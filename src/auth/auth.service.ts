@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import type { Principal } from '../common/tenant-scope.js';
 import type { Role } from '../common/staff.js';
 import { asSystem } from '../tenancy/db-scope.js';
+import type { LoginResponse } from './auth.api.js';
 
 interface TokenClaims {
   sub: string;
@@ -27,7 +28,7 @@ export class AuthService {
     return argon2.hash(password, { type: argon2.argon2id });
   }
 
-  async login(email: string, password: string): Promise<{ accessToken: string; operator: Principal }> {
+  async login(email: string, password: string): Promise<LoginResponse> {
     // Before login nobody's comune is known: finding the account is the one thing done across comuni.
     const rows = await asSystem('auth', () =>
       this.ds.query(`SELECT id, comune_id, role, password_hash FROM operators WHERE email = $1`, [email.trim().toLowerCase()]),

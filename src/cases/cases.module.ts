@@ -2,17 +2,21 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { CaseTypeManifest } from './case-type.js';
 import { CaseLifecycle } from './case-lifecycle.js';
 import { CaseTypeRegistry } from './case-type.registry.js';
+import { TicketNotifier } from './ticket-notifier.js';
+import { RealtimeModule } from '../realtime/realtime.module.js';
 
 let contributions = 0;
 
 /**
- * The case core: the registry of case types and the lifecycle that applies their rules. One
+ * The case core: the registry of case types, the lifecycle that applies their rules, and the
+ * notifier that tells the operators' rooms what changed on a case. One
  * instance per application (a static module); modules that own case types contribute them with
  * `CasesModule.forFeature([manifest])`, so adding a type edits nothing here.
  */
 @Module({
-  providers: [CaseTypeRegistry, CaseLifecycle],
-  exports: [CaseTypeRegistry, CaseLifecycle],
+  imports: [RealtimeModule],
+  providers: [CaseTypeRegistry, CaseLifecycle, TicketNotifier],
+  exports: [CaseTypeRegistry, CaseLifecycle, TicketNotifier],
 })
 export class CasesModule {
   /**

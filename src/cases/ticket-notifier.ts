@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { TicketSummary } from '../realtime/events.js';
+import type { TicketSummary } from '../realtime/events.api.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { roomsForTicket, rooms } from '../realtime/rooms.js';
 import { TICKET_SUMMARY_COLUMNS, toTicketSummary } from './ticket-views.js';

@@ -1,4 +1,4 @@
-import type { CitizenMessageView, MessageView, TicketSummary } from '../realtime/events.js';
+import type { CitizenMessageView, MessageView, TicketSummary } from '../realtime/events.api.js';
 
 /** Columns that make a TicketSummary, for `SELECT ${TICKET_SUMMARY_COLUMNS} FROM tickets t`. */
 export const TICKET_SUMMARY_COLUMNS = `t.id, t.reference, t.comune_id, t.type, t.category, t.priority, t.status,

@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/config.js';
-import { DEFAULT_DEMO_PASSWORD } from '../database/demo-seed.js';
+import { DEFAULT_DEMO_PASSWORD } from './demo-seed.js';
 import { MIGRATIONS } from '../database/data-source.js';
 import { checkPostgresApp, checkPostgresOwner, checkRedis, runCommand } from '../ops/preflight.js';
 import { quietBoot } from '../ops/quiet-boot.js';

@@ -3,8 +3,8 @@ import { DataSource } from 'typeorm';
 import { loadConfig } from '../config/config.js';
 import { dataSourceOptions, ensureDatabase, runMigrations } from '../database/data-source.js';
 import { importComuni } from '../comuni/comuni-import.js';
-import { DEFAULT_DEMO_PASSWORD, seedDemo } from '../database/demo-seed.js';
-import { seedDemoReports } from '../database/demo-reports.js';
+import { DEFAULT_DEMO_PASSWORD, seedDemo } from './demo-seed.js';
+import { seedDemoReports } from './demo-reports.js';
 import { checkPostgresOwner, runCommand } from '../ops/preflight.js';
 import { ownerTarget } from './targets.js';
 

@@ -1,4 +1,4 @@
-import type { Role } from './staff.js';
+import type { Principal } from './staff.api.js';
 
 /**
  * Which comuni a piece of code may read or write. Every query on a tenant-owned table takes one.
@@ -60,14 +60,8 @@ export class TenantScope {
   }
 }
 
-/** The authenticated operator behind a request or a socket. */
-export interface Principal {
-  operatorId: number;
-  comuneId: number | null;
-  role: Role;
-  groupIds: number[];
-  name: string;
-}
+/** The authenticated operator behind a request or a socket (declared with the API's types). */
+export type { Principal } from './staff.api.js';
 
 /** Supervisors, managers and the metropolitan admin see every ticket of their comuni. */
 export function seesWholeComune(p: Principal): boolean {

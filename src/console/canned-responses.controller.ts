@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestj
 import { Transform, Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, MaxLength, Min, MinLength } from 'class-validator';
 import { DataSource } from 'typeorm';
+import type { CannedResponse } from './console.api.js';
 import { CurrentPrincipal, Roles } from '../auth/auth.guard.js';
 import { invalidField } from '../common/errors.js';
 import { assertRefsInScope } from '../common/scope-refs.js';
@@ -67,7 +68,7 @@ interface CannedRow {
   body: string;
   updated_at: Date;
 }
-const view = (r: CannedRow) => ({
+const view = (r: CannedRow): CannedResponse => ({
   id: r.id,
   comuneId: r.comune_id,
   groupId: r.group_id,
@@ -88,7 +89,7 @@ export class CannedResponsesController {
   constructor(private readonly ds: DataSource) {}
 
   @Get()
-  async list(@CurrentPrincipal() p: Principal, @Query() q: CannedQuery) {
+  async list(@CurrentPrincipal() p: Principal, @Query() q: CannedQuery): Promise<CannedResponse[]> {
     await assertRefsInScope(this.ds, p, { groupId: q.groupId });
     const params: unknown[] = [];
     const where = [TenantScope.ofPrincipal(p).sql('comune_id', params)];
@@ -109,7 +110,7 @@ export class CannedResponsesController {
 
   @Post()
   @Roles('supervisor', 'manager')
-  async create(@CurrentPrincipal() p: Principal, @Body() body: CannedResponseDto) {
+  async create(@CurrentPrincipal() p: Principal, @Body() body: CannedResponseDto): Promise<CannedResponse> {
     await this.checkGroup(p, body.groupId);
     try {
       const [row] = await this.ds.query(
@@ -126,7 +127,7 @@ export class CannedResponsesController {
 
   @Patch(':id')
   @Roles('supervisor', 'manager')
-  async update(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: UpdateCannedResponseDto) {
+  async update(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: UpdateCannedResponseDto): Promise<CannedResponse> {
     const existing = await this.find(p, id);
     try {
       const [rows] = await this.ds.query(

@@ -5,6 +5,7 @@ import { CurrentPrincipal } from '../auth/auth.guard.js';
 import type { Principal } from '../common/tenant-scope.js';
 import { TICKET_SUMMARY_COLUMNS, toTicketSummary } from '../cases/ticket-views.js';
 import { isTicketId, visibleTickets } from '../tickets/ticket-visibility.js';
+import type { CitizenPanel, ConsentView } from './console.api.js';
 
 /**
  * Who the citizen behind a ticket is, as far as this operator may know: their channel identities,
@@ -18,7 +19,7 @@ export class CitizenPanelController {
   constructor(private readonly ds: DataSource) {}
 
   @Get('tickets/:id/citizen')
-  async citizen(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
+  async citizen(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<CitizenPanel> {
     if (!isTicketId(id)) throw new NotFoundException(`ticket ${id} not found`);
     const params: unknown[] = [id];
     const [t] = await this.ds.query(
@@ -55,7 +56,7 @@ export class CitizenPanelController {
       ),
     ]);
     const byPurpose = new Map<string, any>(consents.map((c: any) => [c.purpose, c]));
-    const consent = (purpose: string) => {
+    const consent = (purpose: string): ConsentView | null => {
       const c = byPurpose.get(purpose);
       return c ? { granted: c.granted, source: c.source, recordedAt: new Date(c.created_at).toISOString() } : null;
     };

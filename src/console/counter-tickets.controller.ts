@@ -18,13 +18,13 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { DataSource } from 'typeorm';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { invalidField, notFoundField } from '../common/errors.js';
 import type { Principal } from '../common/tenant-scope.js';
 import { CounterIntake } from '../channels/counter/counter-intake.js';
 import { COUNTER_CHANNELS, type CounterChannel } from '../channels/counter/counter-normalize.js';
-import { normalizeContact } from './consents.js';
+import { normalizeContact } from '../common/contacts.js';
+import type { CounterTicketCreated } from './console.api.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -92,14 +92,11 @@ export class CounterTicketDto {
 @ApiBearerAuth()
 @Controller('api/console')
 export class CounterTicketsController {
-  constructor(
-    private readonly counter: CounterIntake,
-    private readonly ds: DataSource,
-  ) {}
+  constructor(private readonly counter: CounterIntake) {}
 
   @Post('tickets')
   @HttpCode(201)
-  async create(@CurrentPrincipal() p: Principal, @Body() body: CounterTicketDto) {
+  async create(@CurrentPrincipal() p: Principal, @Body() body: CounterTicketDto): Promise<CounterTicketCreated> {
     const comuneId = p.comuneId ?? body.comuneId;
     if (comuneId === undefined) throw invalidField('comuneId', 'is required for the metropolitan administrator');
     if (p.comuneId !== null && body.comuneId !== undefined && body.comuneId !== p.comuneId)

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { TenantScope, type Principal } from '../common/tenant-scope.js';
+import type { ComuneBoundaries, ComuneBoundary, MapConfig } from './console.api.js';
 
 /**
  * What the console's map needs: the tile server (none by default: the map then draws the comune's
@@ -19,7 +20,7 @@ export class MapController {
   ) {}
 
   @Get('map')
-  map() {
+  map(): MapConfig {
     return { tileUrl: this.config.mapTileUrl || null, attribution: this.config.mapTileAttribution };
   }
 
@@ -29,7 +30,7 @@ export class MapController {
    * map of requests by area. Boundaries © ISTAT, CC-BY 4.0.
    */
   @Get('comuni/boundaries')
-  async boundaries(@CurrentPrincipal() p: Principal) {
+  async boundaries(@CurrentPrincipal() p: Principal): Promise<ComuneBoundaries> {
     const params: unknown[] = [];
     const rows: Array<{ id: number; name: string; geojson: string }> = await this.ds.query(
       `SELECT id, name, ST_AsGeoJSON(ST_SimplifyPreserveTopology(boundary, 0.001), 4) AS geojson FROM comuni
@@ -50,7 +51,7 @@ export class MapController {
 
   /** Simplified boundary (a few hundred points) as GeoJSON. Boundaries © ISTAT, CC-BY 4.0. */
   @Get('comuni/:id/boundary')
-  async boundary(@CurrentPrincipal() p: Principal, @Param('id', ParseIntPipe) id: number) {
+  async boundary(@CurrentPrincipal() p: Principal, @Param('id', ParseIntPipe) id: number): Promise<ComuneBoundary> {
     const comuneId = id;
     if (!Number.isInteger(comuneId) || comuneId <= 0 || !TenantScope.ofPrincipal(p).allows(comuneId))
       throw new NotFoundException(`comune ${id} not found`);

@@ -1,5 +1,10 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { CasesModule } from '../cases/cases.module.js';
+import { ComuniModule } from '../comuni/comuni.module.js';
+import { MetricsModule } from '../ops/metrics.module.js';
+import { OutboxModule } from '../outbox/outbox.module.js';
+import { RealtimeModule } from '../realtime/realtime.module.js';
 import { IngestService } from './ingest.service.js';
 import { InboundInterceptors } from './interceptors.js';
 
@@ -9,7 +14,7 @@ import { InboundInterceptors } from './interceptors.js';
  * the one writer of `messages`. Channels normalise a provider's message and hand it here.
  */
 @Module({
-  imports: [DiscoveryModule],
+  imports: [DiscoveryModule, CasesModule, ComuniModule, OutboxModule, RealtimeModule, MetricsModule],
   providers: [IngestService, InboundInterceptors],
   exports: [IngestService],
 })

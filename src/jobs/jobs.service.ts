@@ -11,8 +11,8 @@ export interface JobRequest<N extends JobName = JobName> {
 }
 
 /**
- * Producer side of the job system. Queues are registered with BullModule by the module that owns
- * them (routing, each channel); this service finds the right one from the job's name and payload
+ * Producer side of the job system. Queues are registered with BullModule once, by
+ * src/infrastructure.module.ts; this service finds the right one from the job's name and payload
  * and gives the job its deterministic id.
  */
 @Injectable()

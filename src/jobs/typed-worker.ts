@@ -1,10 +1,18 @@
 import { WorkerHost } from '@nestjs/bullmq';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { withCorrelation } from '../common/correlation.js';
-import type { Metrics } from '../ops/metrics.js';
+import type { Histogram } from 'prom-client';
 import type { TenantScope } from '../common/tenant-scope.js';
 import { runInScope } from '../tenancy/db-scope.js';
 import { JOB_SCOPES, type JobName, type JobPayloads } from './jobs.js';
+
+/**
+ * What a worker needs of the metrics: the job-duration histogram (src/ops/metrics.ts's `Metrics` has
+ * it; stated here so the kernel's jobs do not import ops, which imports jobs).
+ */
+export interface JobMetrics {
+  readonly jobDuration: Pick<Histogram<'queue' | 'job' | 'outcome'>, 'startTimer'>;
+}
 
 export type JobHandlers<N extends JobName> = { [K in N]: (payload: JobPayloads[K], job: Job) => Promise<unknown> };
 
@@ -14,7 +22,7 @@ export type JobHandlers<N extends JobName> = { [K in N]: (payload: JobPayloads[K
  */
 export abstract class TypedWorker<N extends JobName> extends WorkerHost {
   protected abstract readonly handlers: JobHandlers<N>;
-  protected abstract readonly metrics: Metrics;
+  protected abstract readonly metrics: JobMetrics;
 
   /** The job names this worker handles (checked against the declarations at boot). */
   handledJobs(): string[] {

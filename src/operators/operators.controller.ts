@@ -6,6 +6,7 @@ import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { TenantScope, type Principal } from '../common/tenant-scope.js';
 import { PRESENCES, type Presence } from './operator.entity.js';
 import { PresenceService } from './presence.service.js';
+import type { GroupRow, OperatorRow } from './operators.api.js';
 
 export class PresenceDto {
   @ApiProperty({ enum: PRESENCES })
@@ -29,7 +30,7 @@ export class OperatorsController {
 
   /** Operators of my comune(s) with presence and current load. */
   @Get('operators')
-  async operators(@CurrentPrincipal() p: Principal) {
+  async operators(@CurrentPrincipal() p: Principal): Promise<OperatorRow[]> {
     const params: unknown[] = [];
     const rows = await this.ds.query(
       `SELECT o.id, o.comune_id, o.name, o.email, o.role, o.capacity, o.presence, o.presence_changed_at,
@@ -41,7 +42,7 @@ export class OperatorsController {
         GROUP BY o.id ORDER BY o.comune_id, o.name`,
       params,
     );
-    return rows.map((r: any) => ({
+    return rows.map((r: any): OperatorRow => ({
       id: r.id,
       comuneId: r.comune_id,
       name: r.name,
@@ -49,7 +50,7 @@ export class OperatorsController {
       role: r.role,
       capacity: r.capacity,
       presence: r.presence,
-      presenceChangedAt: r.presence_changed_at,
+      presenceChangedAt: r.presence_changed_at && new Date(r.presence_changed_at).toISOString(),
       groupIds: r.group_ids,
       load: r.load,
     }));
@@ -57,7 +58,7 @@ export class OperatorsController {
 
   /** Competence groups of my comune(s), with queue length and the oldest wait. */
   @Get('groups')
-  async groups(@CurrentPrincipal() p: Principal) {
+  async groups(@CurrentPrincipal() p: Principal): Promise<GroupRow[]> {
     const params: unknown[] = [];
     const rows = await this.ds.query(
       `SELECT g.id, g.comune_id, g.code, g.name, g.name_en, g.is_default,
@@ -67,7 +68,7 @@ export class OperatorsController {
         GROUP BY g.id ORDER BY g.comune_id, g.id`,
       params,
     );
-    return rows.map((r: any) => ({
+    return rows.map((r: any): GroupRow => ({
       id: r.id,
       comuneId: r.comune_id,
       code: r.code,
@@ -75,7 +76,7 @@ export class OperatorsController {
       nameEn: r.name_en,
       isDefault: r.is_default,
       queued: r.queued,
-      oldestWaitingSince: r.oldest_waiting_since,
+      oldestWaitingSince: r.oldest_waiting_since && new Date(r.oldest_waiting_since).toISOString(),
     }));
   }
 }

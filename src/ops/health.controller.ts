@@ -13,7 +13,7 @@ import {
 import { createServer, type Server } from 'node:http';
 import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { metricsAllowed } from '../security/ops-access.js';
+import { metricsAllowed } from './ops-access.js';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/auth.guard.js';

@@ -1,18 +1,10 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import type { ProcessRoles } from '../common/roles.js';
-import { AuthModule } from '../auth/auth.module.js';
-import { OperatorsModule } from '../operators/operators.module.js';
-import { AgentGateway } from './agent.gateway.js';
-import { ConversationSignals } from './conversation-signals.js';
+import { Module } from '@nestjs/common';
+import { RealtimeService } from './realtime.service.js';
 
-/** The operators' Socket.IO namespace /agent (API role only). */
-@Module({})
-export class RealtimeModule {
-  static register(roles: ProcessRoles): DynamicModule {
-    return {
-      module: RealtimeModule,
-      imports: [AuthModule, OperatorsModule.register(roles)],
-      providers: roles.api ? [AgentGateway, ConversationSignals] : [],
-    };
-  }
-}
+/**
+ * Publishing to the operators' and the citizens' sockets (rooms in src/realtime/rooms.ts). The
+ * gateways that accept those sockets belong to the modules that own the conversation: the
+ * operators' /agent (src/operators/) and the web chat's /webchat (src/channels/webchat/).
+ */
+@Module({ providers: [RealtimeService], exports: [RealtimeService] })
+export class RealtimeModule {}

@@ -3,7 +3,7 @@ import { Emitter } from '@socket.io/redis-emitter';
 import { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { redisOptionsFromUrl } from '../jobs/redis-connection.js';
-import type { AgentServerEvents, WebchatServerEvents } from './events.js';
+import type { AgentServerEvents, WebchatServerEvents } from './events.api.js';
 import { rooms } from './rooms.js';
 
 export const socketIoKey = (config: AppConfig): string => `${config.redisPrefix}-socket.io`;

@@ -10,6 +10,7 @@ import { rooms } from '../realtime/rooms.js';
 import { TicketNotifier } from '../cases/ticket-notifier.js';
 import { Dispatcher } from './dispatcher.service.js';
 import { lockTicket } from './ticket-lock.js';
+import { insertMessage } from '../conversations/messages.js';
 
 /**
  * What operators do with routing: take an offered or queued ticket, let an offer go, hand their
@@ -175,11 +176,17 @@ export class AssignmentService {
         );
       }
       if (to.note?.trim()) {
-        await m.query(
-          `INSERT INTO messages (ticket_id, comune_id, direction, author_type, author_operator_id, internal, text, channel, delivery_status)
-           SELECT id, comune_id, 'outbound', 'operator', $2, true, $3, channel, 'not_sent' FROM tickets WHERE id = $1`,
-          [t.id, principal.operatorId, to.note.trim()],
-        );
+        await insertMessage(m, {
+          ticketId: t.id,
+          comuneId: t.comune_id,
+          direction: 'outbound',
+          authorType: 'operator',
+          authorOperatorId: principal.operatorId,
+          internal: true,
+          text: to.note.trim(),
+          channel: t.channel,
+          deliveryStatus: 'not_sent',
+        });
       }
       await appendEvents(m, [
         {

@@ -6,6 +6,7 @@ export interface LockedTicket {
   id: string;
   comune_id: number;
   type: string;
+  channel: string;
   category: string | null;
   subject: string | null;
   status: string;
@@ -18,7 +19,7 @@ export interface LockedTicket {
   first_response_at: Date | null;
 }
 
-const LOCKED_COLUMNS = `id, comune_id, type, category, subject, status, queue_state, group_id, assignee_id,
+const LOCKED_COLUMNS = `id, comune_id, type, channel, category, subject, status, queue_state, group_id, assignee_id,
   offered_to_id, offer_seq, declined_by, first_response_at`;
 
 /**

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -19,8 +19,8 @@ import { create as contentDisposition } from 'content-disposition';
 import type { Response } from 'express';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import type { Principal } from '../common/tenant-scope.js';
-import { AssignmentService } from '../routing/assignment.service.js';
 import { AttachmentStorage } from '../storage/storage.js';
+import type { MessageView, TicketDetail, TicketEvent, TicketSummary } from './tickets.api.js';
 import { PRIORITIES, TICKET_STATUSES } from './ticket.entity.js';
 import { TicketsService } from './tickets.service.js';
 
@@ -93,63 +93,38 @@ export class UpdateTicketDto {
   stage?: string;
 }
 
-export class TransferDto {
-  @ApiPropertyOptional() @IsOptional() @IsInt({ message: 'must be a group id' }) @Min(1) groupId?: number;
-  @ApiPropertyOptional() @IsOptional() @IsInt({ message: 'must be an operator id' }) @Min(1) operatorId?: number;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) note?: string;
-}
-
 @ApiTags('tickets')
 @ApiBearerAuth()
 @Controller('api')
 export class TicketsController {
   constructor(
     private readonly tickets: TicketsService,
-    private readonly assignment: AssignmentService,
     @Inject(AttachmentStorage) private readonly storage: AttachmentStorage,
   ) {}
 
   @Get('tickets')
-  list(@CurrentPrincipal() p: Principal, @Query() q: ListTicketsQuery) {
+  list(@CurrentPrincipal() p: Principal, @Query() q: ListTicketsQuery): Promise<TicketSummary[]> {
     return this.tickets.list(p, { ...q, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined });
   }
 
   @Get('tickets/:id')
-  get(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
+  get(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<TicketDetail> {
     return this.tickets.get(p, id);
   }
 
   @Get('tickets/:id/events')
-  events(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
+  events(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<TicketEvent[]> {
     return this.tickets.events(p, id);
   }
 
   @Post('tickets/:id/messages')
-  reply(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: ReplyDto) {
+  reply(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: ReplyDto): Promise<MessageView> {
     return this.tickets.reply(p, id, body.text, body.internal ?? false);
   }
 
   @Patch('tickets/:id')
-  update(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: UpdateTicketDto) {
+  update(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: UpdateTicketDto): Promise<TicketSummary> {
     return this.tickets.update(p, id, body);
-  }
-
-  @Post('tickets/:id/accept')
-  @HttpCode(204)
-  async accept(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<void> {
-    await this.assignment.accept(p, id);
-  }
-
-  @Post('tickets/:id/decline')
-  @HttpCode(204)
-  async decline(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<void> {
-    await this.assignment.decline(p, id);
-  }
-
-  @Post('tickets/:id/transfer')
-  @HttpCode(204)
-  async transfer(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: TransferDto): Promise<void> {
-    await this.assignment.transfer(p, id, body);
   }
 
   @Get('attachments/:id')

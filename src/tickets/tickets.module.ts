@@ -1,7 +1,9 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import type { ProcessRoles } from '../common/roles.js';
 import { CasesModule } from '../cases/cases.module.js';
-import { RoutingModule } from '../routing/routing.module.js';
+import { OutboxModule } from '../outbox/outbox.module.js';
+import { RealtimeModule } from '../realtime/realtime.module.js';
+import { StorageModule } from '../storage/storage.module.js';
 import { REPORT_CASE_TYPE } from './case-types/report.case-type.js';
 import { REQUEST_CASE_TYPE } from './case-types/request.case-type.js';
 import { TicketsController } from './tickets.controller.js';
@@ -12,10 +14,14 @@ const CASE_TYPES = CasesModule.forFeature([REQUEST_CASE_TYPE, REPORT_CASE_TYPE])
 
 @Module({})
 export class TicketsModule {
-  static register(roles: ProcessRoles): DynamicModule {
+  /**
+   * `routing`: the module that provides `TicketRouting` (src/tickets/ticket-routing.ts). Routing is
+   * a platform module above the core, so the app module hands it in; the tickets core never imports it.
+   */
+  static register(roles: ProcessRoles, routing: DynamicModule | Type<unknown>): DynamicModule {
     return {
       module: TicketsModule,
-      imports: [RoutingModule.register(roles), CASE_TYPES],
+      imports: [routing, CASE_TYPES, OutboxModule, RealtimeModule, StorageModule],
       controllers: roles.api ? [TicketsController] : [],
       providers: [TicketsService],
       exports: [TicketsService],

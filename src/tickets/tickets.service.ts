@@ -5,11 +5,9 @@ import { currentCorrelationId } from '../common/correlation.js';
 import { invalidField } from '../common/errors.js';
 import type { Principal } from '../common/tenant-scope.js';
 import { appendOutbox, OutboxRelay } from '../outbox/outbox.js';
-import type { MessageView, TicketSummary } from '../realtime/events.js';
+import type { MessageView, TicketSummary } from '../realtime/events.api.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { roomsForTicket } from '../realtime/rooms.js';
-import { AssignmentService } from '../routing/assignment.service.js';
-import { Dispatcher } from '../routing/dispatcher.service.js';
 import { appendEvents } from '../cases/event-log.js';
 import { TicketNotifier } from '../cases/ticket-notifier.js';
 import { CaseLifecycle, LOCKED_CASE_COLUMNS } from '../cases/case-lifecycle.js';
@@ -19,6 +17,8 @@ import { MESSAGE_COLUMNS, TICKET_SUMMARY_COLUMNS, toMessageView, toTicketSummary
 import { isTicketId, visibleTickets } from './ticket-visibility.js';
 import { PRIORITIES, TICKET_STATUSES } from './ticket.entity.js';
 import { insertMessage } from '../conversations/messages.js';
+import { TicketRouting } from './ticket-routing.js';
+import type { TicketDetail, TicketEvent } from './tickets.api.js';
 
 export interface TicketFilters {
   status?: string[];
@@ -36,23 +36,12 @@ export interface TicketFilters {
   beforeId?: string;
 }
 
-export interface TicketDetail extends TicketSummary {
-  citizen: { id: string; displayName: string | null; identities: Array<{ channel: string; address: string; displayName: string | null }> };
-  payload: Record<string, unknown>;
-  /** The case's stage, for a type with its own stages; null otherwise. */
-  stage: string | null;
-  firstResponseAt: string | null;
-  resolvedAt: string | null;
-  messages: MessageView[];
-}
-
 /** What operators do with tickets: find, read, reply, annotate, change. Always within their scope. */
 @Injectable()
 export class TicketsService {
   constructor(
     private readonly ds: DataSource,
-    private readonly assignment: AssignmentService,
-    private readonly dispatcher: Dispatcher,
+    private readonly routing: TicketRouting,
     private readonly notifier: TicketNotifier,
     private readonly relay: OutboxRelay,
     private readonly realtime: RealtimeService,
@@ -115,7 +104,7 @@ export class TicketsService {
     };
   }
 
-  async events(principal: Principal, ticketId: string): Promise<unknown[]> {
+  async events(principal: Principal, ticketId: string): Promise<TicketEvent[]> {
     const row = await this.findVisible(principal, ticketId);
     const rows = await this.ds.query(
       `SELECT id, type, actor_type, actor_operator_id, data, created_at FROM ticket_events WHERE ticket_id = $1 ORDER BY id`,
@@ -139,7 +128,7 @@ export class TicketsService {
     const row = await this.findVisible(principal, ticketId);
     const correlationId = currentCorrelationId();
     const { messageId, took } = await this.ds.transaction(async (m) => {
-      const took = internal ? false : await this.assignment.acceptIn(m, principal, String(row.id), false);
+      const took = internal ? false : await this.routing.acceptIn(m, principal, String(row.id), false);
       const [t] = await m.query(`SELECT status FROM tickets WHERE id = $1 FOR UPDATE`, [row.id]);
       if (!internal && t.status === 'closed') throw new ConflictException('this ticket is closed; reopen it to reply');
       const to = internal ? null : await this.replyRoute(m, String(row.id));
@@ -224,7 +213,7 @@ export class TicketsService {
       await appendEvents(m, events);
     });
     await this.notifier.notify([String(row.id)], 'ticket.updated', 'updated');
-    if (freed) await this.dispatcher.dispatch(row.comune_id);
+    if (freed) await this.routing.dispatch(row.comune_id);
     const [summary] = await this.notifier.summaries([String(row.id)]);
     return summary;
   }

@@ -1,5 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { ProcessRoles } from '../common/roles.js';
+import { ComuniModule } from '../comuni/comuni.module.js';
+import { ConversationsModule } from '../conversations/conversations.module.js';
+import { SecurityModule } from '../security/security.module.js';
+import { StorageModule } from '../storage/storage.module.js';
 import { WebController } from './web.controller.js';
 import { WidgetController } from './widget.controller.js';
 
@@ -7,6 +11,10 @@ import { WidgetController } from './widget.controller.js';
 @Module({})
 export class WebModule {
   static register(roles: ProcessRoles): DynamicModule {
-    return { module: WebModule, controllers: roles.api ? [WidgetController, WebController] : [] };
+    return {
+      module: WebModule,
+      imports: [ComuniModule, ConversationsModule, StorageModule, SecurityModule],
+      controllers: roles.api ? [WidgetController, WebController] : [],
+    };
   }
 }

@@ -14,10 +14,11 @@ import { IngestService } from '../conversations/ingest.service.js';
 import { WebchatSessions } from '../channels/webchat/webchat-session.js';
 import { WEBCHAT_CHANNEL } from '../channels/webchat/webchat.gateway.js';
 import { AttachmentStorage, IMAGE_TYPES, sniffContentType } from '../storage/storage.js';
-import { normalizeContact } from '../console/consents.js';
+import { normalizeContact } from '../common/contacts.js';
 import { isOpenAt } from '../comuni/business-calendar.js';
 import { inComune } from '../tenancy/db-scope.js';
 import { WebchatRestThrottle } from '../security/throttle.js';
+import type { WebchatAvailability } from './widget.api.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -70,7 +71,7 @@ export class WidgetController {
 
   /** Open now and somebody online: live chat. Otherwise the widget offers to leave a message. */
   @Get(':slug/availability')
-  async availability(@Param('slug') slug: string) {
+  async availability(@Param('slug') slug: string): Promise<WebchatAvailability> {
     const comune = await this.comune(slug);
     // The comune's business calendar: its opening slots, and closed on holidays and the patron saint's day.
     const calendar = await this.comuni.calendar(comune.id);

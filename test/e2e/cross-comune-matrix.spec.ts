@@ -1,6 +1,6 @@
 import type { Socket } from 'socket.io-client';
 import type request from 'supertest';
-import { AgentGateway } from '../../src/realtime/agent.gateway.js';
+import { AgentGateway } from '../../src/operators/agent.gateway.js';
 import { WebchatGateway } from '../../src/channels/webchat/webchat.gateway.js';
 import {
   citizenSays,

@@ -2,7 +2,7 @@ import type { Socket } from 'socket.io-client';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, ensureDatabase, runMigrations } from '../../src/database/data-source.js';
 import { importComuni } from '../../src/comuni/comuni-import.js';
-import { seedDemo } from '../../src/database/demo-seed.js';
+import { seedDemo } from '../../src/cli/demo-seed.js';
 import { connectCitizen, eventually, startApp, type TestApp } from '../support/harness.js';
 import { SHARED_GEOJSON, TEST_PASSWORD } from '../support/env.js';
 import { DisposablePostgres } from './support/disposable-postgres.js';

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source.js';
-import { DEMO_REPORTS, seedDemoReports } from '../../src/database/demo-reports.js';
+import { DEMO_REPORTS, seedDemoReports } from '../../src/cli/demo-reports.js';
 import { createTestDatabase } from '../support/harness.js';
 
 /** The demo's portal reports: stored by the one ingest, inside their comuni, some resolved, some followed; once. */

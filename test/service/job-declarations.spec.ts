@@ -5,6 +5,7 @@ import { ALL_QUEUES } from '../../src/channels/channels.js';
 import { JOB_QUEUES, type JobName } from '../../src/jobs/jobs.js';
 import { TypedWorker, type JobHandlers } from '../../src/jobs/typed-worker.js';
 import { Metrics } from '../../src/ops/metrics.js';
+import { MetricsModule } from '../../src/ops/metrics.module.js';
 import { startApp } from '../support/harness.js';
 
 /** A worker that handles a job nobody declared (what a forgotten declaration looks like at run time). */
@@ -19,7 +20,7 @@ class StrayWorker extends TypedWorker<JobName> {
   }
 }
 
-@Module({ providers: [StrayWorker] })
+@Module({ imports: [MetricsModule], providers: [StrayWorker] })
 class StrayModule {}
 
 describe('jobs declared once and checked at boot', () => {

@@ -1,5 +1,5 @@
 import { OutboundDelivery } from '../../src/channels/outbound-delivery.js';
-import { ConversationSignals } from '../../src/realtime/conversation-signals.js';
+import { ConversationSignals } from '../../src/channels/webchat/conversation-signals.js';
 import { TenantScope } from '../../src/common/tenant-scope.js';
 import { citizenSays, connectCitizen, inScope, startApp, type TestApp } from '../support/harness.js';
 

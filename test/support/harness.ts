@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { runMigrations, dataSourceOptions } from '../../src/database/data-source.js';
 import { importComuni } from '../../src/comuni/comuni-import.js';
-import { seedDemo } from '../../src/database/demo-seed.js';
+import { seedDemo } from '../../src/cli/demo-seed.js';
 import { adminUrl, databaseUrl, REDIS_URL, SHARED_GEOJSON, TEMPLATE_DB, TEST_PASSWORD } from './env.js';
 
 export { TEST_PASSWORD };

@@ -1,4 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
+import type { CitizenMessageView, WebchatAvailability, WebchatClientEvents, WebchatServerEvents } from '@server/web/widget.api';
 import css from './widget.css?inline';
 import { fill, TEXTS, type Lang, type TextKey } from './texts';
 
@@ -7,23 +8,8 @@ import { fill, TEXTS, type Lang, type TextKey } from './texts';
  *   <script src="https://sportello.example/widget.js" data-comune="bari" defer></script>
  * Everything lives in a shadow root, so the site's styles and the widget's do not touch.
  */
-interface CitizenMessage {
-  id: string;
-  direction: 'inbound' | 'outbound';
-  author: string;
-  authorName?: string;
-  text: string | null;
-  createdAt: string;
-  ticketReference: string;
-  attachments: Array<{ filename: string; contentType: string }>;
-}
-interface Availability {
-  comune: { slug: string; name: string };
-  open: boolean;
-  operatorsOnline: number;
-  live: boolean;
-  openingHours: Record<string, Array<[string, string]>>;
-}
+type CitizenMessage = CitizenMessageView;
+type Availability = WebchatAvailability;
 
 const ICON_CHAT =
   '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>';
@@ -45,7 +31,7 @@ class SportelloWidget {
   private lang: Lang;
   private readonly base: string;
   private readonly storageKey: string;
-  private socket: Socket | null = null;
+  private socket: Socket<WebchatServerEvents, WebchatClientEvents> | null = null;
   private token: string | null;
   private availability: Availability | null = null;
   private comuneName: string;
@@ -367,24 +353,24 @@ class SportelloWidget {
     socket.on('connect_error', () => {
       this.ui.conn.hidden = false;
     });
-    socket.on('session', (p: { sessionToken: string; comune: { name: string } }) => {
+    socket.on('session', (p) => {
       this.token = p.sessionToken;
       this.write('token', p.sessionToken);
       this.comuneName = p.comune.name;
       this.ui.title.textContent = this.t('title', { name: this.comuneName });
     });
-    socket.on('history', (p: { messages: CitizenMessage[] }) => {
+    socket.on('history', (p) => {
       this.messages = p.messages;
       this.renderMessages();
       this.markRead();
     });
-    socket.on('message', (m: CitizenMessage) => {
+    socket.on('message', (m) => {
       this.add(m);
       this.setOperatorTyping(false);
       this.markRead();
     });
-    socket.on('typing', (p: { typing: boolean }) => this.setOperatorTyping(p.typing));
-    socket.on('read', (p: { upToMessageId: string }) => {
+    socket.on('typing', (p) => this.setOperatorTyping(p.typing));
+    socket.on('read', (p) => {
       this.readUpTo = p.upToMessageId;
       this.renderMessages();
     });

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { useStore } from '../app/context';
-import { api } from '../lib/api';
+import { api, type Analytics, type ChannelAccountView } from '../lib/api';
 import { useI18n, type Text } from '../lib/i18n';
 import { useLive } from '../lib/store';
 import { AccountForm } from './AccountForm';
@@ -10,23 +10,7 @@ import { connectionText, SETUP, T } from './texts';
 import './channels.css';
 
 /** A channel account as the API shows it: settings, and which secrets are set (never their values). */
-export interface ChannelAccount {
-  id: number;
-  comuneId: number;
-  channel: string;
-  label: string;
-  config: Record<string, unknown>;
-  secretsSet: string[];
-  enabled: boolean;
-  createdAt: string;
-  webhookUrl: string | null;
-  connection?: { ok: boolean; detail: string };
-}
-interface Comune {
-  id: number;
-  name: string;
-  slug: string;
-}
+export type ChannelAccount = ChannelAccountView;
 type Notice = { text: Text; vars?: Record<string, string>; extra?: { text: Text; ok: boolean } } | null;
 
 /**
@@ -39,7 +23,7 @@ export default function ChannelsPage() {
   const me = useLive(store, (s) => s.me);
   const { t } = useI18n();
   const isAdmin = me.role === 'metro_admin';
-  const [comuni, setComuni] = useState<Comune[]>([]);
+  const [comuni, setComuni] = useState<Analytics.AnalyticsComune[]>([]);
   const [comuneId, setComuneId] = useState<number | null>(isAdmin ? null : me.comuneId);
   const [accounts, setAccounts] = useState<ChannelAccount[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -48,7 +32,7 @@ export default function ChannelsPage() {
   const [focusId, setFocusId] = useState<string | null>(null);
 
   useEffect(() => {
-    void api<Comune[]>('/api/analytics/comuni')
+    void api<Analytics.AnalyticsComune[]>('/api/analytics/comuni')
       .then(setComuni)
       .catch(() => undefined);
   }, []);

@@ -1,16 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
-import { api } from '../lib/api';
+import { api, type PairingView } from '../lib/api';
 import { formatDateTime, useI18n } from '../lib/i18n';
 import type { ChannelAccount } from './ChannelsPage';
 import { PAIRING_STATES, T } from './texts';
-
-interface Pairing {
-  state: string;
-  qr: string | null;
-  qrImage: string | null;
-  detail: string | null;
-  updatedAt?: string;
-}
 
 /** How often the pairing state is asked for while the panel is open. */
 export const PAIRING_POLL_MS = 2500;
@@ -21,7 +13,7 @@ export const PAIRING_POLL_MS = 2500;
  */
 export function PairingPanel({ account, onClose }: { account: ChannelAccount; onClose: () => void }) {
   const { t, lang } = useI18n();
-  const [pairing, setPairing] = useState<Pairing | null>(null);
+  const [pairing, setPairing] = useState<PairingView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
 
@@ -33,7 +25,7 @@ export function PairingPanel({ account, onClose }: { account: ChannelAccount; on
     let timer: ReturnType<typeof setTimeout> | undefined;
     const poll = async () => {
       try {
-        const p = await api<Pairing>(`/api/channel-accounts/${account.id}/pairing`);
+        const p = await api<PairingView>(`/api/channel-accounts/${account.id}/pairing`);
         if (!stopped) {
           setPairing(p);
           setError(null);

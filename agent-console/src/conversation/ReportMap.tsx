@@ -1,9 +1,9 @@
 import L from 'leaflet';
 import { useEffect, useRef, useState } from 'react';
-import { api } from '../lib/api';
+import { api, type ComuneBoundary, type MapConfig } from '../lib/api';
 import { useI18n } from '../lib/i18n';
 
-let mapConfig: Promise<{ tileUrl: string | null; attribution: string }> | null = null;
+let mapConfig: Promise<MapConfig> | null = null;
 
 /**
  * The report's position. With a tile server configured it is drawn on the map; without one (or
@@ -22,13 +22,13 @@ export default function ReportMap({ location, comuneId }: { location: { lat: num
       .addTo(map)
       .bindTooltip(t('map.title'));
     let cancelled = false;
-    mapConfig ??= api<{ tileUrl: string | null; attribution: string }>('/api/console/map');
+    mapConfig ??= api<MapConfig>('/api/console/map');
     void mapConfig
       .then((cfg) => {
         if (cancelled) return;
         setTiles(Boolean(cfg.tileUrl));
         if (cfg.tileUrl) L.tileLayer(cfg.tileUrl, { attribution: cfg.attribution, maxZoom: 19 }).addTo(map);
-        return api<GeoJSON.Feature>(`/api/console/comuni/${comuneId}/boundary`).then((f) => {
+        return api<ComuneBoundary>(`/api/console/comuni/${comuneId}/boundary`).then((f) => {
           if (cancelled) return;
           L.geoJSON(f, { style: { color: '#0066cc', weight: 2, fillOpacity: cfg.tileUrl ? 0.03 : 0.08 }, interactive: false }).addTo(map);
           map.attributionControl.addAttribution('Confini © ISTAT, CC-BY 4.0');

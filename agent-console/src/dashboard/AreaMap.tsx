@@ -1,6 +1,6 @@
 import L from 'leaflet';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { api } from '../lib/api';
+import { api, type Analytics, type ComuneBoundaries, type MapConfig } from '../lib/api';
 import { useI18n, type Text } from '../lib/i18n';
 
 /** Texts of the map of requests by area: Italian first. */
@@ -40,13 +40,8 @@ const T = {
   zoomOut: { it: 'Riduci', en: 'Zoom out' },
 } satisfies Record<string, Text>;
 
-export interface AreaRow {
-  comuneId: number;
-  lat: number;
-  lng: number;
-  category: string;
-  count: number;
-}
+/** A cell of the map report: reports of one category in one area. */
+export type AreaRow = Analytics.MapCell;
 interface Cell {
   key: string;
   comuneId: number;
@@ -55,18 +50,13 @@ interface Cell {
   count: number;
   categories: Array<[string, number]>;
 }
-interface Boundaries {
-  type: 'FeatureCollection';
-  features: Array<GeoJSON.Feature & { id: number }>;
-  attribution: string;
-}
 
 /** Sequential colours (light to dark), each with a darker outline so light ones still stand out. */
 const COLOURS = ['#fed976', '#feb24c', '#fd8d3c', '#e31a1c', '#800026'];
 const TABLE_LIMIT = 100;
 
-let mapConfig: Promise<{ tileUrl: string | null; attribution: string }> | null = null;
-let boundaries: Promise<Boundaries> | null = null;
+let mapConfig: Promise<MapConfig> | null = null;
+let boundaries: Promise<ComuneBoundaries> | null = null;
 
 /** Up to five classes of counts from 1 to `max`, of equal width. */
 export function countClasses(max: number): Array<{ from: number; to: number; colour: string }> {
@@ -107,7 +97,7 @@ export default function AreaMap({
   const [category, setCategory] = useState('');
   const [showAll, setShowAll] = useState(false);
   const [tiles, setTiles] = useState<boolean | null>(null);
-  const [shapes, setShapes] = useState<Boundaries | null>(null);
+  const [shapes, setShapes] = useState<ComuneBoundaries | null>(null);
   const el = useRef<HTMLDivElement>(null);
   const map = useRef<L.Map | null>(null);
   const layers = useRef<{ cells: L.LayerGroup; bounds: L.LayerGroup } | null>(null);
@@ -146,7 +136,7 @@ export default function AreaMap({
     layers.current = { bounds: L.layerGroup().addTo(m), cells: L.layerGroup().addTo(m) };
     map.current = m;
     let cancelled = false;
-    mapConfig ??= api<{ tileUrl: string | null; attribution: string }>('/api/console/map');
+    mapConfig ??= api<MapConfig>('/api/console/map');
     void mapConfig
       .then((cfg) => {
         if (cancelled) return;
@@ -154,7 +144,7 @@ export default function AreaMap({
         if (cfg.tileUrl) L.tileLayer(cfg.tileUrl, { attribution: cfg.attribution, maxZoom: 18 }).addTo(m);
       })
       .catch(() => setTiles(false));
-    boundaries ??= api<Boundaries>('/api/console/comuni/boundaries');
+    boundaries ??= api<ComuneBoundaries>('/api/console/comuni/boundaries');
     void boundaries
       .then((b) => {
         if (cancelled) return;

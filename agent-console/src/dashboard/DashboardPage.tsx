@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useStore } from '../app/context';
-import { api, ApiError, getToken } from '../lib/api';
+import { api, ApiError, getToken, type Analytics, type SlaAlert } from '../lib/api';
 import { formatDuration, useI18n, type Text } from '../lib/i18n';
 import { navigate } from '../lib/router';
 import { useLive } from '../lib/store';
@@ -81,66 +81,19 @@ const PRESETS: Array<[number, Text]> = [
   [365, { it: 'Ultimo anno', en: 'Last year' }],
 ];
 
-interface Summary {
-  count: number;
-  breached: number;
-  p50WallSeconds: number | null;
-  p90WallSeconds: number | null;
-  p50BusinessSeconds: number | null;
-  p90BusinessSeconds: number | null;
-  avgBusinessSeconds: number | null;
-}
-interface RtRow {
-  key: string;
-  label: string;
-  firstResponse: Summary;
-  nextResponse: Summary;
-  resolution: Summary;
-}
-interface VolRow {
-  key: string;
-  label: string;
-  created: number;
-  messagesIn: number;
-  reopened: number;
-  resolved: number;
-}
-interface CsatRow {
-  key: string;
-  label: string;
-  responses: number;
-  average: number;
-}
-interface Live {
-  open: number;
-  waitingCitizen: number;
-  unassigned: number;
-  oldestWaitSeconds: number | null;
-  onlineOperators: number;
-  slaAtRisk: number;
-  slaBreached: number;
-}
+type RtRow = Analytics.ResponseTimeRow;
+type VolRow = Analytics.VolumeRow;
+type CsatRow = Analytics.CsatRow;
+type Live = Analytics.LiveBoard;
+/** The requests behind a number of a row, as the drill-down panel shows them. */
 interface Drill {
   metric: string;
   key: string;
   label: string;
-  rows: Array<{
-    ticketId: string;
-    reference: string;
-    day?: string;
-    createdAt?: string;
-    wallSeconds?: number;
-    businessSeconds?: number;
-    breached?: boolean;
-  }>;
+  rows: Analytics.DrilldownRow[];
 }
-interface Alert {
-  ticketId: string;
-  reference: string;
-  kind: string;
-  dueAt: string;
-  level: 'warning' | 'breached';
-}
+/** An SLA alert received on the socket, with its level. */
+type Alert = SlaAlert & { level: 'warning' | 'breached' };
 
 /** Calendar days as the comuni count them (Europe/Rome, like the rollups), whatever the browser's zone. */
 const romeDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome', year: 'numeric', month: '2-digit', day: '2-digit' });
@@ -160,15 +113,13 @@ export default function DashboardPage() {
     channel: '',
   });
   const [draft, setDraft] = useState(filters);
-  const [comuni, setComuni] = useState<Array<{ id: number; name: string }>>([]);
+  const [comuni, setComuni] = useState<Analytics.AnalyticsComune[]>([]);
   const [live, setLive] = useState<Live | null>(null);
   const [rt, setRt] = useState<RtRow[] | null>(null);
   const [vol, setVol] = useState<VolRow[] | null>(null);
   const [daily, setDaily] = useState<VolRow[]>([]);
-  const [hours, setHours] = useState<Array<{ hour: number; created: number }>>([]);
-  const [backlog, setBacklog] = useState<
-    Array<{ groupId: number | null; group: string; open: number; unassigned: number; oldestWaitSeconds: number | null }>
-  >([]);
+  const [hours, setHours] = useState<Analytics.HourVolume[]>([]);
+  const [backlog, setBacklog] = useState<Analytics.BacklogRow[]>([]);
   const [csat, setCsat] = useState<CsatRow[]>([]);
   const [cells, setCells] = useState<AreaRow[]>([]);
   const [drill, setDrill] = useState<Drill | null>(null);
@@ -188,14 +139,14 @@ export default function DashboardPage() {
     const q = filters.comuneId ? { comuneId: filters.comuneId } : {};
     try {
       setLive(await api<Live>('/api/analytics/live', { query: q }));
-      setBacklog((await api<{ rows: typeof backlog }>('/api/analytics/backlog', { query: q })).rows);
+      setBacklog((await api<Analytics.Backlog>('/api/analytics/backlog', { query: q })).rows);
     } catch {
       /* the next refresh retries */
     }
   }, [filters.comuneId]);
 
   useEffect(() => {
-    void api<Array<{ id: number; name: string }>>('/api/analytics/comuni')
+    void api<Analytics.AnalyticsComune[]>('/api/analytics/comuni')
       .then(setComuni)
       .catch(() => undefined);
   }, []);
@@ -227,14 +178,14 @@ export default function DashboardPage() {
     const load = async () => {
       try {
         const [r, v, d, h, c, m] = await Promise.all([
-          api<{ rows: RtRow[] }>('/api/analytics/response-times', { query: { ...query, breakdown } }),
-          api<{ rows: VolRow[] }>('/api/analytics/volumes', { query: { ...query, breakdown } }),
-          api<{ rows: VolRow[] }>('/api/analytics/volumes', { query: { ...query, breakdown: 'day' } }),
-          api<{ rows: Array<{ hour: number; created: number }> }>('/api/analytics/volumes/by-hour', { query }),
-          api<{ rows: CsatRow[] }>('/api/analytics/csat', {
+          api<Analytics.ResponseTimes>('/api/analytics/response-times', { query: { ...query, breakdown } }),
+          api<Analytics.Volumes>('/api/analytics/volumes', { query: { ...query, breakdown } }),
+          api<Analytics.Volumes>('/api/analytics/volumes', { query: { ...query, breakdown: 'day' } }),
+          api<Analytics.VolumesByHour>('/api/analytics/volumes/by-hour', { query }),
+          api<Analytics.Csat>('/api/analytics/csat', {
             query: { ...query, breakdown: ['group', 'operator'].includes(breakdown) ? breakdown : 'group' },
           }),
-          api<{ rows: typeof cells }>('/api/analytics/map', { query }),
+          api<Analytics.AreaMapReport>('/api/analytics/map', { query }),
         ]);
         if (stale) return;
         setRt(r.rows);
@@ -273,7 +224,7 @@ export default function DashboardPage() {
       q.to = row.key;
     }
     try {
-      const r = await api<{ rows: Drill['rows'] }>('/api/analytics/drilldown', { query: q });
+      const r = await api<Analytics.Drilldown>('/api/analytics/drilldown', { query: q });
       setDrill({ metric, key: row.key, label: row.label, rows: r.rows });
     } catch (err) {
       setError(err instanceof ApiError ? err.message : String(err));

@@ -1,112 +1,23 @@
-/** The REST API of Sportello, as the console uses it. The access token lives in this tab's session. */
-export interface Principal {
-  operatorId: number;
-  comuneId: number | null;
-  role: 'operator' | 'supervisor' | 'manager' | 'metro_admin';
-  groupIds: number[];
-  name: string;
-}
-
-export interface TicketSummary {
-  id: string;
-  reference: string;
-  comuneId: number;
-  type: string;
-  category: string | null;
-  priority: string;
-  status: string;
-  queueState: string;
-  subject: string | null;
-  channel: string;
-  groupId: number | null;
-  assigneeId: number | null;
-  offeredToId: number | null;
-  offerExpiresAt: string | null;
-  waitingSince: string | null;
-  createdAt: string;
-  lastMessageAt: string;
-  location: { lat: number; lng: number } | null;
-}
-export interface Attachment {
-  id: string;
-  filename: string;
-  contentType: string;
-  sizeBytes: number;
-  url: string;
-}
-export interface MessageView {
-  id: string;
-  ticketId: string;
-  direction: 'inbound' | 'outbound';
-  authorType: string;
-  authorOperatorId: number | null;
-  internal: boolean;
-  text: string | null;
-  channel: string;
-  deliveryStatus: string;
-  deliveryError: string | null;
-  recipient?: string | null;
-  createdAt: string;
-  attachments: Attachment[];
-  /** A PEC envelope: was the provider's signature verified against the configured certificates? */
-  pecSignature?: 'verified' | 'not_verified' | 'invalid';
-}
-export interface TicketDetail extends TicketSummary {
-  citizen: { id: string; displayName: string | null; identities: Array<{ channel: string; address: string; displayName: string | null }> };
-  messages: MessageView[];
-  firstResponseAt: string | null;
-  resolvedAt: string | null;
-}
-export interface OperatorRow {
-  id: number;
-  comuneId: number;
-  name: string;
-  email: string;
-  role: string;
-  capacity: number;
-  presence: string;
-  groupIds: number[];
-  load: number;
-}
-export interface GroupRow {
-  id: number;
-  comuneId: number;
-  code: string;
-  name: string;
-  nameEn: string;
-  isDefault: boolean;
-  queued: number;
-  oldestWaitingSince: string | null;
-}
-export interface CannedResponse {
-  id: number;
-  comuneId: number;
-  groupId: number;
-  shortcut: string;
-  title: string;
-  body: string;
-}
-export interface TicketEvent {
-  id: string;
-  type: string;
-  actorType: string;
-  actorOperatorId: number | null;
-  data: Record<string, unknown>;
-  createdAt: string;
-}
-export interface Consent {
-  granted: boolean;
-  source: string;
-  recordedAt: string;
-}
-export interface CitizenPanel {
-  id: string;
-  displayName: string | null;
-  identities: Array<{ channel: string; address: string; displayName: string | null }>;
-  contacts: Array<{ contact: string; givenAt: string }>;
-  consent: { privacy: Consent | null; updates: Consent | null };
-  tickets: TicketSummary[];
-}
+/**
+ * The REST API of Sportello, as the console uses it. The access token lives in this tab's session.
+ * The shapes it answers are the server's own (its type-only `.api.ts` modules), imported as types only.
+ */
+export type { LoginResponse, Principal } from '@server/auth/auth.api';
+export type { AttachmentView, MessageView, TicketDetail, TicketEvent, TicketSummary } from '@server/tickets/tickets.api';
+export type { GroupRow, OperatorRow } from '@server/operators/operators.api';
+export type {
+  CannedResponse,
+  CitizenPanel,
+  ComuneBoundaries,
+  ComuneBoundary,
+  ConsentView,
+  CounterTicketCreated,
+  MapConfig,
+} from '@server/console/console.api';
+export type * as Analytics from '@server/analytics/analytics.api';
+export type { ChannelAccountView } from '@server/channels/accounts/channel-accounts.api';
+export type { PairingView } from '@server/channels/whatsapp-web/whatsapp-web.api';
+export type { SlaAlert } from '@server/realtime/events.api';
 
 export class ApiError extends Error {
   constructor(

@@ -1,12 +1,12 @@
 import { useSyncExternalStore } from 'react';
 import { io, type Socket } from 'socket.io-client';
+import type { Presence } from '@server/common/staff.api';
+import type { AgentClientEvents, AgentServerEvents } from '@server/realtime/events.api';
 import { api, type GroupRow, type MessageView, type OperatorRow, type Principal, type TicketSummary } from './api';
 
-export type Presence = 'online' | 'away' | 'offline';
-export interface Offer {
-  ticket: TicketSummary;
-  expiresAt: string;
-}
+export type { Presence };
+/** A ticket offered to me, as the /agent socket announces it. */
+export type Offer = Parameters<AgentServerEvents['ticket.offered']>[0];
 
 interface State {
   me: Principal;
@@ -33,7 +33,7 @@ export class LiveStore {
   private readonly messageListeners = new Set<MessageListener>();
   private refreshTimer: number | undefined;
   private typingTimers = new Map<string, number>();
-  readonly socket: Socket;
+  readonly socket: Socket<AgentServerEvents, AgentClientEvents>;
 
   constructor(me: Principal, token: string, presence: Presence) {
     this.state = { me, presence, connected: false, tickets: new Map(), operators: [], groups: [], offers: [], typing: new Set() };
@@ -50,27 +50,25 @@ export class LiveStore {
     this.socket.on('ticket.created', upsert);
     this.socket.on('ticket.assigned', upsert);
     this.socket.on('ticket.updated', upsert);
-    this.socket.on('ticket.offered', (p: Offer) => {
+    this.socket.on('ticket.offered', (p) => {
       this.upsert([p.ticket]);
       this.set({ offers: [...this.state.offers.filter((o) => o.ticket.id !== p.ticket.id), p] });
       this.refreshSoon();
       window.dispatchEvent(new CustomEvent('sportello:offer', { detail: p }));
     });
-    this.socket.on('message.created', (p: { ticketId: string; message: MessageView }) => {
+    this.socket.on('message.created', (p) => {
       this.messageListeners.forEach((l) => l(p.ticketId, p.message, 'created'));
       const t = this.state.tickets.get(p.ticketId);
       if (t) this.upsert([{ ...t, lastMessageAt: p.message.createdAt }]);
       if (p.message.direction === 'inbound') this.setTyping(p.ticketId, false);
     });
-    this.socket.on('message.updated', (p: { ticketId: string; message: MessageView }) =>
-      this.messageListeners.forEach((l) => l(p.ticketId, p.message, 'updated')),
-    );
-    this.socket.on('presence.updated', (p: { operatorId: number; presence: string }) => {
+    this.socket.on('message.updated', (p) => this.messageListeners.forEach((l) => l(p.ticketId, p.message, 'updated')));
+    this.socket.on('presence.updated', (p) => {
       this.set({ operators: this.state.operators.map((o) => (o.id === p.operatorId ? { ...o, presence: p.presence } : o)) });
-      if (p.operatorId === me.operatorId) this.set({ presence: p.presence as Presence });
+      if (p.operatorId === me.operatorId) this.set({ presence: p.presence });
       this.refreshSoon();
     });
-    this.socket.on('citizen.typing', (p: { ticketId: string; typing: boolean }) => this.setTyping(p.ticketId, p.typing));
+    this.socket.on('citizen.typing', (p) => this.setTyping(p.ticketId, p.typing));
   }
 
   get snapshot(): State {
@@ -142,7 +140,7 @@ export class LiveStore {
   setPresence(presence: Presence): Promise<void> {
     sessionStorage.setItem('sportello.presence', presence);
     return new Promise((resolve, reject) => {
-      this.socket.timeout(5000).emit('presence.set', { presence }, (err: Error | null, r: { ok: boolean; error?: string }) => {
+      this.socket.timeout(5000).emit('presence.set', { presence }, (err, r) => {
         if (err || !r?.ok) return reject(err ?? new Error(r?.error));
         this.set({ presence });
         resolve();

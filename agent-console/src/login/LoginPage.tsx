@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api, ApiError, type Principal } from '../lib/api';
+import { api, ApiError, type LoginResponse, type Principal } from '../lib/api';
 import { setLang, useI18n } from '../lib/i18n';
 
 export default function LoginPage({ onLogin }: { onLogin: (token: string, me: Principal) => void }) {
@@ -14,7 +14,7 @@ export default function LoginPage({ onLogin }: { onLogin: (token: string, me: Pr
     setBusy(true);
     setError(null);
     try {
-      const r = await api<{ accessToken: string; operator: Principal }>('/api/auth/login', {
+      const r = await api<LoginResponse>('/api/auth/login', {
         method: 'POST',
         body: { email: email.trim(), password },
       });

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api, ApiError } from '../lib/api';
+import { api, ApiError, type CounterTicketCreated } from '../lib/api';
 import { useI18n } from '../lib/i18n';
 import { navigate } from '../lib/router';
 
@@ -22,7 +22,7 @@ export default function NewTicketPage() {
     updates: false,
   });
   const [errors, setErrors] = useState<Array<{ field: string; message: string }>>([]);
-  const [done, setDone] = useState<{ ticketId: string; ticketReference: string } | null>(null);
+  const [done, setDone] = useState<CounterTicketCreated | null>(null);
   const [busy, setBusy] = useState(false);
   const set = (k: keyof typeof f) => (e: { target: { value: string; checked?: boolean; type?: string } }) =>
     setF({ ...f, [k]: e.target.type === 'checkbox' ? Boolean(e.target.checked) : e.target.value });
@@ -32,7 +32,7 @@ export default function NewTicketPage() {
     setBusy(true);
     setErrors([]);
     try {
-      const r = await api<{ ticketId: string; ticketReference: string }>('/api/console/tickets', {
+      const r = await api<CounterTicketCreated>('/api/console/tickets', {
         method: 'POST',
         body: {
           channel: f.channel,

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { assertRefsInScope } from '../../common/scope-refs.js';
 import type { Principal } from '../../common/tenant-scope.js';
 import { ReportScope } from './report-scope.js';
+import type { Backlog } from '../analytics.api.js';
 
 @Injectable()
 export class BacklogReport {
@@ -13,7 +14,7 @@ export class BacklogReport {
   ) {}
 
   /** Open tickets per group now: the backlog table (counts from `analytics_live`, oldest wait per group from the open-ticket index). */
-  async build(p: Principal, f: { comuneId?: number; groupId?: number }) {
+  async build(p: Principal, f: { comuneId?: number; groupId?: number }): Promise<Backlog> {
     const comuneIds = await this.scope.scopeComuni(p, f.comuneId);
     await assertRefsInScope(this.ds, p, { groupId: f.groupId });
     const firstWaiting = (state: string) => `(SELECT t.waiting_since FROM tickets t

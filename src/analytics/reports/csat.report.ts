@@ -3,6 +3,7 @@ import type { Principal } from '../../common/tenant-scope.js';
 import type { AnalyticsFilter } from './report-filter.js';
 import { ReportScope } from './report-scope.js';
 import { labelledRows, RollupReader } from './rollup-reader.js';
+import type { Csat } from '../analytics.api.js';
 
 /** Satisfaction answers of a period: how many, their average and each rating's count (keys without answers left out). */
 @Injectable()
@@ -12,7 +13,7 @@ export class CsatReport {
     private readonly rollups: RollupReader,
   ) {}
 
-  async build(p: Principal, f: AnalyticsFilter) {
+  async build(p: Principal, f: AnalyticsFilter): Promise<Csat> {
     const r = await this.scope.resolve(p, f);
     const cells = await this.rollups.breakdownCells(r);
     const labels = await this.scope.labels(r.breakdown, [...cells.keys()]);

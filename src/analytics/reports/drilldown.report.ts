@@ -5,6 +5,7 @@ import { shiftDays } from '../period.js';
 import type { MetricName } from '../ticket-metrics.js';
 import type { AnalyticsFilter } from './report-filter.js';
 import { ReportScope } from './report-scope.js';
+import type { Drilldown } from '../analytics.api.js';
 
 @Injectable()
 export class DrilldownReport {
@@ -14,7 +15,10 @@ export class DrilldownReport {
   ) {}
 
   /** The tickets behind a number: samples of a metric (or tickets created) in the period, newest first. */
-  async build(p: Principal, f: AnalyticsFilter & { metric: MetricName | 'created'; breached?: boolean; limit?: number; offset?: number }) {
+  async build(
+    p: Principal,
+    f: AnalyticsFilter & { metric: MetricName | 'created'; breached?: boolean; limit?: number; offset?: number },
+  ): Promise<Drilldown> {
     const r = await this.scope.resolve(p, { ...f, breakdown: 'none' });
     const limit = Math.min(f.limit ?? 50, 500);
     const offset = f.offset ?? 0;

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { assertRefsInScope } from '../../common/scope-refs.js';
 import type { Principal } from '../../common/tenant-scope.js';
 import { ReportScope } from './report-scope.js';
+import type { LiveBoard } from '../analytics.api.js';
 
 /** The live board's tiles: what is happening now, not over a period. */
 @Injectable()
@@ -20,7 +21,7 @@ export class LiveBoardReport {
    * the oldest wait from the first queued and offered entries of each comune's open-ticket index,
    * SLA breaches as the running clocks minus those due after now, the ones at risk among those.
    */
-  async build(p: Principal, f: { comuneId?: number; groupId?: number }) {
+  async build(p: Principal, f: { comuneId?: number; groupId?: number }): Promise<LiveBoard> {
     const comuneIds = await this.scope.scopeComuni(p, f.comuneId);
     await assertRefsInScope(this.ds, p, { groupId: f.groupId });
     const params: unknown[] = [comuneIds];

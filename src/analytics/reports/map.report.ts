@@ -3,6 +3,7 @@ import type { Principal } from '../../common/tenant-scope.js';
 import type { AnalyticsFilter } from './report-filter.js';
 import { ReportScope } from './report-scope.js';
 import { RollupReader } from './rollup-reader.js';
+import type { AreaMapReport } from '../analytics.api.js';
 
 /** Where requests come from: counts per ~1 km cell and category (only tickets with a position). */
 @Injectable()
@@ -12,7 +13,7 @@ export class MapReport {
     private readonly rollups: RollupReader,
   ) {}
 
-  async build(p: Principal, f: AnalyticsFilter) {
+  async build(p: Principal, f: AnalyticsFilter): Promise<AreaMapReport> {
     const r = await this.scope.resolve(p, { ...f, breakdown: 'none', category: undefined });
     const sums = new Map<string, { comuneId: number; key: string; count: number }>();
     for (const row of await this.rollups.countMaps(r, 'area', false)) {

@@ -3,17 +3,7 @@ import type { Principal } from '../../common/tenant-scope.js';
 import type { AnalyticsFilter } from './report-filter.js';
 import { ReportScope } from './report-scope.js';
 import { labelledRows, RollupReader, type PeriodCell } from './rollup-reader.js';
-
-export interface MetricSummary {
-  count: number;
-  breached: number;
-  avgWallSeconds: number | null;
-  avgBusinessSeconds: number | null;
-  p50WallSeconds: number | null;
-  p90WallSeconds: number | null;
-  p50BusinessSeconds: number | null;
-  p90BusinessSeconds: number | null;
-}
+import type { MetricSummary, ResponseTimes } from '../analytics.api.js';
 
 /** First response, next response and resolution times of a period: averages and percentiles, wall clock and business time. */
 @Injectable()
@@ -23,7 +13,7 @@ export class ResponseTimesReport {
     private readonly rollups: RollupReader,
   ) {}
 
-  async build(p: Principal, f: AnalyticsFilter) {
+  async build(p: Principal, f: AnalyticsFilter): Promise<ResponseTimes> {
     const r = await this.scope.resolve(p, f);
     const cells = await this.rollups.breakdownCells(r, true);
     const labels = await this.scope.labels(r.breakdown, [...cells.keys()]);

@@ -3,6 +3,7 @@ import type { Principal } from '../../common/tenant-scope.js';
 import type { AnalyticsFilter } from './report-filter.js';
 import { ReportScope } from './report-scope.js';
 import { addCell, emptyPeriodCell, labelledRows, RollupReader } from './rollup-reader.js';
+import type { Volumes } from '../analytics.api.js';
 
 /** Tickets created, messages received, reopenings and resolutions of a period, and new tickets by hour of day. */
 @Injectable()
@@ -12,7 +13,7 @@ export class VolumesReport {
     private readonly rollups: RollupReader,
   ) {}
 
-  async build(p: Principal, f: AnalyticsFilter) {
+  async build(p: Principal, f: AnalyticsFilter): Promise<Volumes> {
     const r = await this.scope.resolve(p, f);
     const cells = await this.rollups.breakdownCells(r);
     const labels = await this.scope.labels(r.breakdown, [...cells.keys()]);

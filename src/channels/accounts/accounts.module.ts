@@ -1,24 +1,21 @@
-import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import type { ProcessRoles } from '../../common/roles.js';
-import { ChannelRateLimiter } from '../support/rate-limiter.js';
-import { InboundExtras } from '../support/inbound-extras.js';
+import { ComuniModule } from '../../comuni/comuni.module.js';
+import { ChannelsCoreModule } from '../channels-core.module.js';
 import { ChannelAccountsController } from './channel-accounts.controller.js';
 import { ContactPageController } from './contact-page.controller.js';
-import { ChannelAccountsService } from './channel-accounts.service.js';
 
 /**
- * Channel accounts of the comuni (WhatsApp numbers, Telegram bots) and what the channel modules
- * built on them share (the per-account rate limiter). Lower layer: channel modules import it.
+ * The admin API of the comuni's channel accounts and their public contact page. The accounts
+ * service itself is part of what every channel stands on (ChannelsCoreModule).
  */
-@Global()
 @Module({})
 export class ChannelAccountsModule {
   static register(roles: ProcessRoles): DynamicModule {
     return {
       module: ChannelAccountsModule,
+      imports: [ChannelsCoreModule, ComuniModule],
       controllers: roles.api ? [ChannelAccountsController, ContactPageController] : [],
-      providers: [ChannelAccountsService, ChannelRateLimiter, InboundExtras],
-      exports: [ChannelAccountsService, ChannelRateLimiter, InboundExtras],
     };
   }
 }

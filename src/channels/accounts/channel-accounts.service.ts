@@ -11,6 +11,7 @@ import { ACCOUNT_SCHEMAS, type AccountClaim, type AccountSchema } from './accoun
 const ACCOUNTS_LOCK_CLASS = 8246;
 import { InSystemScope } from '../../tenancy/db-scope.js';
 import { InScope, runInScope } from '../../tenancy/db-scope.js';
+import type { ChannelAccountView } from './channel-accounts.api.js';
 
 /** An account as a channel uses it, secrets included. Never serialized to a client or a log. */
 export interface LoadedAccount {
@@ -23,21 +24,7 @@ export interface LoadedAccount {
   enabled: boolean;
 }
 
-/** An account as an administrator sees it: which secrets are set, never their values. */
-export interface ChannelAccountView {
-  id: number;
-  comuneId: number;
-  channel: string;
-  label: string;
-  config: Record<string, unknown>;
-  secretsSet: string[];
-  enabled: boolean;
-  createdAt: string;
-  /** Where the provider must send its webhooks (WhatsApp Cloud API, Telegram). */
-  webhookUrl: string | null;
-  /** What the channel did when the account was saved (e.g. Telegram's setWebhook). */
-  connection?: { ok: boolean; detail: string };
-}
+export type { ChannelAccountView } from './channel-accounts.api.js';
 
 /** A channel that must act when one of its accounts is saved (register a webhook, restart a session). */
 export interface AccountListener {

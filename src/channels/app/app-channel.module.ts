@@ -1,5 +1,11 @@
 import { Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import type { ProcessRoles } from '../../common/roles.js';
+import { ChannelsCoreModule } from '../channels-core.module.js';
+import { ConversationsModule } from '../../conversations/conversations.module.js';
+import { CasesModule } from '../../cases/cases.module.js';
+import { MetricsModule } from '../../ops/metrics.module.js';
+import { StorageModule } from '../../storage/storage.module.js';
+import { SecurityModule } from '../../security/security.module.js';
 import { ChannelRegistry } from '../channel-registry.js';
 import { AppAdapter, AppOutboundProcessor } from './app.adapter.js';
 import { AppChannelController, AppKeys } from './app-channel.controller.js';
@@ -15,6 +21,7 @@ export class AppChannelModule implements OnModuleInit {
   static register(roles: ProcessRoles): DynamicModule {
     return {
       module: AppChannelModule,
+      imports: [ChannelsCoreModule, ConversationsModule, CasesModule, MetricsModule, StorageModule, SecurityModule],
       controllers: roles.api ? [AppChannelController] : [],
       providers: [AppAdapter, AppKeys, ...(roles.workers ? [AppOutboundProcessor] : [])],
     };

@@ -1,5 +1,8 @@
 import { Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import type { ProcessRoles } from '../../common/roles.js';
+import { ChannelsCoreModule } from '../channels-core.module.js';
+import { ConversationsModule } from '../../conversations/conversations.module.js';
+import { MetricsModule } from '../../ops/metrics.module.js';
 import { ChannelRegistry } from '../channel-registry.js';
 import { CounterIntake } from './counter-intake.js';
 import { DeskAdapter, DeskOutboundProcessor, PhoneAdapter, PhoneOutboundProcessor } from './counter.adapter.js';
@@ -29,6 +32,7 @@ export class CounterChannelModule implements OnModuleInit {
     if (!registered) {
       registered = {
         module: CounterChannelModule,
+        imports: [ChannelsCoreModule, ConversationsModule, MetricsModule],
         providers: [CounterIntake, PhoneAdapter, DeskAdapter, ...(roles.workers ? [PhoneOutboundProcessor, DeskOutboundProcessor] : [])],
         exports: [CounterIntake],
       };

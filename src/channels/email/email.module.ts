@@ -1,5 +1,9 @@
 import { Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import type { ProcessRoles } from '../../common/roles.js';
+import { ChannelsCoreModule } from '../channels-core.module.js';
+import { ConversationsModule } from '../../conversations/conversations.module.js';
+import { MetricsModule } from '../../ops/metrics.module.js';
+import { StorageModule } from '../../storage/storage.module.js';
 import { invalidField } from '../../common/errors.js';
 import { ACCOUNT_SCHEMAS, type AccountSchema } from '../accounts/account-schemas.js';
 import { ChannelRegistry } from '../channel-registry.js';
@@ -47,6 +51,7 @@ export class EmailModule implements OnModuleInit {
   static register(roles: ProcessRoles): DynamicModule {
     return {
       module: EmailModule,
+      imports: [ChannelsCoreModule, ConversationsModule, MetricsModule, StorageModule],
       providers: [
         EmailAccounts,
         EmailAdapter,

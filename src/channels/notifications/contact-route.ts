@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { normalizeContact } from '../../console/consents.js';
+import { normalizeContact } from '../../common/contacts.js';
 
 /** A contact the citizen left, as `normalizeContact` keeps it: a lower-case e-mail address or an E.164 number. */
 export interface Contact {

@@ -1,6 +1,10 @@
 import { Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import type { ProcessRoles } from '../../common/roles.js';
 import { ChannelRegistry } from '../channel-registry.js';
+import { ChannelsCoreModule } from '../channels-core.module.js';
+import { ConversationsModule } from '../../conversations/conversations.module.js';
+import { OutboxModule } from '../../outbox/outbox.module.js';
+import { MetricsModule } from '../../ops/metrics.module.js';
 import { PortalAdapter, PortalOutboundProcessor } from './portal.adapter.js';
 import { PortalIntake } from './portal-intake.js';
 
@@ -23,6 +27,7 @@ export class PortalChannelModule implements OnModuleInit {
     if (!registered) {
       registered = {
         module: PortalChannelModule,
+        imports: [ChannelsCoreModule, ConversationsModule, OutboxModule, MetricsModule],
         providers: [PortalIntake, PortalAdapter, ...(roles.workers ? [PortalOutboundProcessor] : [])],
         exports: [PortalIntake],
       };

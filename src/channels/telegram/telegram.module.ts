@@ -1,5 +1,10 @@
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import type { ProcessRoles } from '../../common/roles.js';
+import { ChannelsCoreModule } from '../channels-core.module.js';
+import { ConversationsModule } from '../../conversations/conversations.module.js';
+import { ComuniModule } from '../../comuni/comuni.module.js';
+import { MetricsModule } from '../../ops/metrics.module.js';
+import { StorageModule } from '../../storage/storage.module.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { ChannelRegistry } from '../channel-registry.js';
 import { InboundIntake } from '../support/inbound-intake.js';
@@ -71,6 +76,7 @@ export class TelegramModule implements OnModuleInit {
   static register(roles: ProcessRoles): DynamicModule {
     return {
       module: TelegramModule,
+      imports: [ChannelsCoreModule, ConversationsModule, ComuniModule, MetricsModule, StorageModule],
       controllers: roles.api ? [TelegramWebhookController] : [],
       providers: [
         TelegramAdapter,

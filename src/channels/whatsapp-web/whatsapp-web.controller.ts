@@ -5,6 +5,7 @@ import { CurrentPrincipal, Roles } from '../../auth/auth.guard.js';
 import type { Principal } from '../../common/tenant-scope.js';
 import { ChannelAccountsService } from '../accounts/channel-accounts.service.js';
 import { WhatsappWebSessions } from './wwebjs-sessions.js';
+import type { PairingView } from './whatsapp-web.api.js';
 
 /**
  * Pairing of a whatsapp-web.js session, for the console to poll (every few seconds while the
@@ -22,7 +23,7 @@ export class WhatsappWebController {
   ) {}
 
   @Get(':id/pairing')
-  async pairing(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
+  async pairing(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<PairingView> {
     const account = await this.accounts.get(p, id);
     if (account.channel !== 'whatsapp-web')
       return { state: 'not_applicable', qr: null, qrImage: null, detail: 'only whatsapp-web accounts are paired with a QR code' };

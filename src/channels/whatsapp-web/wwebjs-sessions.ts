@@ -15,6 +15,7 @@ import { storeInboundMedia, withNotes } from '../support/inbound-media.js';
 import { normalizeWwebjsMessage, WHATSAPP_WEB_CHANNEL, type WwebjsMessage } from './wwebjs-normalize.js';
 import { InSystemScope } from '../../tenancy/db-scope.js';
 import { InAccountComune } from '../../tenancy/db-scope.js';
+import type { Pairing } from './whatsapp-web.api.js';
 
 /** What this channel needs of a whatsapp-web.js Client: its events, start, send, stop. */
 export interface WwebjsClient extends EventEmitter {
@@ -27,13 +28,7 @@ export type WwebjsClientFactory = (
 ) => Promise<{ client: WwebjsClient; media: (mimetype: string, data: string, filename: string) => unknown }>;
 export const WWEBJS_CLIENT_FACTORY = Symbol('WWEBJS_CLIENT_FACTORY');
 
-export type PairingState = 'starting' | 'qr' | 'authenticated' | 'ready' | 'auth_failure' | 'disconnected' | 'stopped';
-export interface Pairing {
-  state: PairingState;
-  qr: string | null;
-  detail: string | null;
-  updatedAt: string;
-}
+export type { Pairing, PairingState } from './whatsapp-web.api.js';
 
 /**
  * Runs one whatsapp-web.js client (a headless Chromium from CHROMIUM_PATH, never downloaded) per

@@ -1,5 +1,9 @@
 import { Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import type { ProcessRoles } from '../../common/roles.js';
+import { ChannelsCoreModule } from '../channels-core.module.js';
+import { ConversationsModule } from '../../conversations/conversations.module.js';
+import { MetricsModule } from '../../ops/metrics.module.js';
+import { StorageModule } from '../../storage/storage.module.js';
 import { ChannelRegistry } from '../channel-registry.js';
 import { InboundIntake } from '../support/inbound-intake.js';
 import { WhatsappAdapter, WhatsappOutboundProcessor } from './whatsapp.adapter.js';
@@ -17,6 +21,7 @@ export class WhatsappModule implements OnModuleInit {
   static register(roles: ProcessRoles): DynamicModule {
     return {
       module: WhatsappModule,
+      imports: [ChannelsCoreModule, ConversationsModule, MetricsModule, StorageModule],
       controllers: roles.api ? [WhatsappWebhookController] : [],
       providers: [WhatsappAdapter, WhatsappInbound, InboundIntake, ...(roles.workers ? [WhatsappOutboundProcessor] : [])],
     };

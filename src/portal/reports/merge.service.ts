@@ -5,7 +5,7 @@ import { CaseLifecycle, LOCKED_CASE_COLUMNS, type LockedCase } from '../../cases
 import { isFinishedStatus } from '../../cases/phases.js';
 import { TicketNotifier } from '../../cases/ticket-notifier.js';
 import type { Principal } from '../../common/tenant-scope.js';
-import { normalizeContact } from '../../console/consents.js';
+import { normalizeContact } from '../../common/contacts.js';
 import { isTicketId, visibleTickets } from '../../tickets/ticket-visibility.js';
 import { fieldError } from './submission.js';
 import { newFollowerSecret } from './followers.js';

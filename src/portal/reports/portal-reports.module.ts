@@ -1,6 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { ProcessRoles } from '../../common/roles.js';
 import { PortalChannelModule } from '../../channels/portal/portal-channel.module.js';
+import { CasesModule } from '../../cases/cases.module.js';
+import { ComuniModule } from '../../comuni/comuni.module.js';
+import { OutboxModule } from '../../outbox/outbox.module.js';
+import { StorageModule } from '../../storage/storage.module.js';
 import { FollowerNotifier, FollowersService } from './followers.js';
 import { ReportModerationService } from './merge.service.js';
 import { PortalThrottle } from './portal-throttle.js';
@@ -14,7 +18,7 @@ export class PortalReportsModule {
   static register(roles: ProcessRoles): DynamicModule {
     return {
       module: PortalReportsModule,
-      imports: [PortalChannelModule.register(roles)],
+      imports: [PortalChannelModule.register(roles), CasesModule, ComuniModule, OutboxModule, StorageModule],
       controllers: roles.api ? [PortalReportsController, ReportModerationController] : [],
       providers: [
         PortalReportsService,

@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { normalizeContact } from '../../console/consents.js';
+import { normalizeContact } from '../../common/contacts.js';
 import { sniffContentType } from '../../storage/storage.js';
 
 /** A 4xx answer naming the field (or the file) at fault, in Italian. */

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Principal } from '../common/tenant-scope.js';
-import { OutboundDelivery } from '../channels/outbound-delivery.js';
-import { visibleTickets } from '../tickets/ticket-visibility.js';
-import { RealtimeService } from './realtime.service.js';
-import { roomsForTicket } from './rooms.js';
-import { OPEN_STATUS_SQL } from '../cases/phases.js';
+import type { Principal } from '../../common/tenant-scope.js';
+import { OutboundDelivery } from '../outbound-delivery.js';
+import { visibleTickets } from '../../tickets/ticket-visibility.js';
+import { RealtimeService } from '../../realtime/realtime.service.js';
+import { roomsForTicket } from '../../realtime/rooms.js';
+import { OPEN_STATUS_SQL } from '../../cases/phases.js';
 
 const WEBCHAT = 'webchat';
 const ID = /^\d{1,18}$/;

@@ -16,10 +16,10 @@ import { TenantScope, type Principal } from '../common/tenant-scope.js';
 import { runInScope } from '../tenancy/db-scope.js';
 import { Metrics } from '../ops/metrics.js';
 import { PRESENCES, type Presence } from '../common/staff.js';
-import { PresenceService } from '../operators/presence.service.js';
-import type { AgentClientEvents, AgentServerEvents } from './events.js';
-import { rooms, roomsForPrincipal } from './rooms.js';
-import { ConversationSignals } from './conversation-signals.js';
+import { PresenceService } from './presence.service.js';
+import type { AgentClientEvents, AgentServerEvents } from '../realtime/events.api.js';
+import { rooms, roomsForPrincipal } from '../realtime/rooms.js';
+import { ConversationSignals } from '../channels/webchat/conversation-signals.js';
 
 type AgentSocket = Socket<AgentClientEvents, AgentServerEvents, Record<string, never>, { principal: Principal }>;
 

@@ -1,6 +1,10 @@
 /**
  * The Socket.IO contract, typed both ways. Agent namespace `/agent`, citizen namespace `/webchat`.
+ * A type-only module (docs/architecture.md, "API types"): the console and the widget import it with
+ * `import type`; the ticket summary and the message view are also what the REST API answers.
  */
+import type { Presence } from '../common/staff.api.js';
+
 export interface TicketSummary {
   id: string;
   reference: string;
@@ -22,6 +26,15 @@ export interface TicketSummary {
   location: { lat: number; lng: number } | null;
 }
 
+/** An attachment of a message, as the console lists it (`url` serves its bytes). */
+export interface AttachmentView {
+  id: string;
+  filename: string;
+  contentType: string;
+  sizeBytes: number;
+  url: string;
+}
+
 export interface MessageView {
   id: string;
   ticketId: string;
@@ -36,7 +49,7 @@ export interface MessageView {
   /** Where an outbound notice went when not to the ticket's own identity: the contact the citizen left. */
   recipient: string | null;
   createdAt: string;
-  attachments: Array<{ id: string; filename: string; contentType: string; sizeBytes: number; url: string }>;
+  attachments: AttachmentView[];
   /** A PEC envelope: whether the provider's signature was verified (src/channels/email/pec-signature.ts). */
   pecSignature?: 'verified' | 'not_verified' | 'invalid';
 }
@@ -49,7 +62,7 @@ export interface AgentServerEvents {
   'message.created': (p: { ticketId: string; message: MessageView; correlationId?: string }) => void;
   /** Delivery state of an outbound message changed (sent, delivered, read, failed). */
   'message.updated': (p: { ticketId: string; message: MessageView }) => void;
-  'presence.updated': (p: { operatorId: number; presence: string; comuneId: number | null }) => void;
+  'presence.updated': (p: { operatorId: number; presence: Presence; comuneId: number | null }) => void;
   /** An SLA clock of a ticket is close to its due time (to the assignee and the group's supervisors). */
   'sla.warning': (p: SlaAlert) => void;
   /** An SLA clock of a ticket passed its due time. */
@@ -70,7 +83,8 @@ export interface SlaAlert {
 }
 
 export interface AgentClientEvents {
-  'presence.set': (p: { presence: string }, ack?: (r: { ok: boolean; error?: string }) => void) => void;
+  /** The gateway always answers (the console waits for it, with a timeout). */
+  'presence.set': (p: { presence: Presence }, ack: (r: { ok: boolean; error?: string }) => void) => void;
   /** The operator is (or stopped) typing a reply; reaches the citizen of a web-chat ticket. */
   typing: (p: { ticketId: string; typing: boolean }) => void;
   /** The operator has read the citizen's messages up to this one. */
