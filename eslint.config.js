@@ -13,7 +13,7 @@ export default tseslint.config(
       // projectService finds the nearest tsconfig.json: the root one for src/test/bench, agent-console's and widget's own.
       parserOptions: {
         projectService: {
-          allowDefaultProject: ['agent-console/vite.config.ts', 'widget/vite.config.ts'],
+          allowDefaultProject: ['agent-console/vite.config.ts', 'widget/vite.config.ts', 'portal/vite.config.ts'],
         },
         tsconfigRootDir: import.meta.dirname,
       },

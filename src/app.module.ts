@@ -22,6 +22,7 @@ import { RealtimeModule } from './realtime/realtime.module.js';
 import { AnalyticsModule } from './analytics/analytics.module.js';
 import { ConsoleModule } from './console/console.module.js';
 import { WebModule } from './web/web.module.js';
+import { CatalogueModule } from './portal/catalogue/catalogue.module.js';
 import { HealthController } from './ops/health.controller.js';
 import { REDACTED_HEADER_PATHS, redactRequestSecrets } from './channels/support/log-redaction.js';
 import { SecurityModule } from './security/security.module.js';
@@ -70,6 +71,7 @@ export class AppModule {
         RealtimeModule.register(roles),
         AnalyticsModule.register(roles),
         ConsoleModule.register(roles),
+        CatalogueModule.register(roles),
         WebModule.register(roles),
         ...extra,
       ],

@@ -2,11 +2,12 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { ProcessRoles } from '../common/roles.js';
 import { WebController } from './web.controller.js';
 import { WidgetController } from './widget.controller.js';
+import { PortalController } from './portal.controller.js';
 
-/** The front-ends served by the API (console, widget, demo site) and the widget's REST endpoints. */
+/** The front-ends served by the API (console, widget, demo site, citizen portal) and the widget's REST endpoints. Registered last: the portal's `/:slug` must come after every other single-segment route. */
 @Module({})
 export class WebModule {
   static register(roles: ProcessRoles): DynamicModule {
-    return { module: WebModule, controllers: roles.api ? [WidgetController, WebController] : [] };
+    return { module: WebModule, controllers: roles.api ? [WidgetController, WebController, PortalController] : [] };
   }
 }
