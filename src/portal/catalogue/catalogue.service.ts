@@ -185,7 +185,8 @@ export class CatalogueService {
       online: input.online ?? existing.online,
       position: input.position ?? existing.position,
     };
-    const [row] = await this.ds.query<EntryRow[]>(
+    // TypeORM answers an UPDATE … RETURNING with [rows, count].
+    const [rows] = await this.ds.query<[EntryRow[], number]>(
       `UPDATE catalogue_entries SET title_it = $2, title_en = $3, description_it = $4, description_en = $5, area = $6, url = $7,
               audience = $8, online = $9, position = $10, updated_at = now()
         WHERE id = $1 RETURNING *`,
@@ -202,6 +203,7 @@ export class CatalogueService {
         next.position,
       ],
     );
+    const row = rows[0];
     if (!row) throw new NotFoundException(`catalogue entry ${id} not found`);
     return view(row, p);
   }
