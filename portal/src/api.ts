@@ -37,7 +37,7 @@ async function request<T>(method: string, url: string, body?: unknown): Promise<
   const text = await res.text();
   const data: unknown = text ? safeJson(text) : undefined;
   if (!res.ok) {
-    const err = new HttpError(res.status, (data ?? {}), Number(res.headers.get('Retry-After')) || null);
+    const err = new HttpError(res.status, data ?? {}, Number(res.headers.get('Retry-After')) || null);
     if (res.status === 401 && err.body.code === 'login_required') {
       location.assign(`/accedi?returnTo=${encodeURIComponent(location.pathname + location.search)}`);
     }

@@ -167,6 +167,7 @@ const MATRIX: Record<string, Entry> = {
   'GET /api/console/catalogue': {
     noObject: "the caller's comune's entries and the Metropolitan City's (catalogue.spec checks no other comune's)",
   },
+  'GET /api/console/catalogue/areas': { noObject: 'the fixed list of thematic areas' },
   'POST /api/console/catalogue': { noObject: "creates in the caller's own comune (or the Metropolitan City, for its administrator)" },
   'PATCH /api/console/catalogue/:id': {
     probes: { 'path:id': { call: patch((c) => `/api/console/catalogue/${c.f.catalogue.patch}`, { titleIt: 'Intruso' }) } },

@@ -255,6 +255,9 @@ describe('service catalogue', () => {
         await t.http.get('/api/console/catalogue').set(as(who)).expect(200);
       }
       await t.http.get('/api/console/catalogue').expect(401);
+      const areas = await t.http.get('/api/console/catalogue/areas').set(as('modOp')).expect(200);
+      expect(areas.body).toHaveLength(11);
+      expect(areas.body[0]).toEqual({ id: 'social', label: { it: 'Assistenza e sostegno sociale', en: 'Social care and support' } });
     });
   });
 

@@ -66,7 +66,7 @@ export default function CataloguePage() {
       <Crumbs items={[{ label: name, to: `/${slug}` }, { label: t('catalogue.short') }]} />
       <h1>{t('catalogue.title', { name })}</h1>
       <p className="lead">{t('catalogue.lead')}</p>
-      <form className="row g-3 align-items-end my-3" role="search" onSubmit={(e) => e.preventDefault()}>
+      <form className="row g-3 align-items-end mt-4 mb-3" role="search" onSubmit={(e) => e.preventDefault()}>
         <div className="col-12 col-lg-6">
           <Input
             type="search"

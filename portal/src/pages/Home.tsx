@@ -30,7 +30,7 @@ export default function Home() {
           {t('home.comuni')}
         </h2>
         <div className="row">
-          <div className="col-md-8 col-lg-6">
+          <div className="col-md-8 col-lg-6 mt-4">
             <Input
               type="search"
               id="comuni-search"

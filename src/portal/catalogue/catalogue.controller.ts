@@ -4,6 +4,7 @@ import { CurrentPrincipal, Public, Roles } from '../../auth/auth.guard.js';
 import type { Principal } from '../../common/tenant-scope.js';
 import type { CatalogueEntry, CatalogueResponse, PortalComune } from '../api-types.js';
 import { CatalogueService, portalComune } from './catalogue.service.js';
+import { THEMATIC_AREAS } from './areas.js';
 
 /** The portal's public read API: the comuni and each comune's service catalogue. */
 @ApiTags('portal')
@@ -54,6 +55,12 @@ export class CatalogueAdminController {
   @Get()
   list(@CurrentPrincipal() p: Principal): Promise<CatalogueEntry[]> {
     return this.catalogue.list(p);
+  }
+
+  /** The fixed thematic areas with their Italian and English labels (for the console's form). */
+  @Get('areas')
+  areas(): typeof THEMATIC_AREAS {
+    return THEMATIC_AREAS;
   }
 
   @Post()
