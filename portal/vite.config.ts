@@ -8,6 +8,19 @@ export default defineConfig({
   root: import.meta.dirname,
   base: '/',
   oxc: { jsx: { runtime: 'automatic' } },
-  build: { outDir: 'dist', emptyOutDir: true, assetsDir: '_portal', sourcemap: true, chunkSizeWarningLimit: 600 },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    assetsDir: '_portal',
+    sourcemap: true,
+    chunkSizeWarningLimit: 600,
+    rolldownOptions: {
+      // design-react-kit's dependencies (react-bootstrap) mark their modules "use client": meaningless in a browser-only bundle.
+      onwarn(warning, warn) {
+        if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return;
+        warn(warning);
+      },
+    },
+  },
   server: { proxy: { '/api': 'http://localhost:3000', '/contatti': 'http://localhost:3000' } },
 });

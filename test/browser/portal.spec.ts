@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startApp, type TestApp } from '../support/harness.js';
+import { startApp, TEST_PASSWORD, type TestApp } from '../support/harness.js';
 import { launchChromium, screenshot, seriousA11yViolations } from './browser.js';
 
 jest.setTimeout(120_000);
@@ -33,6 +33,18 @@ describe('citizen portal in Chromium', () => {
     return page;
   }
 
+  /**
+   * Waits until a JavaScript expression is true in the page. Evaluated through the DevTools
+   * protocol: the portal's content policy forbids eval, which page.waitForFunction needs.
+   */
+  async function until(page: Page, expression: string, ms = 10_000): Promise<void> {
+    const end = Date.now() + ms;
+    while (!(await page.evaluate<boolean>(expression))) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${expression}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  const CARD_COUNT = `document.querySelectorAll('[data-testid="catalogue"] .portal-service').length`;
   const cards = (page: Page) => page.locator('[data-testid="catalogue"] .portal-service');
   const titles = (page: Page) => cards(page).locator('.card-title').allInnerTexts();
 
@@ -46,7 +58,7 @@ describe('citizen portal in Chromium', () => {
     await expect(items.count()).resolves.toBe(41);
     await expect(page.locator('html').getAttribute('lang')).resolves.toBe('it');
     await page.getByLabel('Cerca un comune').fill('mol');
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="comuni"] li').length < 41);
+    await until(page, `document.querySelectorAll('[data-testid="comuni"] li').length < 41`);
     expect((await items.allInnerTexts()).map((s) => s.trim()).sort()).toEqual(['Mola di Bari', 'Molfetta']);
     await page.getByLabel('Cerca un comune').fill('zzz');
     await page.getByText('Nessun comune corrisponde alla ricerca.').waitFor();
@@ -91,30 +103,33 @@ describe('citizen portal in Chromium', () => {
     expect(await seriousA11yViolations(page)).toEqual([]);
 
     await page.getByLabel('Cerca un servizio').fill('tari');
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="catalogue"] .portal-service').length < n, all.length);
+    await until(page, `${CARD_COUNT} < ${all.length}`);
     await expect(titles(page)).resolves.toEqual(['Pagamento TARI con pagoPA']);
     await expect(page.getByTestId('catalogue-count').innerText()).resolves.toBe('1 servizi');
     await page.getByLabel('Cerca un servizio').fill('');
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="catalogue"] .portal-service').length === n, all.length);
+    await until(page, `${CARD_COUNT} === ${all.length}`);
 
     await page.getByLabel('Area tematica', { exact: true }).selectOption('education');
     await page.waitForURL(/area=education/);
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="catalogue"] .portal-service').length < n, all.length);
+    await until(page, `${CARD_COUNT} < ${all.length}`);
     const areas = await cards(page).locator('.category').allTextContents();
     expect(areas.length).toBeGreaterThanOrEqual(2);
     expect(new Set(areas)).toEqual(new Set(['Scuola e istruzione']));
     await page.getByLabel('Area tematica', { exact: true }).selectOption('');
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="catalogue"] .portal-service').length === n, all.length);
+    await until(page, `${CARD_COUNT} === ${all.length}`);
 
     const sorted = page.waitForResponse((r) => r.url().includes('/services?') && r.url().includes('sort=area'));
     await page.getByLabel('Ordina per').selectOption('area');
     await page.waitForURL(/sort=area/);
     await sorted;
     // Rendered: the areas in order (by name they are not).
-    await page.waitForFunction(() => {
-      const areas = [...document.querySelectorAll('[data-testid="catalogue"] .portal-service .category')].map((e) => e.textContent ?? '');
-      return areas.every((a, i) => i === 0 || areas[i - 1]!.localeCompare(a, 'it', { sensitivity: 'base' }) <= 0);
-    });
+    await until(
+      page,
+      `(() => {
+      const areas = [...document.querySelectorAll('[data-testid="catalogue"] .portal-service .category')].map((e) => e.textContent);
+      return areas.every((a, i) => i === 0 || areas[i - 1].localeCompare(a, 'it', { sensitivity: 'base' }) <= 0);
+    })()`,
+    );
     const byArea = await cards(page).locator('.category').allTextContents();
     expect(byArea).toEqual([...byArea].sort(new Intl.Collator('it', { sensitivity: 'base' }).compare));
     await screenshot(page, 'portal-03-catalogue');
@@ -152,10 +167,9 @@ describe('citizen portal in Chromium', () => {
     ] as const) {
       await page.goto(`${t.url}${path}`);
       await page.locator(ready).first().waitFor();
-      const { scroll, client } = await page.evaluate(() => ({
-        scroll: document.documentElement.scrollWidth,
-        client: document.documentElement.clientWidth,
-      }));
+      const { scroll, client } = await page.evaluate<{ scroll: number; client: number }>(
+        `({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })`,
+      );
       expect({ path, scroll }).toEqual({ path, scroll: client });
       expect(client).toBe(390);
       await screenshot(page, `portal-04-phone${path.replace(/\//g, '-')}`);
@@ -167,20 +181,20 @@ describe('citizen portal in Chromium', () => {
     await page.goto(`${t.url}/modugno`);
     await page.locator('.portal-service').first().waitFor();
     await page.keyboard.press('Tab');
-    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Vai al contenuto');
+    await expect(page.evaluate('document.activeElement?.textContent')).resolves.toBe('Vai al contenuto');
     // Visible when focused.
     const box = await page.getByRole('link', { name: 'Vai al contenuto' }).boundingBox();
     expect(box && box.width > 10 && box.height > 10).toBe(true);
     await page.keyboard.press('Enter');
-    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('main');
+    await expect(page.evaluate('document.activeElement?.id')).resolves.toBe('main');
     const reached: string[] = [];
     for (let i = 0; i < 8; i++) {
       await page.keyboard.press('Tab');
-      reached.push(await page.evaluate(() => document.activeElement?.innerText?.trim() ?? ''));
+      reached.push(await page.evaluate<string>(`document.activeElement?.innerText?.trim() ?? ''`));
     }
     expect(reached).toEqual(expect.arrayContaining(['Canali di contatto', 'Chat con l’URP', 'Tutti i servizi']));
     // The focus ring is visible (an outline, not removed).
-    const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    const outline = await page.evaluate<string>('getComputedStyle(document.activeElement).outlineStyle');
     expect(outline).not.toBe('none');
 
     // Home: skip link, then the comuni search.
@@ -189,7 +203,7 @@ describe('citizen portal in Chromium', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await page.keyboard.press('Tab');
-    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('comuni-search');
+    await expect(page.evaluate('document.activeElement?.id')).resolves.toBe('comuni-search');
   });
 
   it('offers SPID, CIE and an e-mail code on the sign-in page; degrades clearly without the identity API', async () => {
@@ -294,6 +308,38 @@ describe('citizen portal in Chromium', () => {
     await page.getByRole('link', { name: 'Torna alla home' }).click();
     await page.waitForURL(`${t.url}/`);
     await screenshot(page, 'portal-06-not-found');
+  });
+
+  it("lets Modugno's manager add a service in the console, which Modugno's portal page then lists", async () => {
+    const page = await newPage();
+    await page.goto(`${t.url}/console/`);
+    await page.getByLabel('Indirizzo e-mail').fill('manager@modugno.demo');
+    await page.getByLabel('Password').fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Accedi' }).click();
+    await page.getByRole('navigation', { name: 'Navigazione principale' }).getByRole('link', { name: 'Catalogo servizi' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Catalogo dei servizi' }).waitFor();
+    // The Metropolitan City's entries are listed, not editable by a comune's manager.
+    await page.getByText('gestito dalla Città Metropolitana').first().waitFor();
+    await page.getByRole('button', { name: 'Nuovo servizio' }).click();
+    await page.getByLabel('Titolo (italiano)').fill('Passi carrabili');
+    await page.getByLabel('Area tematica').selectOption('mobility');
+    await page.getByLabel('Indirizzo del servizio (https://…)').fill('http://www.comune.modugno.ba.it/passi-carrabili');
+    await page.getByRole('button', { name: 'Salva' }).click();
+    await page.getByText('deve essere un indirizzo https:// valido').waitFor();
+    await expect(page.getByLabel('Indirizzo del servizio (https://…)').getAttribute('aria-invalid')).resolves.toBe('true');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.getByLabel('Indirizzo del servizio (https://…)').fill('https://www.comune.modugno.ba.it/passi-carrabili');
+    await page.getByRole('button', { name: 'Salva' }).click();
+    await page.getByRole('status').filter({ hasText: 'Servizio salvato.' }).waitFor();
+    await page.getByRole('button', { name: 'Modifica: Passi carrabili' }).waitFor();
+
+    const portal = await newPage();
+    await portal.goto(`${t.url}/modugno/servizi?q=carrabili`);
+    await portal.locator('.portal-service .card-title', { hasText: 'Passi carrabili' }).waitFor();
+    await expect(portal.locator('.portal-service .category').first().textContent()).resolves.toBe('Mobilità e trasporti');
+    // Bari's page does not list it.
+    await portal.goto(`${t.url}/bari/servizi?q=carrabili`);
+    await portal.getByText('Nessun servizio corrisponde alla ricerca.').waitFor();
   });
 
   it('made every request to its own origin (fonts, icons, scripts, API): nothing from another site', () => {
