@@ -67,6 +67,7 @@ const dict = {
   'catalogue.sort': { it: 'Ordina per', en: 'Sort by' },
   'catalogue.sort.name': { it: 'Nome', en: 'Name' },
   'catalogue.sort.area': { it: 'Area tematica', en: 'Thematic area' },
+  'catalogue.list': { it: 'Elenco dei servizi', en: 'List of services' },
   'catalogue.count': { it: '{n} servizi', en: '{n} services' },
   'catalogue.none': { it: 'Nessun servizio corrisponde alla ricerca.', en: 'No service matches the search.' },
   'catalogue.metropolitan': { it: 'Città Metropolitana', en: 'Metropolitan City' },

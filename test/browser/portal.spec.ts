@@ -40,7 +40,10 @@ describe('citizen portal in Chromium', () => {
   async function until(page: Page, expression: string, ms = 10_000): Promise<void> {
     const end = Date.now() + ms;
     while (!(await page.evaluate<boolean>(expression))) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${expression}`);
+      if (Date.now() > end) {
+        await screenshot(page, 'portal-timeout');
+        throw new Error(`timed out waiting for ${expression}; page: ${(await page.locator('main').innerText()).slice(0, 1500)}`);
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -130,6 +133,9 @@ describe('citizen portal in Chromium', () => {
       return areas.every((a, i) => i === 0 || areas[i - 1].localeCompare(a, 'it', { sensitivity: 'base' }) <= 0);
     })()`,
     );
+    // Grouped: one section per area, headed by its name.
+    await page.getByRole('heading', { level: 2, name: 'Scuola e istruzione' }).waitFor();
+    await expect(page.getByRole('heading', { level: 2, name: 'Tributi locali' }).count()).resolves.toBe(1);
     const byArea = await cards(page).locator('.category').allTextContents();
     expect(byArea).toEqual([...byArea].sort(new Intl.Collator('it', { sensitivity: 'base' }).compare));
     await screenshot(page, 'portal-03-catalogue');

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useParams, useSearchParams } from 'react-router';
 import { Input } from 'design-react-kit';
-import type { CatalogueResponse } from '@api/api-types';
+import type { CatalogueResponse, CatalogueService } from '@api/api-types';
 import { api } from '../api';
 import { useComune } from '../comune';
 import { useLang, useT } from '../i18n';
@@ -109,11 +109,20 @@ export default function CataloguePage() {
           {catalogue.services.length === 0 ? (
             <p>{t('catalogue.none')}</p>
           ) : (
-            <div className="row" data-testid="catalogue">
-              {catalogue.services.map((s) => (
-                <div key={s.id} className="col-12 col-md-6 col-lg-4">
-                  <ServiceCard s={s} />
-                </div>
+            <div data-testid="catalogue">
+              {groups(catalogue, sort).map((g) => (
+                <section key={g.id} aria-labelledby={`area-${g.id}`}>
+                  <h2 id={`area-${g.id}`} className={sort === 'area' ? 'h4 mt-4' : 'visually-hidden'}>
+                    {g.label ?? t('catalogue.list')}
+                  </h2>
+                  <div className="row">
+                    {g.services.map((s) => (
+                      <div key={s.id} className="col-12 col-md-6 col-lg-4">
+                        <ServiceCard s={s} />
+                      </div>
+                    ))}
+                  </div>
+                </section>
               ))}
             </div>
           )}
@@ -122,4 +131,17 @@ export default function CataloguePage() {
       {!catalogue && !failed && <p>{t('app.loading')}</p>}
     </div>
   );
+}
+
+/** Sorted by area, one section per thematic area (in the API's order); by name, one list. */
+function groups(c: CatalogueResponse, sort: 'name' | 'area'): Array<{ id: string; label: string | null; services: CatalogueService[] }> {
+  if (sort !== 'area') return [{ id: 'all', label: null, services: c.services }];
+  // One group per area even while the list on screen is still the one sorted by name (unique keys).
+  const out = new Map<string, { id: string; label: string | null; services: CatalogueService[] }>();
+  for (const s of c.services) {
+    const g = out.get(s.area.id);
+    if (g) g.services.push(s);
+    else out.set(s.area.id, { id: s.area.id, label: s.area.label, services: [s] });
+  }
+  return [...out.values()];
 }
