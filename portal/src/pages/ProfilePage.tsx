@@ -18,7 +18,7 @@ export default function ProfilePage() {
     ['profile.name', c.displayName || `${c.givenName} ${c.familyName}`.trim()],
     ['profile.fiscalCode', c.fiscalCode ?? t('profile.notGiven')],
     ['profile.email', c.email ?? t('profile.notGiven')],
-    ['profile.level', t(`profile.level.${c.level}` as Key)],
+    ['profile.level', t('profile.levelValue', { level: c.level, assurance: t(`profile.assurance.${c.assurance}`) })],
   ];
   return (
     <div className="container my-4">
