@@ -1,3 +1,4 @@
+import { Card, CardBody, CardText, CardTitle } from 'design-react-kit';
 import type { CatalogueService } from '@api/api-types';
 import { useT } from '../i18n';
 import { Icon } from '../Icon';
@@ -8,20 +9,22 @@ export function ServiceCard({ s }: { s: CatalogueService }) {
   const external = s.kind === 'external';
   return (
     <div className="card-wrapper card-space">
-      <article className="card card-bg card-big border-bottom-card portal-service" data-service={s.id}>
-        <div className="card-body">
+      <Card border={false} className="card card-bg card-big border-bottom-card portal-service" data-service={s.id}>
+        <CardBody>
           <div className="category-top">
             <span className="category">{s.area.label}</span>
             {s.owner === 'metropolitan' && <span className="badge bg-secondary ms-2">{t('catalogue.metropolitan')}</span>}
             {s.kind === 'sportello' && <span className="badge bg-primary ms-2">{t('catalogue.sportello')}</span>}
           </div>
-          <h3 className="card-title h5">{s.title}</h3>
-          {s.description && <p className="card-text">{s.description}</p>}
+          <CardTitle tag="h3" className="h5">
+            {s.title}
+          </CardTitle>
+          {s.description && <CardText>{s.description}</CardText>}
           {(!s.online || s.audience === 'businesses') && (
-            <p className="card-text small">
+            <CardText className="small">
               {!s.online && <span className="me-2">{t('catalogue.offline')}</span>}
               {s.audience === 'businesses' && <span>{t('catalogue.businesses')}</span>}
-            </p>
+            </CardText>
           )}
           <a className="read-more" href={s.url} {...(external ? { target: '_blank', rel: 'noopener noreferrer' } : {})}>
             <span className="text">
@@ -32,8 +35,8 @@ export function ServiceCard({ s }: { s: CatalogueService }) {
             </span>
             <Icon name={external ? 'it-external-link' : 'it-arrow-right'} />
           </a>
-        </div>
-      </article>
+        </CardBody>
+      </Card>
     </div>
   );
 }
