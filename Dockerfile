@@ -21,6 +21,7 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/data ./data
 COPY --from=build /app/agent-console/dist ./agent-console/dist
 COPY --from=build /app/widget/dist ./widget/dist
+COPY --from=build /app/portal/dist ./portal/dist
 RUN mkdir -p /var/lib/sportello/storage && chown -R node:node /var/lib/sportello
 USER node
 EXPOSE 3000

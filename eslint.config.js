@@ -13,7 +13,7 @@ export default tseslint.config(
       // projectService finds the nearest tsconfig.json: the root one for src/test/bench, agent-console's and widget's own.
       parserOptions: {
         projectService: {
-          allowDefaultProject: ['agent-console/vite.config.ts', 'widget/vite.config.ts'],
+          allowDefaultProject: ['agent-console/vite.config.ts', 'widget/vite.config.ts', 'portal/vite.config.ts'],
         },
         tsconfigRootDir: import.meta.dirname,
       },
@@ -43,7 +43,7 @@ export default tseslint.config(
   {
     // The front-ends take the API's types from the server (tsconfig path @server/*): its type-only *.api modules, with
     // `import type`, so nothing of the server reaches a bundle (docs/architecture.md, "API types").
-    files: ['agent-console/src/**/*.{ts,tsx}', 'widget/src/**/*.ts'],
+    files: ['agent-console/src/**/*.{ts,tsx}', 'widget/src/**/*.ts', 'portal/src/**/*.{ts,tsx}'],
     rules: {
       'no-restricted-syntax': [
         'error',

@@ -20,6 +20,7 @@ import { NotificationsModule } from './channels/notifications/notifications.modu
 import { AnalyticsModule } from './analytics/analytics.module.js';
 import { ConsoleModule } from './console/console.module.js';
 import { WebModule } from './web/web.module.js';
+import { CatalogueModule } from './portal/catalogue/catalogue.module.js';
 import { HealthController } from './ops/health.controller.js';
 import { REDACTED_HEADER_PATHS, redactRequestSecrets } from './channels/support/log-redaction.js';
 import { PortalReportsModule } from './portal/reports/portal-reports.module.js';
@@ -67,6 +68,7 @@ export class AppModule {
         NotificationsModule.register(roles),
         AnalyticsModule.register(roles),
         ConsoleModule.register(roles),
+        CatalogueModule.register(roles),
         WebModule.register(roles),
         PortalReportsModule.register(roles),
         ...extra,

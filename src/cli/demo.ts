@@ -24,6 +24,8 @@ await runCommand(
     const base = `http://localhost:${config.port}`;
     console.log(`
 Sportello is running at ${base}
+  Citizen portal .. ${base}/  (e.g. ${base}/bari, ${base}/modugno/servizi)
+  Agent console ... ${base}/console/
   API docs ........ ${base}/api/docs
   Health .......... ${base}/health/ready
   Queues .......... ${base}/admin/queues (admin@metro.demo)

@@ -43,6 +43,7 @@ export interface AppConfig {
   /** Agent console and web-chat widget (src/web): where their builds are, and the map tiles. */
   consoleDistDir: string;
   widgetDistDir: string;
+  portalDistDir: string;
   /** Leaflet tile URL template (e.g. https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png); empty: no tiles. */
   mapTileUrl: string;
   mapTileAttribution: string;
@@ -264,6 +265,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     consoleDistDir: str('CONSOLE_DIST_DIR', 'agent-console/dist'),
     widgetDistDir: str('WIDGET_DIST_DIR', 'widget/dist'),
+    portalDistDir: str('PORTAL_DIST_DIR', 'portal/dist'),
     mapTileUrl: mapTileUrl(str('MAP_TILE_URL', ''), problems),
     mapTileAttribution: str('MAP_TILE_ATTRIBUTION', '© OpenStreetMap contributors'),
     email: loadEmailConfig(source, env, { str, int, oneOf, url, problems }),

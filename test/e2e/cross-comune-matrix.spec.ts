@@ -69,6 +69,8 @@ interface Fixtures {
   bariOperator: number;
   canned: { patch: number; remove: number };
   policy: { put: number; remove: number };
+  /** Bari's catalogue entries (external services of the portal). */
+  catalogue: { patch: number; remove: number };
   account: { whatsapp: number; telegram: number; whatsappWeb: number; email: number };
 }
 
@@ -164,6 +166,27 @@ const MATRIX: Record<string, Entry> = {
     notObjects: { 'path:slug': 'the comune a citizen sends a request to (every comune takes requests from anyone)' },
   },
   'POST /api/portal/v1/followers/unfollow': { noObject: "the token of the follower's own e-mail link" },
+  // ── citizen portal (portal/, src/web/portal.controller.ts) and its catalogue (src/portal/catalogue) ──
+  'GET /': { noObject: STATIC },
+  'GET /accedi': { noObject: STATIC },
+  'GET /area-personale': { noObject: STATIC },
+  'GET /:slug': { notObjects: { 'path:slug': PUBLIC_SLUG } },
+  'GET /:slug/servizi': { notObjects: { 'path:slug': PUBLIC_SLUG } },
+  'GET /_portal/*path': { noObject: STATIC, notObjects: { 'path:path': 'a file of the built portal' } },
+  'GET /api/portal/v1/comuni': { noObject: 'the public list of the 41 comuni' },
+  'GET /api/portal/v1/comuni/:slug': { notObjects: { 'path:slug': PUBLIC_SLUG } },
+  'GET /api/portal/v1/comuni/:slug/services': {
+    notObjects: { 'path:slug': `${PUBLIC_SLUG}; row-level security shows the comune's entries and the Metropolitan City's only` },
+  },
+  'GET /api/console/catalogue': {
+    noObject: "the caller's comune's entries and the Metropolitan City's (catalogue.spec checks no other comune's)",
+  },
+  'GET /api/console/catalogue/areas': { noObject: 'the fixed list of thematic areas' },
+  'POST /api/console/catalogue': { noObject: "creates in the caller's own comune (or the Metropolitan City, for its administrator)" },
+  'PATCH /api/console/catalogue/:id': {
+    probes: { 'path:id': { call: patch((c) => `/api/console/catalogue/${c.f.catalogue.patch}`, { titleIt: 'Intruso' }) } },
+  },
+  'DELETE /api/console/catalogue/:id': { probes: { 'path:id': { call: del((c) => `/api/console/catalogue/${c.f.catalogue.remove}`) } } },
   'USE /webhooks/whatsapp,/webhooks/telegram': { noObject: 'raw-body parser of the provider webhooks (the routes below are checked)' },
   'USE /admin/queues': {
     checks: {
@@ -740,7 +763,8 @@ describe("cross-comune matrix: every route, another comune's object answers 404"
     const account = (ch: string) => accountRows.find((r: any) => r.channel === ch).id as number;
     const sup = { Authorization: `Bearer ${tokens.bariSup}` };
     const mgr = { Authorization: `Bearer ${tokens.bariMgr}` };
-    const [reply, c1, c2, p1, p2, em] = await Promise.all([
+    const entry = (titleIt: string) => ({ titleIt, area: 'taxes', url: 'https://www.comune.bari.it/servizi/matrice' });
+    const [reply, c1, c2, p1, p2, em, k1, k2] = await Promise.all([
       t.http.post(`/api/tickets/${web.id}/messages`).set(sup).send({ text: 'Buongiorno, mi dica' }),
       t.http.post('/api/console/canned-responses').set(sup).send({ groupId: urpBari, shortcut: 'matrix-a', title: 'A', body: 'A' }),
       t.http.post('/api/console/canned-responses').set(sup).send({ groupId: urpBari, shortcut: 'matrix-b', title: 'B', body: 'B' }),
@@ -750,8 +774,11 @@ describe("cross-comune matrix: every route, another comune's object answers 404"
         .post('/api/channel-accounts')
         .set(mgr)
         .send({ channel: 'email', label: 'Matrice', config: { address: 'matrice@bari.demo' } }),
+      t.http.post('/api/console/catalogue').set(mgr).send(entry('Matrice A')),
+      t.http.post('/api/console/catalogue').set(mgr).send(entry('Matrice B')),
     ]);
-    for (const r of [reply, c1, c2, p1, p2, em]) if (r.status !== 201) throw new Error(`fixture: ${r.status} ${JSON.stringify(r.body)}`);
+    for (const r of [reply, c1, c2, p1, p2, em, k1, k2])
+      if (r.status !== 201) throw new Error(`fixture: ${r.status} ${JSON.stringify(r.body)}`);
     web.reply = String(reply.body.id);
     c.f = {
       bari,
@@ -765,6 +792,7 @@ describe("cross-comune matrix: every route, another comune's object answers 404"
       modTicket: { reference: modApp.body.ticketReference, id: await ids(modApp.body.ticketReference) },
       canned: { patch: c1.body.id, remove: c2.body.id },
       policy: { put: p1.body.id, remove: p2.body.id },
+      catalogue: { patch: k1.body.id, remove: k2.body.id },
       account: { whatsapp: account('whatsapp'), telegram: account('telegram'), whatsappWeb: account('whatsapp-web'), email: em.body.id },
     };
     // Routing and delivery settle first, so "changed nothing" below compares still rows.
@@ -857,6 +885,7 @@ describe("cross-comune matrix: every route, another comune's object answers 404"
               (SELECT count(*)::int FROM ticket_events WHERE comune_id = $1) AS events,
               (SELECT json_agg(x ORDER BY x.id) FROM canned_responses x WHERE comune_id = $1) AS canned,
               (SELECT json_agg(x ORDER BY x.id) FROM sla_policies x WHERE comune_id = $1) AS policies,
+              (SELECT json_agg(x ORDER BY x.id) FROM catalogue_entries x WHERE comune_id = $1) AS catalogue,
               (SELECT json_agg(json_build_object('id', id, 'label', label, 'config', config, 'secrets', secrets, 'enabled', enabled) ORDER BY id)
                  FROM channel_accounts WHERE comune_id = $1) AS accounts,
               (SELECT row_to_json(x) FROM comune_calendars x WHERE comune_id = $1) AS calendar`,

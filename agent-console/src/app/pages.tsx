@@ -43,6 +43,12 @@ export const PAGES: ConsolePage[] = [
     roles: ['manager', 'metro_admin'],
     component: lazy(() => import('../channels/ChannelsPage')),
   },
+  {
+    path: 'catalogue',
+    label: { it: 'Catalogo servizi', en: 'Service catalogue' },
+    roles: ['manager', 'metro_admin'],
+    component: lazy(() => import('../catalogue/CataloguePage')),
+  },
 ];
 
 export const pagesFor = (me: Principal): ConsolePage[] => PAGES.filter((p) => !p.roles || p.roles.includes(me.role));

@@ -1,5 +1,5 @@
 import { DEFAULT_ROUTING_RULES, parseRoutingRules, type RoutingRule } from '../../routing/routing-rules.js';
-import type { Lang, PortalCategory } from './api-types.js';
+import type { Lang, PortalCategory } from './reports.api.js';
 
 /** Open reports of the same category closer than this are offered as possible duplicates, unless the comune sets otherwise. */
 export const DEFAULT_DUPLICATE_RADIUS_M = 250;

@@ -8,7 +8,7 @@ import { contactRoute } from '../../channels/notifications/contact-route.js';
 import { insertMessage } from '../../conversations/messages.js';
 import { appendOutbox, OutboxRelay } from '../../outbox/outbox.js';
 import { InSystemScope, inComune } from '../../tenancy/db-scope.js';
-import type { FollowResponse } from './api-types.js';
+import type { FollowResponse } from './reports.api.js';
 import { checkEmail, fieldError } from './submission.js';
 import { PortalReportsService } from './reports.service.js';
 

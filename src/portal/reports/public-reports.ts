@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { PublicState, StateFilter } from './api-types.js';
+import type { PublicState, StateFilter } from './reports.api.js';
 
 /** A case's status as the public sees it. */
 export function publicState(status: string): PublicState {

@@ -14,7 +14,7 @@ import type {
   ReplyResponse,
   ReportListResponse,
   SubmissionResponse,
-} from './api-types.js';
+} from './reports.api.js';
 import { FollowersService } from './followers.js';
 import { ReportModerationService } from './merge.service.js';
 import { PortalThrottle } from './portal-throttle.js';

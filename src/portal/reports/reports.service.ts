@@ -23,7 +23,7 @@ import type {
   ReportListResponse,
   StateFilter,
   SubmissionResponse,
-} from './api-types.js';
+} from './reports.api.js';
 import { portalCategories } from './categories.js';
 import { LinkSigner, parseBbox, publicState, stateCondition } from './public-reports.js';
 import { checkEmail, checkFiles, checkSubmission, fieldError, type UploadedFile } from './submission.js';

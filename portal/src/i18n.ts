@@ -1,0 +1,177 @@
+import { useSyncExternalStore } from 'react';
+import type { PortalLang } from '@server/portal/portal.api';
+
+export type Lang = PortalLang;
+/** Text shown to people: Italian first, English available. */
+export type Text = { it: string; en: string };
+
+const dict = {
+  'app.skip': { it: 'Vai al contenuto', en: 'Skip to content' },
+  'app.metro': { it: 'Città Metropolitana di Bari', en: 'Metropolitan City of Bari' },
+  'app.tagline': { it: 'I servizi digitali dei 41 comuni', en: 'Digital services of the 41 comuni' },
+  'app.comuneTagline': { it: 'Servizi digitali del Comune', en: 'Digital services of the comune' },
+  'app.lang': { it: 'English', en: 'Italiano' },
+  'app.langLabel': { it: 'Switch to English', en: 'Passa all’italiano' },
+  'app.login': { it: 'Accedi', en: 'Sign in' },
+  'app.userMenu': { it: 'Menu di {name}', en: '{name}’s menu' },
+  'app.personalArea': { it: 'Area personale', en: 'Personal area' },
+  'app.logout': { it: 'Esci', en: 'Sign out' },
+  'app.breadcrumb': { it: 'Percorso di navigazione', en: 'Breadcrumb' },
+  'app.home': { it: 'Home', en: 'Home' },
+  'app.loading': { it: 'Caricamento…', en: 'Loading…' },
+  'app.loadError': {
+    it: 'Non è stato possibile caricare i dati. Riprova più tardi.',
+    en: 'The data could not be loaded. Please try again later.',
+  },
+  'app.newTab': { it: '(si apre in una nuova scheda)', en: '(opens in a new tab)' },
+  'footer.about': {
+    it: 'Sportello è la piattaforma della Città Metropolitana di Bari per i servizi digitali e i contatti dei suoi comuni.',
+    en: 'Sportello is the Metropolitan City of Bari’s platform for the digital services and contacts of its comuni.',
+  },
+  'footer.address': { it: 'Lungomare Nazario Sauro 29, 70121 Bari', en: 'Lungomare Nazario Sauro 29, 70121 Bari, Italy' },
+  'footer.links': { it: 'Collegamenti', en: 'Links' },
+  'footer.comuni': { it: 'I 41 comuni', en: 'The 41 comuni' },
+  'footer.privacy': { it: 'Informativa privacy', en: 'Privacy notice' },
+  'home.title': { it: 'I servizi digitali della Città Metropolitana di Bari', en: 'Digital services of the Metropolitan City of Bari' },
+  'home.lead': {
+    it: 'Scegli il tuo comune per trovare i servizi online, i contatti e la chat con l’Ufficio Relazioni con il Pubblico.',
+    en: 'Choose your comune to find its online services, contacts and the chat with the public relations office.',
+  },
+  'home.comuni': { it: 'I 41 comuni', en: 'The 41 comuni' },
+  'home.search': { it: 'Cerca un comune', en: 'Search a comune' },
+  'home.count': { it: '{n} comuni', en: '{n} comuni' },
+  'home.none': { it: 'Nessun comune corrisponde alla ricerca.', en: 'No comune matches the search.' },
+  'comune.title': { it: 'Comune di {name}', en: 'Comune of {name}' },
+  'comune.lead': {
+    it: 'I servizi digitali del Comune e della Città Metropolitana, e come contattare l’URP.',
+    en: 'The digital services of the comune and of the Metropolitan City, and how to contact the public relations office.',
+  },
+  'comune.services': { it: 'Servizi online', en: 'Online services' },
+  'comune.allServices': { it: 'Tutti i servizi', en: 'All services' },
+  'comune.contacts': { it: 'Contatti', en: 'Contacts' },
+  'comune.contactsText': {
+    it: 'Scrivi all’URP su WhatsApp, Telegram o e-mail: i canali del Comune sono nella pagina dei contatti.',
+    en: 'Write to the public relations office on WhatsApp, Telegram or e-mail: the comune’s channels are on its contact page.',
+  },
+  'comune.contactPage': { it: 'Canali di contatto', en: 'Contact channels' },
+  'comune.chat': { it: 'Chat con l’URP', en: 'Chat with the office' },
+  'catalogue.title': { it: 'Servizi del Comune di {name}', en: 'Services of the Comune of {name}' },
+  'catalogue.short': { it: 'Servizi', en: 'Services' },
+  'catalogue.lead': {
+    it: 'Tutti i servizi digitali del Comune e della Città Metropolitana di Bari, per area tematica.',
+    en: 'All the digital services of the comune and of the Metropolitan City of Bari, by thematic area.',
+  },
+  'catalogue.search': { it: 'Cerca un servizio', en: 'Search a service' },
+  'catalogue.area': { it: 'Area tematica', en: 'Thematic area' },
+  'catalogue.allAreas': { it: 'Tutte le aree', en: 'All areas' },
+  'catalogue.sort': { it: 'Ordina per', en: 'Sort by' },
+  'catalogue.sort.name': { it: 'Nome', en: 'Name' },
+  'catalogue.sort.area': { it: 'Area tematica', en: 'Thematic area' },
+  'catalogue.list': { it: 'Elenco dei servizi', en: 'List of services' },
+  'catalogue.count': { it: '{n} servizi', en: '{n} services' },
+  'catalogue.none': { it: 'Nessun servizio corrisponde alla ricerca.', en: 'No service matches the search.' },
+  'catalogue.metropolitan': { it: 'Città Metropolitana', en: 'Metropolitan City' },
+  'catalogue.sportello': { it: 'Sportello', en: 'Sportello' },
+  'catalogue.offline': { it: 'Allo sportello', en: 'At the office' },
+  'catalogue.go': { it: 'Vai al servizio', en: 'Go to the service' },
+  'catalogue.businesses': { it: 'Per le imprese', en: 'For businesses' },
+  'login.title': { it: 'Accedi ai servizi', en: 'Sign in to the services' },
+  'login.lead': {
+    it: 'Entra con la tua identità digitale per seguire le tue pratiche. Per alcuni servizi basta un codice via e-mail.',
+    en: 'Sign in with your digital identity to follow your cases. For some services a code by e-mail is enough.',
+  },
+  'login.spid': { it: 'Entra con SPID', en: 'Sign in with SPID' },
+  'login.cie': { it: 'Entra con CIE', en: 'Sign in with CIE' },
+  'login.spidHelp': { it: 'Sistema Pubblico di Identità Digitale', en: 'Public Digital Identity System' },
+  'login.cieHelp': { it: 'Carta d’Identità Elettronica', en: 'Electronic Identity Card' },
+  'login.or': { it: 'Oppure', en: 'Or' },
+  'login.email.title': { it: 'Accedi con un codice via e-mail', en: 'Sign in with a code by e-mail' },
+  'login.email.help': {
+    it: 'Ti inviamo un codice di 6 cifre: vale per i servizi che non richiedono SPID o CIE.',
+    en: 'We send you a 6-digit code: it is enough for the services that do not need SPID or CIE.',
+  },
+  'login.email': { it: 'Indirizzo e-mail', en: 'E-mail address' },
+  'login.sendCode': { it: 'Invia il codice', en: 'Send the code' },
+  'login.code': { it: 'Codice ricevuto', en: 'Code received' },
+  'login.codeSent': { it: 'Abbiamo inviato un codice a {email}. Inseriscilo qui sotto.', en: 'We sent a code to {email}. Enter it below.' },
+  'login.verify': { it: 'Accedi', en: 'Sign in' },
+  'login.changeEmail': { it: 'Usa un altro indirizzo', en: 'Use another address' },
+  'login.tooMany': { it: 'Troppi tentativi: riprova tra {s} secondi.', en: 'Too many attempts: try again in {s} seconds.' },
+  'login.failed': { it: 'Accesso non riuscito. Riprova.', en: 'Sign-in failed. Please try again.' },
+  'login.unavailable': {
+    it: 'Il servizio di accesso non è al momento disponibile. Riprova più tardi.',
+    en: 'The sign-in service is not available at the moment. Please try again later.',
+  },
+  'login.already': { it: 'Hai già effettuato l’accesso come {name}.', en: 'You are already signed in as {name}.' },
+  'error.cancelled': { it: 'Accesso annullato: non è stato completato.', en: 'Sign-in cancelled: it was not completed.' },
+  'error.failed': {
+    it: 'Accesso non riuscito: il gestore dell’identità ha rifiutato la richiesta.',
+    en: 'Sign-in failed: the identity provider refused the request.',
+  },
+  'error.expired': { it: 'La sessione di accesso è scaduta: riprova.', en: 'The sign-in session expired: please try again.' },
+  'error.session': { it: 'La sessione è scaduta: accedi di nuovo.', en: 'Your session expired: please sign in again.' },
+  'error.unknown': { it: 'Accesso non riuscito. Riprova più tardi.', en: 'Sign-in failed. Please try again later.' },
+  'profile.title': { it: 'Area personale', en: 'Personal area' },
+  'profile.name': { it: 'Nome e cognome', en: 'Name' },
+  'profile.fiscalCode': { it: 'Codice fiscale', en: 'Fiscal code' },
+  'profile.email': { it: 'E-mail', en: 'E-mail' },
+  'profile.level': { it: 'Livello di accesso', en: 'Sign-in level' },
+  'profile.levelValue': { it: 'Livello {level} — {assurance}', en: 'Level {level} — {assurance}' },
+  'profile.assurance.email': { it: 'codice via e-mail', en: 'code by e-mail' },
+  'profile.assurance.spid': { it: 'SPID', en: 'SPID' },
+  'profile.assurance.cie': { it: 'CIE', en: 'CIE' },
+  'profile.notGiven': { it: 'non disponibile', en: 'not available' },
+  'profile.logout': { it: 'Esci', en: 'Sign out' },
+  'notFound.title': { it: 'Pagina non trovata', en: 'Page not found' },
+  'notFound.text': {
+    it: 'La pagina che cerchi non esiste: forse il nome del comune è scritto in modo diverso.',
+    en: 'The page you are looking for does not exist: perhaps the comune’s name is spelt differently.',
+  },
+  'notFound.back': { it: 'Torna alla home', en: 'Back to the home page' },
+} satisfies Record<string, Text>;
+
+export type Key = keyof typeof dict;
+
+const STORAGE = 'sportello.portal.lang';
+const listeners = new Set<() => void>();
+
+function readLang(): Lang {
+  try {
+    return localStorage.getItem(STORAGE) === 'en' ? 'en' : 'it';
+  } catch {
+    return 'it';
+  }
+}
+let current: Lang = readLang();
+document.documentElement.lang = current;
+
+export function setLang(lang: Lang): void {
+  current = lang;
+  try {
+    localStorage.setItem(STORAGE, lang);
+  } catch {
+    /* private mode: the choice lasts for this page */
+  }
+  document.documentElement.lang = lang;
+  listeners.forEach((l) => l());
+}
+
+export function useLang(): Lang {
+  return useSyncExternalStore(
+    (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    () => current,
+  );
+}
+
+export function translate(lang: Lang, key: Key, vars: Record<string, string | number> = {}): string {
+  return dict[key][lang].replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? `{${k}}`));
+}
+
+/** `t('home.count', { n: 41 })` in the current language. */
+export function useT(): (key: Key, vars?: Record<string, string | number>) => string {
+  const lang = useLang();
+  return (key, vars) => translate(lang, key, vars);
+}

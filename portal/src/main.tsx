@@ -1,0 +1,41 @@
+import 'bootstrap-italia/dist/css/bootstrap-italia.min.css';
+import './fonts.css';
+import './styles.css';
+import { lazy, StrictMode, Suspense } from 'react';
+import { createRoot } from 'react-dom/client';
+import { createBrowserRouter, RouterProvider } from 'react-router';
+import { Layout } from './Layout';
+import { NotFound } from './pages/NotFound';
+
+// Each page is its own chunk: the home does not download the catalogue or the sign-in page.
+const Home = lazy(() => import('./pages/Home'));
+const ComunePage = lazy(() => import('./pages/ComunePage'));
+const CataloguePage = lazy(() => import('./pages/CataloguePage'));
+const LoginPage = lazy(() => import('./pages/LoginPage'));
+const ProfilePage = lazy(() => import('./pages/ProfilePage'));
+
+const page = (C: React.ComponentType) => (
+  <Suspense fallback={<div className="container my-4" aria-busy="true" />}>
+    <C />
+  </Suspense>
+);
+
+const router = createBrowserRouter([
+  {
+    element: <Layout />,
+    children: [
+      { path: '/', element: page(Home) },
+      { path: '/accedi', element: page(LoginPage) },
+      { path: '/area-personale', element: page(ProfilePage) },
+      { path: '/:slug', element: page(ComunePage) },
+      { path: '/:slug/servizi', element: page(CataloguePage) },
+      { path: '*', element: <NotFound /> },
+    ],
+  },
+]);
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <RouterProvider router={router} />
+  </StrictMode>,
+);

@@ -1,0 +1,80 @@
+import { Controller, Get, Inject, NotFoundException, Param, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { existsSync, statSync } from 'node:fs';
+import { normalize, resolve, sep } from 'node:path';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { Public } from '../auth/auth.guard.js';
+import { ComuniService } from '../comuni/comuni.service.js';
+
+/** Where Vite puts the portal's hashed assets (portal/vite.config.ts `assetsDir`). */
+export const PORTAL_ASSETS = '_portal';
+
+/**
+ * Serves the citizen portal (portal/, a single-page app) at the site's root, for its own paths
+ * only: `/`, `/accedi`, `/area-personale`, `/<comune>` and `/<comune>/servizi`. Everything else
+ * (/api, /console, /contatti, /health, …) is left to its own routes. An unknown comune gets the
+ * app's 404 page with HTTP 404.
+ */
+@ApiExcludeController()
+@Public()
+@Controller()
+export class PortalController {
+  private readonly dir: string;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly comuni: ComuniService,
+  ) {
+    this.dir = resolve(config.portalDistDir);
+  }
+
+  @Get(['/', 'accedi', 'area-personale'])
+  home(@Res() res: Response): void {
+    this.page(res, 200);
+  }
+
+  @Get([':slug', ':slug/servizi'])
+  async comune(@Param('slug') slug: string, @Res() res: Response): Promise<void> {
+    const known = /^[a-z0-9-]{1,60}$/.test(slug) && (await this.comuni.findBySlug(slug)) !== null;
+    this.page(res, known ? 200 : 404);
+  }
+
+  @Get(`${PORTAL_ASSETS}/*path`)
+  asset(@Param('path') path: string[] | string, @Res() res: Response): void {
+    const rel = normalize(Array.isArray(path) ? path.join('/') : path);
+    const root = resolve(this.dir, PORTAL_ASSETS);
+    const file = resolve(root, rel);
+    if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) throw new NotFoundException(`${rel} not found`);
+    // Vite puts a content hash in every asset name: those never change.
+    res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.sendFile(file);
+  }
+
+  private page(res: Response, status: number): void {
+    const index = resolve(this.dir, 'index.html');
+    if (!existsSync(index)) throw new ServiceUnavailableException('the citizen portal is not built: run "npm run build:web"');
+    res.status(status);
+    res.setHeader('Cache-Control', 'no-cache');
+    res.setHeader('Content-Security-Policy', PORTAL_POLICY);
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('Referrer-Policy', 'same-origin');
+    res.sendFile(index);
+  }
+}
+
+/** Own origin only: scripts, styles, fonts, the icon sprite and the API (no font or script CDN). */
+const PORTAL_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  // Bootstrap Italia's components and React set inline style attributes.
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "frame-ancestors 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+].join('; ');
