@@ -25,6 +25,7 @@ import { WebModule } from './web/web.module.js';
 import { HealthController } from './ops/health.controller.js';
 import { REDACTED_HEADER_PATHS, redactRequestSecrets } from './channels/support/log-redaction.js';
 import { SecurityModule } from './security/security.module.js';
+import { PortalIdentityModule } from './portal/identity/portal-identity.module.js';
 
 /**
  * The whole application, assembled for a role: `api` serves HTTP and sockets, `worker` runs the
@@ -71,6 +72,7 @@ export class AppModule {
         AnalyticsModule.register(roles),
         ConsoleModule.register(roles),
         WebModule.register(roles),
+        PortalIdentityModule.register(roles),
         ...extra,
       ],
       controllers: [HealthController],
