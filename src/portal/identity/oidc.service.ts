@@ -32,7 +32,8 @@ const FLOW_TTL_SECONDS = 600;
 /**
  * The portal as an OpenID Connect relying party of the SPID/CIE identity gateway (openid-client):
  * authorization code with PKCE (S256), `state` and `nonce`, the gateway found by discovery of
- * PORTAL_OIDC_ISSUER. openid-client checks the id_token's signature against the gateway's JWKS,
+ * PORTAL_OIDC_ISSUER. openid-client checks the id_token's signature against the gateway's JWKS (turned
+ * on: `enableNonRepudiationChecks`; by default it relies on TLS for a token from the token endpoint),
  * its issuer, audience (our client id), expiry and nonce, and the response's state and issuer
  * (RFC 9207 `iss`); the gateway refuses a code used twice or without the PKCE verifier.
  *
@@ -68,6 +69,9 @@ export class OidcLogin {
         client.ClientSecretBasic(p.oidcClientSecret),
         insecure ? { execute: [client.allowInsecureRequests] } : undefined,
       );
+      // openid-client trusts an id_token received from the token endpoint over TLS without checking its
+      // signature; a citizen's identity is worth the check against the gateway's JWKS (non-repudiation).
+      client.enableNonRepudiationChecks(cfg);
       return cfg;
     })();
     this.configuration.catch(() => (this.configuration = undefined));
