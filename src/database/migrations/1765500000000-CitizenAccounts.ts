@@ -93,6 +93,37 @@ export class CitizenAccounts1765500000000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX portal_link_codes_account ON portal_link_codes (account_id)`);
 
+    // Redeeming a link code sent from a channel: inside the ingest's transaction, in the comune's scope,
+    // which sees no portal row. The code (hashed) names the account; the identity must be one the
+    // caller's comune knows (the registry's rule). Used once: the code is deleted.
+    await q.query(`
+      CREATE FUNCTION sportello_redeem_link_code(p_code_hash text, p_channel text, p_identity bigint)
+      RETURNS bigint
+      LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+      DECLARE
+        v_account bigint;
+        v_identity citizen_identities%ROWTYPE;
+      BEGIN
+        SELECT * INTO v_identity FROM citizen_identities ci WHERE ci.id = p_identity;
+        IF v_identity.id IS NULL OR NOT EXISTS (
+             SELECT 1 FROM citizen_identity_comuni l
+              WHERE l.identity_id = p_identity
+                AND ((SELECT sportello_scope_all()) OR l.comune_id = ANY ((SELECT sportello_scope_comuni())::integer[]))) THEN
+          RAISE EXCEPTION 'identity % is outside the scope of this session', p_identity USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        DELETE FROM portal_link_codes c WHERE c.code_hash = p_code_hash AND c.channel = p_channel AND c.expires_at > now()
+        RETURNING c.account_id INTO v_account;
+        IF v_account IS NULL THEN
+          RETURN NULL;
+        END IF;
+        INSERT INTO citizen_account_links (account_id, identity_id, channel, address)
+        VALUES (v_account, p_identity, v_identity.channel, v_identity.address)
+        ON CONFLICT (identity_id) DO UPDATE SET account_id = EXCLUDED.account_id, linked_at = now();
+        RETURN v_account;
+      END $fn$`);
+    await q.query(`REVOKE ALL ON FUNCTION sportello_redeem_link_code(text, text, bigint) FROM PUBLIC`);
+    await q.query(`GRANT EXECUTE ON FUNCTION sportello_redeem_link_code(text, text, bigint) TO sportello_app`);
+
     const policies: Array<[string, string]> = [
       ['citizen_accounts', OWN_OR_SYSTEM('id')],
       ['citizen_sessions', OWN_OR_SYSTEM('account_id')],
@@ -117,6 +148,7 @@ export class CitizenAccounts1765500000000 implements MigrationInterface {
       'citizen_accounts',
     ])
       await q.query(`DROP TABLE IF EXISTS ${t}`);
+    await q.query(`DROP FUNCTION IF EXISTS sportello_redeem_link_code(text, text, bigint)`);
     await q.query(`DROP FUNCTION IF EXISTS sportello_scope_citizen()`);
   }
 }

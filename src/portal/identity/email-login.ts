@@ -78,6 +78,11 @@ export class EmailLogin implements OnModuleDestroy {
     this.mailer.close();
   }
 
+  /** A plain message from the system mailer (the answer to an e-mail that linked a channel). */
+  async send(to: string, subject: string, text: string): Promise<void> {
+    await this.mailer.sendMail({ from: this.config.portal.mailFrom, to, subject, text });
+  }
+
   private hash(email: string, code: string): string {
     return createHmac('sha256', this.key).update(`${email}\n${code}`).digest('hex');
   }

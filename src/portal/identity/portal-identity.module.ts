@@ -4,6 +4,7 @@ import { CitizenAccounts } from './accounts.js';
 import { CitizenGuard, CitizenScopeInterceptor, PortalCsrfGuard } from './citizen-auth.js';
 import { PortalCsrf } from './csrf.js';
 import { EmailLogin } from './email-login.js';
+import { ChannelLinkInterceptor, ChannelLinks, ChannelLinksController } from './links.js';
 import { OidcLogin } from './oidc.service.js';
 import { PortalAuthController } from './portal-auth.controller.js';
 import { CitizenSessions } from './sessions.js';
@@ -25,12 +26,13 @@ export class PortalIdentityModule {
       CitizenGuard,
       PortalCsrfGuard,
       CitizenScopeInterceptor,
+      ChannelLinks,
     ];
     return {
       module: PortalIdentityModule,
       global: true,
-      providers,
-      controllers: roles.api ? [PortalAuthController] : [],
+      providers: [...providers, ChannelLinkInterceptor],
+      controllers: roles.api ? [PortalAuthController, ChannelLinksController] : [],
       exports: providers,
     };
   }
