@@ -190,8 +190,7 @@ describe('portal: e-mail code login', () => {
     ]);
   });
 
-  it('assurance levels are distinct: an e-mail session is refused where SPID is needed (guard)', async () => {
-    // The guard is exercised through /me/links below; here the session body says what was proved.
+  it('the session says what an e-mail login proved (email, level 1, no fiscal code); /session is not cached', async () => {
     const h = client();
     const b = browser();
     const { code } = await askCode(b, 'solo.email@example.it', h);

@@ -77,7 +77,7 @@ async function idpFetch(b: Browser, url: string, init: RequestInit = {}): Promis
  * The browser at the gateway: follows its redirects from `url`, submits the interaction form for
  * `citizenId`, and stops at the redirect back to the app. Returns that callback URL (at PUBLIC_BASE).
  */
-export async function atGateway(idp: DevIdp, b: Browser, url: string, citizenId: string): Promise<string> {
+export async function atGateway(idp: DevIdp, b: Browser, url: string, citizenId: string, callback = CALLBACK): Promise<string> {
   let res = await idpFetch(b, url);
   let hops = 0;
   let submitted = false;
@@ -85,7 +85,7 @@ export async function atGateway(idp: DevIdp, b: Browser, url: string, citizenId:
     if (++hops > 15) throw new Error('too many redirects at the gateway');
     if (res.status >= 300 && res.status < 400) {
       const next = new URL(res.headers.get('location')!, idp.issuer).href;
-      if (next.startsWith(CALLBACK)) return next;
+      if (next.startsWith(callback)) return next;
       res = await idpFetch(b, next);
       continue;
     }
