@@ -107,7 +107,7 @@ export class EmailLogin implements OnModuleDestroy {
       ),
     );
     const text = TEXT[lang];
-    if (this.config.env === 'development') this.logger.log(`codice di accesso per ${email}: ${code} (solo in sviluppo)`);
+    if (this.config.env === 'development') this.logger.warn(`codice di accesso per ${email}: ${code} (solo in sviluppo)`);
     await this.mailer
       .sendMail({ from: this.config.portal.mailFrom, to: email, subject: text.subject, text: text.body(code) })
       .catch((err: Error) => {
