@@ -141,6 +141,33 @@ describe('portal: linking channels by code', () => {
     expect(await links(mariaB)).toHaveLength(1);
   });
 
+  it('a second delivery of the same message is not answered again', async () => {
+    const body = (await (await askCode(nicolaB, 'telegram')).json()) as any;
+    const payload = JSON.stringify({
+      update_id: update++,
+      message: {
+        message_id: 555,
+        from: { id: 7020, is_bot: false, first_name: 'Nicola' },
+        chat: { id: 7020, first_name: 'Nicola', type: 'private' },
+        date: Math.floor(Date.now() / 1000),
+        text: `COLLEGA ${body.code}`,
+      },
+    });
+    const send = () =>
+      t.http
+        .post(`/webhooks/telegram/${accountId}`)
+        .set('Content-Type', 'application/json')
+        .set('X-Telegram-Bot-Api-Secret-Token', SECRET)
+        .send(payload);
+    const answer = answerTo(7020);
+    expect((await send()).status).toBe(200);
+    expect(TelegramStandin.params(await answer).text).toBe(LINKED_TEXT);
+    expect((await send()).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(tg.method('sendMessage').filter((r) => String(TelegramStandin.params(r).chat_id) === '7020')).toHaveLength(1);
+    expect((await links(nicolaB)).filter((l) => l.channel === 'telegram')).toHaveLength(1);
+  });
+
   it('an invalid code is answered «codice non valido» and opens no ticket; an ordinary message still does', async () => {
     const before = await tickets();
     const answer = answerTo(7010);
@@ -168,7 +195,10 @@ describe('portal: linking channels by code', () => {
     const mail = await sink.waitFor((d) => d.rcpt.includes('nicola.privato@example.it'));
     expect(mail.parsed.text).toContain('Collegamento riuscito');
     expect(await tickets()).toBe(before);
-    expect(await links(nicolaB)).toEqual([expect.objectContaining({ channel: 'email', address: 'nicola.privato@example.it' })]);
+    expect(await links(nicolaB)).toEqual([
+      expect.objectContaining({ channel: 'telegram' }),
+      expect.objectContaining({ channel: 'email', address: 'nicola.privato@example.it' }),
+    ]);
   });
 
   it('unlinks; another citizen’s link answers 404 and stays', async () => {

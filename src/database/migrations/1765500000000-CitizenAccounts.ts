@@ -93,6 +93,15 @@ export class CitizenAccounts1765500000000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX portal_link_codes_account ON portal_link_codes (account_id)`);
 
+    // The provider ids of the link messages already handled (they are stored on no case): a provider
+    // delivering one again gets no second answer. No personal data, no comune: no row-level security.
+    await q.query(`
+      CREATE TABLE portal_link_messages (
+        channel      text NOT NULL,
+        external_id  text NOT NULL,
+        received_at  timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (channel, external_id)
+      )`);
     // Redeeming a link code sent from a channel: inside the ingest's transaction, in the comune's scope,
     // which sees no portal row. The code (hashed) names the account; the identity must be one the
     // caller's comune knows (the registry's rule). Used once: the code is deleted.

@@ -131,23 +131,24 @@ export class ChannelLinkInterceptor implements InboundInterceptor {
     const channel = portalChannel(msg.channel);
     const code = linkCodeOf(msg.text);
     if (!channel || !code) return null;
+    // A provider's second delivery of a message already handled: absorbed again, not answered again.
+    const first = await ctx.m.query(
+      `INSERT INTO portal_link_messages (channel, external_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING external_id`,
+      [msg.channel, msg.externalId],
+    );
+    if (!first.length) return { absorbed: true };
     const senderKey = `link:${msg.channel}:${msg.sender.address}`;
     const locked = (await this.limiters.loginAccount.peek(senderKey)).blockedMs > 0;
     let linked = false;
     if (!locked) {
-      // The sender's identity in the registry (created for this comune when new), under its RLS rules.
-      const identityId =
-        ctx.identityId ??
-        String(
-          (
-            await ctx.m.query(`SELECT identity_id FROM sportello_identity_link($1, $2, $3, $4)`, [
-              msg.channel,
-              msg.sender.address,
-              ctx.comuneId,
-              msg.sender.displayName ?? null,
-            ])
-          )[0].identity_id,
-        );
+      // The sender's identity in the registry, known to this comune from now on (created when new), under its RLS rules.
+      const [identity] = await ctx.m.query(`SELECT identity_id FROM sportello_identity_link($1, $2, $3, $4)`, [
+        msg.channel,
+        msg.sender.address,
+        ctx.comuneId,
+        msg.sender.displayName ?? null,
+      ]);
+      const identityId = String(identity.identity_id);
       const [r] = await ctx.m.query(`SELECT sportello_redeem_link_code($1, $2, $3) AS account_id`, [
         this.links.hash(code),
         channel,
