@@ -166,6 +166,9 @@ describe('portal: @CitizenAuth, cookie flags over https, session expiry', () => 
     const b = browser();
     const byEmail = await emailLogin(b, 'nicola.casa@example.it');
     expect(byEmail.id).not.toBe(verified);
+    await spidLogin(b, nicola.id, 'cie');
+    expect((await session(t, b)).citizen).toMatchObject({ id: verified, assurance: 'cie', level: 3 });
+    expect(await t.ds.query(`SELECT count(*)::int AS n FROM citizen_accounts WHERE id = $1`, [byEmail.id])).toEqual([{ n: 0 }]);
     expect(await t.ds.query(`SELECT email_key FROM citizen_accounts WHERE id = $1`, [verified])).toEqual([
       { email_key: 'nicola.casa@example.it' },
     ]);
