@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Logger, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import type { Request, Response } from 'express';
@@ -71,6 +71,8 @@ export function safeReturnTo(raw: string | undefined): string {
 @ApiTags('portal')
 @Controller('api/portal/v1')
 export class PortalAuthController {
+  private readonly logger = new Logger('PortalAuth');
+
   constructor(
     private readonly sessions: CitizenSessions,
     private readonly accounts: CitizenAccounts,
@@ -133,8 +135,8 @@ export class PortalAuthController {
       });
       res.redirect(302, done.returnTo);
     } catch (err) {
+      if (!(err instanceof OidcLoginError)) this.logger.error({ err }, 'SPID/CIE login failed');
       res.redirect(302, `/accedi?errore=${err instanceof OidcLoginError ? err.code : 'errore_interno'}`);
-      if (!(err instanceof OidcLoginError)) throw err;
     }
   }
 
