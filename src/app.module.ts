@@ -26,6 +26,7 @@ import { HealthController } from './ops/health.controller.js';
 import { REDACTED_HEADER_PATHS, redactRequestSecrets } from './channels/support/log-redaction.js';
 import { SecurityModule } from './security/security.module.js';
 import { PortalIdentityModule } from './portal/identity/portal-identity.module.js';
+import { PortalReportsModule } from './portal/reports/portal-reports.module.js';
 
 /**
  * The whole application, assembled for a role: `api` serves HTTP and sockets, `worker` runs the
@@ -73,6 +74,7 @@ export class AppModule {
         ConsoleModule.register(roles),
         WebModule.register(roles),
         PortalIdentityModule.register(roles),
+        PortalReportsModule.register(roles),
         ...extra,
       ],
       controllers: [HealthController],

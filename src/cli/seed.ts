@@ -4,6 +4,7 @@ import { loadConfig } from '../config/config.js';
 import { dataSourceOptions, ensureDatabase, runMigrations } from '../database/data-source.js';
 import { importComuni } from '../comuni/comuni-import.js';
 import { DEFAULT_DEMO_PASSWORD, seedDemo } from '../database/demo-seed.js';
+import { seedDemoReports } from '../database/demo-reports.js';
 import { checkPostgresOwner, runCommand } from '../ops/preflight.js';
 import { ownerTarget } from './targets.js';
 
@@ -24,6 +25,8 @@ export async function prepareDatabase(options: { demo: boolean; password?: strin
     if (options.demo) {
       await seedDemo(ds, options.password ?? DEFAULT_DEMO_PASSWORD);
       console.log('Demo accounts ready.');
+      const reports = await seedDemoReports(ds);
+      if (reports) console.log(`Demo reports from the portal: ${reports} in Bari, Modugno and Monopoli.`);
     }
   } finally {
     await ds.destroy();

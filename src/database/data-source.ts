@@ -27,6 +27,7 @@ import { APP_ROLE, TenantRowLevelSecurity1765200000000 } from './migrations/1765
 import { CitizenRegistryRowLevelSecurity1765300000000 } from './migrations/1765300000000-CitizenRegistryRowLevelSecurity.js';
 import { CasePhases1765410000000 } from './migrations/1765410000000-CasePhases.js';
 import { CitizenAccounts1765500000000 } from './migrations/1765500000000-CitizenAccounts.js';
+import { PortalReports1765600000000 } from './migrations/1765600000000-PortalReports.js';
 
 export const ENTITIES = [
   Comune,
@@ -61,6 +62,7 @@ export const MIGRATIONS = [
   CitizenRegistryRowLevelSecurity1765300000000,
   CasePhases1765410000000,
   CitizenAccounts1765500000000,
+  PortalReports1765600000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {

@@ -150,6 +150,20 @@ const MATRIX: Record<string, Entry> = {
   'GET /demo/:slug': { notObjects: { 'path:slug': PUBLIC_SLUG } },
   'GET /contatti/:slug': { notObjects: { 'path:slug': PUBLIC_SLUG } },
   'GET /api/webchat/:slug/availability': { notObjects: { 'path:slug': PUBLIC_SLUG } },
+  // The citizen portal's public reads: the slug names the comune whose public reports are shown (no personal data).
+  'GET /api/portal/v1/comuni/:slug/report-categories': { notObjects: { 'path:slug': PUBLIC_SLUG } },
+  'GET /api/portal/v1/comuni/:slug/reports/nearby': { notObjects: { 'path:slug': PUBLIC_SLUG } },
+  'GET /api/portal/v1/comuni/:slug/reports/map': { notObjects: { 'path:slug': PUBLIC_SLUG } },
+  'GET /api/portal/v1/comuni/:slug/reports': { notObjects: { 'path:slug': PUBLIC_SLUG } },
+  'POST /api/portal/v1/comuni/:slug/reports': {
+    notObjects: {
+      'path:slug': 'the comune a citizen sends a report to (every comune takes reports from anyone; a pin elsewhere is refused)',
+    },
+  },
+  'POST /api/portal/v1/comuni/:slug/requests': {
+    notObjects: { 'path:slug': 'the comune a citizen sends a request to (every comune takes requests from anyone)' },
+  },
+  'POST /api/portal/v1/followers/unfollow': { noObject: "the token of the follower's own e-mail link" },
   'USE /webhooks/whatsapp,/webhooks/telegram': { noObject: 'raw-body parser of the provider webhooks (the routes below are checked)' },
   'USE /admin/queues': {
     checks: {
@@ -220,6 +234,40 @@ const MATRIX: Record<string, Entry> = {
     },
   },
   'GET /api/attachments/:id': { probes: { 'path:id': { call: get((c) => `/api/attachments/${c.f.attachment}`) } } },
+  // Operators' side of public reports (src/portal/reports/): merge a duplicate, publish a photo.
+  'POST /api/tickets/:id/merge': {
+    probes: {
+      // Bari's own control merges its ticket into another of its tickets: refused (a request is not a report), not 404.
+      'path:id': {
+        call: post(
+          (c) => `/api/tickets/${c.f.ticket.id}/merge`,
+          (c) => ({ into: c.f.web.id }),
+        ),
+      },
+    },
+    checks: {
+      // Modugno's own report merged into Bari's: the target does not exist for Modugno.
+      'body:into': async (c) => {
+        const res = await c.t.http.post(`/api/tickets/${c.f.modTicket.id}/merge`).set(auth(c, 'modSup')).send({ into: c.f.ticket.id });
+        expect(res.status).toBe(404);
+        const [m] = await c.t.ds.query(`SELECT status FROM tickets WHERE id = $1`, [c.f.modTicket.id]);
+        expect(m.status).not.toBe('closed');
+      },
+    },
+  },
+  'PATCH /api/tickets/:id/attachments/:aid': {
+    probes: {
+      'path:id': { call: patch((c) => `/api/tickets/${c.f.ticket.id}/attachments/${c.f.attachment}`, { public: false }) },
+      // Bari's attachment through Modugno's own ticket.
+      'path:aid': {
+        call: (c, who) =>
+          c.t.http
+            .patch(`/api/tickets/${who.startsWith('mod') ? c.f.modTicket.id : c.f.ticket.id}/attachments/${c.f.attachment}`)
+            .set(auth(c, who))
+            .send({ public: false }),
+      },
+    },
+  },
   'GET /api/console/tickets/:id/citizen': { probes: { 'path:id': { call: get((c) => `/api/console/tickets/${c.f.ticket.id}/citizen`) } } },
   'GET /api/analytics/tickets/:id/sla': { probes: { 'path:id': { call: get((c) => `/api/analytics/tickets/${c.f.ticket.id}/sla`) } } },
   'POST /api/console/tickets': {
@@ -424,6 +472,60 @@ const MATRIX: Record<string, Entry> = {
         const [t] = await c.t.ds.query(`SELECT comune_id FROM tickets WHERE reference = $1`, [res.body.ticketReference]);
         expect(t.comune_id).toBe(c.f.modugno);
         expect(await c.t.ds.query(`SELECT count(*)::int AS n FROM messages WHERE ticket_id = $1`, [c.f.ticket.id])).toEqual(before);
+      },
+    },
+  },
+  // The portal's case page: the credential is the reference with the e-mail address (or the access
+  // key) of the citizen who sent it; any other pair, another channel's case, another comune's
+  // reference: the same 404, throttled per address.
+  'POST /api/portal/v1/cases/lookup': {
+    checks: {
+      'body:reference': async (c) => {
+        const sent = await c.t.http
+          .post('/api/portal/v1/comuni/bari/requests')
+          .send({ submissionId: 'matrix-portal-1', description: 'Orari anagrafe', email: 'matrice@example.it', privacyConsent: true });
+        expect(sent.status).toBe(201);
+        const look = (body: object) => c.t.http.post('/api/portal/v1/cases/lookup').send(body);
+        expect((await look({ reference: sent.body.reference, email: 'matrice@example.it' })).status).toBe(200);
+        const wrong = await look({ reference: sent.body.reference, email: 'altro@example.it' });
+        expect(wrong.status).toBe(404);
+        // The app channel's Bari ticket is not a portal case, whatever the address.
+        expect((await look({ reference: c.f.ticket.reference, email: 'matrice@example.it' })).body).toEqual(wrong.body);
+        for (const path of ['reply', 'rating']) {
+          const r = await c.t.http
+            .post(`/api/portal/v1/cases/${path}`)
+            .send({ reference: sent.body.reference, email: 'altro@example.it', text: 'Intruso', rating: 1 });
+          expect({ path, status: r.status }).toEqual({ path, status: 404 });
+        }
+      },
+    },
+  },
+  'POST /api/portal/v1/cases/reply': {
+    checks: {
+      'body:reference': async () => {
+        /* with lookup above: one credential check covers the three */
+      },
+    },
+  },
+  'POST /api/portal/v1/cases/rating': {
+    checks: {
+      'body:reference': async () => {
+        /* with lookup above */
+      },
+    },
+  },
+  'POST /api/portal/v1/reports/:reference/follow': {
+    notObjects: {
+      'path:reference':
+        "a report's public reference (the public map shows every report): anyone may follow it; a request answers 404 like an unknown one",
+    },
+  },
+  'GET /api/portal/v1/attachments/:id': {
+    checks: {
+      // Only a photo an operator published, or a signed link from the citizen's own case page.
+      'path:id': async (c) => {
+        expect((await c.t.http.get(`/api/portal/v1/attachments/${c.f.attachment}`)).status).toBe(404);
+        expect((await c.t.http.get(`/api/portal/v1/attachments/${c.f.attachment}?exp=9999999999&sig=forged`)).status).toBe(404);
       },
     },
   },

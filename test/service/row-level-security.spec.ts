@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { TenantScope } from '../../src/common/tenant-scope.js';
 import { runInScope } from '../../src/tenancy/db-scope.js';
 import { TENANT_TABLES } from '../../src/database/migrations/1765200000000-TenantRowLevelSecurity.js';
+import { PORTAL_REPORT_TENANT_TABLES } from '../../src/database/migrations/1765600000000-PortalReports.js';
 import { login, startApp, type TestApp } from '../support/harness.js';
 import { comuneId } from '../support/factories.js';
 import { IngestService } from '../../src/conversations/ingest.service.js';
@@ -72,7 +73,7 @@ describe('row-level security', () => {
        WHERE c.relkind = 'r' GROUP BY c.relname, c.relrowsecurity ORDER BY 1`);
     // A new table with a comune_id and no policy fails here, named.
     expect(rows.filter((r: any) => !r.rls || r.policies !== 1).map((r: any) => r.table)).toEqual([]);
-    expect(rows.map((r: any) => r.table).sort()).toEqual([...TENANT_TABLES].sort());
+    expect(rows.map((r: any) => r.table).sort()).toEqual([...TENANT_TABLES, ...PORTAL_REPORT_TENANT_TABLES].sort());
   });
 
   it('shows nothing and accepts no write outside a scope', async () => {

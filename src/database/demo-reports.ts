@@ -1,0 +1,244 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+
+/** One demo report: where (checked inside its comune's boundary), what, by whom, and how it stands. */
+interface DemoReport {
+  key: string;
+  comune: string;
+  category: string;
+  lat: number;
+  lng: number;
+  address: string;
+  text: string;
+  name: string;
+  email: string;
+  /** Resolved this many days after it was sent; open when absent. */
+  resolvedAfterDays?: number;
+  daysAgo: number;
+  followers?: string[];
+}
+
+export const DEMO_REPORTS: DemoReport[] = [
+  {
+    key: 'bari-1',
+    comune: 'bari',
+    category: 'strade',
+    lat: 41.1228,
+    lng: 16.8697,
+    address: 'Via Sparano da Bari 102, Bari',
+    text: 'Buca profonda sul marciapiede di Via Sparano davanti al civico 102: una signora è quasi caduta.',
+    name: 'Maria Lorusso',
+    email: 'maria.lorusso@esempio.it',
+    daysAgo: 2,
+    followers: ['vito.demarco@esempio.it', 'anna.cassano@esempio.it'],
+  },
+  {
+    key: 'bari-2',
+    comune: 'bari',
+    category: 'illuminazione',
+    lat: 41.1214,
+    lng: 16.872,
+    address: 'Corso Cavour 45, Bari',
+    text: 'Lampione spento in Corso Cavour all’altezza del civico 45 da una settimana, la sera il tratto è buio.',
+    name: 'Nicola Lattanzio',
+    email: 'nicola.lattanzio@esempio.it',
+    daysAgo: 5,
+  },
+  {
+    key: 'bari-3',
+    comune: 'bari',
+    category: 'rifiuti',
+    lat: 41.1147,
+    lng: 16.8733,
+    address: 'Via Capruzzi 210, Bari',
+    text: 'Cassonetti della differenziata pieni e sacchetti a terra in Via Capruzzi, vicino alla stazione.',
+    name: 'Giuseppe Rizzi',
+    email: 'giuseppe.rizzi@esempio.it',
+    daysAgo: 9,
+    resolvedAfterDays: 2,
+  },
+  {
+    key: 'bari-4',
+    comune: 'bari',
+    category: 'verde',
+    lat: 41.104,
+    lng: 16.86,
+    address: 'Viale Luigi Einaudi, Poggiofranco, Bari',
+    text: 'Un ramo grosso di un pino è spezzato e pende sulla pista ciclabile di Viale Einaudi.',
+    name: 'Francesca Amoruso',
+    email: 'francesca.amoruso@esempio.it',
+    daysAgo: 1,
+    followers: ['paolo.strippoli@esempio.it'],
+  },
+  {
+    key: 'bari-5',
+    comune: 'bari',
+    category: 'segnaletica',
+    lat: 41.1195,
+    lng: 16.882,
+    address: 'Lungomare Nazario Sauro, Bari',
+    text: 'Semaforo pedonale del Lungomare Nazario Sauro lampeggiante giallo da ieri sera.',
+    name: 'Antonio Colella',
+    email: 'antonio.colella@esempio.it',
+    daysAgo: 14,
+    resolvedAfterDays: 1,
+  },
+  {
+    key: 'bari-6',
+    comune: 'bari',
+    category: 'fognature',
+    lat: 41.108,
+    lng: 16.895,
+    address: 'Via Caldarola, Japigia, Bari',
+    text: 'Tombino otturato in Via Caldarola: con la pioggia di stamattina la strada si è allagata.',
+    name: 'Rosa Difonzo',
+    email: 'rosa.difonzo@esempio.it',
+    daysAgo: 3,
+  },
+  {
+    key: 'modugno-1',
+    comune: 'modugno',
+    category: 'strade',
+    lat: 41.0822,
+    lng: 16.78,
+    address: 'Via Roma 30, Modugno',
+    text: 'Buca in Via Roma all’incrocio con Via Cornole, pericolosa per scooter e biciclette.',
+    name: 'Luca Cramarossa',
+    email: 'luca.cramarossa@esempio.it',
+    daysAgo: 4,
+    followers: ['teresa.modugno@esempio.it'],
+  },
+  {
+    key: 'modugno-2',
+    comune: 'modugno',
+    category: 'illuminazione',
+    lat: 41.0836,
+    lng: 16.7826,
+    address: 'Piazza del Popolo, Modugno',
+    text: 'Due lampioni spenti in Piazza del Popolo, lato chiesa.',
+    name: 'Angela Sblendorio',
+    email: 'angela.sblendorio@esempio.it',
+    daysAgo: 11,
+    resolvedAfterDays: 3,
+  },
+  {
+    key: 'modugno-3',
+    comune: 'modugno',
+    category: 'animali',
+    lat: 41.085,
+    lng: 16.779,
+    address: 'Via X Marzo, Modugno',
+    text: 'Cane randagio ferito che gira da due giorni in Via X Marzo vicino alla scuola.',
+    name: 'Michele Fiore',
+    email: 'michele.fiore@esempio.it',
+    daysAgo: 1,
+  },
+  {
+    key: 'monopoli-1',
+    comune: 'monopoli',
+    category: 'rifiuti',
+    lat: 40.9506,
+    lng: 17.299,
+    address: 'Piazza Vittorio Emanuele II, Monopoli',
+    text: 'Cestini stracolmi in Piazza Vittorio Emanuele dopo il mercato del sabato.',
+    name: 'Giovanna Intini',
+    email: 'giovanna.intini@esempio.it',
+    daysAgo: 6,
+    resolvedAfterDays: 1,
+  },
+  {
+    key: 'monopoli-2',
+    comune: 'monopoli',
+    category: 'strade',
+    lat: 40.949,
+    lng: 17.301,
+    address: 'Via Magenta 12, Monopoli',
+    text: 'Basolato sconnesso in Via Magenta: alcune pietre si muovono al passaggio delle auto.',
+    name: 'Domenico Pace',
+    email: 'domenico.pace@esempio.it',
+    daysAgo: 8,
+  },
+  {
+    key: 'monopoli-3',
+    comune: 'monopoli',
+    category: 'verde',
+    lat: 40.953,
+    lng: 17.303,
+    address: 'Lungomare Santa Maria, Monopoli',
+    text: 'Aiuole del lungomare con l’irrigazione rotta: l’acqua scorre sul marciapiede da giorni.',
+    name: 'Carla Ventrella',
+    email: 'carla.ventrella@esempio.it',
+    daysAgo: 2,
+  },
+];
+
+/**
+ * Demo reports from the citizen portal in Bari, Modugno and Monopoli (`npm run demo`, `seed
+ * --demo`; not the test template): each stored by the one ingest function, `ingest_message`, as
+ * the portal channel stores it, its position checked inside its comune's boundary, then backdated;
+ * some resolved (their events backdated too, so nobody is notified at start), some with followers.
+ * Running it again adds nothing (the ingest is idempotent on the demo's message ids).
+ */
+export async function seedDemoReports(ds: DataSource): Promise<number> {
+  let added = 0;
+  for (const r of DEMO_REPORTS) {
+    await ds.transaction(async (m) => {
+      await m.query(`SELECT set_config('sportello.comuni', '*', true)`);
+      const [c] = await m.query(`SELECT id FROM comuni WHERE slug = $1 AND ST_Contains(boundary, ST_SetSRID(ST_MakePoint($2, $3), 4326))`, [
+        r.comune,
+        r.lng,
+        r.lat,
+      ]);
+      if (!c) throw new Error(`demo report ${r.key}: the point is not inside ${r.comune}`);
+      const args = {
+        channel: 'portal',
+        externalId: `submission:demo-${r.key}`,
+        address: `mailto:${r.email}`,
+        displayName: r.name,
+        comuneId: c.id,
+        forceNew: true,
+        reference: null,
+        year: String(new Date().getFullYear()),
+        type: 'report',
+        category: r.category,
+        subject: r.text.length > 80 ? `${r.text.slice(0, 77)}…` : r.text,
+        payload: { address: r.address },
+        location: { lat: r.lat, lng: r.lng },
+        text: `${r.text}\n\nIndirizzo indicato: ${r.address}`,
+        attachments: [],
+        correlationId: null,
+        consents: [
+          { purpose: 'privacy', granted: true, source: 'portal', contact: r.email },
+          { purpose: 'updates', granted: true, source: 'portal', contact: r.email },
+        ],
+        events: [{ type: 'portal.submitted', actorType: 'citizen', data: { kind: 'report', pin: true, demo: true } }],
+      };
+      const [row] = await m.query(`SELECT outcome, ticket_id FROM ingest_message($1::jsonb)`, [JSON.stringify(args)]);
+      if (row.outcome !== 'created') return;
+      added++;
+      const ticketId = row.ticket_id;
+      const created = `now() - make_interval(days => ${r.daysAgo})`;
+      await m.query(`UPDATE tickets SET created_at = ${created}, last_message_at = ${created}, updated_at = ${created} WHERE id = $1`, [
+        ticketId,
+      ]);
+      await m.query(`UPDATE messages SET created_at = ${created} WHERE ticket_id = $1`, [ticketId]);
+      if (r.resolvedAfterDays !== undefined) {
+        const at = `now() - make_interval(days => ${r.daysAgo - r.resolvedAfterDays})`;
+        await m.query(`UPDATE tickets SET status = 'resolved', queue_state = 'done', resolved_at = ${at} WHERE id = $1`, [ticketId]);
+        await m.query(
+          `INSERT INTO ticket_events (ticket_id, comune_id, type, actor_type, data, created_at)
+           VALUES ($1, $2, 'status.changed', 'system', '{"from":"new","to":"resolved","demo":true}', ${at})`,
+          [ticketId, c.id],
+        );
+      }
+      for (const email of r.followers ?? []) {
+        await m.query(
+          `INSERT INTO report_followers (comune_id, ticket_id, email, source, token_hash, created_at)
+           VALUES ($1, $2, $3, 'follow', $4, ${created}) ON CONFLICT DO NOTHING`,
+          [c.id, ticketId, email, createHash('sha256').update(randomBytes(24)).digest('hex')],
+        );
+      }
+    });
+  }
+  return added;
+}

@@ -1,0 +1,35 @@
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../src/database/data-source.js';
+import { DEMO_REPORTS, seedDemoReports } from '../../src/database/demo-reports.js';
+import { createTestDatabase } from '../support/harness.js';
+
+/** The demo's portal reports: stored by the one ingest, inside their comuni, some resolved, some followed; once. */
+describe('demo reports', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let ds: DataSource;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    ds = await new DataSource(dataSourceOptions(db.url)).initialize();
+  });
+  afterAll(async () => {
+    await ds?.destroy();
+    await db?.drop();
+  });
+
+  it('stores a dozen reports in Bari, Modugno and Monopoli, inside each comune, and nothing more when run again', async () => {
+    expect(await seedDemoReports(ds)).toBe(DEMO_REPORTS.length);
+    const rows = await ds.query(
+      `SELECT c.slug, t.status, t.type, t.channel, t.category, ST_Contains(c.boundary, t.location::geometry) AS inside,
+              (SELECT count(*)::int FROM citizen_consents k WHERE k.ticket_id = t.id AND k.purpose = 'privacy') AS consents,
+              (SELECT count(*)::int FROM report_followers f WHERE f.ticket_id = t.id) AS followers
+         FROM tickets t JOIN comuni c ON c.id = t.comune_id WHERE t.channel = 'portal' ORDER BY t.id`,
+    );
+    expect(rows).toHaveLength(12);
+    expect(new Set(rows.map((r: any) => r.slug))).toEqual(new Set(['bari', 'modugno', 'monopoli']));
+    expect(rows.every((r: any) => r.inside && r.type === 'report' && r.consents === 1)).toBe(true);
+    expect(rows.filter((r: any) => r.status === 'resolved')).toHaveLength(4);
+    expect(rows.reduce((n: number, r: any) => n + r.followers, 0)).toBe(4);
+    expect(await seedDemoReports(ds)).toBe(0);
+    expect((await ds.query(`SELECT count(*)::int AS n FROM tickets WHERE channel = 'portal'`))[0].n).toBe(12);
+  });
+});
