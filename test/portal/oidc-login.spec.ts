@@ -54,7 +54,7 @@ describe('portal: SPID/CIE login through the OpenID Connect gateway', () => {
     expect(cookie).toMatch(/HttpOnly/i);
     expect(cookie).toMatch(/SameSite=Lax/i);
     expect(cookie).toMatch(/Path=\//);
-    expect(cookie).not.toMatch(/Secure/i); // PUBLIC_BASE_URL is http here; https sets it (below)
+    expect(cookie).not.toMatch(/Secure/i); // PUBLIC_BASE_URL is http here; https sets it (citizen-guard.spec.ts)
 
     const s = await session(t, b);
     expect(s).toEqual({
