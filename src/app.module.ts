@@ -23,6 +23,7 @@ import { WebModule } from './web/web.module.js';
 import { CatalogueModule } from './portal/catalogue/catalogue.module.js';
 import { HealthController } from './ops/health.controller.js';
 import { REDACTED_HEADER_PATHS, redactRequestSecrets } from './channels/support/log-redaction.js';
+import { PortalIdentityModule } from './portal/identity/portal-identity.module.js';
 import { PortalReportsModule } from './portal/reports/portal-reports.module.js';
 import { MetricsModule } from './ops/metrics.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
@@ -70,6 +71,7 @@ export class AppModule {
         ConsoleModule.register(roles),
         CatalogueModule.register(roles),
         WebModule.register(roles),
+        PortalIdentityModule.register(roles),
         PortalReportsModule.register(roles),
         ...extra,
         // For the health controller.

@@ -9,9 +9,26 @@ export class TenantScope {
   private constructor(
     /** null means every comune (the metropolitan administrator, or a named system scope). */
     readonly comuneIds: readonly number[] | null,
-    /** Who acts: `operator`, `comune`, or the name of the system work that spans comuni. */
+    /** Who acts: `operator`, `comune`, `citizen`, or the name of the system work that spans comuni. */
     readonly name: string = 'operator',
+    /** A citizen's scope: the portal account whose own rows it sees (and no comune's). */
+    readonly citizenAccountId: string | null = null,
   ) {}
+
+  /**
+   * A citizen of the portal (src/portal/identity): their own account rows, nothing of any comune
+   * (`comuneIds` is empty). The database reads it from the setting `sportello.citizen`.
+   */
+  static citizen(accountId: string | number): TenantScope {
+    const id = String(accountId);
+    if (!/^[1-9][0-9]{0,18}$/.test(id)) throw new Error(`invalid citizen account id ${id}`);
+    return new TenantScope([], 'citizen', id);
+  }
+
+  /** A named system scope (`system:…`): the only kind that sees every citizen account. */
+  get isSystem(): boolean {
+    return this.name.startsWith('system:');
+  }
 
   /**
    * Work that legitimately spans every comune (the SLA sweep, analytics, notifications, the

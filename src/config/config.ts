@@ -53,6 +53,32 @@ export interface AppConfig {
   messaging: MessagingConfig;
   /** Channel safety limits (src/channels): hosts of mail servers, PEC signatures, web-chat sessions. */
   channelSecurity: ChannelSecurityConfig;
+  /** The citizens' portal: SPID/CIE through an OpenID Connect gateway, e-mail codes, sessions (src/portal/identity). */
+  portal: PortalConfig;
+}
+
+export interface PortalConfig {
+  /** The identity gateway's issuer (discovery at /.well-known/openid-configuration); null: SPID/CIE login is off. */
+  oidcIssuer: string | null;
+  oidcClientId: string;
+  oidcClientSecret: string;
+  /** `acr_values` asked by the SPID and the CIE buttons. */
+  acrSpid: string;
+  acrCie: string;
+  /** Where the gateway sends the citizen back: PUBLIC_BASE_URL + /api/portal/v1/auth/oidc/callback. */
+  redirectUri: string;
+  /** Where the gateway sends the citizen after logging out: PUBLIC_BASE_URL + /. */
+  postLogoutRedirectUri: string;
+  /** A session unused for this long ends; and every session ends this long after login. */
+  sessionIdleMs: number;
+  sessionMaxMs: number;
+  /** The system mailer of the login codes: SMTP URL and sender. */
+  mailSmtpUrl: string;
+  mailFrom: string;
+  /** Login codes asked per client address and per e-mail address in a window. */
+  emailCodesPerAddress: number;
+  emailCodesPerEmail: number;
+  emailCodeWindowMs: number;
 }
 
 export interface ChannelSecurityConfig {
@@ -285,9 +311,56 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       pecTrustedCertsFile: str('PEC_TRUSTED_CERTS_FILE', '') || null,
       webchatSessionIdleMs: int('WEBCHAT_SESSION_IDLE_DAYS', 30, 1, 3650) * 24 * 3600 * 1000,
     },
+    portal: {} as PortalConfig,
   };
+  config.portal = loadPortalConfig(env, config.messaging.publicBaseUrl, config.email.defaultSmtpUrl, { str, int, oneOf, url, problems });
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+const SPID_L2 = 'https://www.spid.gov.it/SpidL2';
+const SPID_L3 = 'https://www.spid.gov.it/SpidL3';
+
+function loadPortalConfig(env: AppConfig['env'], publicBaseUrl: string, defaultSmtpUrl: string, r: Readers): PortalConfig {
+  const issuer = r.str('PORTAL_OIDC_ISSUER', '');
+  let oidcIssuer: string | null = null;
+  if (issuer) {
+    try {
+      const u = new URL(issuer);
+      const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
+      if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback && env !== 'production'))
+        r.problems.push(`PORTAL_OIDC_ISSUER must be an https URL (http only on loopback, outside production) (got "${issuer}")`);
+      else oidcIssuer = issuer.replace(/\/+$/, '');
+    } catch {
+      r.problems.push('PORTAL_OIDC_ISSUER is not a valid URL');
+    }
+  }
+  const oidcClientId = r.str('PORTAL_OIDC_CLIENT_ID', '');
+  const oidcClientSecret = r.str('PORTAL_OIDC_CLIENT_SECRET', '');
+  if (oidcIssuer && !oidcClientId) r.problems.push('PORTAL_OIDC_CLIENT_ID must be set with PORTAL_OIDC_ISSUER');
+  if (oidcIssuer && !oidcClientSecret) r.problems.push('PORTAL_OIDC_CLIENT_SECRET must be set with PORTAL_OIDC_ISSUER');
+  const acr = (name: string, fallback: string) => {
+    const v = r.str(name, fallback);
+    if (!/^\S+$/.test(v)) r.problems.push(`${name} must be one acr value such as ${fallback} (got "${v}")`);
+    return v;
+  };
+  const base = publicBaseUrl.replace(/\/+$/, '');
+  return {
+    oidcIssuer,
+    oidcClientId,
+    oidcClientSecret,
+    acrSpid: acr('PORTAL_OIDC_ACR_SPID', SPID_L2),
+    acrCie: acr('PORTAL_OIDC_ACR_CIE', SPID_L3),
+    redirectUri: `${base}/api/portal/v1/auth/oidc/callback`,
+    postLogoutRedirectUri: `${base}/`,
+    sessionIdleMs: r.int('PORTAL_SESSION_IDLE_MINUTES', 30, 1, 24 * 60) * 60_000,
+    sessionMaxMs: r.int('PORTAL_SESSION_MAX_HOURS', 12, 1, 30 * 24) * 3_600_000,
+    mailSmtpUrl: r.url('PORTAL_MAIL_SMTP_URL', defaultSmtpUrl, ['smtp:', 'smtps:']),
+    mailFrom: r.str('PORTAL_MAIL_FROM', 'Sportello <no-reply@sportello.invalid>'),
+    emailCodesPerAddress: r.int('PORTAL_EMAIL_CODES_PER_ADDRESS', 10, 1, 1_000_000),
+    emailCodesPerEmail: r.int('PORTAL_EMAIL_CODES_PER_EMAIL', 3, 1, 1_000_000),
+    emailCodeWindowMs: r.int('PORTAL_EMAIL_CODE_WINDOW_SECONDS', 900, 1, 86_400) * 1000,
+  };
 }
 
 interface Readers {

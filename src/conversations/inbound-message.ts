@@ -60,6 +60,8 @@ export interface InboundMessage {
 
 export interface IngestResult {
   duplicate: boolean;
+  /** An interceptor handled the message without any case (ticket fields are empty): nothing to thread or show. */
+  absorbed?: boolean;
   ticketId: string;
   ticketReference: string;
   ticketCreated: boolean;

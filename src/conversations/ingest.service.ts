@@ -18,7 +18,7 @@ import type { InboundMessage, IngestResult } from './inbound-message.js';
 import { IngestBatcher, INGEST_SQL } from './ingest-batcher.js';
 import { ingestArgs, type IngestArgs } from './ingest-args.js';
 import { CaseLifecycle } from '../cases/case-lifecycle.js';
-import { InboundInterceptors, type CaseRow, type InboundInterceptor } from './interceptors.js';
+import { InboundInterceptors, isAbsorbed, type CaseRow, type InboundInterceptor } from './interceptors.js';
 
 type TicketRow = CaseRow;
 
@@ -118,6 +118,13 @@ export class IngestService {
         throw err;
       }
       if (result.duplicate) return this.countDuplicate(msg, result);
+      if (result.absorbed) {
+        this.metrics.ingested.inc({ channel: msg.channel, outcome: 'absorbed' });
+        if (result.afterCommit)
+          void result.afterCommit().catch((err: Error) => this.logger.warn(`after an absorbed message: ${err.message}`));
+        const { ticket: _t, afterCommit: _a, ...out } = result;
+        return out;
+      }
 
       this.metrics.ingested.inc({ channel: msg.channel, outcome: 'stored' });
       // Its events left the analytics wake-up to us (no notification serialising the commits).
@@ -222,6 +229,19 @@ export class IngestService {
         openTicketReferenced: look.open_ticket_referenced,
         correlationId: args.correlationId ?? undefined,
       });
+      if (claimed && isAbsorbed(claimed)) {
+        return {
+          duplicate: false,
+          absorbed: true,
+          ticketId: '',
+          ticketReference: '',
+          ticketCreated: false,
+          messageId: '',
+          comuneId: args.comuneId,
+          ticket: { id: '', reference: '', comune_id: args.comuneId, group_id: null, assignee_id: null, offered_to_id: null, status: '' },
+          afterCommit: claimed.afterCommit,
+        };
+      }
       if (claimed) {
         return {
           duplicate: false,
@@ -261,7 +281,12 @@ export class IngestService {
   }
 }
 
-type Stored = IngestResult & { ticket: TicketRow; message?: Record<string, unknown>; outboxAdded?: boolean };
+type Stored = IngestResult & {
+  ticket: TicketRow;
+  message?: Record<string, unknown>;
+  outboxAdded?: boolean;
+  afterCommit?: () => Promise<void>;
+};
 
 /** What `ingest_message` answers: the outcome, the ticket, and the stored message (or the duplicate's id). */
 interface IngestRow extends Omit<TicketRow, 'id'> {

@@ -40,6 +40,18 @@ export interface Claimed {
 }
 
 /**
+ * A message the interceptor handled without any case (a channel-linking code of the portal): it is
+ * stored on no case and opens none; `afterCommit` runs once the interceptor's writes are committed
+ * (its answer to the sender). The ingest then answers the channel with an empty ticket (`absorbed`).
+ */
+export interface Absorbed {
+  absorbed: true;
+  afterCommit?: () => Promise<void>;
+}
+
+export const isAbsorbed = (c: Claimed | Absorbed): c is Absorbed => 'absorbed' in c;
+
+/**
  * May claim an inbound message before it opens or joins a case (a survey's answer, an FAQ answer, a
  * booking's "ANNULLA"). `candidate` is a cheap test without the database: a message no interceptor
  * is a candidate for goes through the group-commit path; the others take the per-message path where
@@ -50,7 +62,7 @@ export interface InboundInterceptor {
   /** Lower runs first. */
   readonly order: number;
   candidate(msg: InboundMessage): boolean;
-  claim(msg: InboundMessage, ctx: InterceptContext): Promise<Claimed | null>;
+  claim(msg: InboundMessage, ctx: InterceptContext): Promise<Claimed | Absorbed | null>;
 }
 
 /** Marks a provider as an inbound interceptor: a module adds one by providing such a class, no edit to the core. */
@@ -80,7 +92,7 @@ export class InboundInterceptors implements OnModuleInit {
     return this.chain.filter((i) => i.candidate(msg));
   }
 
-  async claim(candidates: InboundInterceptor[], msg: InboundMessage, ctx: InterceptContext): Promise<Claimed | null> {
+  async claim(candidates: InboundInterceptor[], msg: InboundMessage, ctx: InterceptContext): Promise<Claimed | Absorbed | null> {
     for (const i of candidates) {
       const claimed = await i.claim(msg, ctx);
       if (claimed) return claimed;

@@ -26,6 +26,7 @@ import { PecSignatureState1765150000000 } from './migrations/1765150000000-PecSi
 import { APP_ROLE, TenantRowLevelSecurity1765200000000 } from './migrations/1765200000000-TenantRowLevelSecurity.js';
 import { CitizenRegistryRowLevelSecurity1765300000000 } from './migrations/1765300000000-CitizenRegistryRowLevelSecurity.js';
 import { CasePhases1765410000000 } from './migrations/1765410000000-CasePhases.js';
+import { CitizenAccounts1765500000000 } from './migrations/1765500000000-CitizenAccounts.js';
 import { PortalReports1765600000000 } from './migrations/1765600000000-PortalReports.js';
 import { ServiceCatalogue1765550000000 } from './migrations/1765550000000-ServiceCatalogue.js';
 
@@ -61,6 +62,7 @@ export const MIGRATIONS = [
   TenantRowLevelSecurity1765200000000,
   CitizenRegistryRowLevelSecurity1765300000000,
   CasePhases1765410000000,
+  CitizenAccounts1765500000000,
   PortalReports1765600000000,
   ServiceCatalogue1765550000000,
 ];

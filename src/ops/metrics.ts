@@ -11,7 +11,7 @@ export class Metrics {
 
   readonly ingested = new Counter({
     name: 'sportello_ingest_messages_total',
-    help: 'Inbound messages by channel and outcome (stored, duplicate, rejected)',
+    help: 'Inbound messages by channel and outcome (stored, duplicate, rejected, absorbed by an interceptor)',
     labelNames: ['channel', 'outcome'] as const,
     registers: [this.registry],
   });

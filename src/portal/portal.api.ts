@@ -16,8 +16,9 @@ export type LoginMethod = 'spid' | 'cie';
 export interface PortalCitizen {
   id: string;
   displayName: string;
-  givenName: string;
-  familyName: string;
+  /** null for an account that only proved an e-mail address. */
+  givenName: string | null;
+  familyName: string | null;
   fiscalCode: string | null;
   email: string | null;
   assurance: Assurance;

@@ -99,6 +99,9 @@ export class Limiters implements OnModuleDestroy {
   readonly webchatSessions: Limiter;
   readonly webchatTickets: Limiter;
   readonly webchatRest: Limiter;
+  /** The portal's e-mail login codes asked, per client address and per e-mail address (src/portal/identity). */
+  readonly portalCodesAddress: Limiter;
+  readonly portalCodesEmail: Limiter;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     // The library's advice for ioredis: no offline queue, so an outage falls back at once.
@@ -114,6 +117,9 @@ export class Limiters implements OnModuleDestroy {
     this.webchatTickets = new Limiter(this.redis, p, 'webchat-ticket', t.webchatTicketsPerAddress, t.webchatWindowMs);
     // The widget's REST side (leave a message out of hours, send a photo): a few per session allowed.
     this.webchatRest = new Limiter(this.redis, p, 'webchat-rest', t.webchatSessionsPerAddress * 3, t.webchatWindowMs);
+    const portal = config.portal;
+    this.portalCodesAddress = new Limiter(this.redis, p, 'portal-code-address', portal.emailCodesPerAddress, portal.emailCodeWindowMs);
+    this.portalCodesEmail = new Limiter(this.redis, p, 'portal-code-email', portal.emailCodesPerEmail, portal.emailCodeWindowMs);
   }
 
   onModuleDestroy(): void {

@@ -60,7 +60,8 @@ export class TooManyRequestsException extends HttpException {
   }
 }
 
-function tooMany(res: Response, req: Request, blockedMs: number, field?: string): TooManyRequestsException {
+/** Sets Retry-After and builds the 429 (in the client's language) for a refusal of `blockedMs` more. */
+export function tooMany(res: Response, req: Request, blockedMs: number, field?: string): TooManyRequestsException {
   const seconds = Math.max(1, Math.ceil(blockedMs / 1000));
   res.setHeader('Retry-After', String(seconds));
   return new TooManyRequestsException(seconds, requestLang(req), field);

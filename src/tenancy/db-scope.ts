@@ -31,6 +31,17 @@ export function scopeSetting(scope: TenantScope | undefined): string {
   return scope.comuneIds === null ? '*' : scope.comuneIds.join(',');
 }
 
+/**
+ * The value of `sportello.citizen` (portal accounts, migration CitizenAccounts): `*` for a named
+ * system scope, the account id for a citizen's scope, '' (no account) for everything else — an
+ * operator, even the metropolitan administrator, sees no citizen account.
+ */
+export function citizenSetting(scope: TenantScope | undefined): string {
+  if (!scope) return '';
+  if (scope.citizenAccountId) return scope.citizenAccountId;
+  return scope.isSystem ? '*' : '';
+}
+
 const SCOPE_OF_CLIENT = Symbol('sportello.scope');
 type ScopedClient = pg.PoolClient & { [SCOPE_OF_CLIENT]?: string };
 type ConnectCallback = (err: Error | undefined, client?: pg.PoolClient, release?: (err?: Error | boolean) => void) => void;
@@ -43,30 +54,34 @@ type ConnectCallback = (err: Error | undefined, client?: pg.PoolClient, release?
 export function bindScopeToPool(ds: DataSource): void {
   const pool = (ds.driver as unknown as { master: pg.Pool }).master;
   const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
-  const scoped = async (setting: string): Promise<pg.PoolClient> => {
+  const scoped = async (setting: string, citizen: string): Promise<pg.PoolClient> => {
     const client = (await connect()) as ScopedClient;
-    if (client[SCOPE_OF_CLIENT] !== setting) {
+    const key = `${setting}|${citizen}`;
+    if (client[SCOPE_OF_CLIENT] !== key) {
       // Until TypeORM has the client and listens to it, a dropped connection's 'error' event is ours:
       // the failed query below reports it.
       const dropped = () => undefined;
       client.on('error', dropped);
       try {
-        await client.query(`SELECT set_config('sportello.comuni', $1, false)`, [setting]);
+        await client.query(`SELECT set_config('sportello.comuni', $1, false), set_config('sportello.citizen', $2, false)`, [
+          setting,
+          citizen,
+        ]);
       } catch (err) {
         client.release(err as Error);
         throw err;
       } finally {
         client.removeListener('error', dropped);
       }
-      client[SCOPE_OF_CLIENT] = setting;
+      client[SCOPE_OF_CLIENT] = key;
     }
     return client;
   };
   (pool as unknown as { connect: (cb?: ConnectCallback) => unknown }).connect = (cb?: ConnectCallback) => {
     // Read now, in the caller's context: a connection handed over later (the pool was busy) must
     // still get the scope of the code that asked for it.
-    const setting = scopeSetting(currentScope());
-    const client = scoped(setting);
+    const scope = currentScope();
+    const client = scoped(scopeSetting(scope), citizenSetting(scope));
     if (!cb) return client;
     client.then(
       (c) => cb(undefined, c, (err?: Error | boolean) => c.release(err)),

@@ -621,6 +621,30 @@ const MATRIX: Record<string, Entry> = {
     },
   },
 
+  // ── citizens' portal: citizen principals, no comune's object ─────────────────────────────
+  'GET /api/portal/v1/session': { noObject: "the caller's own citizen session (or none)" },
+  'GET /api/portal/v1/auth/oidc/start': { noObject: 'starts a SPID/CIE login at the gateway' },
+  'GET /api/portal/v1/auth/oidc/callback': { noObject: "the gateway's answer to this browser's own login" },
+  'POST /api/portal/v1/auth/email/start': { noObject: 'sends a login code to the address given' },
+  'POST /api/portal/v1/auth/email/verify': { noObject: "the caller's own login code" },
+  'POST /api/portal/v1/auth/logout': { noObject: "ends the caller's own citizen session" },
+  'GET /api/portal/v1/me/links': { noObject: "the citizen's own linked channels (row-level security of the citizen scope)" },
+  'POST /api/portal/v1/me/links': { noObject: "a link code for the citizen's own account" },
+  'DELETE /api/portal/v1/me/links/:id': {
+    notObjects: {
+      'path:id': "a citizen's own channel link, no comune's object: another citizen's answers 404 (test/portal/channel-links.spec.ts)",
+    },
+    checks: {
+      // Staff principals are no citizens: an operator's token reaches no portal account's rows.
+      'staff token': async (c) => {
+        for (const who of ['modSup', 'bariSup', 'admin'] as Who[]) {
+          const res = await c.t.http.delete('/api/portal/v1/me/links/1').set(auth(c, who));
+          expect({ who, status: res.status, code: res.body.code }).toEqual({ who, status: 401, code: 'login_required' });
+        }
+      },
+    },
+  },
+
   // ── socket events ────────────────────────────────────────────────────────────────────────
   'socket:/agent presence.set': { noObject: "the caller's own presence" },
   'socket:/agent typing': {

@@ -75,7 +75,7 @@ describe('inbound interceptors', () => {
     const candidates = chain.candidates(msg('ANNULLA'));
     const ctx = { m: {} as never, comuneId: 1, identityId: '1', citizenId: '1', openTicketReferenced: false };
     expect(await chain.claim(candidates, msg('ANNULLA'), { ...ctx, openTicketId: null })).toBeNull();
-    expect((await chain.claim(candidates, msg('ANNULLA'), { ...ctx, openTicketId: '7' }))?.ticket.id).toBe('7');
+    expect(((await chain.claim(candidates, msg('ANNULLA'), { ...ctx, openTicketId: '7' })) as Claimed | null)?.ticket.id).toBe('7');
     expect(calls).toEqual(['faq', 'annulla', 'faq', 'annulla']);
     await mod.close();
   });

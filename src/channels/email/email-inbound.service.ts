@@ -161,14 +161,15 @@ export class EmailInbound {
     await this.remember(
       account,
       rfcId,
-      pec.nature === 'envelope' ? 'pec' : 'message',
-      result.ticketId,
-      result.messageId,
+      // Absorbed by an interceptor (a portal link code): on no ticket, remembered only so a second delivery is skipped.
+      result.absorbed ? 'ignored' : pec.nature === 'envelope' ? 'pec' : 'message',
+      result.absorbed ? null : result.ticketId,
+      result.absorbed ? null : result.messageId,
       subject,
       signature,
     );
     // The message went out to the console before its PEC signature state was stored: shown again with it.
-    if (signature && !result.duplicate) await this.delivery.announce(result.messageId).catch(() => undefined);
+    if (signature && !result.duplicate && !result.absorbed) await this.delivery.announce(result.messageId).catch(() => undefined);
     return {
       outcome: 'stored',
       duplicate: result.duplicate,
