@@ -109,7 +109,14 @@ const dict = {
     en: 'Sign-in failed: the identity provider refused the request.',
   },
   'error.expired': { it: 'La sessione di accesso è scaduta: riprova.', en: 'The sign-in session expired: please try again.' },
-  'error.session': { it: 'La sessione è scaduta: accedi di nuovo.', en: 'Your session expired: please sign in again.' },
+  'error.level': {
+    it: 'Il livello di sicurezza dell’identità digitale usata non basta per questo servizio: accedi con SPID di livello 2 o con CIE.',
+    en: 'The security level of the digital identity used is not enough for this service: sign in with SPID level 2 or CIE.',
+  },
+  'error.unavailable': {
+    it: 'Il servizio di accesso con identità digitale non è al momento raggiungibile. Riprova più tardi.',
+    en: 'The digital identity sign-in service cannot be reached at the moment. Please try again later.',
+  },
   'error.unknown': { it: 'Accesso non riuscito. Riprova più tardi.', en: 'Sign-in failed. Please try again later.' },
   'profile.title': { it: 'Area personale', en: 'Personal area' },
   'profile.name': { it: 'Nome e cognome', en: 'Name' },

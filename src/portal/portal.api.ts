@@ -13,6 +13,18 @@ export type Assurance = 'email' | 'spid' | 'cie';
 export type AssuranceLevel = 1 | 2 | 3;
 export type LoginMethod = 'spid' | 'cie';
 
+/** Why a SPID/CIE login failed: the gateway's callback sends the browser to `/accedi?errore=<code>`. */
+export type LoginErrorCode =
+  | 'sessione_scaduta'
+  | 'verifica_fallita'
+  | 'livello_insufficiente'
+  | 'dati_mancanti'
+  | 'annullato'
+  | 'gateway'
+  | 'non_configurato'
+  | 'gateway_non_raggiungibile'
+  | 'errore_interno';
+
 export interface PortalCitizen {
   id: string;
   displayName: string;

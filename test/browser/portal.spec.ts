@@ -233,7 +233,7 @@ describe('citizen portal in Chromium', () => {
       '/api/portal/v1/auth/oidc/start?method=spid&returnTo=%2Farea-personale',
     );
     // An error the identity gateway sent back, in Italian.
-    await page.goto(`${t.url}/accedi?errore=cancelled`);
+    await page.goto(`${t.url}/accedi?errore=annullato`);
     await page.getByRole('alert').filter({ hasText: 'Accesso annullato' }).waitFor();
   });
 

@@ -142,7 +142,9 @@ export async function startApp(
   let app;
   try {
     app = await createApp(config, { logger: false, modules });
-    await app.listen(0, '127.0.0.1');
+    // PORT=0 (the default here): a random port; a test whose browser must come back to a known
+    // address (an identity provider's redirect URI) passes a port it reserved.
+    await app.listen(config.port, '127.0.0.1');
   } catch (err) {
     // A refused start (a test of the boot checks) leaves nothing running behind it.
     await app?.close().catch(() => undefined);

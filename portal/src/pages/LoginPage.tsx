@@ -7,13 +7,19 @@ import { Icon } from '../Icon';
 import { refreshSession, setSession, useSession } from '../session';
 import { Crumbs } from './Crumbs';
 import { useTitle } from './title';
+import type { LoginErrorCode } from '@server/portal/portal.api';
 
-const ERRORS: Record<string, Key> = {
-  cancelled: 'error.cancelled',
+/** Every code the identity gateway's callback can send (the server's LoginErrorCode): a new one fails the type check here. */
+const ERRORS: Record<LoginErrorCode, Key> = {
   annullato: 'error.cancelled',
-  failed: 'error.failed',
-  expired: 'error.expired',
-  session_expired: 'error.session',
+  verifica_fallita: 'error.failed',
+  dati_mancanti: 'error.failed',
+  livello_insufficiente: 'error.level',
+  sessione_scaduta: 'error.expired',
+  gateway: 'error.failed',
+  gateway_non_raggiungibile: 'error.unavailable',
+  non_configurato: 'error.unavailable',
+  errore_interno: 'error.unknown',
 };
 
 /** Sign-in: SPID and CIE through the identity gateway, or a code by e-mail. */
@@ -83,7 +89,7 @@ export default function LoginPage() {
           <p className="lead">{t('login.lead')}</p>
           {errore && (
             <div className="alert alert-danger" role="alert">
-              {t(ERRORS[errore] ?? 'error.unknown')}
+              {t(ERRORS[errore as LoginErrorCode] ?? 'error.unknown')}
             </div>
           )}
           {session.status === 'unavailable' && (

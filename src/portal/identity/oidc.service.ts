@@ -7,13 +7,14 @@ import { asSystem } from '../../tenancy/db-scope.js';
 import { updateReturning } from '../../database/sql.js';
 import { fiscalCodeOf, type VerifiedPerson } from './accounts.js';
 import { sha256 } from './sessions.js';
+import type { LoginErrorCode } from '../portal.api.js';
 
 export type OidcMethod = 'spid' | 'cie';
 
 /** A login failure, with the code the portal's /accedi page shows (`?errore=<code>`). */
 export class OidcLoginError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: LoginErrorCode,
     message: string,
   ) {
     super(message);

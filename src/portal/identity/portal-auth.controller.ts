@@ -11,7 +11,7 @@ import { PortalCsrf } from './csrf.js';
 import { EmailLogin, portalLang } from './email-login.js';
 import { OidcLogin, OidcLoginError, type OidcMethod } from './oidc.service.js';
 import { CitizenSessions, cookiesOf, type CitizenSession } from './sessions.js';
-import type { PortalSession } from '../portal.api.js';
+import type { LoginErrorCode, PortalSession } from '../portal.api.js';
 
 export const FLOW_COOKIE = 'sportello_oidc_flow';
 const FLOW_PATH = '/api/portal/v1/auth/oidc';
@@ -109,7 +109,10 @@ export class PortalAuthController {
       });
       res.redirect(302, started.url);
     } catch (err) {
-      res.redirect(302, `/accedi?errore=${err instanceof OidcLoginError ? err.code : 'gateway_non_raggiungibile'}`);
+      res.redirect(
+        302,
+        `/accedi?errore=${err instanceof OidcLoginError ? err.code : ('gateway_non_raggiungibile' satisfies LoginErrorCode)}`,
+      );
     }
   }
 
@@ -134,7 +137,7 @@ export class PortalAuthController {
       res.redirect(302, done.returnTo);
     } catch (err) {
       if (!(err instanceof OidcLoginError)) this.logger.error({ err }, 'SPID/CIE login failed');
-      res.redirect(302, `/accedi?errore=${err instanceof OidcLoginError ? err.code : 'errore_interno'}`);
+      res.redirect(302, `/accedi?errore=${err instanceof OidcLoginError ? err.code : ('errore_interno' satisfies LoginErrorCode)}`);
     }
   }
 
