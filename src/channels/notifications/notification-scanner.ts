@@ -13,6 +13,7 @@ import { contactNotificationText, notificationText, type NotificationKind } from
 import { InSystemScope } from '../../tenancy/db-scope.js';
 import { isOpenStatus } from '../../cases/phases.js';
 import { insertMessage } from '../../conversations/messages.js';
+import { PollingPass } from '../../jobs/polling.js';
 
 /**
  * Channels where a citizen is reached after they left. The web chat shows the conversation live
@@ -36,9 +37,7 @@ const LOOKBACK = '1 hour';
 @Injectable()
 export class NotificationScanner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(NotificationScanner.name);
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
-  private running: Promise<number> | null = null;
+  private readonly polling: PollingPass;
 
   constructor(
     private readonly ds: DataSource,
@@ -47,32 +46,22 @@ export class NotificationScanner implements OnApplicationBootstrap, OnApplicatio
     private readonly realtime: RealtimeService,
     private readonly notifier: TicketNotifier,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.polling = new PollingPass('notification scan', () => this.pass(), this.config.messaging.notifyPollMs, this.logger);
+  }
 
   onApplicationBootstrap(): void {
-    const tick = async () => {
-      if (this.stopped) return;
-      await this.scan().catch((err) => this.logger.warn(`notification scan failed: ${(err as Error).message}`));
-      if (this.stopped) return;
-      this.timer = setTimeout(() => void tick(), this.config.messaging.notifyPollMs);
-      this.timer.unref();
-    };
-    this.timer = setTimeout(() => void tick(), this.config.messaging.notifyPollMs);
-    this.timer.unref();
+    this.polling.start(() => this.scan());
   }
 
   onApplicationShutdown(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.polling.stop();
   }
 
   /** One pass; returns how many notices were queued. Concurrent calls share the pass. */
   @InSystemScope('notifications')
   scan(): Promise<number> {
-    this.running ??= this.pass().finally(() => {
-      this.running = null;
-    });
-    return this.running;
+    return this.polling.run();
   }
 
   private async pass(): Promise<number> {

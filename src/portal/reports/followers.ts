@@ -11,6 +11,7 @@ import { InSystemScope, inComune } from '../../tenancy/db-scope.js';
 import type { FollowResponse } from './reports.api.js';
 import { checkEmail, fieldError } from './submission.js';
 import { PortalReportsService } from './reports.service.js';
+import { PollingPass } from '../../jobs/polling.js';
 
 export type FollowerNoticeKind = 'followed' | 'taken_in_charge' | 'resolved';
 
@@ -192,40 +193,27 @@ const LOOKBACK = '1 hour';
  */
 @Injectable()
 export class FollowerNotifier implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(FollowerNotifier.name);
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
-  private running: Promise<number> | null = null;
+  private readonly polling: PollingPass;
 
   constructor(
     private readonly ds: DataSource,
     private readonly relay: OutboxRelay,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.polling = new PollingPass('follower scan', () => this.pass(), config.messaging.notifyPollMs, new Logger(FollowerNotifier.name));
+  }
 
   onApplicationBootstrap(): void {
-    const tick = async () => {
-      if (this.stopped) return;
-      await this.scan().catch((err) => this.logger.warn(`follower scan failed: ${(err as Error).message}`));
-      if (this.stopped) return;
-      this.timer = setTimeout(() => void tick(), this.config.messaging.notifyPollMs);
-      this.timer.unref();
-    };
-    this.timer = setTimeout(() => void tick(), this.config.messaging.notifyPollMs);
-    this.timer.unref();
+    this.polling.start(() => this.scan());
   }
 
   onApplicationShutdown(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.polling.stop();
   }
 
   @InSystemScope('portal-followers')
   scan(): Promise<number> {
-    this.running ??= this.pass().finally(() => {
-      this.running = null;
-    });
-    return this.running;
+    return this.polling.run();
   }
 
   private async pass(): Promise<number> {
