@@ -1,6 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import { normalizeContact } from '../../common/contacts.js';
 import { sniffContentType } from '../../storage/storage.js';
+import type { PortalSubmission } from '../../channels/portal/portal-normalize.js';
 
 /** A 4xx answer naming the field (or the file) at fault, in Italian. */
 export function fieldError(status: 400 | 404 | 409 | 413 | 415 | 422, field: string, message: string): HttpException {
@@ -13,18 +14,8 @@ export const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
 export const DOCUMENT_TYPES = ['application/pdf'];
 export const MAX_DESCRIPTION = 4000;
 
-/** The fields of a web form, checked: what the channel's normalizer needs besides the comune and the files. */
-export interface CheckedSubmission {
-  submissionId: string;
-  category: string | null;
-  location: { lat: number; lng: number } | null;
-  address: string | null;
-  description: string;
-  name: string | null;
-  email: string;
-  phone: string | null;
-  updatesConsent: boolean;
-}
+/** The fields of a web form, checked: what the channel's normalizer needs besides the comune, the kind and the files. */
+export type CheckedSubmission = Omit<PortalSubmission, 'comuneId' | 'kind' | 'attachments'>;
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : undefined);
 
