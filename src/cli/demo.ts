@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../config/config.js';
-import { startDevIdp } from '../portal/dev-idp/dev-idp.js';
 import { DEFAULT_DEMO_PASSWORD } from './demo-seed.js';
 import { MIGRATIONS } from '../database/data-source.js';
 import { checkPostgresApp, checkPostgresOwner, checkRedis, runCommand } from '../ops/preflight.js';
@@ -24,6 +23,8 @@ await runCommand(
     let idpLines = `SPID/CIE login: the gateway at ${config.portal.oidcIssuer ?? '(none: PORTAL_OIDC_ISSUER is not set)'}`;
     if (!config.portal.oidcIssuer && config.env !== 'production') {
       const client = { clientId: 'sportello-demo', clientSecret: randomBytes(24).toString('hex') };
+      // Loaded only here: oidc-provider warns on import about Node 20, which must not precede a preflight's one line.
+      const { startDevIdp } = await import('../portal/dev-idp/dev-idp.js');
       const idp = await startDevIdp({
         nodeEnv: config.env,
         port: Number(process.env.PORTAL_DEV_IDP_PORT) || 3100,
