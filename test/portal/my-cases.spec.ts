@@ -210,6 +210,7 @@ describe('portal: le mie richieste', () => {
     const anonDetail = await appFetch(t, browser(), `/api/portal/v1/me/cases/${telegramRef}`);
     expect(anonDetail.status).toBe(401);
 
+    const ticketsBefore = (await t.ds.query(`SELECT count(*)::int AS n FROM tickets`))[0].n;
     const empty = await portalPost(t, mariaB, `/api/portal/v1/me/cases/${telegramRef}/messages`, { text: '  ' });
     expect(empty.status).toBe(400);
     const res = await portalPost(t, mariaB, `/api/portal/v1/me/cases/${telegramRef}/messages`, {
@@ -229,6 +230,14 @@ describe('portal: le mie richieste', () => {
     expect(replies[0]).toMatchObject({ direction: 'inbound', channel: 'portal' });
     const d = (await (await appFetch(t, mariaB, `/api/portal/v1/me/cases/${telegramRef}`)).json()) as any;
     expect(d.messages.at(-1)).toMatchObject({ from: 'citizen', text: 'Grazie, il lampione è ancora spento stasera.' });
+    // Her portal request in Modugno takes a reply the same way (from the case's own portal address).
+    const onPortal = await portalPost(t, mariaB, `/api/portal/v1/me/cases/${modugnoRef}/messages`, { text: 'Aggiungo: ho già pagato la prima rata.' });
+    expect(onPortal.status).toBe(201);
+    const modugno = await ticketOf(modugnoRef);
+    const [last] = await t.ds.query(`SELECT text, channel FROM messages WHERE ticket_id = $1 ORDER BY id DESC LIMIT 1`, [modugno.id]);
+    expect(last).toEqual({ text: 'Aggiungo: ho già pagato la prima rata.', channel: 'portal' });
+    // Replies join their cases: no case was opened.
+    expect((await t.ds.query(`SELECT count(*)::int AS n FROM tickets`))[0].n).toBe(ticketsBefore);
   });
 
   it('an operator token is no citizen session', async () => {

@@ -93,13 +93,56 @@ export class PortalMyCases1765650000000 implements MigrationInterface {
         ON CONFLICT (identity_id) DO NOTHING;
         RETURN EXISTS (SELECT 1 FROM citizen_account_links l WHERE l.identity_id = v_identity AND l.account_id = v_account);
       END $fn$`);
-    for (const fn of ['portal_my_cases()', 'portal_my_case(text)', 'portal_link_submission(text, text)']) {
+    // The sender of the citizen's reply from the web on one of their cases (portal channel): the
+    // ingest joins a reference only from an identity of the case's citizen. A portal case: its own
+    // address (the anonymous case page's). A case from a linked channel: a portal identity of the
+    // account for that citizen (`account:<id>:citizen:<id>`, known to the case's comune), created
+    // once. The portal channel delivers an operator's answer on the page and by the consented
+    // contact, never to this address. Not one of the account's cases: NULL.
+    await q.query(`
+      CREATE FUNCTION portal_reply_identity(p_reference text) RETURNS text
+      LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+      DECLARE
+        v_account bigint;
+        v_ticket record;
+        v_address text;
+        v_identity bigint;
+      BEGIN
+        IF (SELECT sportello_scope_citizen()) !~ '^[1-9][0-9]{0,18}$' THEN
+          RETURN NULL;
+        END IF;
+        v_account := (SELECT sportello_scope_citizen())::bigint;
+        SELECT t.citizen_id, t.comune_id, ci.channel, ci.address INTO v_ticket
+          FROM tickets t JOIN citizen_identities ci ON ci.id = t.citizen_identity_id
+         WHERE t.reference = p_reference AND ${OWNED};
+        IF v_ticket.citizen_id IS NULL THEN
+          RETURN NULL;
+        END IF;
+        IF v_ticket.channel = 'portal' THEN
+          RETURN v_ticket.address;
+        END IF;
+        v_address := 'account:' || v_account || ':citizen:' || v_ticket.citizen_id;
+        INSERT INTO citizen_identities (citizen_id, channel, address, display_name)
+        SELECT v_ticket.citizen_id, 'portal', v_address,
+               nullif(trim(coalesce(a.given_name, '') || ' ' || coalesce(a.family_name, '')), '')
+          FROM citizen_accounts a WHERE a.id = v_account
+        ON CONFLICT (channel, address) DO NOTHING;
+        SELECT ci.id INTO v_identity FROM citizen_identities ci
+         WHERE ci.channel = 'portal' AND ci.address = v_address AND ci.citizen_id = v_ticket.citizen_id;
+        IF v_identity IS NULL THEN
+          RETURN NULL;
+        END IF;
+        INSERT INTO citizen_identity_comuni (comune_id, identity_id) VALUES (v_ticket.comune_id, v_identity) ON CONFLICT DO NOTHING;
+        RETURN v_address;
+      END $fn$`);
+    for (const fn of ['portal_my_cases()', 'portal_my_case(text)', 'portal_link_submission(text, text)', 'portal_reply_identity(text)']) {
       await q.query(`REVOKE ALL ON FUNCTION ${fn} FROM PUBLIC`);
       await q.query(`GRANT EXECUTE ON FUNCTION ${fn} TO ${APP_ROLE}`);
     }
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP FUNCTION IF EXISTS portal_reply_identity(text)`);
     await q.query(`DROP FUNCTION IF EXISTS portal_link_submission(text, text)`);
     await q.query(`DROP FUNCTION IF EXISTS portal_my_case(text)`);
     await q.query(`DROP FUNCTION IF EXISTS portal_my_cases()`);

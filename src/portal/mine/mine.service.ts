@@ -36,6 +36,7 @@ interface CaseDetailRow extends CaseRow {
   }>;
 }
 
+const NOT_FOUND = () => fieldError(404, 'reference', 'pratica non trovata tra le tue richieste');
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
 
 /**
@@ -67,29 +68,28 @@ export class MyCasesService {
     };
   }
 
-  /** The citizen's reply from the web: a portal message from the account's e-mail, joining the case through the one ingest. */
+  /** The citizen's reply from the web: a portal message joining the case through the one ingest (the case page's reply). */
   async reply(citizen: Citizen, reference: string, body: { text?: unknown; clientMessageId?: unknown }): Promise<ReplyResponse> {
     const r = await this.find(reference);
-    if (!citizen.email)
-      throw fieldError(409, 'text', 'per scrivere dal portale serve un indirizzo e-mail nel profilo: accedere con il codice via e-mail');
-    return this.reports.reply(
-      {
-        id: String(r.ticket_id),
-        comuneId: r.comune_id,
-        comune: r.comune_name,
-        reference: r.reference,
-        type: r.type,
-        status: r.status,
-        email: citizen.email,
-      },
-      body,
-    );
+    const c = {
+      id: String(r.ticket_id),
+      comuneId: r.comune_id,
+      comune: r.comune_name,
+      reference: r.reference,
+      type: r.type,
+      status: r.status,
+      email: citizen.email ?? '',
+    };
+    if (!isOpenStatus(r.status)) return this.reports.reply(c, body); // refused there, with the case page's message
+    const [sender] = await this.ds.query(`SELECT portal_reply_identity($1) AS address`, [r.reference]);
+    if (!sender?.address) throw NOT_FOUND();
+    return this.reports.reply(c, body, sender.address);
   }
 
   private async find(reference: string): Promise<CaseDetailRow> {
     const ref = reference.trim().toUpperCase();
     const [r]: CaseDetailRow[] = REFERENCE.test(ref) ? await this.ds.query(`SELECT * FROM portal_my_case($1)`, [ref]) : [];
-    if (!r) throw fieldError(404, 'reference', 'pratica non trovata tra le tue richieste');
+    if (!r) throw NOT_FOUND();
     return r;
   }
 

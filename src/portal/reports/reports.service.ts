@@ -440,8 +440,15 @@ export class PortalReportsService {
     }));
   }
 
-  /** The citizen's reply from the case page: a message on the portal channel joining that case. */
-  async reply(c: FoundCase, body: { text?: unknown; clientMessageId?: unknown }): Promise<ReplyResponse> {
+  /**
+   * The citizen's reply from the case page: a message on the portal channel joining that case, from
+   * the case's portal address (or, from "Le mie richieste", the sender the caller names).
+   */
+  async reply(
+    c: FoundCase,
+    body: { text?: unknown; clientMessageId?: unknown },
+    address: string = portalAddress(c.email),
+  ): Promise<ReplyResponse> {
     const text = typeof body.text === 'string' ? body.text.trim() : '';
     if (!text) throw fieldError(400, 'text', 'è obbligatorio: scrivere il messaggio');
     if (text.length > 4000) throw fieldError(400, 'text', 'può avere al massimo 4000 caratteri');
@@ -453,7 +460,7 @@ export class PortalReportsService {
     const r = await this.intake.reply({
       comuneId: c.comuneId,
       reference: c.reference,
-      address: portalAddress(c.email),
+      address,
       text,
       clientMessageId,
     });
