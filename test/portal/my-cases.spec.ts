@@ -118,7 +118,11 @@ describe('portal: le mie richieste', () => {
     modugnoRef = ((await sent.json()) as any).reference;
     // An operator answers the Telegram case: in progress for the citizen.
     const tg1 = await ticketOf(telegramRef);
-    await t.http.post(`/api/tickets/${tg1.id}/messages`).set('Authorization', `Bearer ${sup}`).send({ text: 'Ce ne occupiamo noi.' }).expect(201);
+    await t.http
+      .post(`/api/tickets/${tg1.id}/messages`)
+      .set('Authorization', `Bearer ${sup}`)
+      .send({ text: 'Ce ne occupiamo noi.' })
+      .expect(201);
 
     const cases = await myCases(mariaB);
     expect(cases.map((c) => c.reference).sort()).toEqual([telegramRef, modugnoRef].sort());
@@ -159,13 +163,16 @@ describe('portal: le mie richieste', () => {
       expect({ ref, status: res.status }).toEqual({ ref, status: 404 });
     }
     // Maria's reply to Nicola's case: the same 404, nothing stored.
-    const before = await t.ds.query(`SELECT count(*)::int AS n FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE t.reference = $1`, [
-      nicolaRef,
-    ]);
+    const before = await t.ds.query(
+      `SELECT count(*)::int AS n FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE t.reference = $1`,
+      [nicolaRef],
+    );
     const intrusion = await portalPost(t, mariaB, `/api/portal/v1/me/cases/${nicolaRef}/messages`, { text: 'Intrusa' });
     expect(intrusion.status).toBe(404);
     expect(
-      await t.ds.query(`SELECT count(*)::int AS n FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE t.reference = $1`, [nicolaRef]),
+      await t.ds.query(`SELECT count(*)::int AS n FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE t.reference = $1`, [
+        nicolaRef,
+      ]),
     ).toEqual(before);
   });
 
@@ -231,7 +238,9 @@ describe('portal: le mie richieste', () => {
     const d = (await (await appFetch(t, mariaB, `/api/portal/v1/me/cases/${telegramRef}`)).json()) as any;
     expect(d.messages.at(-1)).toMatchObject({ from: 'citizen', text: 'Grazie, il lampione è ancora spento stasera.' });
     // Her portal request in Modugno takes a reply the same way (from the case's own portal address).
-    const onPortal = await portalPost(t, mariaB, `/api/portal/v1/me/cases/${modugnoRef}/messages`, { text: 'Aggiungo: ho già pagato la prima rata.' });
+    const onPortal = await portalPost(t, mariaB, `/api/portal/v1/me/cases/${modugnoRef}/messages`, {
+      text: 'Aggiungo: ho già pagato la prima rata.',
+    });
     expect(onPortal.status).toBe(201);
     const modugno = await ticketOf(modugnoRef);
     const [last] = await t.ds.query(`SELECT text, channel FROM messages WHERE ticket_id = $1 ORDER BY id DESC LIMIT 1`, [modugno.id]);
