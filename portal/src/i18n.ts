@@ -169,6 +169,7 @@ const dict = {
     it: 'Il messaggio si aggiunge a questa pratica (al massimo 4000 caratteri).',
     en: 'The message is added to this case (up to 4000 characters).',
   },
+  'mine.message': { it: 'Il tuo messaggio', en: 'Your message' },
   'mine.send': { it: 'Invia', en: 'Send' },
   'mine.sent': { it: 'Messaggio inviato.', en: 'Message sent.' },
   'mine.closedCase': {

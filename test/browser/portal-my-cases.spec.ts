@@ -97,7 +97,7 @@ describe('portal: «Le mie richieste» in Chromium', () => {
     await page.getByRole('heading', { level: 2, name: 'Conversazione' }).waitFor();
     await page.getByText('Come si paga la TARI a rate?').first().waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
-    await page.getByLabel('Scrivi al Comune').fill('Posso pagare anche con PagoPA?');
+    await page.getByLabel('Il tuo messaggio').fill('Posso pagare anche con PagoPA?');
     await page.getByRole('button', { name: 'Invia' }).click();
     await page.getByRole('status').filter({ hasText: 'Messaggio inviato.' }).waitFor();
     await page.getByText('Posso pagare anche con PagoPA?').waitFor();

@@ -122,9 +122,9 @@ export default function MyCasePage() {
           {c.canReply ? (
             <form onSubmit={(e) => void send(e)} className="my-4">
               <h2>{t('mine.reply')}</h2>
-              <div className="form-group">
+              <div className="form-group mt-5">
                 <label htmlFor="mine-reply" className="active">
-                  {t('mine.reply')}
+                  {t('mine.message')}
                 </label>
                 <textarea
                   id="mine-reply"
