@@ -8,6 +8,7 @@ import type {
   PortalComune,
   PortalSession,
 } from '@server/portal/portal.api';
+import type { MyCaseDetail, MyCasesResponse, MyReplyRequest, MyReplyResponse } from '@server/portal/mine/mine.api';
 
 /** The portal's API client: same origin, cookies for the session, the CSRF token on every write. */
 
@@ -73,6 +74,10 @@ export const api = {
   emailStart: (b: EmailStartRequest) => request<void>('POST', '/api/portal/v1/auth/email/start', b),
   emailVerify: (b: EmailVerifyRequest) => request<PortalSession>('POST', '/api/portal/v1/auth/email/verify', b),
   logout: () => request<LogoutResponse>('POST', '/api/portal/v1/auth/logout'),
+  myCases: () => request<MyCasesResponse>('GET', '/api/portal/v1/me/cases'),
+  myCase: (reference: string) => request<MyCaseDetail>('GET', `/api/portal/v1/me/cases/${encodeURIComponent(reference)}`),
+  myReply: (reference: string, b: MyReplyRequest) =>
+    request<MyReplyResponse>('POST', `/api/portal/v1/me/cases/${encodeURIComponent(reference)}/messages`, b),
 };
 
 /** Where the SPID and CIE buttons go: the identity gateway's start, coming back to `returnTo`. */

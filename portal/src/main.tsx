@@ -13,6 +13,7 @@ const ComunePage = lazy(() => import('./pages/ComunePage'));
 const CataloguePage = lazy(() => import('./pages/CataloguePage'));
 const LoginPage = lazy(() => import('./pages/LoginPage'));
 const ProfilePage = lazy(() => import('./pages/ProfilePage'));
+const MyCasePage = lazy(() => import('./pages/MyCasePage'));
 
 const page = (C: React.ComponentType) => (
   <Suspense fallback={<div className="container my-4" aria-busy="true" />}>
@@ -27,6 +28,7 @@ const router = createBrowserRouter([
       { path: '/', element: page(Home) },
       { path: '/accedi', element: page(LoginPage) },
       { path: '/area-personale', element: page(ProfilePage) },
+      { path: '/area-personale/richieste/:reference', element: page(MyCasePage) },
       { path: '/:slug', element: page(ComunePage) },
       { path: '/:slug/servizi', element: page(CataloguePage) },
       { path: '*', element: <NotFound /> },

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { TEST_CITIZENS } from '../portal/dev-idp/test-citizens.js';
 
 /** One demo report: where (checked inside its comune's boundary), what, by whom, and how it stands. */
 interface DemoReport {
@@ -17,6 +18,17 @@ interface DemoReport {
   daysAgo: number;
   followers?: string[];
 }
+
+/**
+ * The demo's citizen with a portal account: Maria Rossi, the SPID citizen of the development
+ * identity provider (src/portal/dev-idp/test-citizens.ts). Two demo reports are hers, and her
+ * account is linked to their portal identity, so «Le mie richieste» shows them when she logs in.
+ */
+export const DEMO_CITIZEN = {
+  givenName: 'Maria',
+  familyName: 'Rossi',
+  email: 'maria.rossi@example.it',
+};
 
 export const DEMO_REPORTS: DemoReport[] = [
   {
@@ -40,8 +52,9 @@ export const DEMO_REPORTS: DemoReport[] = [
     lng: 16.872,
     address: 'Corso Cavour 45, Bari',
     text: 'Lampione spento in Corso Cavour all’altezza del civico 45 da una settimana, la sera il tratto è buio.',
-    name: 'Nicola Lattanzio',
-    email: 'nicola.lattanzio@esempio.it',
+    // Maria Rossi: the development identity provider's SPID citizen, whose personal area shows this case.
+    name: 'Maria Rossi',
+    email: DEMO_CITIZEN.email,
     daysAgo: 5,
   },
   {
@@ -116,8 +129,8 @@ export const DEMO_REPORTS: DemoReport[] = [
     lng: 16.7826,
     address: 'Piazza del Popolo, Modugno',
     text: 'Due lampioni spenti in Piazza del Popolo, lato chiesa.',
-    name: 'Angela Sblendorio',
-    email: 'angela.sblendorio@esempio.it',
+    name: 'Maria Rossi',
+    email: DEMO_CITIZEN.email,
     daysAgo: 11,
     resolvedAfterDays: 3,
   },
@@ -241,4 +254,27 @@ export async function seedDemoReports(ds: DataSource): Promise<number> {
     });
   }
   return added;
+}
+
+/**
+ * Maria Rossi's portal account (as her first SPID login would create it), linked to the portal
+ * identity of her demo reports. Running it again changes nothing; an account or link that exists is kept.
+ */
+export async function seedDemoCitizen(ds: DataSource): Promise<void> {
+  const fiscalCode = TEST_CITIZENS.find((c) => c.id === 'maria-rossi')!.fiscalCode;
+  await ds.transaction(async (m) => {
+    await m.query(`SELECT set_config('sportello.comuni', '*', true), set_config('sportello.citizen', '*', true)`);
+    await m.query(
+      `INSERT INTO citizen_accounts (fiscal_code, email, given_name, family_name, assurance, level)
+       VALUES ($1, $2, $3, $4, 'spid', 2) ON CONFLICT (fiscal_code) DO NOTHING`,
+      [fiscalCode, DEMO_CITIZEN.email, DEMO_CITIZEN.givenName, DEMO_CITIZEN.familyName],
+    );
+    await m.query(
+      `INSERT INTO citizen_account_links (account_id, identity_id, channel, address)
+       SELECT a.id, ci.id, ci.channel, ci.address FROM citizen_accounts a, citizen_identities ci
+        WHERE a.fiscal_code = $1 AND ci.channel = 'portal' AND ci.address = $2
+       ON CONFLICT (identity_id) DO NOTHING`,
+      [fiscalCode, `mailto:${DEMO_CITIZEN.email}`],
+    );
+  });
 }

@@ -4,7 +4,7 @@ import { loadConfig } from '../config/config.js';
 import { dataSourceOptions, ensureDatabase, runMigrations } from '../database/data-source.js';
 import { importComuni } from '../comuni/comuni-import.js';
 import { DEFAULT_DEMO_PASSWORD, seedDemo } from './demo-seed.js';
-import { seedDemoReports } from './demo-reports.js';
+import { seedDemoCitizen, seedDemoReports } from './demo-reports.js';
 import { checkPostgresOwner, runCommand } from '../ops/preflight.js';
 import { ownerTarget } from './targets.js';
 
@@ -27,6 +27,8 @@ export async function prepareDatabase(options: { demo: boolean; password?: strin
       console.log('Demo accounts ready.');
       const reports = await seedDemoReports(ds);
       if (reports) console.log(`Demo reports from the portal: ${reports} in Bari, Modugno and Monopoli.`);
+      await seedDemoCitizen(ds);
+      console.log('Demo citizen Maria Rossi (SPID): two requests in «Le mie richieste».');
     }
   } finally {
     await ds.destroy();

@@ -28,6 +28,7 @@ import { CitizenRegistryRowLevelSecurity1765300000000 } from './migrations/17653
 import { CasePhases1765410000000 } from './migrations/1765410000000-CasePhases.js';
 import { CitizenAccounts1765500000000 } from './migrations/1765500000000-CitizenAccounts.js';
 import { PortalReports1765600000000 } from './migrations/1765600000000-PortalReports.js';
+import { PortalMyCases1765650000000 } from './migrations/1765650000000-PortalMyCases.js';
 import { ServiceCatalogue1765550000000 } from './migrations/1765550000000-ServiceCatalogue.js';
 
 export const ENTITIES = [
@@ -64,6 +65,7 @@ export const MIGRATIONS = [
   CasePhases1765410000000,
   CitizenAccounts1765500000000,
   PortalReports1765600000000,
+  PortalMyCases1765650000000,
   ServiceCatalogue1765550000000,
 ];
 

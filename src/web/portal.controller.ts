@@ -12,7 +12,7 @@ export const PORTAL_ASSETS = '_portal';
 
 /**
  * Serves the citizen portal (portal/, a single-page app) at the site's root, for its own paths
- * only: `/`, `/accedi`, `/area-personale`, `/<comune>` and `/<comune>/servizi`. Everything else
+ * only: `/`, `/accedi`, `/area-personale` (and a case of it, `/area-personale/richieste/<reference>`), `/<comune>` and `/<comune>/servizi`. Everything else
  * (/api, /console, /contatti, /health, …) is left to its own routes. An unknown comune gets the
  * app's 404 page with HTTP 404.
  */
@@ -29,7 +29,7 @@ export class PortalController {
     this.dir = resolve(config.portalDistDir);
   }
 
-  @Get(['/', 'accedi', 'area-personale'])
+  @Get(['/', 'accedi', 'area-personale', 'area-personale/richieste/:reference'])
   home(@Res() res: Response): void {
     this.page(res, 200);
   }

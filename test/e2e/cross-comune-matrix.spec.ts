@@ -170,6 +170,10 @@ const MATRIX: Record<string, Entry> = {
   'GET /': { noObject: STATIC },
   'GET /accedi': { noObject: STATIC },
   'GET /area-personale': { noObject: STATIC },
+  'GET /area-personale/richieste/:reference': {
+    noObject: STATIC,
+    notObjects: { 'path:reference': 'the same app page for any reference: the case is read by GET /api/portal/v1/me/cases/:reference' },
+  },
   'GET /:slug': { notObjects: { 'path:slug': PUBLIC_SLUG } },
   'GET /:slug/servizi': { notObjects: { 'path:slug': PUBLIC_SLUG } },
   'GET /_portal/*path': { noObject: STATIC, notObjects: { 'path:path': 'a file of the built portal' } },
@@ -641,6 +645,37 @@ const MATRIX: Record<string, Entry> = {
           const res = await c.t.http.delete('/api/portal/v1/me/links/1').set(auth(c, who));
           expect({ who, status: res.status, code: res.body.code }).toEqual({ who, status: 401, code: 'login_required' });
         }
+      },
+    },
+  },
+
+  // "Le mie richieste" (src/portal/mine): the citizen's own cases in every comune, read through the
+  // SECURITY DEFINER functions portal_my_cases()/portal_my_case() that take the account from the
+  // citizen scope. Another citizen's reference answers 404 (test/portal/my-cases.spec.ts).
+  'GET /api/portal/v1/me/cases': { noObject: "the citizen's own cases (the account of the citizen scope)" },
+  'GET /api/portal/v1/me/cases/:reference': {
+    checks: {
+      // A staff token is no citizen session: even Bari's own staff get 401 on Bari's case.
+      'path:reference': async (c) => {
+        for (const who of ['modSup', 'bariSup', 'admin'] as Who[]) {
+          const res = await c.t.http.get(`/api/portal/v1/me/cases/${c.f.ticket.reference}`).set(auth(c, who));
+          expect({ who, status: res.status, code: res.body.code }).toEqual({ who, status: 401, code: 'login_required' });
+        }
+      },
+    },
+  },
+  'POST /api/portal/v1/me/cases/:reference/messages': {
+    checks: {
+      'path:reference': async (c) => {
+        const before = await c.t.ds.query(`SELECT count(*)::int AS n FROM messages WHERE ticket_id = $1`, [c.f.ticket.id]);
+        for (const who of ['modSup', 'bariSup', 'admin'] as Who[]) {
+          const res = await c.t.http
+            .post(`/api/portal/v1/me/cases/${c.f.ticket.reference}/messages`)
+            .set(auth(c, who))
+            .send({ text: 'intrusione' });
+          expect({ who, status: res.status, code: res.body.code }).toEqual({ who, status: 401, code: 'login_required' });
+        }
+        expect(await c.t.ds.query(`SELECT count(*)::int AS n FROM messages WHERE ticket_id = $1`, [c.f.ticket.id])).toEqual(before);
       },
     },
   },

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source.js';
-import { DEMO_REPORTS, seedDemoReports } from '../../src/cli/demo-reports.js';
+import { DEMO_REPORTS, seedDemoCitizen, seedDemoReports } from '../../src/cli/demo-reports.js';
 import { createTestDatabase } from '../support/harness.js';
 
 /** The demo's portal reports: stored by the one ingest, inside their comuni, some resolved, some followed; once. */
@@ -31,5 +31,20 @@ describe('demo reports', () => {
     expect(rows.reduce((n: number, r: any) => n + r.followers, 0)).toBe(4);
     expect(await seedDemoReports(ds)).toBe(0);
     expect((await ds.query(`SELECT count(*)::int AS n FROM tickets WHERE channel = 'portal'`))[0].n).toBe(12);
+  });
+
+  it('gives the SPID demo citizen Maria Rossi an account whose «Le mie richieste» holds her two demo reports', async () => {
+    await seedDemoCitizen(ds);
+    await seedDemoCitizen(ds);
+    const accounts = await ds.query(`SELECT id::text AS id, assurance, level FROM citizen_accounts WHERE email = 'maria.rossi@example.it'`);
+    expect(accounts).toEqual([{ id: expect.any(String), assurance: 'spid', level: 2 }]);
+    const mine = await ds.transaction(async (m) => {
+      await m.query(`SELECT set_config('sportello.citizen', $1, true)`, [accounts[0].id]);
+      return m.query(`SELECT comune_slug, channel FROM portal_my_cases() ORDER BY comune_slug`);
+    });
+    expect(mine).toEqual([
+      { comune_slug: 'bari', channel: 'portal' },
+      { comune_slug: 'modugno', channel: 'portal' },
+    ]);
   });
 });

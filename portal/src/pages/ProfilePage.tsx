@@ -3,9 +3,10 @@ import { useT, type Key } from '../i18n';
 import { LogoutButton } from '../Layout';
 import { useSession } from '../session';
 import { Crumbs } from './Crumbs';
+import { MyCases } from './MyCases';
 import { useTitle } from './title';
 
-/** What the session says of the citizen, and "Esci". The personal area's content comes later. */
+/** What the session says of the citizen, "Esci", and "Le mie richieste". */
 export default function ProfilePage() {
   const t = useT();
   useTitle(t('profile.title'));
@@ -33,6 +34,7 @@ export default function ProfilePage() {
         ))}
       </dl>
       <LogoutButton className="btn btn-outline-primary">{t('profile.logout')}</LogoutButton>
+      <MyCases />
     </div>
   );
 }

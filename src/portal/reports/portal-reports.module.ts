@@ -5,6 +5,9 @@ import { CasesModule } from '../../cases/cases.module.js';
 import { ComuniModule } from '../../comuni/comuni.module.js';
 import { OutboxModule } from '../../outbox/outbox.module.js';
 import { StorageModule } from '../../storage/storage.module.js';
+import { CitizenAuthModule } from '../identity/portal-identity.module.js';
+import { MyCasesController } from '../mine/mine.controller.js';
+import { MyCasesService } from '../mine/mine.service.js';
 import { FollowerNotifier, FollowersService } from './followers.js';
 import { ReportModerationService } from './merge.service.js';
 import { PortalThrottle } from './portal-throttle.js';
@@ -12,16 +15,20 @@ import { PortalReportsController, ReportModerationController } from './reports.c
 import { PortalReportsService } from './reports.service.js';
 import { PortalUploadInterceptor } from './upload.js';
 
-/** Reports and requests from the citizen portal (API role), and the notices to followers (worker role). */
+/**
+ * Reports and requests from the citizen portal (API role), "Le mie richieste" of the personal area
+ * (src/portal/mine: it reads through this module's case page), and the notices to followers (worker role).
+ */
 @Module({})
 export class PortalReportsModule {
   static register(roles: ProcessRoles): DynamicModule {
     return {
       module: PortalReportsModule,
-      imports: [PortalChannelModule.register(roles), CasesModule, ComuniModule, OutboxModule, StorageModule],
-      controllers: roles.api ? [PortalReportsController, ReportModerationController] : [],
+      imports: [PortalChannelModule.register(roles), CitizenAuthModule, CasesModule, ComuniModule, OutboxModule, StorageModule],
+      controllers: roles.api ? [PortalReportsController, ReportModerationController, MyCasesController] : [],
       providers: [
         PortalReportsService,
+        MyCasesService,
         FollowersService,
         ReportModerationService,
         ...(roles.api ? [PortalThrottle, PortalUploadInterceptor] : []),

@@ -15,6 +15,8 @@ import type {
   ReportListResponse,
   SubmissionResponse,
 } from './reports.api.js';
+import { PortalCsrf } from '../identity/csrf.js';
+import { CitizenSessions } from '../identity/sessions.js';
 import { FollowersService } from './followers.js';
 import { ReportModerationService } from './merge.service.js';
 import { PortalThrottle } from './portal-throttle.js';
@@ -38,6 +40,8 @@ export class PortalReportsController {
     private readonly reports: PortalReportsService,
     private readonly followers: FollowersService,
     private readonly throttle: PortalThrottle,
+    private readonly sessions: CitizenSessions,
+    private readonly csrf: PortalCsrf,
   ) {}
 
   @Get('comuni/:slug/report-categories')
@@ -78,9 +82,22 @@ export class PortalReportsController {
   private async submit(slug: string, kind: 'report' | 'request', req: Request, res: Response): Promise<SubmissionResponse> {
     const uploaded = (req as Request & { files?: unknown }).files;
     const files = (Array.isArray(uploaded) ? uploaded : []) as UploadedFile[];
-    const { created, ...out } = await this.reports.submit(slug, kind, obj(req.body), files);
+    const { created, ...out } = await this.reports.submit(slug, kind, obj(req.body), files, await this.citizenOf(req));
     res.status(created ? HttpStatus.CREATED : HttpStatus.OK);
     return out;
+  }
+
+  /**
+   * The logged-in citizen submitting, or null: a session and its CSRF token (a form posted from
+   * another site carries the cookie but not the token, and stays anonymous). The form works the same either way.
+   */
+  private async citizenOf(req: Request): Promise<string | null> {
+    const s = await this.sessions.current(req);
+    if (!s) return null;
+    return this.csrf.check(req).then(
+      () => s.accountId,
+      () => null,
+    );
   }
 
   /** The case page: the same 404 for an unknown reference and a wrong e-mail; wrong pairs are throttled per address. */

@@ -11,13 +11,15 @@ import type { Comune } from '../../comuni/comune.entity.js';
 import { insertMessage } from '../../conversations/messages.js';
 import { appendOutbox, OutboxRelay } from '../../outbox/outbox.js';
 import { AttachmentStorage } from '../../storage/storage.js';
-import { asSystem as asSystemScope, inComune } from '../../tenancy/db-scope.js';
+import { TenantScope } from '../../common/tenant-scope.js';
+import { asSystem as asSystemScope, inComune, runInScope } from '../../tenancy/db-scope.js';
 import type {
   CaseCredentials,
   CaseView,
   MapResponse,
   NearbyResponse,
   PortalCategoriesResponse,
+  PublicMessage,
   PublicReport,
   ReplyResponse,
   ReportListResponse,
@@ -97,6 +99,7 @@ export class PortalReportsService {
     kind: 'report' | 'request',
     body: Record<string, unknown>,
     files: UploadedFile[],
+    citizenAccountId: string | null = null,
   ): Promise<SubmissionResponse & { created: boolean }> {
     const cats = await this.categories(slug);
     const comune = await this.comune(slug);
@@ -133,6 +136,12 @@ export class PortalReportsService {
         }),
       );
     }
+    // Logged in: the submission's portal identity becomes one of the account's links ("Le mie
+    // richieste"), when the form's address is the account's own e-mail and no other account holds it.
+    if (citizenAccountId)
+      await runInScope(TenantScope.citizen(citizenAccountId), () =>
+        this.ds.query(`SELECT portal_link_submission($1, $2)`, [result.ticketReference, portalAddress(s.email)]),
+      );
     return {
       reference: result.ticketReference,
       accessKey: this.signer.accessKey(result.ticketReference, submissionExternalId(s.submissionId)),
@@ -403,25 +412,43 @@ export class PortalReportsService {
         resolvedAt: t.resolved_at ? new Date(t.resolved_at).toISOString() : null,
         address: t.address ?? null,
         mergedInto: t.merged_into ?? null,
-        messages: messages.map((m: any) => ({
-          id: String(m.id),
-          from: m.author_type,
-          text: m.text,
-          at: new Date(m.created_at).toISOString(),
-          attachments: (m.attachments as Array<{ id: string; filename: string; contentType: string }>).map((a) => ({
-            filename: a.filename,
-            contentType: a.contentType,
-            url: this.signer.attachmentUrl(a.id),
-          })),
-        })),
+        messages: this.publicMessages(
+          messages.map((m: any) => ({ id: m.id, from: m.author_type, text: m.text, at: m.created_at, attachments: m.attachments })),
+        ),
         canRate: t.status === 'resolved' && !answered,
         rating: answered ? { rating: t.rating, comment: t.comment } : null,
       };
     });
   }
 
-  /** The citizen's reply from the case page: a message on the portal channel joining that case. */
-  async reply(c: FoundCase, body: { text?: unknown; clientMessageId?: unknown }): Promise<ReplyResponse> {
+  /** A conversation as its citizen sees it, with signed links to its attachments (the case page, "Le mie richieste"). */
+  publicMessages(
+    rows: Array<{
+      id: string | number;
+      from: PublicMessage['from'];
+      text: string | null;
+      at: string | Date;
+      attachments: Array<{ id: string; filename: string; contentType: string }>;
+    }>,
+  ): PublicMessage[] {
+    return rows.map((m) => ({
+      id: String(m.id),
+      from: m.from,
+      text: m.text,
+      at: new Date(m.at).toISOString(),
+      attachments: m.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, url: this.signer.attachmentUrl(a.id) })),
+    }));
+  }
+
+  /**
+   * The citizen's reply from the case page: a message on the portal channel joining that case, from
+   * the case's portal address (or, from "Le mie richieste", the sender the caller names).
+   */
+  async reply(
+    c: FoundCase,
+    body: { text?: unknown; clientMessageId?: unknown },
+    address: string = portalAddress(c.email),
+  ): Promise<ReplyResponse> {
     const text = typeof body.text === 'string' ? body.text.trim() : '';
     if (!text) throw fieldError(400, 'text', 'è obbligatorio: scrivere il messaggio');
     if (text.length > 4000) throw fieldError(400, 'text', 'può avere al massimo 4000 caratteri');
@@ -433,7 +460,7 @@ export class PortalReportsService {
     const r = await this.intake.reply({
       comuneId: c.comuneId,
       reference: c.reference,
-      address: portalAddress(c.email),
+      address,
       text,
       clientMessageId,
     });
