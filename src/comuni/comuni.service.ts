@@ -5,6 +5,7 @@ import { CompetenceGroup } from './competence-group.entity.js';
 import { DEFAULT_OPENING_HOURS, type BusinessCalendar } from './business-calendar.js';
 import { InScope } from '../tenancy/db-scope.js';
 import { TenantScope } from '../common/tenant-scope.js';
+import type { BoundaryGeometry } from './comuni.api.js';
 
 /** The calendar of a comune that has not set its own: the usual URP hours, national holidays. */
 export const DEFAULT_CALENDAR: BusinessCalendar = {
@@ -46,6 +47,20 @@ export class ComuniService {
     const c = await this.ds.getRepository(Comune).findOne({ where: { id } });
     if (!c) throw new NotFoundException(`unknown comune ${id}`);
     return c;
+  }
+
+  /**
+   * The comune's boundary as GeoJSON, simplified to ~50 m (a few hundred points: enough to draw,
+   * small enough to send to a phone), or null when none was imported. Boundaries © ISTAT, CC-BY 4.0.
+   */
+  async boundary(comuneId: number): Promise<{ name: string; geometry: BoundaryGeometry; center: { lat: number; lng: number } } | null> {
+    const [row]: Array<{ name: string; geojson: string; lat: number; lng: number }> = await this.ds.query(
+      `SELECT name, ST_AsGeoJSON(ST_SimplifyPreserveTopology(boundary, 0.0005), 5) AS geojson,
+              ST_Y(ST_PointOnSurface(boundary)) AS lat, ST_X(ST_PointOnSurface(boundary)) AS lng
+         FROM comuni WHERE id = $1 AND boundary IS NOT NULL`,
+      [comuneId],
+    );
+    return row ? { name: row.name, geometry: JSON.parse(row.geojson) as BoundaryGeometry, center: { lat: row.lat, lng: row.lng } } : null;
   }
 
   /** The comune whose boundary contains the point, or null outside the Metropolitan City. */

@@ -46,11 +46,8 @@ export interface MapConfig {
   attribution: string;
 }
 
-/** A GeoJSON geometry (RFC 7946) as PostGIS's ST_AsGeoJSON writes a comune's boundary. */
-export interface BoundaryGeometry {
-  type: 'Polygon' | 'MultiPolygon';
-  coordinates: unknown[];
-}
+import type { BoundaryGeometry } from '../comuni/comuni.api.js';
+export type { BoundaryGeometry };
 
 /** `GET /api/console/comuni/boundaries`: the simplified boundaries of the comuni the caller sees (GeoJSON). */
 export interface ComuneBoundaries {

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { ProcessRoles } from '../common/roles.js';
 import { CounterChannelModule } from '../channels/counter/counter.module.js';
+import { ComuniModule } from '../comuni/comuni.module.js';
 import { CannedResponsesController } from './canned-responses.controller.js';
 import { CitizenPanelController } from './citizen-panel.controller.js';
 import { CounterTicketsController } from './counter-tickets.controller.js';
@@ -15,7 +16,7 @@ export class ConsoleModule {
   static register(roles: ProcessRoles): DynamicModule {
     return {
       module: ConsoleModule,
-      imports: [CounterChannelModule.register(roles)],
+      imports: [ComuniModule, CounterChannelModule.register(roles)],
       controllers: roles.api ? [CannedResponsesController, CitizenPanelController, CounterTicketsController, MapController] : [],
     };
   }

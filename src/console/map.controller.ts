@@ -4,6 +4,8 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { TenantScope, type Principal } from '../common/tenant-scope.js';
+import { ComuniService } from '../comuni/comuni.service.js';
+import { BOUNDARY_ATTRIBUTION } from '../comuni/comuni.api.js';
 import type { ComuneBoundaries, ComuneBoundary, MapConfig } from './console.api.js';
 
 /**
@@ -17,6 +19,7 @@ export class MapController {
   constructor(
     private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly comuni: ComuniService,
   ) {}
 
   @Get('map')
@@ -45,7 +48,7 @@ export class MapController {
         properties: { comuneId: r.id, name: r.name },
         geometry: JSON.parse(r.geojson),
       })),
-      attribution: '© ISTAT, CC-BY 4.0',
+      attribution: BOUNDARY_ATTRIBUTION,
     };
   }
 
@@ -55,11 +58,8 @@ export class MapController {
     const comuneId = id;
     if (!Number.isInteger(comuneId) || comuneId <= 0 || !TenantScope.ofPrincipal(p).allows(comuneId))
       throw new NotFoundException(`comune ${id} not found`);
-    const [row] = await this.ds.query(
-      `SELECT name, ST_AsGeoJSON(ST_SimplifyPreserveTopology(boundary, 0.0005), 5) AS geojson FROM comuni WHERE id = $1 AND boundary IS NOT NULL`,
-      [comuneId],
-    );
-    if (!row) throw new NotFoundException(`comune ${id} has no boundary`);
-    return { type: 'Feature', properties: { name: row.name, attribution: '© ISTAT, CC-BY 4.0' }, geometry: JSON.parse(row.geojson) };
+    const b = await this.comuni.boundary(comuneId);
+    if (!b) throw new NotFoundException(`comune ${id} has no boundary`);
+    return { type: 'Feature', properties: { name: b.name, attribution: BOUNDARY_ATTRIBUTION }, geometry: b.geometry };
   }
 }

@@ -4,6 +4,8 @@
  * Nothing here may emit code: the portal's bundle must not pull anything from the server.
  */
 
+import type { BoundaryGeometry } from '../comuni/comuni.api.js';
+
 /** Text shown to people: Italian first, English optional (falls back to Italian). */
 export type PortalLang = 'it' | 'en';
 
@@ -82,6 +84,20 @@ export interface PortalComune {
   provinceCode: string;
   /** Where the portal's comune page sends citizens to talk to the URP. */
   contactPageUrl: string;
+}
+
+/**
+ * `GET /api/portal/v1/comuni/:slug/map`: what a map of the comune needs — its boundary (GeoJSON,
+ * © ISTAT) and the installation's tile server, if any (none by default: the boundary is drawn on a
+ * plain background, so the map works offline and makes no third-party request).
+ */
+export interface PortalComuneMap {
+  comune: string;
+  boundary: BoundaryGeometry | null;
+  /** A point inside the comune (PostGIS ST_PointOnSurface), to centre a map on. */
+  center: { lat: number; lng: number } | null;
+  tileUrl: string | null;
+  attribution: string[];
 }
 
 // ── Service catalogue (GET /api/portal/v1/comuni/:slug/services) ───────────────────────────

@@ -21,12 +21,14 @@ export const PORTAL_ASSETS = '_portal';
 @Controller()
 export class PortalController {
   private readonly dir: string;
+  private readonly policy: string;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly comuni: ComuniService,
   ) {
     this.dir = resolve(config.portalDistDir);
+    this.policy = portalPolicy(config.mapTileUrl);
   }
 
   @Get(['/', 'accedi', 'area-personale', 'area-personale/richieste/:reference'])
@@ -57,24 +59,35 @@ export class PortalController {
     if (!existsSync(index)) throw new ServiceUnavailableException('the citizen portal is not built: run "npm run build:web"');
     res.status(status);
     res.setHeader('Cache-Control', 'no-cache');
-    res.setHeader('Content-Security-Policy', PORTAL_POLICY);
+    res.setHeader('Content-Security-Policy', this.policy);
     res.setHeader('X-Frame-Options', 'DENY');
     res.setHeader('Referrer-Policy', 'same-origin');
     res.sendFile(index);
   }
 }
 
-/** Own origin only: scripts, styles, fonts, the icon sprite and the API (no font or script CDN). */
-const PORTAL_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  // Bootstrap Italia's components and React set inline style attributes.
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "frame-ancestors 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-].join('; ');
+/**
+ * Own origin only: scripts, styles, fonts, the icon sprite and the API (no font or script CDN). The
+ * one exception is the map tile server an installation configures (MAP_TILE_URL), for images only.
+ */
+export function portalPolicy(mapTileUrl: string): string {
+  let tiles = '';
+  if (mapTileUrl) {
+    // A template's subdomain placeholder ({s}.tile.example.org) becomes a wildcard (*.tile.example.org).
+    const u = new URL(mapTileUrl.replace(/\{[a-z]+\}/g, '0'));
+    tiles = ` ${u.protocol}//${mapTileUrl.includes('{s}') ? u.host.replace(/^[^.]+/, '*') : u.host}`;
+  }
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    // Bootstrap Italia's components and React set inline style attributes.
+    "style-src 'self' 'unsafe-inline'",
+    `img-src 'self' data:${tiles}`,
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+  ].join('; ');
+}

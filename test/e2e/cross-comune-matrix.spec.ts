@@ -179,6 +179,7 @@ const MATRIX: Record<string, Entry> = {
   'GET /_portal/*path': { noObject: STATIC, notObjects: { 'path:path': 'a file of the built portal' } },
   'GET /api/portal/v1/comuni': { noObject: 'the public list of the 41 comuni' },
   'GET /api/portal/v1/comuni/:slug': { notObjects: { 'path:slug': PUBLIC_SLUG } },
+  'GET /api/portal/v1/comuni/:slug/map': { notObjects: { 'path:slug': PUBLIC_SLUG } },
   'GET /api/portal/v1/comuni/:slug/services': {
     notObjects: { 'path:slug': `${PUBLIC_SLUG}; row-level security shows the comune's entries and the Metropolitan City's only` },
   },

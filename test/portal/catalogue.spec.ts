@@ -62,6 +62,19 @@ describe('service catalogue', () => {
       await t.http.get('/api/portal/v1/comuni/..%2Fbari/services').expect(404);
     });
 
+    it("answers a comune's map: its own boundary around its centre, no tile server by default (no third-party request)", async () => {
+      const body = (await t.http.get('/api/portal/v1/comuni/modugno/map').expect(200)).body;
+      expect(body).toEqual(expect.objectContaining({ comune: 'Modugno', tileUrl: null, attribution: ['Confini © ISTAT, CC-BY 4.0'] }));
+      expect(['Polygon', 'MultiPolygon']).toContain(body.boundary.type);
+      // The centre is inside Modugno (located by the same boundaries), not Bari next door.
+      const [inside] = await t.ds.query(`SELECT slug FROM comuni WHERE ST_Contains(boundary, ST_SetSRID(ST_MakePoint($1, $2), 4326))`, [
+        body.center.lng,
+        body.center.lat,
+      ]);
+      expect(inside.slug).toBe('modugno');
+      await t.http.get('/api/portal/v1/comuni/atlantide/map').expect(404);
+    });
+
     it("lists a comune's own entries, the Metropolitan City's and Sportello's, never another comune's", async () => {
       const mine = await t.http
         .post('/api/console/catalogue')

@@ -1,8 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Public, Roles } from '../../auth/auth.guard.js';
 import type { Principal } from '../../common/tenant-scope.js';
-import type { CatalogueEntry, CatalogueResponse, PortalComune } from '../portal.api.js';
+import type { CatalogueEntry, CatalogueResponse, PortalComune, PortalComuneMap } from '../portal.api.js';
+import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import { ComuniService } from '../../comuni/comuni.service.js';
+import { BOUNDARY_ATTRIBUTION } from '../../comuni/comuni.api.js';
 import { CatalogueService, portalComune } from './catalogue.service.js';
 import { THEMATIC_AREAS } from './areas.js';
 
@@ -11,7 +14,11 @@ import { THEMATIC_AREAS } from './areas.js';
 @Public()
 @Controller('api/portal/v1/comuni')
 export class PortalComuniController {
-  constructor(private readonly catalogue: CatalogueService) {}
+  constructor(
+    private readonly catalogue: CatalogueService,
+    private readonly comuni: ComuniService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'The 41 comuni of the Metropolitan City of Bari' })
@@ -23,6 +30,21 @@ export class PortalComuniController {
   @ApiOperation({ summary: 'One comune (404 when unknown)' })
   async get(@Param('slug') slug: string): Promise<PortalComune> {
     return portalComune(await this.catalogue.comune(slug));
+  }
+
+  @Get(':slug/map')
+  @ApiOperation({ summary: "What a map of the comune needs: its boundary (© ISTAT), a centre, the installation's tile server if any" })
+  async map(@Param('slug') slug: string): Promise<PortalComuneMap> {
+    const comune = await this.catalogue.comune(slug);
+    const b = await this.comuni.boundary(comune.id);
+    const tileUrl = this.config.mapTileUrl || null;
+    return {
+      comune: comune.name,
+      boundary: b?.geometry ?? null,
+      center: b?.center ?? null,
+      tileUrl,
+      attribution: [...(b ? [`Confini ${BOUNDARY_ATTRIBUTION}`] : []), ...(tileUrl ? [this.config.mapTileAttribution] : [])],
+    };
   }
 
   @Get(':slug/services')
