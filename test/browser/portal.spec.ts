@@ -2,6 +2,7 @@ import { jest } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startApp, TEST_PASSWORD, type TestApp } from '../support/harness.js';
 import { launchChromium, screenshot, seriousA11yViolations } from './browser.js';
+import type { MyCasesResponse } from '../../src/portal/mine/mine.api.js';
 
 jest.setTimeout(120_000);
 
@@ -257,6 +258,9 @@ describe('citizen portal in Chromium', () => {
         json: authenticated ? { authenticated: true, csrfToken: 'tok-1', citizen } : { authenticated: false, csrfToken: 'tok-0' },
       }),
     );
+    // The personal area lists her requests (none here: «Le mie richieste» has its own browser test).
+    const mine: MyCasesResponse = { cases: [] };
+    await page.route('**/api/portal/v1/me/cases', (r) => r.fulfill({ json: mine }));
     let starts = 0;
     await page.route('**/api/portal/v1/auth/email/start', (r) => {
       csrf.push(r.request().headers()['x-csrf-token']);
