@@ -14,6 +14,7 @@ const CataloguePage = lazy(() => import('./pages/CataloguePage'));
 const LoginPage = lazy(() => import('./pages/LoginPage'));
 const ProfilePage = lazy(() => import('./pages/ProfilePage'));
 const MyCasePage = lazy(() => import('./pages/MyCasePage'));
+const PublicMapPage = lazy(() => import('./publicmap/PublicMapPage'));
 
 const page = (C: React.ComponentType) => (
   <Suspense fallback={<div className="container my-4" aria-busy="true" />}>
@@ -31,6 +32,8 @@ const router = createBrowserRouter([
       { path: '/area-personale/richieste/:reference', element: page(MyCasePage) },
       { path: '/:slug', element: page(ComunePage) },
       { path: '/:slug/servizi', element: page(CataloguePage) },
+      // Exactly this path: a report's own page (/:slug/segnalazioni/:reference) is a route of its own.
+      { path: '/:slug/segnalazioni', element: page(PublicMapPage) },
       { path: '*', element: <NotFound /> },
     ],
   },
