@@ -327,7 +327,7 @@ describe('service catalogue', () => {
       const api404 = await t.http.get('/api/portal/v1/nothing').expect(404);
       expect(api404.headers['content-type']).toMatch(/json/);
 
-      for (const path of ['/', '/accedi', '/area-personale', '/modugno', '/modugno/servizi']) {
+      for (const path of ['/', '/accedi', '/area-personale', '/modugno', '/modugno/servizi', '/modugno/segnalazioni']) {
         const res = await t.http.get(path).expect(200);
         expect(res.text).toMatch(/<div id="root">/);
         expect(res.headers['content-security-policy']).toMatch(/default-src 'self'/);
@@ -335,6 +335,7 @@ describe('service catalogue', () => {
       const unknown = await t.http.get('/atlantide').expect(404);
       expect(unknown.text).toMatch(/<div id="root">/);
       await t.http.get('/atlantide/servizi').expect(404);
+      await t.http.get('/atlantide/segnalazioni').expect(404);
       await t.http.get('/_portal/../package.json').expect(404);
     });
   });
