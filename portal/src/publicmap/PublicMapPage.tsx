@@ -32,6 +32,8 @@ export default function PublicMapPage() {
     period: PERIODS.includes(params.get('periodo') as Period) ? (params.get('periodo') as Period) : '',
   };
   const qs = filterQuery(filters);
+  /** What an answer was for: the comune and the filters (a newer answer replaces an older one). */
+  const key = `${slug}?${qs}`;
   const [categories, setCategories] = useState<PortalCategory[]>([]);
   const labels = useMemo(() => new Map(categories.map((c) => [c.code, c.label[lang]])), [categories, lang]);
   const label = useCallback(
@@ -64,22 +66,24 @@ export default function PublicMapPage() {
   }, [slug]);
 
   // The list: the first page for the filters, «Mostra altre» appends the next.
-  const [list, setList] = useState<{ qs: string; reports: PublicReport[]; page: number; hasMore: boolean } | null>(null);
+  const [list, setList] = useState<{ key: string; qs: string; reports: PublicReport[]; page: number; hasMore: boolean } | null>(null);
   const [listFailed, setListFailed] = useState(false);
   const [loadingMore, setLoadingMore] = useState(false);
   const firstNew = useRef<number | null>(null);
   const listEl = useRef<HTMLUListElement>(null);
+  // Only while the list is shown (the map view reads its own answer).
   useEffect(() => {
+    if (view !== 'list' || list?.key === key) return;
     let live = true;
     setListFailed(false);
     publicApi.list(slug, qs, 1).then(
-      (r) => live && setList({ qs, reports: r.reports, page: 1, hasMore: r.hasMore }),
+      (r) => live && setList({ key, qs, reports: r.reports, page: 1, hasMore: r.hasMore }),
       () => live && setListFailed(true),
     );
     return () => {
       live = false;
     };
-  }, [slug, qs]);
+  }, [slug, qs, view]);
   const more = () => {
     if (!list) return;
     setLoadingMore(true);
@@ -103,14 +107,14 @@ export default function PublicMapPage() {
   }, [list]);
 
   // The map: every report of the filters (up to the API's limit), only while the map is shown.
-  const [mapData, setMapData] = useState<{ qs: string; reports: PublicReport[]; truncated: boolean } | null>(null);
+  const [mapData, setMapData] = useState<{ key: string; reports: PublicReport[]; truncated: boolean } | null>(null);
   const [mapFailed, setMapFailed] = useState(false);
   useEffect(() => {
-    if (view !== 'map') return;
+    if (view !== 'map' || mapData?.key === key) return;
     let live = true;
     setMapFailed(false);
     publicApi.map(slug, qs).then(
-      (r) => live && setMapData({ qs, reports: r.reports, truncated: r.truncated }),
+      (r) => live && setMapData({ key, reports: r.reports, truncated: r.truncated }),
       () => live && setMapFailed(true),
     );
     return () => {
@@ -119,8 +123,8 @@ export default function PublicMapPage() {
   }, [slug, qs, view]);
 
   if (comune.error === 'not-found') return <NotFound />;
-  const currentList = list?.qs === qs ? list : null;
-  const currentMap = mapData?.qs === qs ? mapData : null;
+  const currentList = list?.key === key ? list : null;
+  const currentMap = mapData?.key === key ? mapData : null;
 
   return (
     <div className="container my-4">
