@@ -174,6 +174,39 @@ describe('portal: the public map of reports in Chromium', () => {
     await page.close();
   });
 
+  it('shows the list twenty at a time: «Mostra altre segnalazioni» adds the next ones and moves the focus to the first added', async () => {
+    const at = DEMO_REPORTS.find((r) => r.comune === 'monopoli')!;
+    for (let i = 0; i < 21; i++) {
+      await t.http
+        .post('/api/portal/v1/comuni/monopoli/reports')
+        .send({
+          submissionId: `browser-map-page-${i}`,
+          category: 'strade',
+          lat: at.lat,
+          lon: at.lng,
+          address: `Via Roma ${i + 1}, Monopoli`,
+          description: 'Buca sulla carreggiata.',
+          email: `pagina${i}@esempio.it`,
+          privacyConsent: true,
+        })
+        .expect(201);
+    }
+    const total = DEMO_REPORTS.filter((r) => r.comune === 'monopoli').length + 21;
+    const page = await browser.newPage();
+    await page.goto(`${t.url}/monopoli/segnalazioni?vista=elenco`);
+    await page.getByText('20 segnalazioni mostrate, altre disponibili').waitFor();
+    expect(await listRefs(page)).toHaveLength(20);
+    await page.getByRole('button', { name: 'Mostra altre segnalazioni' }).click();
+    await page.getByText(`${total} segnalazioni`, { exact: true }).waitFor();
+    expect(new Set(await listRefs(page)).size).toBe(total);
+    expect(await page.getByRole('button', { name: 'Mostra altre segnalazioni' }).count()).toBe(0);
+    expect(await page.evaluate<string | null>(`document.activeElement.closest('li')?.dataset.reference ?? null`)).toBe(
+      await page.evaluate<string>(`document.querySelectorAll('[data-testid="pmap-list"] li')[20].dataset.reference`),
+    );
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.close();
+  });
+
   it('works by keyboard: the view toggle, a filter, a marker and its card', async () => {
     const page = await browser.newPage();
     await page.goto(`${t.url}/bari/segnalazioni`);
