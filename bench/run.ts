@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only=ingest,concurrency,outbound,analytics]`: every benchmark,
+// `npm run bench [-- --quick] [-- --only=ingest,concurrency,outbound,analytics,portal]`: every benchmark,
 // each against its raw ceiling in the same run. Load comes from this process (and, for the
 // concurrency benchmark, from client processes it forks); the application runs as a separate
 // process on 127.0.0.1. Not part of `npm test`. Results: docs/benchmarks.md.
@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { runIngestBenchmark } from './ingest/ingest.js';
 import { runConcurrencyBenchmark } from './concurrency/concurrency.js';
 import { runOutboundBenchmark } from './outbound/outbound.js';
+import { runPortalBenchmark } from './portal/lighthouse.js';
 import { loadAverage } from './support.js';
 import { adminUrl, REDIS_URL } from '../test/support/env.js';
 import { checkPostgresOwner, checkRedis, runCommand, type CommandContext } from '../src/ops/preflight.js';
@@ -44,6 +45,10 @@ async function main(): Promise<void> {
   if (wanted('outbound')) {
     console.log('\n== Outbound: campaign enqueue, and the send rate under the channel limit');
     await runOutboundBenchmark(quick);
+  }
+  if (wanted('portal')) {
+    console.log('\n== Citizen portal: Lighthouse (mobile) on the built portal with the demo data');
+    await runPortalBenchmark(quick);
   }
   if (wanted('analytics')) {
     const analytics = resolve('bench/analytics/run.mjs');

@@ -6,14 +6,16 @@ import { createRoot } from 'react-dom/client';
 import { createBrowserRouter, RouterProvider } from 'react-router';
 import { Layout } from './Layout';
 import { NotFound } from './pages/NotFound';
+import Home from './pages/Home';
 
-// Each page is its own chunk: the home does not download the catalogue or the sign-in page.
-const Home = lazy(() => import('./pages/Home'));
+// Each page is its own chunk: the home does not download the catalogue or the sign-in page. The
+// home itself is in the entry (imported above): the site's first page does not wait for one more download.
 const ComunePage = lazy(() => import('./pages/ComunePage'));
 const CataloguePage = lazy(() => import('./pages/CataloguePage'));
 const LoginPage = lazy(() => import('./pages/LoginPage'));
 const ProfilePage = lazy(() => import('./pages/ProfilePage'));
 const MyCasePage = lazy(() => import('./pages/MyCasePage'));
+const PublicMapPage = lazy(() => import('./publicmap/PublicMapPage'));
 
 const page = (C: React.ComponentType) => (
   <Suspense fallback={<div className="container my-4" aria-busy="true" />}>
@@ -25,12 +27,14 @@ const router = createBrowserRouter([
   {
     element: <Layout />,
     children: [
-      { path: '/', element: page(Home) },
+      { path: '/', element: <Home /> },
       { path: '/accedi', element: page(LoginPage) },
       { path: '/area-personale', element: page(ProfilePage) },
       { path: '/area-personale/richieste/:reference', element: page(MyCasePage) },
       { path: '/:slug', element: page(ComunePage) },
       { path: '/:slug/servizi', element: page(CataloguePage) },
+      // Exactly this path: a report's own page (/:slug/segnalazioni/:reference) is a route of its own.
+      { path: '/:slug/segnalazioni', element: page(PublicMapPage) },
       { path: '*', element: <NotFound /> },
     ],
   },

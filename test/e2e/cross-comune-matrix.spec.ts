@@ -176,6 +176,7 @@ const MATRIX: Record<string, Entry> = {
   },
   'GET /:slug': { notObjects: { 'path:slug': PUBLIC_SLUG } },
   'GET /:slug/servizi': { notObjects: { 'path:slug': PUBLIC_SLUG } },
+  'GET /:slug/segnalazioni': { notObjects: { 'path:slug': `${PUBLIC_SLUG}; the public map of its reports (no personal data)` } },
   'GET /_portal/*path': { noObject: STATIC, notObjects: { 'path:path': 'a file of the built portal' } },
   'GET /api/portal/v1/comuni': { noObject: 'the public list of the 41 comuni' },
   'GET /api/portal/v1/comuni/:slug': { notObjects: { 'path:slug': PUBLIC_SLUG } },

@@ -472,6 +472,7 @@ describe('portal reports and requests', () => {
       category: 'illuminazione',
       state: 'received',
       createdAt: expect.any(String),
+      updatedAt: expect.any(String),
       resolvedAt: null,
       address: 'Via Roma 10, Modugno',
       lat: ELSEWHERE.lat,
@@ -501,6 +502,23 @@ describe('portal reports and requests', () => {
     expect(p2.body.reports.map((x: any) => x.reference)).not.toEqual(expect.arrayContaining(p1.body.reports.map((x: any) => x.reference)));
     const listed = await t.http.get(`/api/portal/v1/comuni/modugno/reports?category=illuminazione&bbox=${bbox}`).expect(200);
     expect(listed.body.reports.map((x: any) => x.reference)).toContain(r.body.reference);
+
+    // The map's filters: received apart from in progress, and a period (sent since a date).
+    const refs = async (qs: string) =>
+      ((await t.http.get(`/api/portal/v1/comuni/modugno/reports?bbox=${bbox}&${qs}`).expect(200)).body.reports as any[]).map(
+        (x) => x.reference,
+      );
+    expect(await refs('state=received')).toContain(r.body.reference);
+    expect(await refs('state=in_progress')).not.toContain(r.body.reference);
+    await t.http.patch(`/api/tickets/${tk.id}`).set(auth(sup)).send({ status: 'open' }).expect(200);
+    expect(await refs('state=in_progress')).toContain(r.body.reference);
+    expect(await refs('state=received')).not.toContain(r.body.reference);
+    const today = new Date().toISOString().slice(0, 10);
+    expect(await refs(`state=all&since=${today}`)).toContain(r.body.reference);
+    expect(await refs('state=all&since=2999-01-01')).toEqual([]);
+    const bad = await t.http.get(`/api/portal/v1/comuni/modugno/reports?since=31-12-2025`);
+    expect([bad.status, bad.body.fields[0].field]).toEqual([400, 'since']);
+    expect((await t.http.get(`/api/portal/v1/comuni/modugno/reports/map?state=aperte`)).body.fields[0].field).toBe('state');
   });
 
   it('throttles wrong reference/e-mail pairs per address: 429 with Retry-After', async () => {

@@ -62,6 +62,17 @@ export default function ComunePage() {
         </div>
       </section>
 
+      <section aria-labelledby="reports-title" className="my-4">
+        <h2 id="reports-title" className="h3">
+          {t('pmap.comuneSection')}
+        </h2>
+        <p>{t('pmap.comuneText')}</p>
+        <Link to={`/${c.slug}/segnalazioni`} className="btn btn-outline-primary">
+          <Icon name="it-map-marker-circle" className="icon-primary me-1" size="sm" />
+          {t('pmap.comuneLink')}
+        </Link>
+      </section>
+
       <section aria-labelledby="services-title" className="my-4">
         <div className="d-flex flex-wrap align-items-baseline justify-content-between">
           <h2 id="services-title" className="h3">

@@ -20,6 +20,10 @@ export function stateCondition(state: StateFilter): string {
   switch (state) {
     case 'open':
       return `t.status IN ('new','open','waiting_citizen')`;
+    case 'received':
+      return `t.status = 'new'`;
+    case 'in_progress':
+      return `t.status IN ('open','waiting_citizen')`;
     case 'resolved':
       return `t.status = 'resolved'`;
     case 'all':

@@ -40,6 +40,8 @@ export interface PublicReport {
   category: string | null;
   state: PublicState;
   createdAt: string;
+  /** The last change of the case (a state, a reply): when the public last saw it move. */
+  updatedAt: string;
   resolvedAt: string | null;
   address: string | null;
   lat: number;
@@ -49,7 +51,7 @@ export interface PublicReport {
 }
 
 /** GET /comuni/:slug/reports/nearby?lat=&lon=&category= : at most 5, nearest first. */
-export interface NearbyReport extends Omit<PublicReport, 'photos' | 'resolvedAt'> {
+export interface NearbyReport extends Omit<PublicReport, 'photos' | 'resolvedAt' | 'updatedAt'> {
   distanceM: number;
 }
 export interface NearbyResponse {
@@ -57,17 +59,20 @@ export interface NearbyResponse {
   reports: NearbyReport[];
 }
 
-/** `state` filter of the map and the list: open = received or in progress. */
-export type StateFilter = 'open' | 'resolved' | 'all';
+/** `state` filter of the map and the list: open = received or in progress; all = every state but closed (default open). */
+export type StateFilter = 'open' | 'received' | 'in_progress' | 'resolved' | 'all';
 
-/** GET /comuni/:slug/reports/map?bbox=minLon,minLat,maxLon,maxLat&category=&state= */
+/**
+ * GET /comuni/:slug/reports/map?bbox=minLon,minLat,maxLon,maxLat&category=&state=&since=
+ * (`since`: a date, YYYY-MM-DD: reports sent that day or later).
+ */
 export interface MapResponse {
   reports: PublicReport[];
   /** More reports matched than the map shows: zoom in. */
   truncated: boolean;
 }
 
-/** GET /comuni/:slug/reports?bbox=&category=&state=&page=&pageSize= : the accessible list form of the map. */
+/** GET /comuni/:slug/reports?bbox=&category=&state=&since=&page=&pageSize= : the accessible list form of the map. */
 export interface ReportListResponse {
   reports: PublicReport[];
   page: number;

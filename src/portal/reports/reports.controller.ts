@@ -56,12 +56,19 @@ export class PortalReportsController {
 
   @Get('comuni/:slug/reports/map')
   map(@Param('slug') slug: string, @Query() q: Record<string, string>): Promise<MapResponse> {
-    return this.reports.map(slug, { bbox: q.bbox, category: q.category, state: q.state });
+    return this.reports.map(slug, { bbox: q.bbox, category: q.category, state: q.state, since: q.since });
   }
 
   @Get('comuni/:slug/reports')
   list(@Param('slug') slug: string, @Query() q: Record<string, string>): Promise<ReportListResponse> {
-    return this.reports.list(slug, { bbox: q.bbox, category: q.category, state: q.state, page: q.page, pageSize: q.pageSize });
+    return this.reports.list(slug, {
+      bbox: q.bbox,
+      category: q.category,
+      state: q.state,
+      since: q.since,
+      page: q.page,
+      pageSize: q.pageSize,
+    });
   }
 
   /** 201 with the tracking code and the access key; 200 when the same submissionId was already stored. */

@@ -255,15 +255,23 @@ export class PortalReportsService {
     };
   }
 
-  private filters(q: { bbox?: string; category?: string; state?: string }, params: unknown[]): string {
+  private filters(q: { bbox?: string; category?: string; state?: string; since?: string }, params: unknown[]): string {
     const where = [`t.comune_id = $1`, `t.type = 'report'`, `t.location IS NOT NULL`];
     const state = (q.state ?? 'open') as StateFilter;
-    if (!['open', 'resolved', 'all'].includes(state)) throw fieldError(400, 'state', 'deve essere open, resolved o all');
+    if (!['open', 'received', 'in_progress', 'resolved', 'all'].includes(state))
+      throw fieldError(400, 'state', 'deve essere open, received, in_progress, resolved o all');
     where.push(stateCondition(state));
     if (q.category) {
       if (!/^[a-z0-9-]{1,100}$/.test(q.category)) throw fieldError(400, 'category', 'non è una categoria');
       params.push(q.category);
       where.push(`t.category = $${params.length}`);
+    }
+    if (q.since) {
+      const d = /^\d{4}-\d{2}-\d{2}$/.test(q.since) ? new Date(`${q.since}T00:00:00Z`) : null;
+      if (!d || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== q.since)
+        throw fieldError(400, 'since', 'deve essere una data AAAA-MM-GG');
+      params.push(q.since);
+      where.push(`t.created_at >= $${params.length}::date`);
     }
     if (q.bbox !== undefined) {
       const b = parseBbox(q.bbox);
@@ -275,7 +283,7 @@ export class PortalReportsService {
     return where.join(' AND ');
   }
 
-  private static readonly PUBLIC_COLUMNS = `t.id, t.reference, t.category, t.status, t.created_at, t.resolved_at, t.payload->>'address' AS address,
+  private static readonly PUBLIC_COLUMNS = `t.id, t.reference, t.category, t.status, t.created_at, t.updated_at, t.resolved_at, t.payload->>'address' AS address,
     ST_Y(t.location::geometry) AS lat, ST_X(t.location::geometry) AS lon,
     ARRAY(SELECT a.id::text FROM messages m JOIN attachments a ON a.message_id = m.id
            WHERE m.ticket_id = t.id AND a.public ORDER BY a.id) AS photos`;
@@ -286,6 +294,7 @@ export class PortalReportsService {
       category: r.category,
       state: publicState(r.status),
       createdAt: new Date(r.created_at).toISOString(),
+      updatedAt: new Date(r.updated_at).toISOString(),
       resolvedAt: r.resolved_at ? new Date(r.resolved_at).toISOString() : null,
       address: r.address ?? null,
       lat: Number(r.lat),
@@ -294,7 +303,7 @@ export class PortalReportsService {
     };
   }
 
-  async map(slug: string, q: { bbox?: string; category?: string; state?: string }): Promise<MapResponse> {
+  async map(slug: string, q: { bbox?: string; category?: string; state?: string; since?: string }): Promise<MapResponse> {
     const c = await this.comune(slug);
     const params: unknown[] = [c.id];
     const where = this.filters(q, params);
@@ -309,7 +318,7 @@ export class PortalReportsService {
 
   async list(
     slug: string,
-    q: { bbox?: string; category?: string; state?: string; page?: string; pageSize?: string },
+    q: { bbox?: string; category?: string; state?: string; since?: string; page?: string; pageSize?: string },
   ): Promise<ReportListResponse> {
     const c = await this.comune(slug);
     const page = q.page === undefined ? 1 : Number(q.page);
