@@ -5,6 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { json, raw, urlencoded, type NextFunction, type Request, type Response } from 'express';
+import compression from 'compression';
 import { AppModule } from './app.module.js';
 import { ALL_QUEUES } from './channels/channels.js';
 import { runsApi, type AppConfig } from './config/config.js';
@@ -20,6 +21,7 @@ import { CaseTypeRegistry } from './cases/case-type.registry.js';
 import { caseTypePayloadModels, describeCaseTypes } from './cases/case-types.openapi.js';
 import { AuthService } from './auth/auth.service.js';
 import { JobHandlersCheck } from './jobs/job-handlers.check.js';
+import { PORTAL_ASSETS } from './web/portal.controller.js';
 
 /** The routes whose JSON bodies carry attachments (base64), with the larger body limit. */
 export const LARGE_JSON_ROUTES = ['/api/app/v1/messages'];
@@ -52,6 +54,9 @@ export async function createApp(
   });
   // Provider webhooks authenticate the exact bytes they sent (WhatsApp's HMAC, Telegram's secret
   // header): their bodies stay raw Buffers here, and the channel parses them only once authenticated.
+  // The front-ends' scripts and stylesheets (Bootstrap Italia's is 570 kB) travel compressed: a phone
+  // on a slow network gets a fifth of the bytes. API responses, streams and sockets are left alone.
+  app.use([`/${PORTAL_ASSETS}`, '/console', '/widget.js'], compression());
   app.use(['/webhooks/whatsapp', '/webhooks/telegram'], raw({ type: () => true, limit: '2mb' }));
   // Bodies are small (HTTP_BODY_LIMIT) except where attachments travel inside JSON: the app
   // channel's photos, base64-encoded, up to three. A larger body is refused with 413 from its

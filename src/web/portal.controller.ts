@@ -1,9 +1,7 @@
 import { Controller, Get, Inject, NotFoundException, Param, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { extname } from 'node:path';
-import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
+import { existsSync, statSync } from 'node:fs';
 import { normalize, resolve, sep } from 'node:path';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { Public } from '../auth/auth.guard.js';
@@ -24,8 +22,6 @@ export const PORTAL_ASSETS = '_portal';
 export class PortalController {
   private readonly dir: string;
   private readonly policy: string;
-  /** Compressed copies of the text assets, made once each (hashed names: their content never changes). */
-  private readonly compressed = new Map<string, Buffer>();
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -55,23 +51,8 @@ export class PortalController {
     // Vite puts a content hash in every asset name: those never change.
     res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
     res.setHeader('X-Content-Type-Options', 'nosniff');
-    const encoding = COMPRESSIBLE.has(extname(file)) ? acceptedEncoding(res.req.headers['accept-encoding']) : null;
-    if (!encoding) return void res.sendFile(file);
-    // The stylesheet and the scripts are text: a phone on a slow network gets a tenth of the bytes.
-    const key = `${encoding}:${file}`;
-    let body = this.compressed.get(key);
-    if (!body) {
-      const raw = readFileSync(file);
-      body =
-        encoding === 'br'
-          ? brotliCompressSync(raw, { params: { [zlib.BROTLI_PARAM_QUALITY]: 9, [zlib.BROTLI_PARAM_SIZE_HINT]: raw.length } })
-          : gzipSync(raw, { level: 9 });
-      this.compressed.set(key, body);
-    }
-    res.setHeader('Vary', 'Accept-Encoding');
-    res.setHeader('Content-Encoding', encoding);
-    res.type(extname(file));
-    res.end(body);
+    // Compressed on the way out by the `compression` middleware (src/bootstrap.ts, the front-ends' assets).
+    res.sendFile(file);
   }
 
   private page(res: Response, status: number): void {
@@ -84,18 +65,6 @@ export class PortalController {
     res.setHeader('Referrer-Policy', 'same-origin');
     res.sendFile(index);
   }
-}
-
-const COMPRESSIBLE = new Set(['.js', '.css', '.svg', '.map', '.json']);
-
-/** Brotli when the browser takes it, else gzip, else none (the q-values of Accept-Encoding are not weighed). */
-function acceptedEncoding(header: string | undefined): 'br' | 'gzip' | null {
-  const offered = (header ?? '')
-    .split(',')
-    .map((p) => p.trim().split(';'))
-    .filter(([, q]) => !q || !/^q=0(\.0*)?$/.test(q.trim()))
-    .map(([name]) => name.toLowerCase());
-  return offered.includes('br') ? 'br' : offered.includes('gzip') ? 'gzip' : null;
 }
 
 /**

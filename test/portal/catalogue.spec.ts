@@ -1,3 +1,4 @@
+import { get as httpGet } from 'node:http';
 import { login, startApp, type TestApp } from '../support/harness.js';
 import { comuneId } from '../support/factories.js';
 
@@ -319,25 +320,21 @@ describe('service catalogue', () => {
       const bytes = Buffer.from(await plain.arrayBuffer());
       expect(plain.headers.get('content-encoding')).toBeNull();
       const br = await fetch(`${t.url}${path}`, { headers: { 'accept-encoding': 'gzip, deflate, br' } });
-      expect([br.headers.get('content-encoding'), br.headers.get('vary'), br.headers.get('cache-control')]).toEqual([
-        'br',
-        'Accept-Encoding',
-        'public, max-age=31536000, immutable',
-      ]);
+      expect([br.headers.get('content-encoding'), br.headers.get('cache-control')]).toEqual(['br', 'public, max-age=31536000, immutable']);
+      expect(br.headers.get('vary')).toMatch(/Accept-Encoding/);
       expect(br.headers.get('content-type')).toMatch(path.endsWith('.css') ? /text\/css/ : /javascript/);
       // fetch decodes it: the same bytes, in a fraction of the transfer.
       expect(Buffer.from(await br.arrayBuffer()).equals(bytes)).toBe(true);
-      const raw = await t.http
-        .get(path)
-        .set('accept-encoding', 'gzip')
-        .buffer(true)
-        .parse((res, cb) => {
+      // The bytes on the wire, read undecoded: gzip, under half the file.
+      const raw = await new Promise<{ encoding: string | undefined; body: Buffer }>((resolve, reject) => {
+        httpGet(`${t.url}${path}`, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => cb(null, Buffer.concat(chunks)));
-        });
-      expect(raw.headers['content-encoding']).toBe('gzip');
-      expect(Number(raw.headers['content-length'])).toBeLessThan(bytes.length / 2);
+          res.on('end', () => resolve({ encoding: res.headers['content-encoding'], body: Buffer.concat(chunks) }));
+        }).on('error', reject);
+      });
+      expect(raw.encoding).toBe('gzip');
+      expect(raw.body.length).toBeLessThan(bytes.length / 2);
     }
   });
 
