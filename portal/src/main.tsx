@@ -14,6 +14,9 @@ const CataloguePage = lazy(() => import('./pages/CataloguePage'));
 const LoginPage = lazy(() => import('./pages/LoginPage'));
 const ProfilePage = lazy(() => import('./pages/ProfilePage'));
 const MyCasePage = lazy(() => import('./pages/MyCasePage'));
+const LinkedChannelsPage = lazy(() => import('./settings/LinkedChannelsPage'));
+const NotificationsPage = lazy(() => import('./settings/NotificationsPage'));
+const ConsentsPage = lazy(() => import('./settings/ConsentsPage'));
 
 const page = (C: React.ComponentType) => (
   <Suspense fallback={<div className="container my-4" aria-busy="true" />}>
@@ -29,6 +32,9 @@ const router = createBrowserRouter([
       { path: '/accedi', element: page(LoginPage) },
       { path: '/area-personale', element: page(ProfilePage) },
       { path: '/area-personale/richieste/:reference', element: page(MyCasePage) },
+      { path: '/area-personale/canali', element: page(LinkedChannelsPage) },
+      { path: '/area-personale/notifiche', element: page(NotificationsPage) },
+      { path: '/area-personale/consensi', element: page(ConsentsPage) },
       { path: '/:slug', element: page(ComunePage) },
       { path: '/:slug/servizi', element: page(CataloguePage) },
       { path: '*', element: <NotFound /> },
