@@ -197,7 +197,7 @@ const dict = {
     it: 'I numeri WhatsApp, le chat Telegram e gli indirizzi e-mail collegati alla tua area personale: le richieste che invii da questi canali compaiono tra «Le mie richieste».',
     en: 'The WhatsApp numbers, Telegram chats and e-mail addresses linked to your personal area: the requests you send from them appear in «My requests».',
   },
-  'channels.linked': { it: 'Canali collegati', en: 'Linked channels' },
+  'channels.linked': { it: 'I tuoi canali', en: 'Your channels' },
   'channels.none': { it: 'Nessun canale collegato.', en: 'No channel linked yet.' },
   'channels.name.whatsapp': { it: 'WhatsApp', en: 'WhatsApp' },
   'channels.name.telegram': { it: 'Telegram', en: 'Telegram' },

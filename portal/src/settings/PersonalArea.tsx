@@ -20,8 +20,8 @@ const SECTIONS: Array<{ to: string; label: Key; end?: boolean }> = [
 export function AreaNav() {
   const t = useT();
   return (
-    <nav className="portal-area-nav mb-4" aria-label={t('area.nav')}>
-      <ul className="link-list">
+    <nav className="portal-area-nav link-list-wrapper mb-4" aria-label={t('area.nav')}>
+      <ul className="link-list list-unstyled">
         {SECTIONS.map((s) => (
           <li key={s.to}>
             {s.to.includes('#') ? (
