@@ -9,6 +9,16 @@ import type {
   PortalSession,
 } from '@server/portal/portal.api';
 import type { MyCaseDetail, MyCasesResponse, MyReplyRequest, MyReplyResponse } from '@server/portal/mine/mine.api';
+import type {
+  LinkCode,
+  LinkCodeRequest,
+  LinkDestinationsResponse,
+  LinkedChannel,
+  MyConsentsResponse,
+  NotificationSettings,
+  NotificationSettingsUpdate,
+  WithdrawConsentResponse,
+} from '@server/portal/settings/settings.api';
 
 /** The portal's API client: same origin, cookies for the session, the CSRF token on every write. */
 
@@ -78,6 +88,15 @@ export const api = {
   myCase: (reference: string) => request<MyCaseDetail>('GET', `/api/portal/v1/me/cases/${encodeURIComponent(reference)}`),
   myReply: (reference: string, b: MyReplyRequest) =>
     request<MyReplyResponse>('POST', `/api/portal/v1/me/cases/${encodeURIComponent(reference)}/messages`, b),
+  links: () => request<LinkedChannel[]>('GET', '/api/portal/v1/me/links'),
+  linkCode: (b: LinkCodeRequest) => request<LinkCode>('POST', '/api/portal/v1/me/links', b),
+  linkDestinations: () => request<LinkDestinationsResponse>('GET', '/api/portal/v1/me/links/destinations'),
+  unlink: (id: string) => request<void>('DELETE', `/api/portal/v1/me/links/${encodeURIComponent(id)}`),
+  notifications: () => request<NotificationSettings>('GET', '/api/portal/v1/me/notifications'),
+  setNotifications: (b: NotificationSettingsUpdate) => request<NotificationSettings>('PUT', '/api/portal/v1/me/notifications', b),
+  consents: () => request<MyConsentsResponse>('GET', '/api/portal/v1/me/consents'),
+  withdrawConsent: (id: string) =>
+    request<WithdrawConsentResponse>('POST', `/api/portal/v1/me/consents/${encodeURIComponent(id)}/withdraw`),
 };
 
 /** Where the SPID and CIE buttons go: the identity gateway's start, coming back to `returnTo`. */

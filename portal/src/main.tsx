@@ -16,6 +16,9 @@ const LoginPage = lazy(() => import('./pages/LoginPage'));
 const ProfilePage = lazy(() => import('./pages/ProfilePage'));
 const MyCasePage = lazy(() => import('./pages/MyCasePage'));
 const PublicMapPage = lazy(() => import('./publicmap/PublicMapPage'));
+const LinkedChannelsPage = lazy(() => import('./settings/LinkedChannelsPage'));
+const NotificationsPage = lazy(() => import('./settings/NotificationsPage'));
+const ConsentsPage = lazy(() => import('./settings/ConsentsPage'));
 
 const page = (C: React.ComponentType) => (
   <Suspense fallback={<div className="container my-4" aria-busy="true" />}>
@@ -31,6 +34,9 @@ const router = createBrowserRouter([
       { path: '/accedi', element: page(LoginPage) },
       { path: '/area-personale', element: page(ProfilePage) },
       { path: '/area-personale/richieste/:reference', element: page(MyCasePage) },
+      { path: '/area-personale/canali', element: page(LinkedChannelsPage) },
+      { path: '/area-personale/notifiche', element: page(NotificationsPage) },
+      { path: '/area-personale/consensi', element: page(ConsentsPage) },
       { path: '/:slug', element: page(ComunePage) },
       { path: '/:slug/servizi', element: page(CataloguePage) },
       // Exactly this path: a report's own page (/:slug/segnalazioni/:reference) is a route of its own.

@@ -22,12 +22,15 @@ interface DemoReport {
 /**
  * The demo's citizen with a portal account: Maria Rossi, the SPID citizen of the development
  * identity provider (src/portal/dev-idp/test-citizens.ts). Two demo reports are hers, and her
- * account is linked to their portal identity, so «Le mie richieste» shows them when she logs in.
+ * account is linked to their portal identity, so «Le mie richieste» shows them when she logs in; her
+ * WhatsApp number is linked too, she chose WhatsApp for updates, and withdrew her consent to Modugno's updates.
  */
 export const DEMO_CITIZEN = {
   givenName: 'Maria',
   familyName: 'Rossi',
   email: 'maria.rossi@example.it',
+  /** Her WhatsApp number (wa_id), linked to her account. */
+  whatsapp: '393471234567',
 };
 
 export const DEMO_REPORTS: DemoReport[] = [
@@ -275,6 +278,51 @@ export async function seedDemoCitizen(ds: DataSource): Promise<void> {
         WHERE a.fiscal_code = $1 AND ci.channel = 'portal' AND ci.address = $2
        ON CONFLICT (identity_id) DO NOTHING`,
       [fiscalCode, `mailto:${DEMO_CITIZEN.email}`],
+    );
+    // Her WhatsApp number, linked by code to the account (as «COLLEGA <code>» sent to Bari's number
+    // would), the same person of the registry as her reports' portal identity.
+    const [wa] = await m.query(
+      `SELECT a.id FROM channel_accounts a JOIN comuni c ON c.id = a.comune_id WHERE c.slug = 'bari' AND a.channel = 'whatsapp' ORDER BY a.id LIMIT 1`,
+    );
+    if (wa) {
+      const address = `${wa.id}:${DEMO_CITIZEN.whatsapp}`;
+      await m.query(
+        `INSERT INTO citizen_identities (citizen_id, channel, address, display_name)
+         SELECT ci.citizen_id, 'whatsapp', $2, 'Maria Rossi' FROM citizen_identities ci WHERE ci.channel = 'portal' AND ci.address = $1
+         ON CONFLICT (channel, address) DO NOTHING`,
+        [`mailto:${DEMO_CITIZEN.email}`, address],
+      );
+      await m.query(
+        `INSERT INTO citizen_identity_comuni (comune_id, identity_id)
+         SELECT a.comune_id, ci.id FROM channel_accounts a, citizen_identities ci WHERE a.id = $1 AND ci.channel = 'whatsapp' AND ci.address = $2
+         ON CONFLICT DO NOTHING`,
+        [wa.id, address],
+      );
+      await m.query(
+        `INSERT INTO citizen_account_links (account_id, identity_id, channel, address, linked_at)
+         SELECT a.id, ci.id, ci.channel, ci.address, now() - interval '3 days' FROM citizen_accounts a, citizen_identities ci
+          WHERE a.fiscal_code = $1 AND ci.channel = 'whatsapp' AND ci.address = $2
+         ON CONFLICT (identity_id) DO NOTHING`,
+        [fiscalCode, address],
+      );
+      // «Aggiornamenti sulle mie richieste» by WhatsApp.
+      await m.query(
+        `INSERT INTO citizen_notification_preferences (account_id, purpose, channel)
+         SELECT a.id, 'updates', 'whatsapp' FROM citizen_accounts a WHERE a.fiscal_code = $1 ON CONFLICT DO NOTHING`,
+        [fiscalCode],
+      );
+    }
+    // Her consent to updates from Modugno, withdrawn from the personal area two days ago (a new
+    // decision: the consent itself is kept); the one to Bari stays.
+    await m.query(
+      `INSERT INTO citizen_consents (citizen_id, comune_id, ticket_id, purpose, granted, source, created_at)
+       SELECT k.citizen_id, k.comune_id, k.ticket_id, 'updates', FALSE, 'area-personale', now() - interval '2 days'
+         FROM citizen_consents k JOIN comuni c ON c.id = k.comune_id JOIN citizen_identities ci ON ci.citizen_id = k.citizen_id
+        WHERE c.slug = 'modugno' AND k.purpose = 'updates' AND k.granted AND ci.channel = 'portal' AND ci.address = $1
+          AND NOT EXISTS (SELECT 1 FROM citizen_consents w WHERE w.citizen_id = k.citizen_id AND w.comune_id = k.comune_id
+                            AND w.purpose = 'updates' AND NOT w.granted)
+        LIMIT 1`,
+      [`mailto:${DEMO_CITIZEN.email}`],
     );
   });
 }

@@ -28,7 +28,9 @@ export async function prepareDatabase(options: { demo: boolean; password?: strin
       const reports = await seedDemoReports(ds);
       if (reports) console.log(`Demo reports from the portal: ${reports} in Bari, Modugno and Monopoli.`);
       await seedDemoCitizen(ds);
-      console.log('Demo citizen Maria Rossi (SPID): two requests in «Le mie richieste».');
+      console.log(
+        'Demo citizen Maria Rossi (SPID): two requests in «Le mie richieste», WhatsApp linked, updates by WhatsApp, a consent withdrawn.',
+      );
     }
   } finally {
     await ds.destroy();

@@ -174,6 +174,9 @@ const MATRIX: Record<string, Entry> = {
     noObject: STATIC,
     notObjects: { 'path:reference': 'the same app page for any reference: the case is read by GET /api/portal/v1/me/cases/:reference' },
   },
+  'GET /area-personale/canali': { noObject: STATIC },
+  'GET /area-personale/notifiche': { noObject: STATIC },
+  'GET /area-personale/consensi': { noObject: STATIC },
   'GET /:slug': { notObjects: { 'path:slug': PUBLIC_SLUG } },
   'GET /:slug/servizi': { notObjects: { 'path:slug': PUBLIC_SLUG } },
   'GET /:slug/segnalazioni': { notObjects: { 'path:slug': `${PUBLIC_SLUG}; the public map of its reports (no personal data)` } },
@@ -678,6 +681,30 @@ const MATRIX: Record<string, Entry> = {
           expect({ who, status: res.status, code: res.body.code }).toEqual({ who, status: 401, code: 'login_required' });
         }
         expect(await c.t.ds.query(`SELECT count(*)::int AS n FROM messages WHERE ticket_id = $1`, [c.f.ticket.id])).toEqual(before);
+      },
+    },
+  },
+
+  // The personal area's settings (src/portal/settings): the account's own preferences (row-level
+  // security of the citizen scope) and consents, read and withdrawn through the SECURITY DEFINER
+  // functions portal_my_consents()/portal_withdraw_consent() that take the account from the citizen
+  // scope. Another citizen's consent answers 404 (test/portal/settings.spec.ts).
+  'GET /api/portal/v1/me/notifications': { noObject: "the citizen's own notification preferences" },
+  'PUT /api/portal/v1/me/notifications': { noObject: "the citizen's own notification preferences" },
+  'GET /api/portal/v1/me/consents': { noObject: "the consents of the citizen's own linked identities" },
+  'GET /api/portal/v1/me/links/destinations': { noObject: "the comuni's public WhatsApp numbers, Telegram bots and URP mailboxes" },
+  'POST /api/portal/v1/me/consents/:id/withdraw': {
+    checks: {
+      // A staff token is no citizen session: even Bari's own staff cannot withdraw a consent of Bari's.
+      'path:id': async (c) => {
+        const [k] = await c.t.ds.query(`SELECT id::text AS id FROM citizen_consents WHERE granted ORDER BY id LIMIT 1`);
+        const count = () => c.t.ds.query(`SELECT count(*)::int AS n FROM citizen_consents`);
+        const before = await count();
+        for (const who of ['modSup', 'bariSup', 'admin'] as Who[]) {
+          const res = await c.t.http.post(`/api/portal/v1/me/consents/${k?.id ?? 1}/withdraw`).set(auth(c, who));
+          expect({ who, status: res.status, code: res.body.code }).toEqual({ who, status: 401, code: 'login_required' });
+        }
+        expect(await count()).toEqual(before);
       },
     },
   },

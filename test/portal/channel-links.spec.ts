@@ -130,7 +130,13 @@ describe('portal: linking channels by code', () => {
     expect(TelegramStandin.params(await answer).text).toBe(LINKED_TEXT);
     expect(await tickets()).toBe(before);
     expect(await links(mariaB)).toEqual([
-      { id: expect.any(String), channel: 'telegram', address: expect.stringContaining('7001'), linkedAt: expect.any(String) },
+      {
+        id: expect.any(String),
+        channel: 'telegram',
+        address: expect.stringContaining('7001'),
+        display: 'chat Telegram ••• 001',
+        linkedAt: expect.any(String),
+      },
     ]);
     // Nicola sees none of Maria's links.
     expect(await links(nicolaB)).toEqual([]);

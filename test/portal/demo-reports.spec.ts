@@ -46,5 +46,26 @@ describe('demo reports', () => {
       { comune_slug: 'bari', channel: 'portal' },
       { comune_slug: 'modugno', channel: 'portal' },
     ]);
+    // Her settings: WhatsApp linked, updates by WhatsApp, the consent to Modugno's updates withdrawn (kept, dated).
+    const settings = await ds.transaction(async (m) => {
+      await m.query(`SELECT set_config('sportello.citizen', $1, true)`, [accounts[0].id]);
+      return {
+        links: await m.query(`SELECT channel FROM citizen_account_links ORDER BY channel`),
+        prefs: await m.query(`SELECT purpose, channel FROM citizen_notification_preferences`),
+        consents: await m.query(
+          `SELECT comune_slug, purpose, withdrawn_at IS NOT NULL AS withdrawn FROM portal_my_consents() ORDER BY comune_slug, purpose`,
+        ),
+      };
+    });
+    expect(settings).toEqual({
+      links: [{ channel: 'portal' }, { channel: 'whatsapp' }],
+      prefs: [{ purpose: 'updates', channel: 'whatsapp' }],
+      consents: [
+        { comune_slug: 'bari', purpose: 'privacy', withdrawn: false },
+        { comune_slug: 'bari', purpose: 'updates', withdrawn: false },
+        { comune_slug: 'modugno', purpose: 'privacy', withdrawn: false },
+        { comune_slug: 'modugno', purpose: 'updates', withdrawn: true },
+      ],
+    });
   });
 });

@@ -65,3 +65,73 @@ export async function contactRoute(m: EntityManager, comuneId: number, contact: 
       : `Avviso non inviato: il cittadino ha lasciato il numero ${contact.value}, ma il Comune non ha un numero WhatsApp Business attivo da cui scrivergli. Se serve, avvisare il cittadino per telefono.`,
   };
 }
+
+/**
+ * What a logged-in citizen chose in the personal area for updates on their cases
+ * (`citizen_notification_preferences`, purpose `updates`), for a case whose identity is linked to
+ * their portal account: `none` (no notice), a route on the chosen channel, or null (no choice, or
+ * the chosen channel is no longer linked: the usual rules apply). A refusal of updates recorded in
+ * the comune after the choice (a withdrawal, a later request without consent) wins: `none`.
+ * Read in the scanner's system scope (the account tables' policy admits named system scopes).
+ */
+export async function preferredRoute(
+  m: EntityManager,
+  identityId: string,
+  comuneId: number,
+): Promise<{ none: true } | { none: false; preferred: string; route: ContactRoute } | null> {
+  const [p] = await m.query(
+    `SELECT p.channel, a.id AS account_id, a.email,
+            (SELECT k.granted FROM citizen_consents k
+              WHERE k.citizen_id = ci.citizen_id AND k.comune_id = $2 AND k.purpose = 'updates' AND k.created_at > p.updated_at
+              ORDER BY k.id DESC LIMIT 1) AS later_decision
+       FROM citizen_account_links l
+       JOIN citizen_identities ci ON ci.id = l.identity_id
+       JOIN citizen_notification_preferences p ON p.account_id = l.account_id AND p.purpose = 'updates'
+       JOIN citizen_accounts a ON a.id = l.account_id
+      WHERE l.identity_id = $1`,
+    [identityId, comuneId],
+  );
+  if (!p) return null;
+  if (p.channel === 'none' || p.later_decision === false) return { none: true };
+  const links: Array<{ channel: string; address: string }> = await m.query(
+    `SELECT channel, address FROM citizen_account_links WHERE account_id = $1 ORDER BY linked_at DESC, id DESC`,
+    [p.account_id],
+  );
+  const linked = (...channels: string[]) => links.find((l) => channels.includes(l.channel));
+  const via = (route: ContactRoute) => ({ none: false as const, preferred: p.channel as string, route });
+  switch (p.channel) {
+    case 'email': {
+      const address = linked('email')?.address ?? p.email ?? linked('portal')?.address.replace(/^mailto:/, '');
+      const contact = address ? normalizeContact(address) : null;
+      return contact ? via(await contactRoute(m, comuneId, contact)) : null;
+    }
+    case 'whatsapp': {
+      // `<account>:<wa_id>` (Cloud API) or `<account>:<number>@c.us` (whatsapp-web): the number, written to from the comune's number.
+      const wa = linked('whatsapp', 'whatsapp-web');
+      const digits = wa ? /^\d+:(\d{6,15})(@.*)?$/.exec(wa.address)?.[1] : undefined;
+      return digits ? via(await contactRoute(m, comuneId, { kind: 'phone', value: `+${digits}` })) : null;
+    }
+    case 'telegram': {
+      // A bot writes only to chats that started it: the chat must be one of this comune's bot.
+      const tg = linked('telegram');
+      if (!tg) return null;
+      const [bot] = await m.query(`SELECT 1 FROM channel_accounts WHERE id = $1 AND comune_id = $2 AND channel = 'telegram' AND enabled`, [
+        Number(tg.address.split(':')[0]) || 0,
+        comuneId,
+      ]);
+      return via(
+        bot
+          ? { channel: 'telegram', address: tg.address }
+          : {
+              channel: 'telegram',
+              unavailable:
+                'Avviso non inviato: il cittadino ha scelto Telegram nella sua area personale, ma la sua chat è collegata al bot di un altro Comune.',
+            },
+      );
+    }
+    case 'io':
+      return via({ channel: 'io', unavailable: 'Avviso non inviato: il cittadino ha scelto l’app IO, non ancora attiva per Sportello.' });
+    default:
+      return null;
+  }
+}

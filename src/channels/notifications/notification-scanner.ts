@@ -8,8 +8,8 @@ import { appendEvents } from '../../tickets/event-log.js';
 import { TicketNotifier } from '../../cases/ticket-notifier.js';
 import { MESSAGE_COLUMNS, toMessageView } from '../../cases/ticket-views.js';
 import { ChannelRegistry } from '../channel-registry.js';
-import { consentedContact, contactRoute, type ContactRoute } from './contact-route.js';
-import { contactNotificationText, notificationText, type NotificationKind } from './notification-texts.js';
+import { consentedContact, contactRoute, preferredRoute, type ContactRoute } from './contact-route.js';
+import { contactNotificationText, notificationText, preferredNotificationText, type NotificationKind } from './notification-texts.js';
 import { InSystemScope } from '../../tenancy/db-scope.js';
 import { isOpenStatus } from '../../cases/phases.js';
 import { insertMessage } from '../../conversations/messages.js';
@@ -22,6 +22,9 @@ import { PollingPass } from '../../jobs/polling.js';
  * they consented to updates.
  */
 export const NOTIFIED_CHANNELS = ['whatsapp', 'whatsapp-web', 'telegram', 'email'];
+
+/** Where a notice goes: the ticket's own channel, or a contact's route; `preference` when the citizen chose it in the personal area. */
+type Route = ({ contact: false; channel: string } | ({ contact: true } & ContactRoute)) & { preference?: boolean };
 
 /** Events older than this are not notified any more: news that late would confuse more than help. */
 const LOOKBACK = '1 hour';
@@ -94,7 +97,7 @@ export class NotificationScanner implements OnApplicationBootstrap, OnApplicatio
   }): Promise<{ messageId: string } | null> {
     return this.ds.transaction(async (m) => {
       const [t] = await m.query(
-        `SELECT t.id, t.reference, t.status, t.comune_id, t.citizen_id, c.name AS comune, i.channel
+        `SELECT t.id, t.reference, t.status, t.comune_id, t.citizen_id, t.citizen_identity_id, c.name AS comune, i.channel
            FROM tickets t JOIN comuni c ON c.id = t.comune_id JOIN citizen_identities i ON i.id = t.citizen_identity_id
           WHERE t.id = $1 FOR UPDATE OF t`,
         [e.ticket_id],
@@ -121,7 +124,11 @@ export class NotificationScanner implements OnApplicationBootstrap, OnApplicatio
       const route = await this.route(m, t);
       if (!route) return null;
 
-      const text = route.contact ? contactNotificationText(e.kind, t.reference, t.comune) : notificationText(e.kind, t.reference, t.comune);
+      const text = route.preference
+        ? preferredNotificationText(e.kind, t.reference, t.comune)
+        : route.contact
+          ? contactNotificationText(e.kind, t.reference, t.comune)
+          : notificationText(e.kind, t.reference, t.comune);
       const unavailable = 'unavailable' in route ? route.unavailable : null;
       const msg = await insertMessage(m, {
         ticketId: t.id,
@@ -135,7 +142,12 @@ export class NotificationScanner implements OnApplicationBootstrap, OnApplicatio
         recipientAddress: 'address' in route ? route.address : null,
       });
       await m.query(`UPDATE channel_notifications SET message_id = $2 WHERE id = $1`, [row.id, msg.id]);
-      const data = { kind: e.kind, messageId: String(msg.id), channel: route.channel, ...(route.contact ? { via: 'contact' } : {}) };
+      const data = {
+        kind: e.kind,
+        messageId: String(msg.id),
+        channel: route.channel,
+        ...(route.preference ? { via: 'preference' } : route.contact ? { via: 'contact' } : {}),
+      };
       if (unavailable) {
         // Nothing can leave: the notice stays on the ticket as a failed delivery, with the reason.
         await appendEvents(m, [
@@ -156,25 +168,40 @@ export class NotificationScanner implements OnApplicationBootstrap, OnApplicatio
   }
 
   /**
-   * Where the notice goes: the channel the ticket came from when the citizen is reached there;
-   * otherwise (web chat, app, phone, desk) the contact they left with consent to updates, if any.
+   * Where the notice goes. A logged-in citizen's choice in the personal area comes first, for a case
+   * whose identity is linked to their account: none (nothing is sent), or the chosen channel (the
+   * case's own when it is the same). Otherwise the channel the ticket came from when the citizen is
+   * reached there; otherwise (web chat, app, phone, desk, portal) the contact they left with consent
+   * to updates, if any.
    */
   private async route(
     m: EntityManager,
-    t: { channel: string; citizen_id: string; comune_id: number },
-  ): Promise<({ contact: false; channel: string } | ({ contact: true } & ContactRoute)) | null> {
+    t: { channel: string; citizen_id: string; citizen_identity_id: string; comune_id: number },
+  ): Promise<Route | null> {
+    const preferred = await preferredRoute(m, String(t.citizen_identity_id), t.comune_id);
+    if (preferred?.none) return null;
+    if (preferred) {
+      const same = preferred.preferred === t.channel || (preferred.preferred === 'whatsapp' && t.channel === 'whatsapp-web');
+      if (same && NOTIFIED_CHANNELS.includes(t.channel) && this.registry.get(t.channel)) {
+        return { contact: false, preference: true, channel: t.channel };
+      }
+      return { ...this.available(preferred.route), contact: true, preference: true };
+    }
     if (NOTIFIED_CHANNELS.includes(t.channel)) return this.registry.get(t.channel) ? { contact: false, channel: t.channel } : null;
     const contact = await consentedContact(m, String(t.citizen_id), t.comune_id);
     if (!contact) return null;
-    const route = await contactRoute(m, t.comune_id, contact);
+    return { contact: true, ...this.available(await contactRoute(m, t.comune_id, contact)) };
+  }
+
+  /** A route to a channel this installation has no adapter for cannot be taken: a failed notice with the reason. */
+  private available(route: ContactRoute): ContactRoute {
     if ('address' in route && !this.registry.get(route.channel)) {
       return {
-        contact: true,
         channel: route.channel,
         unavailable: `Avviso non inviato: il canale ${route.channel} non è attivo in questa installazione.`,
       };
     }
-    return { contact: true, ...route };
+    return route;
   }
 
   private async announce(messageId: string, ticketId: string): Promise<void> {

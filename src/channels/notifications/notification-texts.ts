@@ -22,3 +22,13 @@ export function contactNotificationText(kind: NotificationKind, reference: strin
       return `La sua richiesta ${reference} è stata risolta. Grazie per aver contattato l’URP del Comune di ${comune}.`;
   }
 }
+
+/** The same news on the channel the citizen chose in the personal area of the portal. */
+export function preferredNotificationText(kind: NotificationKind, reference: string, comune: string): string {
+  switch (kind) {
+    case 'taken_in_charge':
+      return `La sua richiesta ${reference} è stata presa in carico da un operatore dell’URP del Comune di ${comune}. Le scriviamo qui come ha scelto nella sua area personale del portale.`;
+    case 'resolved':
+      return `La sua richiesta ${reference} è stata risolta. Grazie per aver contattato l’URP del Comune di ${comune}. Le scriviamo qui come ha scelto nella sua area personale del portale.`;
+  }
+}

@@ -16,6 +16,8 @@ import {
 import { Limiters } from '../../security/limiters.js';
 import { CitizenAuth, CurrentCitizen, type Citizen } from './citizen-auth.js';
 import { EmailLogin } from './email-login.js';
+import { maskAddress } from './mask.js';
+import type { LinkCode, LinkedChannel } from '../settings/settings.api.js';
 
 export type LinkChannel = 'whatsapp' | 'telegram' | 'email';
 export const LINK_CHANNELS: readonly LinkChannel[] = ['whatsapp', 'telegram', 'email'];
@@ -67,7 +69,7 @@ export class ChannelLinks {
   }
 
   /** A new code for the citizen (in the citizen's scope); an earlier unused code of the same channel is replaced. */
-  async issue(accountId: string, channel: LinkChannel): Promise<{ code: string; expiresAt: string; instructions: string }> {
+  async issue(accountId: string, channel: LinkChannel): Promise<LinkCode> {
     await this.ds.query(`DELETE FROM portal_link_codes WHERE account_id = $1 AND (channel = $2 OR expires_at < now())`, [
       accountId,
       channel,
@@ -85,12 +87,13 @@ export class ChannelLinks {
   }
 
   /** The citizen's linked channels (their scope sees their own rows only). */
-  async list(): Promise<Array<{ id: string; channel: string; address: string; linkedAt: string }>> {
+  async list(): Promise<LinkedChannel[]> {
     const rows = await this.ds.query(`SELECT id::text AS id, channel, address, linked_at FROM citizen_account_links ORDER BY id`);
     return rows.map((r: { id: string; channel: string; address: string; linked_at: Date }) => ({
       id: r.id,
       channel: r.channel,
       address: r.address,
+      display: maskAddress(r.channel, r.address),
       linkedAt: new Date(r.linked_at).toISOString(),
     }));
   }
@@ -202,14 +205,14 @@ export class ChannelLinksController {
 
   @CitizenAuth({ assurance: 'email' })
   @Get()
-  list(): Promise<Array<{ id: string; channel: string; address: string; linkedAt: string }>> {
+  list(): Promise<LinkedChannel[]> {
     return this.links.list();
   }
 
   @CitizenAuth({ assurance: 'email' })
   @Post()
   @HttpCode(201)
-  create(@CurrentCitizen() citizen: Citizen, @Body() body: NewLinkDto): Promise<{ code: string; expiresAt: string; instructions: string }> {
+  create(@CurrentCitizen() citizen: Citizen, @Body() body: NewLinkDto): Promise<LinkCode> {
     return this.links.issue(citizen.id, body.channel);
   }
 
