@@ -25,6 +25,7 @@ import { HealthController } from './ops/health.controller.js';
 import { REDACTED_HEADER_PATHS, redactRequestSecrets } from './channels/support/log-redaction.js';
 import { PortalIdentityModule } from './portal/identity/portal-identity.module.js';
 import { PortalReportsModule } from './portal/reports/portal-reports.module.js';
+import { PortalPrivacyModule } from './portal/privacy/privacy.module.js';
 import { MetricsModule } from './ops/metrics.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 
@@ -73,6 +74,7 @@ export class AppModule {
         WebModule.register(roles),
         PortalIdentityModule.register(roles),
         PortalReportsModule.register(roles),
+        PortalPrivacyModule.register(roles),
         ...extra,
         // For the health controller.
         MetricsModule,

@@ -29,6 +29,7 @@ import { CasePhases1765410000000 } from './migrations/1765410000000-CasePhases.j
 import { CitizenAccounts1765500000000 } from './migrations/1765500000000-CitizenAccounts.js';
 import { PortalReports1765600000000 } from './migrations/1765600000000-PortalReports.js';
 import { PortalMyCases1765650000000 } from './migrations/1765650000000-PortalMyCases.js';
+import { PrivacyRights1765710000000 } from './migrations/1765710000000-PrivacyRights.js';
 import { ServiceCatalogue1765550000000 } from './migrations/1765550000000-ServiceCatalogue.js';
 
 export const ENTITIES = [
@@ -66,6 +67,7 @@ export const MIGRATIONS = [
   CitizenAccounts1765500000000,
   PortalReports1765600000000,
   PortalMyCases1765650000000,
+  PrivacyRights1765710000000,
   ServiceCatalogue1765550000000,
 ];
 
