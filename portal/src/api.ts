@@ -9,6 +9,7 @@ import type {
   PortalSession,
 } from '@server/portal/portal.api';
 import type { MyCaseDetail, MyCasesResponse, MyReplyRequest, MyReplyResponse } from '@server/portal/mine/mine.api';
+import type { ErasureAccepted, ErasureRequestBody, MyDataExport } from '@server/portal/privacy/privacy.api';
 
 /** The portal's API client: same origin, cookies for the session, the CSRF token on every write. */
 
@@ -78,7 +79,12 @@ export const api = {
   myCase: (reference: string) => request<MyCaseDetail>('GET', `/api/portal/v1/me/cases/${encodeURIComponent(reference)}`),
   myReply: (reference: string, b: MyReplyRequest) =>
     request<MyReplyResponse>('POST', `/api/portal/v1/me/cases/${encodeURIComponent(reference)}/messages`, b),
+  myData: () => request<MyDataExport>('GET', '/api/portal/v1/me/data'),
+  erasure: (b: ErasureRequestBody) => request<ErasureAccepted>('POST', '/api/portal/v1/me/erasure', b),
 };
+
+/** The download of "Scarica i miei dati": the API answers it as an attachment. */
+export const MY_DATA_URL = '/api/portal/v1/me/data';
 
 /** Where the SPID and CIE buttons go: the identity gateway's start, coming back to `returnTo`. */
 export function oidcStartUrl(method: LoginMethod, returnTo: string): string {

@@ -14,6 +14,7 @@ const CataloguePage = lazy(() => import('./pages/CataloguePage'));
 const LoginPage = lazy(() => import('./pages/LoginPage'));
 const ProfilePage = lazy(() => import('./pages/ProfilePage'));
 const MyCasePage = lazy(() => import('./pages/MyCasePage'));
+const PrivacyPage = lazy(() => import('./pages/PrivacyPage'));
 
 const page = (C: React.ComponentType) => (
   <Suspense fallback={<div className="container my-4" aria-busy="true" />}>
@@ -29,6 +30,7 @@ const router = createBrowserRouter([
       { path: '/accedi', element: page(LoginPage) },
       { path: '/area-personale', element: page(ProfilePage) },
       { path: '/area-personale/richieste/:reference', element: page(MyCasePage) },
+      { path: '/area-personale/privacy', element: page(PrivacyPage) },
       { path: '/:slug', element: page(ComunePage) },
       { path: '/:slug/servizi', element: page(CataloguePage) },
       { path: '*', element: <NotFound /> },

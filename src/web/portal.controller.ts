@@ -12,7 +12,7 @@ export const PORTAL_ASSETS = '_portal';
 
 /**
  * Serves the citizen portal (portal/, a single-page app) at the site's root, for its own paths
- * only: `/`, `/accedi`, `/area-personale` (and a case of it, `/area-personale/richieste/<reference>`), `/<comune>` and `/<comune>/servizi`. Everything else
+ * only: `/`, `/accedi`, `/area-personale` (a case of it, `/area-personale/richieste/<reference>`, and `/area-personale/privacy`), `/<comune>` and `/<comune>/servizi`. Everything else
  * (/api, /console, /contatti, /health, …) is left to its own routes. An unknown comune gets the
  * app's 404 page with HTTP 404.
  */
@@ -31,7 +31,7 @@ export class PortalController {
     this.policy = portalPolicy(config.mapTileUrl);
   }
 
-  @Get(['/', 'accedi', 'area-personale', 'area-personale/richieste/:reference'])
+  @Get(['/', 'accedi', 'area-personale', 'area-personale/richieste/:reference', 'area-personale/privacy'])
   home(@Res() res: Response): void {
     this.page(res, 200);
   }

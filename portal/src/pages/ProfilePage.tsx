@@ -1,4 +1,4 @@
-import { Navigate } from 'react-router';
+import { Link, Navigate } from 'react-router';
 import { useT, type Key } from '../i18n';
 import { LogoutButton } from '../Layout';
 import { useSession } from '../session';
@@ -33,7 +33,12 @@ export default function ProfilePage() {
           </div>
         ))}
       </dl>
-      <LogoutButton className="btn btn-outline-primary">{t('profile.logout')}</LogoutButton>
+      <div className="d-flex flex-wrap gap-2">
+        <LogoutButton className="btn btn-outline-primary">{t('profile.logout')}</LogoutButton>
+        <Link className="btn btn-outline-primary" to="/area-personale/privacy">
+          {t('privacy.link')}
+        </Link>
+      </div>
       <MyCases />
     </div>
   );
