@@ -5,6 +5,7 @@ import { dataSourceOptions, ensureDatabase, runMigrations } from '../database/da
 import { importComuni } from '../comuni/comuni-import.js';
 import { DEFAULT_DEMO_PASSWORD, seedDemo } from './demo-seed.js';
 import { seedDemoCitizen, seedDemoReports } from './demo-reports.js';
+import { DEMO_RETENTION, seedDemoPrivacy } from './demo-privacy.js';
 import { checkPostgresOwner, runCommand } from '../ops/preflight.js';
 import { ownerTarget } from './targets.js';
 
@@ -29,6 +30,8 @@ export async function prepareDatabase(options: { demo: boolean; password?: strin
       if (reports) console.log(`Demo reports from the portal: ${reports} in Bari, Modugno and Monopoli.`);
       await seedDemoCitizen(ds);
       console.log('Demo citizen Maria Rossi (SPID): two requests in «Le mie richieste».');
+      await seedDemoPrivacy(ds);
+      console.log(`Privacy: ${DEMO_RETENTION.comune} keeps closed cases ${DEMO_RETENTION.months} months; a few lines in its privacy log.`);
     }
   } finally {
     await ds.destroy();
