@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { ComunePrivacy, PrivacyEventView } from '@server/portal/privacy/privacy.api';
 import { useStore } from '../app/context';
 import { api, ApiError } from '../lib/api';
@@ -45,21 +45,25 @@ export default function PrivacyPage() {
   const [months, setMonths] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<{ text: string; ok: boolean } | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
   const comuneId = me.comuneId;
 
-  const load = useCallback(async () => {
-    if (comuneId === null) return;
-    try {
-      const d = await api<ComunePrivacy>(`/api/console/comuni/${comuneId}/privacy`);
-      setData(d);
-      setMonths(d.retentionMonths === null ? '' : String(d.retentionMonths));
-    } catch (err) {
-      setNotice({ text: t(T.failed, { message: (err as Error).message }), ok: false });
-    }
-  }, [comuneId, t]);
+  // Loaded once per comune (not on every render: the field keeps what the manager types).
   useEffect(() => {
-    void load();
-  }, [load]);
+    if (comuneId === null) return;
+    let live = true;
+    api<ComunePrivacy>(`/api/console/comuni/${comuneId}/privacy`).then(
+      (d) => {
+        if (!live) return;
+        setData(d);
+        setMonths(d.retentionMonths === null ? '' : String(d.retentionMonths));
+      },
+      (err: Error) => live && setLoadError(err.message),
+    );
+    return () => {
+      live = false;
+    };
+  }, [comuneId]);
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
@@ -90,6 +94,11 @@ export default function PrivacyPage() {
     <section className="page-privacy" aria-labelledby="privacy-title">
       <h1 id="privacy-title">{t(T.title)}</h1>
       <p>{t(T.intro)}</p>
+      {loadError && (
+        <p role="alert" className="error-text">
+          {t(T.failed, { message: loadError })}
+        </p>
+      )}
       {notice && (
         <p role={notice.ok ? 'status' : 'alert'} className={notice.ok ? 'notice-ok' : 'error-text'}>
           {notice.text}
