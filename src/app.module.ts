@@ -26,6 +26,7 @@ import { REDACTED_HEADER_PATHS, redactRequestSecrets } from './channels/support/
 import { PortalIdentityModule } from './portal/identity/portal-identity.module.js';
 import { PortalReportsModule } from './portal/reports/portal-reports.module.js';
 import { PortalSettingsModule } from './portal/settings/settings.module.js';
+import { PortalPrivacyModule } from './portal/privacy/privacy.module.js';
 import { MetricsModule } from './ops/metrics.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 
@@ -75,6 +76,7 @@ export class AppModule {
         PortalIdentityModule.register(roles),
         PortalReportsModule.register(roles),
         PortalSettingsModule.register(roles),
+        PortalPrivacyModule.register(roles),
         ...extra,
         // For the health controller.
         MetricsModule,

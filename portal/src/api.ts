@@ -19,6 +19,7 @@ import type {
   NotificationSettingsUpdate,
   WithdrawConsentResponse,
 } from '@server/portal/settings/settings.api';
+import type { ErasureAccepted, ErasureRequestBody, MyDataExport } from '@server/portal/privacy/privacy.api';
 
 /** The portal's API client: same origin, cookies for the session, the CSRF token on every write. */
 
@@ -97,7 +98,12 @@ export const api = {
   consents: () => request<MyConsentsResponse>('GET', '/api/portal/v1/me/consents'),
   withdrawConsent: (id: string) =>
     request<WithdrawConsentResponse>('POST', `/api/portal/v1/me/consents/${encodeURIComponent(id)}/withdraw`),
+  myData: () => request<MyDataExport>('GET', '/api/portal/v1/me/data'),
+  erasure: (b: ErasureRequestBody) => request<ErasureAccepted>('POST', '/api/portal/v1/me/erasure', b),
 };
+
+/** The download of "Scarica i miei dati": the API answers it as an attachment. */
+export const MY_DATA_URL = '/api/portal/v1/me/data';
 
 /** Where the SPID and CIE buttons go: the identity gateway's start, coming back to `returnTo`. */
 export function oidcStartUrl(method: LoginMethod, returnTo: string): string {

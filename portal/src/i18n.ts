@@ -403,6 +403,58 @@ const dict = {
     it: 'Non è stato possibile revocare il consenso. Riprova.',
     en: 'The consent could not be withdrawn. Please try again.',
   },
+  // ── privacy (I miei dati e la privacy) ──
+  'privacy.title': { it: 'I miei dati e la privacy', en: 'My data and privacy' },
+  'privacy.link': { it: 'I miei dati e la privacy', en: 'My data and privacy' },
+  'privacy.intro': {
+    it: 'Qui trovi tutti i dati che Sportello conserva su di te, nei comuni a cui ti sei rivolto. Puoi scaricarli in un file o chiedere di cancellarli (artt. 15, 17 e 20 del GDPR).',
+    en: 'Here is all the data Sportello holds about you, in the comuni you contacted. You can download it as a file or ask for it to be erased (GDPR arts. 15, 17 and 20).',
+  },
+  'privacy.download': { it: 'Scarica i miei dati (JSON)', en: 'Download my data (JSON)' },
+  'privacy.account': { it: 'Il tuo account', en: 'Your account' },
+  'privacy.created': { it: 'Creato il', en: 'Created on' },
+  'privacy.lastLogin': { it: 'Ultimo accesso', en: 'Last sign-in' },
+  'privacy.links': { it: 'Canali collegati', en: 'Linked channels' },
+  'privacy.sessions': { it: 'Accessi attivi', en: 'Active sessions' },
+  'privacy.consents': { it: 'Consensi', en: 'Consents' },
+  'privacy.consentGiven': { it: 'dato', en: 'given' },
+  'privacy.consentWithdrawn': { it: 'revocato', en: 'withdrawn' },
+  'privacy.cases': { it: 'Pratiche e conversazioni', en: 'Cases and conversations' },
+  'privacy.follows': { it: 'Segnalazioni seguite', en: 'Followed reports' },
+  'privacy.none': { it: 'Nessuno.', en: 'None.' },
+  'privacy.messages': { it: '{n} messaggi', en: '{n} messages' },
+  'privacy.attachment': { it: 'allegato', en: 'attachment' },
+  'privacy.removed': { it: 'rimosso', en: 'removed' },
+  'privacy.anonymised': { it: 'Dati personali rimossi il {date}', en: 'Personal data removed on {date}' },
+  'privacy.erasure': { it: 'Cancella il mio account e i miei dati', en: 'Erase my account and my data' },
+  'privacy.erasureRemoved': { it: 'Cosa verrà cancellato', en: 'What will be erased' },
+  'privacy.erasureRemovedText': {
+    it: 'Il tuo account, gli accessi, i canali collegati, le segnalazioni che segui; nelle tue pratiche concluse: i testi che hai scritto, i file che hai inviato, i tuoi recapiti e il tuo nome.',
+    en: 'Your account, sessions, linked channels, the reports you follow; in your closed cases: the texts you wrote, the files you sent, your contacts and your name.',
+  },
+  'privacy.erasureKept': { it: 'Cosa verrà conservato, e perché', en: 'What will be kept, and why' },
+  'privacy.erasureKeptText': {
+    it: 'Le pratiche ancora aperte restano come sono finché il Comune non le conclude, poi i tuoi dati vengono rimossi. Il Comune deve conservare, senza dati personali, il protocollo della pratica, le date, la categoria e le risposte dei propri uffici: sono atti della pubblica amministrazione (obbligo di legge, art. 17 par. 3 GDPR).',
+    en: 'Cases still open stay as they are until the comune closes them; then your data are removed. The comune must keep, without personal data, the case reference, dates, category and its offices’ answers: they are records of the public administration (legal obligation, GDPR art. 17(3)).',
+  },
+  'privacy.erasureConfirm': {
+    it: 'Ho capito: voglio cancellare il mio account e i miei dati. L’operazione non si può annullare.',
+    en: 'I understand: I want to erase my account and my data. This cannot be undone.',
+  },
+  'privacy.erasureButton': { it: 'Chiedi la cancellazione', en: 'Request erasure' },
+  'privacy.erasureNeedsConfirm': { it: 'Spunta la casella per confermare.', en: 'Tick the box to confirm.' },
+  'privacy.erasureDone': {
+    it: 'Richiesta registrata (codice {id}). Sei stato disconnesso: la cancellazione è in corso.',
+    en: 'Request recorded (code {id}). You have been signed out: erasure is in progress.',
+  },
+  'privacy.erasureLevel': {
+    it: 'Per cancellare l’account accedi con lo stesso livello di sicurezza con cui lo hai creato (SPID o CIE).',
+    en: 'To erase the account, sign in at the same security level you created it with (SPID or CIE).',
+  },
+  'privacy.failed': {
+    it: 'Non è stato possibile caricare i tuoi dati. Riprova più tardi.',
+    en: 'Your data could not be loaded. Please try again later.',
+  },
 } satisfies Record<string, Text>;
 
 export type Key = keyof typeof dict;

@@ -19,6 +19,7 @@ const PublicMapPage = lazy(() => import('./publicmap/PublicMapPage'));
 const LinkedChannelsPage = lazy(() => import('./settings/LinkedChannelsPage'));
 const NotificationsPage = lazy(() => import('./settings/NotificationsPage'));
 const ConsentsPage = lazy(() => import('./settings/ConsentsPage'));
+const PrivacyPage = lazy(() => import('./pages/PrivacyPage'));
 
 const page = (C: React.ComponentType) => (
   <Suspense fallback={<div className="container my-4" aria-busy="true" />}>
@@ -37,6 +38,7 @@ const router = createBrowserRouter([
       { path: '/area-personale/canali', element: page(LinkedChannelsPage) },
       { path: '/area-personale/notifiche', element: page(NotificationsPage) },
       { path: '/area-personale/consensi', element: page(ConsentsPage) },
+      { path: '/area-personale/privacy', element: page(PrivacyPage) },
       { path: '/:slug', element: page(ComunePage) },
       { path: '/:slug/servizi', element: page(CataloguePage) },
       // Exactly this path: a report's own page (/:slug/segnalazioni/:reference) is a route of its own.

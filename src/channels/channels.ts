@@ -1,4 +1,4 @@
-import { outboundQueueName, ROUTING_QUEUE } from '../jobs/jobs.js';
+import { outboundQueueName, PRIVACY_QUEUE, ROUTING_QUEUE } from '../jobs/jobs.js';
 
 /**
  * Channels of this build. Each has its own outbound queue (and rate limit), shown in Bull Board;
@@ -6,4 +6,4 @@ import { outboundQueueName, ROUTING_QUEUE } from '../jobs/jobs.js';
  */
 export const CHANNEL_NAMES = ['webchat', 'app', 'whatsapp', 'whatsapp-web', 'telegram', 'email', 'phone', 'desk', 'portal'] as const;
 
-export const ALL_QUEUES: string[] = [ROUTING_QUEUE, ...CHANNEL_NAMES.map(outboundQueueName)];
+export const ALL_QUEUES: string[] = [ROUTING_QUEUE, PRIVACY_QUEUE, ...CHANNEL_NAMES.map(outboundQueueName)];

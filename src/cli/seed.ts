@@ -5,6 +5,7 @@ import { dataSourceOptions, ensureDatabase, runMigrations } from '../database/da
 import { importComuni } from '../comuni/comuni-import.js';
 import { DEFAULT_DEMO_PASSWORD, seedDemo } from './demo-seed.js';
 import { seedDemoCitizen, seedDemoReports } from './demo-reports.js';
+import { DEMO_RETENTION, seedDemoPrivacy } from './demo-privacy.js';
 import { checkPostgresOwner, runCommand } from '../ops/preflight.js';
 import { ownerTarget } from './targets.js';
 
@@ -31,6 +32,8 @@ export async function prepareDatabase(options: { demo: boolean; password?: strin
       console.log(
         'Demo citizen Maria Rossi (SPID): two requests in «Le mie richieste», WhatsApp linked, updates by WhatsApp, a consent withdrawn.',
       );
+      await seedDemoPrivacy(ds);
+      console.log(`Privacy: ${DEMO_RETENTION.comune} keeps closed cases ${DEMO_RETENTION.months} months; a few lines in its privacy log.`);
     }
   } finally {
     await ds.destroy();

@@ -30,6 +30,7 @@ import { CitizenAccounts1765500000000 } from './migrations/1765500000000-Citizen
 import { PortalReports1765600000000 } from './migrations/1765600000000-PortalReports.js';
 import { PortalMyCases1765650000000 } from './migrations/1765650000000-PortalMyCases.js';
 import { PortalSettings1765720000000 } from './migrations/1765720000000-PortalSettings.js';
+import { PrivacyRights1765710000000 } from './migrations/1765710000000-PrivacyRights.js';
 import { ServiceCatalogue1765550000000 } from './migrations/1765550000000-ServiceCatalogue.js';
 
 export const ENTITIES = [
@@ -68,6 +69,7 @@ export const MIGRATIONS = [
   PortalReports1765600000000,
   PortalMyCases1765650000000,
   PortalSettings1765720000000,
+  PrivacyRights1765710000000,
   ServiceCatalogue1765550000000,
 ];
 

@@ -17,10 +17,16 @@ export interface JobPayloads {
   'maintenance.sweep': Record<string, never>;
   /** Send an operator's reply to the citizen through the ticket's channel. */
   'message.deliver': { messageId: string; comuneId: number; channel: string; correlationId?: string };
+  /** Carry out a citizen's erasure request (src/portal/privacy): spans the comuni of the citizen's cases. */
+  'privacy.erase': { requestId: string; correlationId?: string };
+  /** Anonymise the closed cases past their comune's retention period, and those whose citizen asked for erasure. */
+  'privacy.retention': Record<string, never>;
 }
 export type JobName = keyof JobPayloads;
 
 export const ROUTING_QUEUE = 'routing';
+/** Data-subject rights: erasure requests and the retention sweep. */
+export const PRIVACY_QUEUE = 'privacy';
 /** Each channel sends through its own queue so that its provider's rate limit applies to it alone. */
 export const outboundQueueName = (channel: string): string => `outbound-${channel}`;
 
@@ -30,6 +36,8 @@ export const JOB_QUEUES: { [N in JobName]: (p: JobPayloads[N]) => string } = {
   'offer.expire': () => ROUTING_QUEUE,
   'maintenance.sweep': () => ROUTING_QUEUE,
   'message.deliver': (p) => outboundQueueName(p.channel),
+  'privacy.erase': () => PRIVACY_QUEUE,
+  'privacy.retention': () => PRIVACY_QUEUE,
 };
 
 /**
@@ -43,6 +51,8 @@ export const JOB_IDS: { [N in JobName]: (p: JobPayloads[N]) => string | undefine
   'offer.expire': (p) => `offer-${p.ticketId}-${p.offerSeq}`,
   'maintenance.sweep': () => 'sweep',
   'message.deliver': (p) => `deliver-${p.messageId}`,
+  'privacy.erase': (p) => `erase-${p.requestId}`,
+  'privacy.retention': () => undefined,
 };
 
 /**
@@ -55,6 +65,8 @@ export const JOB_SCOPES: { [N in JobName]: (p: JobPayloads[N]) => TenantScope } 
   'offer.expire': (p) => TenantScope.ofComune(p.comuneId),
   'maintenance.sweep': () => TenantScope.system('maintenance.sweep'),
   'message.deliver': (p) => TenantScope.ofComune(p.comuneId),
+  'privacy.erase': () => TenantScope.system('privacy-erasure'),
+  'privacy.retention': () => TenantScope.system('privacy-retention'),
 };
 
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 
@@ -8,6 +8,8 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 export abstract class AttachmentStorage {
   abstract put(bytes: Buffer): Promise<string>;
   abstract get(key: string): Promise<Buffer>;
+  /** Deletes the bytes (an erasure, a retention period). A key already gone is no error: a re-run repeats it. */
+  abstract remove(key: string): Promise<void>;
 }
 
 /** Content-addressed files under STORAGE_DIR: storing the same bytes twice keeps one file. */
@@ -32,6 +34,12 @@ export class LocalDiskStorage extends AttachmentStorage {
   async get(key: string): Promise<Buffer> {
     if (!/^[0-9a-f]{2}\/[0-9a-f]{2}\/[0-9a-f]{64}$/.test(key)) throw new Error('invalid storage key');
     return readFile(join(this.root, key));
+  }
+
+  async remove(key: string): Promise<void> {
+    // A key that is not one of ours names no file here.
+    if (!/^[0-9a-f]{2}\/[0-9a-f]{2}\/[0-9a-f]{64}$/.test(key)) return;
+    await rm(join(this.root, key), { force: true });
   }
 }
 

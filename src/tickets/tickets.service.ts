@@ -225,9 +225,10 @@ export class TicketsService {
     const rows = await this.ds.query(
       `SELECT a.storage_key, a.filename, a.content_type FROM attachments a
          JOIN messages m ON m.id = a.message_id JOIN tickets t ON t.id = m.ticket_id
-        WHERE a.id = $1 AND ${vis}`,
+        WHERE a.id = $1 AND a.removed_at IS NULL AND ${vis}`,
       params,
     );
+    // A removed attachment (erasure, retention: src/portal/privacy) has no bytes left.
     if (!rows.length) throw new NotFoundException('attachment not found');
     return { storageKey: rows[0].storage_key, filename: rows[0].filename, contentType: rows[0].content_type };
   }

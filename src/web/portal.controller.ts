@@ -12,9 +12,9 @@ export const PORTAL_ASSETS = '_portal';
 
 /**
  * Serves the citizen portal (portal/, a single-page app) at the site's root, for its own paths
- * only: `/`, `/accedi`, `/area-personale` (a case of it, `/area-personale/richieste/<reference>`, and its settings
- * `/area-personale/canali`, `/notifiche`, `/consensi`), `/<comune>`, `/<comune>/servizi` and `/<comune>/segnalazioni`
- * (the public map of reports). Everything else
+ * only: `/`, `/accedi`, `/area-personale` (a case of it, `/area-personale/richieste/<reference>`, its settings
+ * `/area-personale/canali`, `/notifiche`, `/consensi`, and `/area-personale/privacy`), `/<comune>`, `/<comune>/servizi`
+ * and `/<comune>/segnalazioni` (the public map of reports). Everything else
  * (/api, /console, /contatti, /health, …) is left to its own routes. An unknown comune gets the
  * app's 404 page with HTTP 404.
  */
@@ -41,6 +41,7 @@ export class PortalController {
     'area-personale/canali',
     'area-personale/notifiche',
     'area-personale/consensi',
+    'area-personale/privacy',
   ])
   home(@Res() res: Response): void {
     this.page(res, 200);

@@ -324,4 +324,28 @@ describe('agent console and web-chat widget in Chromium', () => {
       .filter({ hasText: /\(Telefono\)$/ })
       .waitFor();
   });
+
+  it('«Privacy e conservazione»: a manager sets the retention of closed cases, a wrong value is named, the log shows the change; axe-clean', async () => {
+    const page = await newPage();
+    await signIn(page, 'manager@modugno.demo');
+    await page.getByRole('navigation', { name: 'Navigazione principale' }).getByRole('link', { name: 'Privacy e conservazione' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Privacy e conservazione' }).waitFor();
+    const months = page.getByLabel('Conservazione delle pratiche chiuse (mesi)');
+    await expect(months.inputValue()).resolves.toBe('60');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await months.fill('abc');
+    await page.getByRole('button', { name: 'Salva' }).click();
+    await page.getByText(/numero intero di mesi da 1 a 1200/).waitFor();
+    await expect(months.getAttribute('aria-invalid')).resolves.toBe('true');
+    await months.fill('24');
+    await page.getByRole('button', { name: 'Salva' }).click();
+    await page.getByRole('status').filter({ hasText: 'Periodo di conservazione salvato.' }).waitFor();
+    await page.getByRole('cell', { name: 'Periodo di conservazione modificato' }).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'console-privacy');
+    // Not in a supervisor's navigation.
+    const sup = await newPage();
+    await signIn(sup, 'supervisore@modugno.demo');
+    await expect(sup.getByRole('link', { name: 'Privacy e conservazione' }).count()).resolves.toBe(0);
+  });
 });

@@ -708,6 +708,15 @@ const MATRIX: Record<string, Entry> = {
       },
     },
   },
+  // Data-subject rights (src/portal/privacy): the citizen's own data and erasure (test/portal/privacy.spec.ts),
+  // a comune's retention and privacy log for its manager.
+  'GET /api/portal/v1/me/data': { noObject: "the citizen's own data (portal_my_data() reads the account of the citizen scope)" },
+  'POST /api/portal/v1/me/erasure': { noObject: "erasure of the citizen's own account" },
+  'GET /api/console/comuni/:id/privacy': { probes: { 'path:id': { call: get((c) => `/api/console/comuni/${c.f.bari}/privacy`) } } },
+  'PUT /api/console/comuni/:id/privacy/retention': {
+    probes: { 'path:id': { call: put((c) => `/api/console/comuni/${c.f.bari}/privacy/retention`, { retentionMonths: 60 }) } },
+  },
+  'GET /area-personale/privacy': { noObject: STATIC },
 
   // ── socket events ────────────────────────────────────────────────────────────────────────
   'socket:/agent presence.set': { noObject: "the caller's own presence" },

@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source.js';
 import { DEMO_REPORTS, seedDemoCitizen, seedDemoReports } from '../../src/cli/demo-reports.js';
+import { seedDemoPrivacy } from '../../src/cli/demo-privacy.js';
 import { createTestDatabase } from '../support/harness.js';
 
 /** The demo's portal reports: stored by the one ingest, inside their comuni, some resolved, some followed; once. */
@@ -67,5 +68,23 @@ describe('demo reports', () => {
         { comune_slug: 'modugno', purpose: 'updates', withdrawn: true },
       ],
     });
+  });
+
+  it('sets Modugno’s retention to 24 months and writes a few privacy log lines once; Maria’s export among them', async () => {
+    await seedDemoPrivacy(ds);
+    await seedDemoPrivacy(ds);
+    const [s] = await ds.query(
+      `SELECT p.closed_case_retention_months AS months FROM comune_privacy_settings p JOIN comuni c ON c.id = p.comune_id WHERE c.slug = 'modugno'`,
+    );
+    expect(s.months).toBe(24);
+    const kinds = await ds.query(`SELECT kind, comune_id IS NULL AS global FROM privacy_events ORDER BY created_at`);
+    expect(kinds.map((k: any) => k.kind)).toEqual([
+      'retention_set',
+      'retention_anonymised',
+      'erasure_completed',
+      'retention_anonymised',
+      'export',
+    ]);
+    expect(kinds.at(-1).global).toBe(true);
   });
 });

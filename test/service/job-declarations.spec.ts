@@ -33,15 +33,19 @@ describe('jobs declared once and checked at boot', () => {
       jobHandlerProblems(
         declared,
         ALL_QUEUES,
-        everyQueue({ routing: ['ticket.route', 'comune.dispatch', 'offer.expire', 'maintenance.sweep'] }),
+        everyQueue({
+          routing: ['ticket.route', 'comune.dispatch', 'offer.expire', 'maintenance.sweep'],
+          privacy: ['privacy.erase', 'privacy.retention'],
+        }),
       ),
     ).toEqual([]);
   });
 
   it('names a declared job without a handler, a handler of an undeclared job, a queue without a worker', () => {
-    const workers = everyQueue({ routing: ['ticket.route', 'comune.dispatch', 'offer.expire', 'report.archive'] }).filter(
-      (w) => w.queue !== 'outbound-telegram',
-    );
+    const workers = everyQueue({
+      routing: ['ticket.route', 'comune.dispatch', 'offer.expire', 'report.archive'],
+      privacy: ['privacy.erase', 'privacy.retention'],
+    }).filter((w) => w.queue !== 'outbound-telegram');
     expect(jobHandlerProblems(declared, ALL_QUEUES, workers)).toEqual([
       'job "maintenance.sweep" is declared in src/jobs/jobs.ts but no worker handles it',
       'W-routing (queue routing) handles job "report.archive", which src/jobs/jobs.ts does not declare',

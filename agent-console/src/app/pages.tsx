@@ -49,6 +49,12 @@ export const PAGES: ConsolePage[] = [
     roles: ['manager', 'metro_admin'],
     component: lazy(() => import('../catalogue/CataloguePage')),
   },
+  {
+    path: 'privacy',
+    label: { it: 'Privacy e conservazione', en: 'Privacy and retention' },
+    roles: ['manager'],
+    component: lazy(() => import('../privacy/PrivacyPage')),
+  },
 ];
 
 export const pagesFor = (me: Principal): ConsolePage[] => PAGES.filter((p) => !p.roles || p.roles.includes(me.role));

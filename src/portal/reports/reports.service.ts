@@ -525,7 +525,10 @@ export class PortalReportsService {
     // The attachment's comune is not known from its id: a named system scope finds it, and only
     // what the link or the public flag allows is answered.
     const [a] = await this.asPortalReader(() =>
-      this.ds.query(`SELECT a.storage_key, a.filename, a.content_type, a.public FROM attachments a WHERE a.id = $1`, [id]),
+      this.ds.query(
+        `SELECT a.storage_key, a.filename, a.content_type, a.public FROM attachments a WHERE a.id = $1 AND a.removed_at IS NULL`,
+        [id],
+      ),
     );
     if (!a || !(signed || a.public)) throw fieldError(404, 'id', 'allegato non trovato');
     return { bytes: await this.storage.get(a.storage_key), filename: a.filename, contentType: a.content_type };
