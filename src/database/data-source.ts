@@ -29,6 +29,7 @@ import { CasePhases1765410000000 } from './migrations/1765410000000-CasePhases.j
 import { CitizenAccounts1765500000000 } from './migrations/1765500000000-CitizenAccounts.js';
 import { PortalReports1765600000000 } from './migrations/1765600000000-PortalReports.js';
 import { PortalMyCases1765650000000 } from './migrations/1765650000000-PortalMyCases.js';
+import { PortalServiceRatings1765700000000 } from './migrations/1765700000000-PortalServiceRatings.js';
 import { ServiceCatalogue1765550000000 } from './migrations/1765550000000-ServiceCatalogue.js';
 
 export const ENTITIES = [
@@ -67,6 +68,7 @@ export const MIGRATIONS = [
   PortalReports1765600000000,
   PortalMyCases1765650000000,
   ServiceCatalogue1765550000000,
+  PortalServiceRatings1765700000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
