@@ -14,6 +14,10 @@ const CataloguePage = lazy(() => import('./pages/CataloguePage'));
 const LoginPage = lazy(() => import('./pages/LoginPage'));
 const ProfilePage = lazy(() => import('./pages/ProfilePage'));
 const MyCasePage = lazy(() => import('./pages/MyCasePage'));
+const ReportPage = lazy(() => import('./report/ReportPage'));
+const RequestPage = lazy(() => import('./report/RequestPage'));
+const CasePage = lazy(() => import('./report/CasePage'));
+const UnfollowPage = lazy(() => import('./report/UnfollowPage'));
 
 const page = (C: React.ComponentType) => (
   <Suspense fallback={<div className="container my-4" aria-busy="true" />}>
@@ -31,6 +35,11 @@ const router = createBrowserRouter([
       { path: '/area-personale/richieste/:reference', element: page(MyCasePage) },
       { path: '/:slug', element: page(ComunePage) },
       { path: '/:slug/servizi', element: page(CataloguePage) },
+      { path: '/:slug/segnala', element: page(ReportPage) },
+      { path: '/:slug/richiedi-assistenza', element: page(RequestPage) },
+      { path: '/:slug/segnalazioni', element: page(CasePage) },
+      { path: '/:slug/segnalazioni/non-seguire', element: page(UnfollowPage) },
+      { path: '/:slug/segnalazioni/:reference', element: page(CasePage) },
       { path: '*', element: <NotFound /> },
     ],
   },
