@@ -11,7 +11,7 @@ const STEP = 0.0002;
 /**
  * The place of a report: a pin on a map of the comune (Leaflet, its own chunk). Click or tap puts the
  * pin; with the keyboard the map is focused and the arrow keys move the pin (the first press puts it
- * at the map's centre). A point outside the comune's boundary is refused through `onRefused`.
+ * at a point inside the comune). A point outside the comune's boundary is refused through `onRefused`.
  */
 export default function PlaceMap({
   map: cfg,
@@ -89,9 +89,11 @@ export default function PlaceMap({
     const move = d[e.key];
     if (!move || !mapRef.current) return;
     e.preventDefault();
-    const from = valueRef.current ?? { lat: mapRef.current.getCenter().lat, lon: mapRef.current.getCenter().lng };
-    if (!valueRef.current) place(from.lat, from.lon);
-    else place(from.lat + move[0], from.lon + move[1]);
+    const pinned = valueRef.current;
+    if (pinned) return place(pinned.lat + move[0], pinned.lon + move[1]);
+    // The first press: a point surely inside the comune (the server's), else the map's centre.
+    const start = cfg.center ?? mapRef.current.getCenter();
+    place(start.lat, start.lng);
   }
 
   function useCentre() {
