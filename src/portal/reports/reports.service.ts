@@ -482,7 +482,7 @@ export class PortalReportsService {
       throw fieldError(400, 'comment', 'può avere al massimo 1000 caratteri');
     const subject = body.subject === undefined || body.subject === null ? 'case' : body.subject;
     if (subject !== 'case' && subject !== 'service') throw fieldError(400, 'subject', 'deve essere «case» o «service»');
-    if (subject === 'service') return this.rateService(c, rating, comment as string | null);
+    if (subject === 'service') return this.rateService(c, rating, comment);
     await inComune(c.comuneId, () =>
       this.ds.transaction(async (m: EntityManager) => {
         const [t] = await m.query(`SELECT id, status, comune_id, group_id, assignee_id FROM tickets WHERE id = $1 FOR UPDATE`, [c.id]);
