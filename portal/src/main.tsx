@@ -20,6 +20,10 @@ const LinkedChannelsPage = lazy(() => import('./settings/LinkedChannelsPage'));
 const NotificationsPage = lazy(() => import('./settings/NotificationsPage'));
 const ConsentsPage = lazy(() => import('./settings/ConsentsPage'));
 const PrivacyPage = lazy(() => import('./pages/PrivacyPage'));
+const ReportPage = lazy(() => import('./report/ReportPage'));
+const RequestPage = lazy(() => import('./report/RequestPage'));
+const CasePage = lazy(() => import('./report/CasePage'));
+const UnfollowPage = lazy(() => import('./report/UnfollowPage'));
 
 const page = (C: React.ComponentType) => (
   <Suspense fallback={<div className="container my-4" aria-busy="true" />}>
@@ -41,8 +45,13 @@ const router = createBrowserRouter([
       { path: '/area-personale/privacy', element: page(PrivacyPage) },
       { path: '/:slug', element: page(ComunePage) },
       { path: '/:slug/servizi', element: page(CataloguePage) },
-      // Exactly this path: a report's own page (/:slug/segnalazioni/:reference) is a route of its own.
+      // The public map and list of reports; a case is looked up by code and e-mail at …/cerca, or opened by its reference.
       { path: '/:slug/segnalazioni', element: page(PublicMapPage) },
+      { path: '/:slug/segnala', element: page(ReportPage) },
+      { path: '/:slug/richiedi-assistenza', element: page(RequestPage) },
+      { path: '/:slug/segnalazioni/cerca', element: page(CasePage) },
+      { path: '/:slug/segnalazioni/non-seguire', element: page(UnfollowPage) },
+      { path: '/:slug/segnalazioni/:reference', element: page(CasePage) },
       { path: '*', element: <NotFound /> },
     ],
   },

@@ -31,6 +31,7 @@ import { PortalReports1765600000000 } from './migrations/1765600000000-PortalRep
 import { PortalMyCases1765650000000 } from './migrations/1765650000000-PortalMyCases.js';
 import { PortalSettings1765720000000 } from './migrations/1765720000000-PortalSettings.js';
 import { PrivacyRights1765710000000 } from './migrations/1765710000000-PrivacyRights.js';
+import { PortalServiceRatings1765700000000 } from './migrations/1765700000000-PortalServiceRatings.js';
 import { ServiceCatalogue1765550000000 } from './migrations/1765550000000-ServiceCatalogue.js';
 
 export const ENTITIES = [
@@ -71,6 +72,7 @@ export const MIGRATIONS = [
   PortalSettings1765720000000,
   PrivacyRights1765710000000,
   ServiceCatalogue1765550000000,
+  PortalServiceRatings1765700000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {

@@ -13,8 +13,10 @@ export const PORTAL_ASSETS = '_portal';
 /**
  * Serves the citizen portal (portal/, a single-page app) at the site's root, for its own paths
  * only: `/`, `/accedi`, `/area-personale` (a case of it, `/area-personale/richieste/<reference>`, its settings
- * `/area-personale/canali`, `/notifiche`, `/consensi`, and `/area-personale/privacy`), `/<comune>`, `/<comune>/servizi`
- * and `/<comune>/segnalazioni` (the public map of reports). Everything else
+ * `/area-personale/canali`, `/notifiche`, `/consensi`, and `/area-personale/privacy`), `/<comune>`, `/<comune>/servizi`,
+ * `/<comune>/segnalazioni` (the public map of reports), the two forms `/<comune>/segnala` and
+ * `/<comune>/richiedi-assistenza`, the case page `/<comune>/segnalazioni/<reference>` (looked up at
+ * `/<comune>/segnalazioni/cerca`) and the unfollow page `/<comune>/segnalazioni/non-seguire`. Everything else
  * (/api, /console, /contatti, /health, …) is left to its own routes. An unknown comune gets the
  * app's 404 page with HTTP 404.
  */
@@ -47,7 +49,15 @@ export class PortalController {
     this.page(res, 200);
   }
 
-  @Get([':slug', ':slug/servizi', ':slug/segnalazioni'])
+  @Get([
+    ':slug',
+    ':slug/servizi',
+    ':slug/segnala',
+    ':slug/richiedi-assistenza',
+    ':slug/segnalazioni',
+    ':slug/segnalazioni/non-seguire',
+    ':slug/segnalazioni/:reference',
+  ])
   async comune(@Param('slug') slug: string, @Res() res: Response): Promise<void> {
     const known = /^[a-z0-9-]{1,60}$/.test(slug) && (await this.comuni.findBySlug(slug)) !== null;
     this.page(res, known ? 200 : 404);

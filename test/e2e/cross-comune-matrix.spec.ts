@@ -180,6 +180,15 @@ const MATRIX: Record<string, Entry> = {
   'GET /:slug': { notObjects: { 'path:slug': PUBLIC_SLUG } },
   'GET /:slug/servizi': { notObjects: { 'path:slug': PUBLIC_SLUG } },
   'GET /:slug/segnalazioni': { notObjects: { 'path:slug': `${PUBLIC_SLUG}; the public map of its reports (no personal data)` } },
+  'GET /:slug/segnala': { notObjects: { 'path:slug': PUBLIC_SLUG } },
+  'GET /:slug/richiedi-assistenza': { notObjects: { 'path:slug': PUBLIC_SLUG } },
+  'GET /:slug/segnalazioni/non-seguire': { notObjects: { 'path:slug': PUBLIC_SLUG } },
+  'GET /:slug/segnalazioni/:reference': {
+    notObjects: {
+      'path:slug': PUBLIC_SLUG,
+      'path:reference': 'the same app page for any reference: the case is read by POST /api/portal/v1/cases/lookup with its e-mail',
+    },
+  },
   'GET /_portal/*path': { noObject: STATIC, notObjects: { 'path:path': 'a file of the built portal' } },
   'GET /api/portal/v1/comuni': { noObject: 'the public list of the 41 comuni' },
   'GET /api/portal/v1/comuni/:slug': { notObjects: { 'path:slug': PUBLIC_SLUG } },

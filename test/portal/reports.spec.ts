@@ -365,6 +365,22 @@ describe('portal reports and requests', () => {
     });
   });
 
+  it('rates the online form right after sending, once, apart from the office’s satisfaction survey', async () => {
+    const r = await form('modugno', report({}, ELSEWHERE)).expect(201);
+    const creds = { reference: r.body.reference, accessKey: r.body.accessKey };
+    const rate = (body: object) => t.http.post('/api/portal/v1/cases/rating').send({ ...creds, ...body });
+    expect((await rate({ rating: 5, subject: 'modulo' })).body.fields).toEqual([{ field: 'subject', message: expect.any(String) }]);
+    // The office's rating waits for the case to be resolved; the form's does not.
+    expect((await rate({ rating: 4 })).status).toBe(409);
+    await rate({ rating: 4, comment: 'Modulo chiaro', subject: 'service' }).expect(204);
+    expect((await rate({ rating: 2, subject: 'service' })).status).toBe(409);
+    const tk = await ticketOf(r.body.reference);
+    expect(await t.ds.query(`SELECT form, rating, comment FROM portal_service_ratings WHERE ticket_id = $1`, [tk.id])).toEqual([
+      { form: 'report', rating: 4, comment: 'Modulo chiaro' },
+    ]);
+    expect(await t.ds.query(`SELECT 1 FROM csat_surveys WHERE ticket_id = $1`, [tk.id])).toEqual([]);
+  });
+
   it('follows a report once per address, and unfollows by the token of the e-mail link', async () => {
     const r = await form('modugno', report({ category: 'animali' }, ELSEWHERE));
     const follower = mail('segue');
@@ -379,6 +395,8 @@ describe('portal reports and requests', () => {
     expect((await t.ds.query(`SELECT count(*)::int AS n FROM report_followers WHERE ticket_id = $1`, [tk.id]))[0].n).toBe(1);
     expect((await t.http.post(`/api/portal/v1/reports/${r.body.reference}/follow`).send({ email: mail('x') })).status).toBe(400);
     const confirm = await sink.waitFor((d) => d.rcpt.includes(follower));
+    // The link opens the comune's unfollow page of the portal.
+    expect(confirm.parsed.text).toMatch(/https?:\/\/[^/\s]+\/modugno\/segnalazioni\/non-seguire\?token=/);
     const token = /token=([^\s]+)/.exec(confirm.parsed.text ?? '')![1];
     await t.http
       .post('/api/portal/v1/followers/unfollow')

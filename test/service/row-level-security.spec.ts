@@ -6,6 +6,7 @@ import { TENANT_TABLES } from '../../src/database/migrations/1765200000000-Tenan
 import { PORTAL_REPORT_TENANT_TABLES } from '../../src/database/migrations/1765600000000-PortalReports.js';
 import { CATALOGUE_TENANT_TABLES } from '../../src/database/migrations/1765550000000-ServiceCatalogue.js';
 import { PRIVACY_TENANT_TABLES } from '../../src/database/migrations/1765710000000-PrivacyRights.js';
+import { SERVICE_RATING_TENANT_TABLES } from '../../src/database/migrations/1765700000000-PortalServiceRatings.js';
 import { login, startApp, type TestApp } from '../support/harness.js';
 import { comuneId } from '../support/factories.js';
 import { IngestService } from '../../src/conversations/ingest.service.js';
@@ -76,7 +77,13 @@ describe('row-level security', () => {
     // A new table with a comune_id and no policy fails here, named.
     expect(rows.filter((r: any) => !r.rls || r.policies !== 1).map((r: any) => r.table)).toEqual([]);
     expect(rows.map((r: any) => r.table).sort()).toEqual(
-      [...TENANT_TABLES, ...PORTAL_REPORT_TENANT_TABLES, ...CATALOGUE_TENANT_TABLES, ...PRIVACY_TENANT_TABLES].sort(),
+      [
+        ...TENANT_TABLES,
+        ...PORTAL_REPORT_TENANT_TABLES,
+        ...CATALOGUE_TENANT_TABLES,
+        ...PRIVACY_TENANT_TABLES,
+        ...SERVICE_RATING_TENANT_TABLES,
+      ].sort(),
     );
   });
 

@@ -73,6 +73,27 @@ export default function ComunePage() {
         </Link>
       </section>
 
+      <section aria-labelledby="flows-title" className="my-4">
+        <h2 id="flows-title" className="h3">
+          {t('comune.flows')}
+        </h2>
+        <p>{t('comune.flowsText')}</p>
+        <div className="d-flex flex-wrap gap-2">
+          <Link className="btn btn-primary" to={`/${c.slug}/segnala`}>
+            <Icon name="it-map-marker" className="icon-white me-1" size="sm" />
+            {t('flow.report.title')}
+          </Link>
+          <Link className="btn btn-primary" to={`/${c.slug}/richiedi-assistenza`}>
+            <Icon name="it-help-circle" className="icon-white me-1" size="sm" />
+            {t('flow.request.title')}
+          </Link>
+          <Link className="btn btn-outline-primary" to={`/${c.slug}/segnalazioni/cerca`}>
+            <Icon name="it-search" className="icon-primary me-1" size="sm" />
+            {t('comune.lookup')}
+          </Link>
+        </div>
+      </section>
+
       <section aria-labelledby="services-title" className="my-4">
         <div className="d-flex flex-wrap align-items-baseline justify-content-between">
           <h2 id="services-title" className="h3">

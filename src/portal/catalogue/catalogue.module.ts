@@ -3,7 +3,7 @@ import type { ProcessRoles } from '../../common/roles.js';
 import { SportelloServiceRegistry, type SportelloService } from './catalogue-registry.js';
 import { CatalogueAdminController, PortalComuniController } from './catalogue.controller.js';
 import { CatalogueService } from './catalogue.service.js';
-import { CONTACT_SERVICES } from './sportello-services.js';
+import { CONTACT_SERVICES, REPORT_SERVICES } from './sportello-services.js';
 import { ComuniModule } from '../../comuni/comuni.module.js';
 
 /** The one registry of Sportello's own services (one per application). */
@@ -26,7 +26,7 @@ export class CatalogueModule {
   static register(roles: ProcessRoles): DynamicModule {
     return {
       module: CatalogueModule,
-      imports: [ComuniModule, CatalogueRegistryModule, CatalogueModule.forFeature(CONTACT_SERVICES)],
+      imports: [ComuniModule, CatalogueRegistryModule, CatalogueModule.forFeature([...CONTACT_SERVICES, ...REPORT_SERVICES])],
       providers: [CatalogueService],
       exports: [CatalogueService, CatalogueRegistryModule],
       controllers: roles.api ? [PortalComuniController, CatalogueAdminController] : [],

@@ -47,7 +47,17 @@ function followerText(kind: FollowerNoticeKind, reference: string, comune: strin
  */
 export async function queueFollowerNotice(
   m: EntityManager,
-  f: { followerId: string; ticketId: string; comuneId: number; email: string; reference: string; comune: string; secret?: string },
+  f: {
+    followerId: string;
+    ticketId: string;
+    comuneId: number;
+    email: string;
+    reference: string;
+    comune: string;
+    /** The comune's slug: the unfollow page is the comune's (`/<slug>/segnalazioni/non-seguire`). */
+    slug: string;
+    secret?: string;
+  },
   kind: FollowerNoticeKind,
   publicBaseUrl: string,
   eventId: string | null,
@@ -65,7 +75,7 @@ export async function queueFollowerNotice(
     secret = s.secret;
     await m.query(`UPDATE report_followers SET token_hash = $2 WHERE id = $1`, [f.followerId, s.hash]);
   }
-  const url = `${publicBaseUrl}/portale/segnalazioni/non-seguire?token=${encodeURIComponent(followerToken(f.comuneId, f.followerId, secret))}`;
+  const url = `${publicBaseUrl}/${f.slug}/segnalazioni/non-seguire?token=${encodeURIComponent(followerToken(f.comuneId, f.followerId, secret))}`;
   const route = await contactRoute(m, f.comuneId, { kind: 'email', value: f.email });
   const unavailable = 'unavailable' in route ? route.unavailable : null;
   const msg = await insertMessage(m, {
@@ -143,6 +153,7 @@ export class FollowersService {
             email,
             reference: t.reference,
             comune: comune.name,
+            slug: comune.slug,
             secret: s.secret,
           },
           'followed',
@@ -226,6 +237,7 @@ export class FollowerNotifier implements OnApplicationBootstrap, OnApplicationSh
       email: string;
       reference: string;
       comune: string;
+      slug: string;
     }> = await this.ds.query(
       `WITH e AS (
          SELECT e.id, e.ticket_id, CASE WHEN e.type = 'ticket.assigned' THEN 'taken_in_charge' ELSE 'resolved' END AS kind
@@ -234,7 +246,7 @@ export class FollowerNotifier implements OnApplicationBootstrap, OnApplicationSh
             AND (e.type = 'ticket.assigned' OR (e.type = 'status.changed' AND e.data->>'to' = 'resolved'))
             AND EXISTS (SELECT 1 FROM report_followers f WHERE f.ticket_id = e.ticket_id))
        SELECT DISTINCT ON (f.id, e.kind) e.id AS event_id, e.kind, f.id AS follower_id, f.ticket_id, f.comune_id, f.email,
-              t.reference, c.name AS comune
+              t.reference, c.name AS comune, c.slug
          FROM e JOIN report_followers f ON f.ticket_id = e.ticket_id
          JOIN tickets t ON t.id = e.ticket_id JOIN comuni c ON c.id = t.comune_id
         WHERE NOT EXISTS (SELECT 1 FROM report_follower_notices n WHERE n.follower_id = f.id AND n.ticket_id = f.ticket_id AND n.kind = e.kind)
@@ -259,6 +271,7 @@ export class FollowerNotifier implements OnApplicationBootstrap, OnApplicationSh
             email: p.email,
             reference: p.reference,
             comune: p.comune,
+            slug: p.slug,
           },
           p.kind,
           this.config.messaging.publicBaseUrl,

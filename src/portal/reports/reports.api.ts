@@ -158,10 +158,14 @@ export interface ReplyResponse {
   duplicate: boolean;
 }
 
-/** POST /cases/rating: once, on a resolved case. */
+/**
+ * POST /cases/rating, once per subject: `case` (default), how the office handled a resolved case;
+ * `service`, how the online form worked (the confirmation page, right after sending).
+ */
 export interface RatingRequest extends CaseCredentials {
   rating: 1 | 2 | 3 | 4 | 5;
   comment?: string;
+  subject?: 'case' | 'service';
 }
 
 /** POST /reports/:reference/follow */

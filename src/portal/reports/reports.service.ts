@@ -73,9 +73,9 @@ export class PortalReportsService {
   }
 
   /** The comune a reference names (its prefix), or null. */
-  async comuneOfReference(reference: string): Promise<{ id: number; name: string } | null> {
+  async comuneOfReference(reference: string): Promise<{ id: number; name: string; slug: string } | null> {
     if (!REFERENCE.test(reference)) return null;
-    const [c] = await this.ds.query(`SELECT id, name FROM comuni WHERE reference_prefix = $1`, [reference.split('-')[0]]);
+    const [c] = await this.ds.query(`SELECT id, name, slug FROM comuni WHERE reference_prefix = $1`, [reference.split('-')[0]]);
     return c ?? null;
   }
 
@@ -477,14 +477,21 @@ export class PortalReportsService {
     return { messageId: r.messageId, duplicate: r.duplicate };
   }
 
-  /** The rating at the end (1–5 and a comment), once, on a resolved case: kept with the satisfaction surveys. */
-  async rate(c: FoundCase, body: { rating?: unknown; comment?: unknown }): Promise<void> {
+  /**
+   * The rating (1–5 and a comment), once. `subject: 'case'` (the default), on a resolved case: how the
+   * office handled it, kept with the satisfaction surveys. `subject: 'service'`, right after sending:
+   * how the online form worked, kept apart (portal_service_ratings).
+   */
+  async rate(c: FoundCase, body: { rating?: unknown; comment?: unknown; subject?: unknown }): Promise<void> {
     const rating = typeof body.rating === 'string' ? Number(body.rating) : body.rating;
     if (typeof rating !== 'number' || !Number.isInteger(rating) || rating < 1 || rating > 5)
       throw fieldError(400, 'rating', 'deve essere un numero intero da 1 a 5');
     const comment = body.comment === undefined || body.comment === null || body.comment === '' ? null : body.comment;
     if (comment !== null && (typeof comment !== 'string' || comment.length > 1000))
       throw fieldError(400, 'comment', 'può avere al massimo 1000 caratteri');
+    const subject = body.subject === undefined || body.subject === null ? 'case' : body.subject;
+    if (subject !== 'case' && subject !== 'service') throw fieldError(400, 'subject', 'deve essere «case» o «service»');
+    if (subject === 'service') return this.rateService(c, rating, comment);
     await inComune(c.comuneId, () =>
       this.ds.transaction(async (m: EntityManager) => {
         const [t] = await m.query(`SELECT id, status, comune_id, group_id, assignee_id FROM tickets WHERE id = $1 FOR UPDATE`, [c.id]);
@@ -509,6 +516,19 @@ export class PortalReportsService {
         ]);
       }),
     );
+  }
+
+  private async rateService(c: FoundCase, rating: number, comment: string | null): Promise<void> {
+    await inComune(c.comuneId, async () => {
+      const done = await this.ds.query(
+        `INSERT INTO portal_service_ratings (ticket_id, comune_id, form, rating, comment)
+         SELECT t.id, t.comune_id, t.type, $2, $3 FROM tickets t WHERE t.id = $1 AND t.type IN ('report', 'request')
+         ON CONFLICT (ticket_id) DO NOTHING
+         RETURNING ticket_id`,
+        [c.id, rating, comment],
+      );
+      if (!done.length) throw fieldError(409, 'rating', 'il servizio online per questa pratica è già stato valutato');
+    });
   }
 
   /**
