@@ -56,7 +56,8 @@ export async function createApp(
   // header): their bodies stay raw Buffers here, and the channel parses them only once authenticated.
   // The front-ends' scripts and stylesheets (Bootstrap Italia's is 570 kB) travel compressed: a phone
   // on a slow network gets a fifth of the bytes. API responses, streams and sockets are left alone.
-  app.use([`/${PORTAL_ASSETS}`, '/console', '/widget.js'], compression());
+  const assets = [`/${PORTAL_ASSETS}/`, '/console/', '/widget.js'];
+  app.use(compression({ filter: (req, res) => assets.some((a) => req.path.startsWith(a)) && compression.filter(req, res) }));
   app.use(['/webhooks/whatsapp', '/webhooks/telegram'], raw({ type: () => true, limit: '2mb' }));
   // Bodies are small (HTTP_BODY_LIMIT) except where attachments travel inside JSON: the app
   // channel's photos, base64-encoded, up to three. A larger body is refused with 413 from its
