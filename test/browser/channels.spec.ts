@@ -1,11 +1,16 @@
 import { EventEmitter } from 'node:events';
 import { jest } from '@jest/globals';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { ChannelAccountsService } from '../../src/channels/accounts/channel-accounts.service.js';
 import { WhatsappWebSessions } from '../../src/channels/whatsapp-web/wwebjs-sessions.js';
 import { TelegramStandin } from '../channels/support/telegram-standin.js';
 import { login, startApp, TEST_PASSWORD, type TestApp } from '../support/harness.js';
 import { launchChromium, screenshot, seriousA11yViolations } from './browser.js';
+
+/** Waits until the element's whole text is `text`: the list is reloaded after a save, not at once. */
+async function hasExactText(l: Locator, text: string): Promise<void> {
+  await l.filter({ hasText: new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).waitFor();
+}
 
 jest.setTimeout(120_000);
 
@@ -95,8 +100,8 @@ describe('Canali page (channel accounts) in Chromium', () => {
     // The seeded accounts are listed with their settings; secrets only as set / not set.
     const wa = card(page, 'WhatsApp URP – Bari');
     await wa.waitFor();
-    await expect(wa.locator('[data-secret="accessToken"]').textContent()).resolves.toBe('impostato');
-    await expect(wa.locator('[data-setting="config.phoneNumberId"]').textContent()).resolves.toBe('100000000000001');
+    await hasExactText(wa.locator('[data-secret="accessToken"]'), 'impostato');
+    await hasExactText(wa.locator('[data-setting="config.phoneNumberId"]'), '100000000000001');
     expect(await wa.getByTestId('webhook-url').textContent()).toMatch(/^https:\/\/urp\.example\.it\/webhooks\/whatsapp\/\d+$/);
     await wa.getByText('messages', { exact: true }).waitFor();
     await expect(card(page, 'WhatsApp Web URP – Bari').getByText('Nessuna credenziale per questo canale.').count()).resolves.toBe(1);
@@ -134,9 +139,9 @@ describe('Canali page (channel accounts) in Chromium', () => {
     await notice.getByText(/webhook registrato presso Telegram \(https:\/\/urp\.example\.it\/webhooks\/telegram\/\d+\)/).waitFor();
     expect(await notice.getAttribute('aria-live')).toBe('polite');
     const bot = card(page, 'Bot URP – prova');
-    await expect(bot.locator('[data-secret="botToken"]').textContent()).resolves.toBe('impostato');
-    await expect(bot.locator('[data-secret="webhookSecret"]').textContent()).resolves.toBe('impostato');
-    await expect(bot.locator('[data-setting="config.botUsername"]').textContent()).resolves.toBe('urp_bari_canali_bot');
+    await hasExactText(bot.locator('[data-secret="botToken"]'), 'impostato');
+    await hasExactText(bot.locator('[data-secret="webhookSecret"]'), 'impostato');
+    await hasExactText(bot.locator('[data-setting="config.botUsername"]'), 'urp_bari_canali_bot');
     await expect(page.evaluate('document.activeElement?.textContent')).resolves.toBe('Bot URP – prova');
     // Telegram was told the webhook with the generated secret.
     expect(TelegramStandin.params(tg.method('setWebhook').at(-1)!).secret_token).toBe(webhookSecret);
@@ -188,8 +193,8 @@ describe('Canali page (channel accounts) in Chromium', () => {
     await page.getByRole('button', { name: 'Salva', exact: true }).click();
     await notice.getByText('Account «E-mail URP – Bari» salvato.').waitFor();
     await notice.getByText(/il canale non ha confermato: IMAP: impossibile collegarsi al server di posta/).waitFor();
-    await expect(mailbox.locator('[data-secret="imap"]').textContent()).resolves.toBe('impostato');
-    await expect(mailbox.locator('[data-setting="config.imap.host"]').textContent()).resolves.toBe('127.0.0.1');
+    await hasExactText(mailbox.locator('[data-secret="imap"]'), 'impostato');
+    await hasExactText(mailbox.locator('[data-setting="config.imap.host"]'), '127.0.0.1');
     const [mail] = await t.ds.query(`SELECT id, config, secrets FROM channel_accounts WHERE label = 'E-mail URP – Bari'`);
     expect(mail.config.imap).toEqual({ host: '127.0.0.1', port: 9, secure: true });
     expect(mail.secrets).toEqual({ imap: { user: 'urp@bari.demo', pass: IMAP_PASSWORD } });
@@ -223,7 +228,7 @@ describe('Canali page (channel accounts) in Chromium', () => {
     // English is available.
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('heading', { level: 1, name: 'Channels' }).waitFor();
-    await expect(card(page, 'Bot URP Bari').locator('[data-secret="botToken"]').textContent()).resolves.toBe('set');
+    await hasExactText(card(page, 'Bot URP Bari').locator('[data-secret="botToken"]'), 'set');
     await page.getByRole('button', { name: 'Italiano' }).click();
   });
 
@@ -249,7 +254,7 @@ describe('Canali page (channel accounts) in Chromium', () => {
     await expect(page.getByTestId('contact-page').getAttribute('href')).resolves.toBe('/contatti/modugno');
     await page.getByLabel('Comune', { exact: true }).selectOption({ label: 'Bari' });
     await card(page, 'Telegram URP – Bari').waitFor();
-    await expect(card(page, 'Telegram URP – Bari').locator('[data-secret="botToken"]').textContent()).resolves.toBe('impostato');
+    await hasExactText(card(page, 'Telegram URP – Bari').locator('[data-secret="botToken"]'), 'impostato');
   });
 
   it('pairs a WhatsApp Web number: the QR code while pairing, then “collegato”; polling stops when the panel closes', async () => {
