@@ -27,6 +27,7 @@ import { PortalIdentityModule } from './portal/identity/portal-identity.module.j
 import { PortalReportsModule } from './portal/reports/portal-reports.module.js';
 import { PortalSettingsModule } from './portal/settings/settings.module.js';
 import { PortalPrivacyModule } from './portal/privacy/privacy.module.js';
+import { participationModule } from './participation/participation.services.js';
 import { MetricsModule } from './ops/metrics.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 
@@ -77,6 +78,7 @@ export class AppModule {
         PortalReportsModule.register(roles),
         PortalSettingsModule.register(roles),
         PortalPrivacyModule.register(roles),
+        participationModule(roles),
         ...extra,
         // For the health controller.
         MetricsModule,

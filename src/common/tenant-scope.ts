@@ -25,6 +25,18 @@ export class TenantScope {
     return new TenantScope([], 'citizen', id);
   }
 
+  /**
+   * A citizen acting in a comune's public space (participation: a signature, a comment, a flag):
+   * their own account's rows and the comune's rows, which the participation code reads and writes
+   * for them. `comuneId` null: a space of the Metropolitan City (the citizen's own scope, which
+   * reads the Metropolitan City's public rows).
+   */
+  static citizenIn(accountId: string | number, comuneId: number | null): TenantScope {
+    const own = TenantScope.citizen(accountId);
+    if (comuneId === null) return own;
+    return new TenantScope(TenantScope.ofComune(comuneId).comuneIds, 'citizen', own.citizenAccountId);
+  }
+
   /** A named system scope (`system:…`): the only kind that sees every citizen account. */
   get isSystem(): boolean {
     return this.name.startsWith('system:');

@@ -30,6 +30,7 @@ import { CitizenAccounts1765500000000 } from './migrations/1765500000000-Citizen
 import { PortalReports1765600000000 } from './migrations/1765600000000-PortalReports.js';
 import { PortalMyCases1765650000000 } from './migrations/1765650000000-PortalMyCases.js';
 import { PortalSettings1765720000000 } from './migrations/1765720000000-PortalSettings.js';
+import { Participation1765800000000 } from './migrations/1765800000000-Participation.js';
 import { PrivacyRights1765710000000 } from './migrations/1765710000000-PrivacyRights.js';
 import { PortalServiceRatings1765700000000 } from './migrations/1765700000000-PortalServiceRatings.js';
 import { ServiceCatalogue1765550000000 } from './migrations/1765550000000-ServiceCatalogue.js';
@@ -73,6 +74,7 @@ export const MIGRATIONS = [
   PrivacyRights1765710000000,
   ServiceCatalogue1765550000000,
   PortalServiceRatings1765700000000,
+  Participation1765800000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {

@@ -10,13 +10,17 @@ import { ComuniService } from '../comuni/comuni.service.js';
 /** Where Vite puts the portal's hashed assets (portal/vite.config.ts `assetsDir`). */
 export const PORTAL_ASSETS = '_portal';
 
+/** The Metropolitan City's pages sit where a comune's would (its participation spaces: src/participation). */
+export const METROPOLITAN_SLUG = 'citta-metropolitana';
+
 /**
  * Serves the citizen portal (portal/, a single-page app) at the site's root, for its own paths
  * only: `/`, `/accedi`, `/area-personale` (a case of it, `/area-personale/richieste/<reference>`, its settings
  * `/area-personale/canali`, `/notifiche`, `/consensi`, and `/area-personale/privacy`), `/<comune>`, `/<comune>/servizi`,
  * `/<comune>/segnalazioni` (the public map of reports), the two forms `/<comune>/segnala` and
  * `/<comune>/richiedi-assistenza`, the case page `/<comune>/segnalazioni/<reference>` (looked up at
- * `/<comune>/segnalazioni/cerca`) and the unfollow page `/<comune>/segnalazioni/non-seguire`. Everything else
+ * `/<comune>/segnalazioni/cerca`), the unfollow page `/<comune>/segnalazioni/non-seguire`, and the participation pages
+ * `/<comune>/partecipa[/<space>[/<item>]]` (also of `/citta-metropolitana`). Everything else
  * (/api, /console, /contatti, /health, …) is left to its own routes. An unknown comune gets the
  * app's 404 page with HTTP 404.
  */
@@ -59,8 +63,17 @@ export class PortalController {
     ':slug/segnalazioni/:reference',
   ])
   async comune(@Param('slug') slug: string, @Res() res: Response): Promise<void> {
-    const known = /^[a-z0-9-]{1,60}$/.test(slug) && (await this.comuni.findBySlug(slug)) !== null;
-    this.page(res, known ? 200 : 404);
+    this.page(res, (await this.known(slug)) ? 200 : 404);
+  }
+
+  /** The participation pages of a comune, or of the Metropolitan City (`/citta-metropolitana/partecipa`). */
+  @Get([':slug/partecipa', ':slug/partecipa/:space', ':slug/partecipa/:space/:item'])
+  async participation(@Param('slug') slug: string, @Res() res: Response): Promise<void> {
+    this.page(res, slug === METROPOLITAN_SLUG || (await this.known(slug)) ? 200 : 404);
+  }
+
+  private async known(slug: string): Promise<boolean> {
+    return /^[a-z0-9-]{1,60}$/.test(slug) && (await this.comuni.findBySlug(slug)) !== null;
   }
 
   @Get(`${PORTAL_ASSETS}/*path`)

@@ -120,6 +120,15 @@ const del =
 
 const STATIC = 'static files of the built front-ends and API docs: no data of any comune';
 const PUBLIC_SLUG = "a comune slug on a public page (every comune's site, contact page and chat availability are public by design)";
+const PUBLIC_PARTICIPATION =
+  'a participation space or item: public in every comune once published (a draft, hidden or pending one answers 404 to the public)';
+/** A citizen's action: a staff token is no citizen session, and even the comune's own staff get 401. */
+const citizenOnly = (method: 'post' | 'delete', path: string) => async (c: Ctx) => {
+  for (const who of ['modSup', 'bariSup', 'admin'] as Who[]) {
+    const res = await c.t.http[method](path).set(auth(c, who)).send({ kind: 'comment', body: 'intrusione' });
+    expect({ who, status: res.status, code: res.body.code }).toEqual({ who, status: 401, code: 'login_required' });
+  }
+};
 
 /** One entry per route. Keys: "METHOD /path" as express registers it, "USE /mount", "socket:/namespace event". */
 const MATRIX: Record<string, Entry> = {
@@ -182,6 +191,10 @@ const MATRIX: Record<string, Entry> = {
   'GET /:slug/segnalazioni': { notObjects: { 'path:slug': `${PUBLIC_SLUG}; the public map of its reports (no personal data)` } },
   'GET /:slug/segnala': { notObjects: { 'path:slug': PUBLIC_SLUG } },
   'GET /:slug/richiedi-assistenza': { notObjects: { 'path:slug': PUBLIC_SLUG } },
+  // The participation pages (a page of the portal app: the data come from the participation API above).
+  'GET /:slug/partecipa': { notObjects: { 'path:slug': `${PUBLIC_SLUG}, or the Metropolitan City's` } },
+  'GET /:slug/partecipa/:space': { notObjects: { 'path:slug': `${PUBLIC_SLUG}, or the Metropolitan City's` } },
+  'GET /:slug/partecipa/:space/:item': { notObjects: { 'path:slug': `${PUBLIC_SLUG}, or the Metropolitan City's` } },
   'GET /:slug/segnalazioni/non-seguire': { notObjects: { 'path:slug': PUBLIC_SLUG } },
   'GET /:slug/segnalazioni/:reference': {
     notObjects: {
@@ -726,6 +739,30 @@ const MATRIX: Record<string, Entry> = {
     probes: { 'path:id': { call: put((c) => `/api/console/comuni/${c.f.bari}/privacy/retention`, { retentionMonths: 60 }) } },
   },
   'GET /area-personale/privacy': { noObject: STATIC },
+
+  // The participation kernel (src/participation/kernel): published spaces, items and comments are
+  // public in every comune (a draft space, a hidden or pending item answer 404: test/participation/kernel.spec.ts);
+  // acting needs a citizen's session, which no staff token is.
+  'GET /api/portal/v1/comuni/:slug/spaces': { notObjects: { 'path:slug': PUBLIC_SLUG } },
+  'GET /api/portal/v1/comuni/:slug/spaces/:space': {
+    notObjects: { 'path:slug': `${PUBLIC_SLUG}; another comune's space slug answers 404` },
+  },
+  'GET /api/portal/v1/participation/spaces/:id/items': { notObjects: { 'path:id': PUBLIC_PARTICIPATION } },
+  'GET /api/portal/v1/participation/spaces/:id/similar': { notObjects: { 'path:id': PUBLIC_PARTICIPATION } },
+  'GET /api/portal/v1/participation/items/:id': { notObjects: { 'path:id': PUBLIC_PARTICIPATION } },
+  'GET /api/portal/v1/participation/items/:id/comments': { notObjects: { 'path:id': PUBLIC_PARTICIPATION } },
+  'POST /api/portal/v1/participation/spaces/:id/items': {
+    checks: { 'path:id': citizenOnly('post', '/api/portal/v1/participation/spaces/1/items') },
+  },
+  'POST /api/portal/v1/participation/items/:id/contributions': {
+    checks: { 'path:id': citizenOnly('post', '/api/portal/v1/participation/items/1/contributions') },
+  },
+  'DELETE /api/portal/v1/participation/items/:id/contributions/:kind': {
+    checks: { 'path:id': citizenOnly('delete', '/api/portal/v1/participation/items/1/contributions/support') },
+    notObjects: { 'path:kind': "a contribution kind of the item's service (support, signature…), no object" },
+  },
+  'POST /api/portal/v1/participation/flags': { noObject: "a citizen's own report of a public item or comment" },
+  'POST /api/portal/v1/participation/follows': { noObject: "the citizen's own follows" },
 
   // ── socket events ────────────────────────────────────────────────────────────────────────
   'socket:/agent presence.set': { noObject: "the caller's own presence" },

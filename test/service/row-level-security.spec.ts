@@ -7,6 +7,7 @@ import { PORTAL_REPORT_TENANT_TABLES } from '../../src/database/migrations/17656
 import { CATALOGUE_TENANT_TABLES } from '../../src/database/migrations/1765550000000-ServiceCatalogue.js';
 import { PRIVACY_TENANT_TABLES } from '../../src/database/migrations/1765710000000-PrivacyRights.js';
 import { SERVICE_RATING_TENANT_TABLES } from '../../src/database/migrations/1765700000000-PortalServiceRatings.js';
+import { PARTICIPATION_TENANT_TABLES } from '../../src/database/migrations/1765800000000-Participation.js';
 import { login, startApp, type TestApp } from '../support/harness.js';
 import { comuneId } from '../support/factories.js';
 import { IngestService } from '../../src/conversations/ingest.service.js';
@@ -83,6 +84,7 @@ describe('row-level security', () => {
         ...CATALOGUE_TENANT_TABLES,
         ...PRIVACY_TENANT_TABLES,
         ...SERVICE_RATING_TENANT_TABLES,
+        ...PARTICIPATION_TENANT_TABLES,
       ].sort(),
     );
   });

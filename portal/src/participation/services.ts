@@ -1,0 +1,7 @@
+import type { ServiceUi } from './slots';
+
+/**
+ * The services' own parts of the participation pages, by service name (src/participation/<service>).
+ * Each service adds one entry, its components lazily imported (React.lazy).
+ */
+export const SERVICE_UI: Record<string, ServiceUi> = {};
