@@ -120,6 +120,7 @@ const del =
 
 const STATIC = 'static files of the built front-ends and API docs: no data of any comune';
 const PUBLIC_SLUG = "a comune slug on a public page (every comune's site, contact page and chat availability are public by design)";
+const APP_PAGE = 'the same app page for any value: its data come from the participation API (checked there)';
 const PUBLIC_PARTICIPATION =
   'a participation space or item: public in every comune once published (a draft, hidden or pending one answers 404 to the public)';
 /** A citizen's action: a staff token is no citizen session, and even the comune's own staff get 401. */
@@ -193,8 +194,12 @@ const MATRIX: Record<string, Entry> = {
   'GET /:slug/richiedi-assistenza': { notObjects: { 'path:slug': PUBLIC_SLUG } },
   // The participation pages (a page of the portal app: the data come from the participation API above).
   'GET /:slug/partecipa': { notObjects: { 'path:slug': `${PUBLIC_SLUG}, or the Metropolitan City's` } },
-  'GET /:slug/partecipa/:space': { notObjects: { 'path:slug': `${PUBLIC_SLUG}, or the Metropolitan City's` } },
-  'GET /:slug/partecipa/:space/:item': { notObjects: { 'path:slug': `${PUBLIC_SLUG}, or the Metropolitan City's` } },
+  'GET /:slug/partecipa/:space': {
+    notObjects: { 'path:slug': `${PUBLIC_SLUG}, or the Metropolitan City's`, 'path:space': APP_PAGE },
+  },
+  'GET /:slug/partecipa/:space/:item': {
+    notObjects: { 'path:slug': `${PUBLIC_SLUG}, or the Metropolitan City's`, 'path:space': APP_PAGE, 'path:item': APP_PAGE },
+  },
   'GET /:slug/segnalazioni/non-seguire': { notObjects: { 'path:slug': PUBLIC_SLUG } },
   'GET /:slug/segnalazioni/:reference': {
     notObjects: {
@@ -745,7 +750,10 @@ const MATRIX: Record<string, Entry> = {
   // acting needs a citizen's session, which no staff token is.
   'GET /api/portal/v1/comuni/:slug/spaces': { notObjects: { 'path:slug': PUBLIC_SLUG } },
   'GET /api/portal/v1/comuni/:slug/spaces/:space': {
-    notObjects: { 'path:slug': `${PUBLIC_SLUG}; another comune's space slug answers 404` },
+    notObjects: {
+      'path:slug': PUBLIC_SLUG,
+      'path:space': `${PUBLIC_PARTICIPATION}; looked up within the comune of path:slug only, so another comune's slug answers 404`,
+    },
   },
   'GET /api/portal/v1/participation/spaces/:id/items': { notObjects: { 'path:id': PUBLIC_PARTICIPATION } },
   'GET /api/portal/v1/participation/spaces/:id/similar': { notObjects: { 'path:id': PUBLIC_PARTICIPATION } },
