@@ -769,6 +769,30 @@ const MATRIX: Record<string, Entry> = {
     checks: { 'path:id': citizenOnly('delete', '/api/portal/v1/participation/items/1/contributions/support') },
     notObjects: { 'path:kind': "a contribution kind of the item's service (support, signature…), no object" },
   },
+  'GET /api/portal/v1/participation/planning/items/:id/map': { notObjects: { 'path:id': PUBLIC_PARTICIPATION } },
+  'PUT /api/console/participation/planning/items/:id/map': {
+    checks: {
+      // A hypothesis of Bari: Modugno's staff draw nothing on it (404, unchanged); Bari's can (positive control).
+      'path:id': async (c) => {
+        const [s] = await c.t.ds.query(
+          `INSERT INTO participation_spaces (comune_id, service, slug, title_it, state) VALUES ($1, 'planning', 'matrice-pianificazione', 'Matrice', 'published')
+           ON CONFLICT (comune_id, slug) DO UPDATE SET state = 'published' RETURNING id`,
+          [c.f.bari],
+        );
+        const [i] = await c.t.ds.query(
+          `INSERT INTO participation_items (comune_id, space_id, service, kind, title, stage) VALUES ($1, $2, 'planning', 'hypothesis', 'Ipotesi', 'consultation') RETURNING id`,
+          [c.f.bari, s.id],
+        );
+        const body = { geometry: { type: 'Point', coordinates: [16.87, 41.12] } };
+        const res = await c.t.http.put(`/api/console/participation/planning/items/${i.id}/map`).set(auth(c, 'modSup')).send(body);
+        expect(res.status).toBe(404);
+        const [after] = await c.t.ds.query(`SELECT location IS NULL AS empty FROM participation_items WHERE id = $1`, [i.id]);
+        expect(after.empty).toBe(true);
+        const own = await c.t.http.put(`/api/console/participation/planning/items/${i.id}/map`).set(auth(c, 'bariSup')).send(body);
+        expect(own.status).toBe(200);
+      },
+    },
+  },
   'POST /api/portal/v1/participation/flags': { noObject: "a citizen's own report of a public item or comment" },
   'POST /api/portal/v1/participation/follows': { noObject: "the citizen's own follows" },
 

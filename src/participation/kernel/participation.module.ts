@@ -10,8 +10,9 @@ import type { ParticipationServiceManifest } from './manifest.js';
 import { ParticipationService } from './participation.service.js';
 import { ParticipationPortalController } from './portal.controller.js';
 import { ParticipationRegistry } from './registry.js';
+import { CitizenViewer } from './viewer.js';
 
-const PROVIDERS = [ParticipationRegistry, ParticipationService, ParticipationEvents, ParticipationFlags];
+const PROVIDERS = [ParticipationRegistry, ParticipationService, ParticipationEvents, ParticipationFlags, CitizenViewer];
 
 /** The kernel's one instance per application: the registry of services and what every service uses. */
 @Module({ imports: [ComuniModule, CitizenAuthModule], providers: PROVIDERS, exports: PROVIDERS })

@@ -115,6 +115,16 @@ export class ParticipationService {
     return runInScope(TenantScope.citizenIn(citizen.id, comuneId), fn);
   }
 
+  /**
+   * Runs `fn` where a read of item `rawId` (or the citizen's action on it) belongs: the item's
+   * comune's scope, the citizen's own added when logged in. For a service's own routes on its items.
+   */
+  async withItem<T>(rawId: string, citizen: Citizen | null, fn: (id: string, comuneId: number | null) => Promise<T>): Promise<T> {
+    const id = idOf('id', rawId);
+    const { comuneId } = await this.itemOwner(id);
+    return this.actingIn(comuneId, citizen, () => fn(id, comuneId));
+  }
+
   manifest(service: string): ParticipationServiceManifest {
     const m = this.registry.get(service);
     if (!m) throw notFoundField('service', 'servizio di partecipazione non disponibile');

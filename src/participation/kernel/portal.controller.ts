@@ -2,11 +2,8 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from
 import { ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Public } from '../../auth/auth.guard.js';
-import { TenantScope } from '../../common/tenant-scope.js';
-import { runInScope } from '../../tenancy/db-scope.js';
-import { CitizenAccounts } from '../../portal/identity/accounts.js';
 import { CitizenAuth, CurrentCitizen, type Citizen } from '../../portal/identity/citizen-auth.js';
-import { CitizenSessions } from '../../portal/identity/sessions.js';
+import { CitizenViewer } from './viewer.js';
 import type { PortalLang } from '../../portal/portal.api.js';
 import { ParticipationFlags } from './flags.service.js';
 import type {
@@ -37,16 +34,11 @@ export class ParticipationPortalController {
   constructor(
     private readonly participation: ParticipationService,
     private readonly flags: ParticipationFlags,
-    private readonly sessions: CitizenSessions,
-    private readonly accounts: CitizenAccounts,
+    private readonly citizens: CitizenViewer,
   ) {}
 
-  /** The citizen behind a public read, if logged in (reads change nothing: no CSRF token needed). */
-  private async viewer(req: Request): Promise<Citizen | null> {
-    const s = await this.sessions.current(req);
-    if (!s) return null;
-    const account = await runInScope(TenantScope.citizen(s.accountId), () => this.accounts.view(s.accountId));
-    return account ? { ...account, assurance: s.assurance, level: s.level } : null;
+  private viewer(req: Request): Promise<Citizen | null> {
+    return this.citizens.of(req);
   }
 
   @Public()
