@@ -112,7 +112,7 @@ describe('participation: participatory planning', () => {
       );
       expect(sent.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     }
-    const map = await json(appFetch(t, verified[0]!, `/api/portal/v1/participation/planning/items/${itemId}/map`));
+    const map = await json(appFetch(t, verified[0], `/api/portal/v1/participation/planning/items/${itemId}/map`));
     expect(map.alternatives.map((a: any) => [a.key, a.preferences])).toEqual([
       ['lungomare', 3],
       ['interna', 1],
@@ -124,7 +124,7 @@ describe('participation: participatory planning', () => {
     });
     expect(low.status).toBe(403);
     expect((await json(low)).assurance).toBe('spid');
-    const unknown = await portalPost(t, verified[0]!, `/api/portal/v1/participation/items/${itemId}/contributions`, {
+    const unknown = await portalPost(t, verified[0], `/api/portal/v1/participation/items/${itemId}/contributions`, {
       kind: 'preference',
       data: { alternative: 'tunnel' },
     });
