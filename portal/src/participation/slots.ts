@@ -1,5 +1,5 @@
 import type { ComponentType } from 'react';
-import type { ItemDetail, ItemSummary, SpaceDetail } from '@server/participation/kernel/participation.api.js';
+import type { ItemDetail, ItemSummary, SpaceDetail } from '@server/participation/kernel/participation.api';
 
 /**
  * What a participation service adds to the generic pages (portal/src/participation/): the kernel's
