@@ -6,6 +6,7 @@ import { importComuni } from '../comuni/comuni-import.js';
 import { DEFAULT_DEMO_PASSWORD, seedDemo } from './demo-seed.js';
 import { seedDemoCitizen, seedDemoReports } from './demo-reports.js';
 import { DEMO_RETENTION, seedDemoPrivacy } from './demo-privacy.js';
+import { seedDemoPlanning } from './demo-planning.js';
 import { checkPostgresOwner, runCommand } from '../ops/preflight.js';
 import { ownerTarget } from './targets.js';
 
@@ -34,6 +35,7 @@ export async function prepareDatabase(options: { demo: boolean; password?: strin
       );
       await seedDemoPrivacy(ds);
       console.log(`Privacy: ${DEMO_RETENTION.comune} keeps closed cases ${DEMO_RETENTION.months} months; a few lines in its privacy log.`);
+      if (await seedDemoPlanning(ds)) console.log('Participatory planning: Bari’s San Girolamo waterfront, with preferences and remarks.');
     }
   } finally {
     await ds.destroy();
